@@ -1,0 +1,47 @@
+"""The `pipeline-tracker` command: validate records (and more subcommands as they are added)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline_tracker.load import records_dir
+from pipeline_tracker.problems import format_problems
+from pipeline_tracker.validate import load_and_check
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    records, problems = load_and_check(records_dir(root), root)
+    if problems:
+        print(format_problems(problems, args.format))
+        if args.format == "text":
+            print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print("[]")
+    else:
+        count = sum(len(by_id) for by_id in records.values())
+        print(f"{count} records OK.", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline-tracker", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    validate = sub.add_parser("validate", help="check records/ (or $PIPELINE_TRACKER_RECORDS)")
+    validate.add_argument("paths", nargs="*", help="record files to check (default: all)")
+    validate.add_argument("--format", choices=["text", "github", "json"], default="text")
+    validate.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1

@@ -1,0 +1,268 @@
+"""Link records both ways and compute derived facts (highest phases, back-references).
+
+Raw fields stay in `Record.data`; everything here is derived, and named so a reader can tell.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pipeline_tracker.load import Record
+from pipeline_tracker.phases import (
+    EVENT_TYPE_TO_LADDER,
+    INACTIVE,
+    RANK,
+    TRIAL_PHASE_TO_LADDER,
+    UNSPECIFIED_REGION,
+)
+from pipeline_tracker.rules import references
+
+Records = dict[str, dict[str, Record]]
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    """One drug × indication × region phase claim, stated or derived, with where it came from."""
+
+    drug: str
+    indication: str
+    region: str
+    phase: str
+    status: str  # active, suspended, discontinued, withdrawn
+    date: str  # "" when not given
+    biomarker: str
+    line: str
+    sources: tuple[str, ...]
+    basis: str  # "status" | "trial" | "event"
+    basis_id: str  # the trial or event id, or "" for a status row
+    note: str = ""
+
+    @property
+    def rank(self) -> int:
+        return RANK[self.phase]
+
+    @property
+    def active(self) -> bool:
+        return self.status not in INACTIVE
+
+
+def _best(rows: list[PhaseRow]) -> PhaseRow:
+    """Highest phase, active rows first; ties go to stated rows, then the latest date."""
+    basis_order = {"status": 2, "event": 1, "trial": 0}
+    return max(rows, key=lambda r: (r.active, r.rank, basis_order[r.basis], r.date))
+
+
+@dataclass
+class Tracker:
+    """All records plus the links and derived facts that pages need."""
+
+    records: Records
+    phase_rows: dict[str, list[PhaseRow]] = field(default_factory=dict)  # by drug
+    referenced_by: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
+
+    def get(self, kind: str, record_id: str) -> dict:
+        return self.records[kind][record_id].data
+
+    def ids(self, kind: str) -> list[str]:
+        return sorted(self.records[kind])
+
+    def cited_by(self, kind: str, record_id: str, by_kind: str) -> list[str]:
+        """Ids of `by_kind` records that name (kind, record_id)."""
+        return sorted(rid for k, rid in self.referenced_by.get((kind, record_id), ()) if k == by_kind)
+
+    def events_for(self, kind: str, record_id: str) -> list[str]:
+        """Ids of events naming a record, newest first (undated last)."""
+        ids = self.cited_by(kind, record_id, "events")
+        return sorted(ids, key=lambda e: (self.get("events", e).get("date", ""), e), reverse=True)
+
+    def deals_for(self, company: str) -> list[str]:
+        """Deal events a company is a party to, newest first."""
+        return [e for e in self.events_for("companies", company) if self.get("events", e)["type"] == "deal"]
+
+    def drugs_of_company(self, company: str) -> dict[str, str]:
+        """Drug id → the company's roles for it, from drug records, trial sponsorships and deals."""
+        roles: dict[str, set[str]] = defaultdict(set)
+        for drug in self.cited_by("companies", company, "drugs"):
+            for entry in self.get("drugs", drug).get("companies") or []:
+                if entry["company"] == company:
+                    roles[drug].add(entry["role"])
+        for trial in self.cited_by("companies", company, "trials"):
+            if company in (self.get("trials", trial).get("sponsors") or []):
+                for drug in self.get("trials", trial)["drugs"][:1]:
+                    roles[drug].add("trial sponsor")
+        for event in self.cited_by("companies", company, "events"):
+            data = self.get("events", event)
+            for party in data.get("parties") or []:
+                if party["company"] == company:
+                    for drug in data["drugs"]:
+                        roles[drug].add(party["role"])
+        return {drug: ", ".join(sorted(r)) for drug, r in sorted(roles.items())}
+
+    def drugs_in_indication(self, indication: str) -> list[str]:
+        """Drugs with any phase row in an indication or its narrower indications."""
+        scope = self.indication_with_descendants(indication)
+        return sorted(d for d, rows in self.phase_rows.items() if any(r.indication in scope for r in rows))
+
+    def best_of(self, drugs, indications: set[str] | None = None) -> PhaseRow | None:
+        """The highest phase among several drugs."""
+        found = [row for d in drugs if (row := self.highest_phase(d, indications=indications))]
+        return _best(found) if found else None
+
+    def aliases_of_drugs(self) -> dict[str, str]:
+        """Drug id → code names, synonyms and INN joined for display and search."""
+        result = {}
+        for drug, record in self.records["drugs"].items():
+            data = record.data
+            names = [*(data.get("code_names") or []), *(data.get("synonyms") or [])]
+            if data.get("inn") and data["inn"] != data["name"]:
+                names.append(data["inn"])
+            result[drug] = ", ".join(names)
+        return result
+
+    def events_by_year(self) -> list[tuple[str, list[str]]]:
+        """Events grouped by year, newest first; undated events last under 'Date not reported'."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        for event, record in self.records["events"].items():
+            date = record.data.get("date", "")
+            groups[date[:4] or "Date not reported"].append(event)
+        order = sorted((y for y in groups if y[0].isdigit()), reverse=True)
+        if "Date not reported" in groups:
+            order.append("Date not reported")
+        return [
+            (year, sorted(groups[year], key=lambda e: (self.get("events", e).get("date", ""), e), reverse=True))
+            for year in order
+        ]
+
+    @staticmethod
+    def money(value: dict) -> str:
+        amount = value["amount"]
+        text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,}"
+        return f"{'about ' if value.get('approximate') else ''}{value['currency']} {text}"
+
+    def highest_by_indication_region(self, drug: str) -> list[PhaseRow]:
+        """The highest phase per indication × region for one drug, sorted by phase (highest first)."""
+        groups: dict[tuple[str, str], list[PhaseRow]] = defaultdict(list)
+        for row in self.phase_rows.get(drug, []):
+            groups[(row.indication, row.region)].append(row)
+        best = [_best(rows) for rows in groups.values()]
+        return sorted(best, key=lambda r: (-r.active, -r.rank, r.indication, r.region))
+
+    def highest_phase(self, drug: str, indication: str | None = None, indications: set[str] | None = None) -> PhaseRow | None:
+        """A drug's headline phase: its highest anywhere (or in one indication or set)."""
+        rows = self.phase_rows.get(drug, [])
+        if indication is not None:
+            rows = [r for r in rows if r.indication == indication]
+        if indications is not None:
+            rows = [r for r in rows if r.indication in indications]
+        return _best(rows) if rows else None
+
+    def indication_with_descendants(self, indication: str) -> set[str]:
+        children: dict[str, set[str]] = defaultdict(set)
+        for rid, record in self.records["indications"].items():
+            parent = record.data.get("parent")
+            if parent:
+                children[parent].add(rid)
+        found, todo = set(), [indication]
+        while todo:
+            current = todo.pop()
+            if current in found:
+                continue
+            found.add(current)
+            todo.extend(children[current])
+        return found
+
+
+def status_phase_rows(drug: Record) -> list[PhaseRow]:
+    rows = []
+    for entry in drug.data.get("status") or []:
+        for region in entry["regions"]:
+            rows.append(
+                PhaseRow(
+                    drug.id, entry["indication"], region, entry["phase"], entry.get("status", "active"),
+                    entry.get("date", ""), entry.get("biomarker", ""), entry.get("line", ""),
+                    tuple(entry["sources"]), "status", "", entry.get("note", ""),
+                )
+            )
+    return rows
+
+
+def trial_phase_rows(trial: Record) -> list[PhaseRow]:
+    """A trial puts its investigational drugs at its phase in its indications and countries."""
+    data = trial.data
+    phase = TRIAL_PHASE_TO_LADDER.get(data["phase"])
+    if phase is None:
+        return []
+    investigational = {
+        component["drug"]
+        for arm in data.get("arms") or []
+        for component in arm["regimen"]
+        if component.get("role") == "investigational" and component.get("drug")
+    }
+    drugs = investigational or set(data["drugs"][:1])
+    status = {"terminated": "discontinued", "suspended": "suspended", "withdrawn": "withdrawn"}.get(data.get("status", ""), "active")
+    regions = data.get("countries") or [UNSPECIFIED_REGION]
+    sources = tuple(data["sources"])
+    return [
+        PhaseRow(drug, indication, region, phase, status, data.get("start_date", ""), data.get("biomarker", ""),
+                 data.get("line", ""), sources, "trial", trial.id)
+        for drug in sorted(drugs)
+        for indication in data["indications"]
+        for region in regions
+    ]
+
+
+def event_phase_rows(event: Record) -> list[PhaseRow]:
+    """Approvals put a drug at 'approved', filings at 'filed', in the event's indications and regions."""
+    data = event.data
+    phase = EVENT_TYPE_TO_LADDER.get(data["type"])
+    if phase is None or not data.get("indications"):
+        return []
+    regions = data.get("regions") or [UNSPECIFIED_REGION]
+    return [
+        PhaseRow(drug, indication, region, phase, "active", data.get("date", ""), data.get("biomarker", ""),
+                 data.get("line", ""), tuple(data["sources"]), "event", event.id)
+        for drug in data["drugs"]
+        for indication in data["indications"]
+        for region in regions
+    ]
+
+
+def link(records: Records) -> Tracker:
+    """Build the cross-linked view of checked records."""
+    tracker = Tracker(records)
+    referenced_by: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for kind, by_id in records.items():
+        for record in by_id.values():
+            for _pointer, target_kind, target_id in references(record):
+                referenced_by[(target_kind, target_id)].add((kind, record.id))
+    tracker.referenced_by = dict(referenced_by)
+    rows: dict[str, list[PhaseRow]] = defaultdict(list)
+    for drug in records["drugs"].values():
+        rows[drug.id].extend(status_phase_rows(drug))
+    for trial in records["trials"].values():
+        for row in trial_phase_rows(trial):
+            rows[row.drug].append(row)
+    for event in records["events"].values():
+        for row in event_phase_rows(event):
+            rows[row.drug].append(row)
+    tracker.phase_rows = {drug: _drop_redundant(drug_rows) for drug, drug_rows in rows.items()}
+    return tracker
+
+
+def _drop_redundant(rows: list[PhaseRow]) -> list[PhaseRow]:
+    """Derived rows that add nothing: the same indication, region and phase as a stated row, or no
+    region at a phase no higher than another row in the same indication already shows."""
+    stated = {(r.indication, r.region, r.phase) for r in rows if r.basis == "status"}
+    best_in_indication: dict[str, int] = {}
+    for r in rows:
+        if r.region != UNSPECIFIED_REGION and r.active:
+            best_in_indication[r.indication] = max(best_in_indication.get(r.indication, -1), r.rank)
+    kept = []
+    for r in rows:
+        if r.basis != "status" and (r.indication, r.region, r.phase) in stated:
+            continue
+        if r.basis != "status" and r.region == UNSPECIFIED_REGION and best_in_indication.get(r.indication, -1) >= r.rank:
+            continue
+        kept.append(r)
+    return kept

@@ -1,0 +1,209 @@
+"""Cross-record rules: what the JSON Schemas cannot say. One small named function per rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+
+from pipeline_tracker.load import Record
+from pipeline_tracker.problems import Problem
+
+Records = dict[str, dict[str, Record]]
+
+# Where each kind points at other records: (path pattern, kind pointed at). "*" is any list index.
+REFERENCES: dict[str, list[tuple[str, str]]] = {
+    "drugs": [
+        ("targets/*/target", "targets"),
+        ("companies/*/company", "companies"),
+        ("companies/*/sources/*", "sources"),
+        ("status/*/indication", "indications"),
+        ("status/*/sources/*", "sources"),
+    ],
+    "targets": [("sources/*", "sources")],
+    "companies": [("parent", "companies"), ("sources/*", "sources")],
+    "indications": [("parent", "indications"), ("epidemiology/*/sources/*", "sources"), ("sources/*", "sources")],
+    "trials": [
+        ("drugs/*", "drugs"),
+        ("sponsors/*", "companies"),
+        ("indications/*", "indications"),
+        ("arms/*/regimen/*/drug", "drugs"),
+        ("arms/*/regimen/*/options/*", "drugs"),
+        ("enrolment/*/sources/*", "sources"),
+        ("results/*/sources/*", "sources"),
+        ("sources/*", "sources"),
+    ],
+    "events": [
+        ("drugs/*", "drugs"),
+        ("indications/*", "indications"),
+        ("parties/*/company", "companies"),
+        ("terms/*/sources/*", "sources"),
+        ("trials/*", "trials"),
+        ("companies/*", "companies"),
+        ("sources/*", "sources"),
+    ],
+    "sources": [],
+}
+DATE_KEYS = {"date", "start_date", "last_reviewed"}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def walk(data, pattern: str, pointer: str = "") -> Iterator[tuple[str, object]]:
+    """(pointer, value) for every value in data at a path pattern such as 'status/*/sources/*'."""
+    head, _, rest = pattern.partition("/")
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _step(item, rest, f"{pointer}/{index}")
+    elif isinstance(data, dict) and head in data:
+        yield from _step(data[head], rest, f"{pointer}/{head}")
+
+
+def _step(value, rest: str, pointer: str):
+    if rest:
+        yield from walk(value, rest, pointer)
+    else:
+        yield pointer, value
+
+
+def references(record: Record) -> Iterator[tuple[str, str, str]]:
+    """(pointer, kind, id) for every reference a record makes."""
+    for pattern, kind in REFERENCES[record.kind]:
+        for pointer, value in walk(record.data, pattern):
+            if isinstance(value, str):
+                yield pointer, kind, value
+
+
+def rule_id_matches_file_name(records: Records) -> Iterator[Problem]:
+    """A record's id is its file name."""
+    for kind in records.values():
+        for record in kind.values():
+            value = record.data.get("id")
+            if value != record.id:
+                yield record.problem("/id" if "id" in record.data else "", f"id {value!r} differs from the file name '{record.id}.yaml'", f"set id: {record.id}", "ids")
+
+
+def rule_references_resolve(records: Records) -> Iterator[Problem]:
+    """Every id a record names exists as a record of the right kind."""
+    for kind in records.values():
+        for record in kind.values():
+            for pointer, target_kind, target_id in references(record):
+                if target_id not in records[target_kind]:
+                    close = difflib.get_close_matches(target_id, list(records[target_kind]), n=1, cutoff=0.6)
+                    hint = f"did you mean '{close[0]}'?" if close else f"add records/{target_kind}/{target_id}.yaml"
+                    yield record.problem(pointer, f"no {target_kind[:-1] if target_kind != 'companies' else 'company'} record '{target_id}'", hint, "references")
+
+
+def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
+    """No name, INN, code name or synonym belongs to two drugs (case-insensitive)."""
+    owner: dict[str, str] = {}
+    for record in records["drugs"].values():
+        data = record.data
+        names = [("/name", data.get("name")), ("/inn", data.get("inn"))]
+        names += [(f"/code_names/{i}", n) for i, n in enumerate(data.get("code_names") or [])]
+        names += [(f"/synonyms/{i}", n) for i, n in enumerate(data.get("synonyms") or [])]
+        mine = set()
+        for pointer, name in names:
+            if not isinstance(name, str):
+                continue
+            key = re.sub(r"[\s\-]+", " ", name.casefold()).strip()
+            if key in mine:
+                continue
+            mine.add(key)
+            if key in owner and owner[key] != record.id:
+                yield record.problem(pointer, f"'{name}' also names drug '{owner[key]}'", "a code name or synonym may belong to one drug only", "names")
+            owner.setdefault(key, record.id)
+
+
+def rule_registry_ids_unique(records: Records) -> Iterator[Problem]:
+    """A registry id (NCT…, CTR…) belongs to one trial only."""
+    owner: dict[str, str] = {}
+    for record in records["trials"].values():
+        for index, entry in enumerate(record.data.get("registry_ids") or []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                continue
+            key = entry["id"].upper()
+            if key in owner and owner[key] != record.id:
+                yield record.problem(f"/registry_ids/{index}/id", f"{entry['id']} is already the id of trial '{owner[key]}'", "merge the two trial records", "registry")
+            owner.setdefault(key, record.id)
+
+
+def parse_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) with 0 for missing parts, or None when the date does not exist."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else 0 for part in match.groups())
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def _date_values(data, pointer: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = f"{pointer}/{key}"
+            if key in DATE_KEYS and isinstance(value, str):
+                yield child, value
+            else:
+                yield from _date_values(value, child)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _date_values(value, f"{pointer}/{index}")
+
+
+def rule_dates_real_and_past(records: Records, today: dt.date | None = None) -> Iterator[Problem]:
+    """Every date exists on the calendar and is not in the future."""
+    today = today or dt.date.today()
+    for kind in records.values():
+        for record in kind.values():
+            for pointer, value in _date_values(record.data):
+                if not _DATE.match(value):
+                    continue  # the schema reports the form
+                parts = parse_date(value)
+                if parts is None:
+                    yield record.problem(pointer, f"'{value}' is not a real date", "check the month and day", "dates")
+                    continue
+                year, month, day = parts
+                earliest = dt.date(year, month or 1, day or 1)
+                if earliest > today:
+                    yield record.problem(pointer, f"'{value}' is in the future", "record what has happened, dated when it happened", "dates")
+
+
+def rule_indication_parents_acyclic(records: Records) -> Iterator[Problem]:
+    """Following parent links from an indication never comes back to it."""
+    indications = records["indications"]
+    for record in indications.values():
+        seen = {record.id}
+        current = record.data.get("parent")
+        while isinstance(current, str) and current in indications:
+            if current in seen:
+                yield record.problem("/parent", f"parent chain loops back through '{current}'", "an indication cannot be its own ancestor", "references")
+                break
+            seen.add(current)
+            current = indications[current].data.get("parent")
+
+
+def rule_trial_lists_its_regimen_drugs(records: Records) -> Iterator[Problem]:
+    """Investigational drugs in a trial's arms are listed in the trial's drugs."""
+    for record in records["trials"].values():
+        listed = set(record.data.get("drugs") or [])
+        for pointer, component in walk(record.data, "arms/*/regimen/*"):
+            if isinstance(component, dict) and component.get("role") == "investigational":
+                drug = component.get("drug")
+                if isinstance(drug, str) and drug not in listed:
+                    yield record.problem(f"{pointer}/drug", f"investigational drug '{drug}' is not in the trial's drugs", f"add {drug} to drugs", "references")
+
+
+RULES = [
+    rule_id_matches_file_name,
+    rule_references_resolve,
+    rule_drug_names_unique,
+    rule_registry_ids_unique,
+    rule_dates_real_and_past,
+    rule_indication_parents_acyclic,
+    rule_trial_lists_its_regimen_drugs,
+]

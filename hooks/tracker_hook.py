@@ -1,0 +1,47 @@
+"""MkDocs hook: wires build events to pipeline_tracker. Loading, checking and rendering live there."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits beside this hook
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+
+from pipeline_tracker.load import records_dir  # noqa: E402
+from pipeline_tracker.problems import RecordsInvalid  # noqa: E402
+from pipeline_tracker.render import SiteOptions  # noqa: E402
+from pipeline_tracker.schemas import schema_dir  # noqa: E402
+from pipeline_tracker.site import build_outputs  # noqa: E402
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+
+
+def _root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    root = _root(config)
+    edit_base = config.extra.get("records_edit_base") or None
+    try:
+        output = build_outputs(records_dir(root), root, SiteOptions(edit_base=edit_base))
+    except RecordsInvalid as invalid:
+        raise PluginError(str(invalid)) from None
+    for src_uri, content in output.pages.items():
+        files.append(File.generated(config, src_uri, content=content))
+    for path, content in output.static.items():
+        files.append(File.generated(config, path, content=content))
+    return files
+
+
+def on_serve(server, config: MkDocsConfig, builder):
+    server.watch(str(records_dir(_root(config))))
+    server.watch(str(schema_dir()))
+    server.watch(str(Path(__file__).resolve().parent / "pipeline_tracker"))
+    return server
