@@ -27,6 +27,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from pipeline_tracker.synth import synthesize
+
+    try:
+        counts = synthesize(args.drugs, Path(args.out), args.seed)
+    except (ValueError, OSError) as error:
+        print(f"synth: {error}", file=sys.stderr)
+        return 2
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    print(f"wrote synthetic records to {args.out}: {summary}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline-tracker", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -34,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="record files to check (default: all)")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
+    synth = sub.add_parser("synth", help="write a synthetic records tree (benchmarks; never data)")
+    synth.add_argument("--drugs", type=int, required=True, help="number of drugs")
+    synth.add_argument("--out", required=True, help="folder to write (new, empty or an earlier synth)")
+    synth.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
+    synth.set_defaults(func=cmd_synth)
     return parser
 
 

@@ -80,7 +80,9 @@ def _build(node, pointer: str, positions: dict, loader: _Loader, seen: set):
                     f"duplicate key '{key}'",
                     "each key may appear once; merge the two entries",
                 )
-            positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            # Scalars are located at their value, containers at their key.
+            mark = value_node.start_mark if isinstance(value_node, yaml.ScalarNode) else key_node.start_mark
+            positions[child] = (mark.line + 1, mark.column + 1)
             result[key] = _build(value_node, child, positions, loader, seen)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -177,7 +179,8 @@ def records_dir(root: Path | None = None) -> Path:
 
 def load_records(records: Path, root: Path | None = None) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
     """Read every record under records/<kind>/; returns records by kind and id, and problems."""
-    root = root or records.parent
+    if root is None or not records.resolve().is_relative_to(root.resolve()):
+        root = records.parent  # paths read records/<kind>/<id>.yaml wherever the tree lives
     by_kind: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
     problems: list[Problem] = []
     if not records.is_dir():

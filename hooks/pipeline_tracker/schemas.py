@@ -88,12 +88,12 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
         title = error.schema.get("properties", {}).get(name, {}).get("title", "")
         return pointer, f"missing required field '{name}'" + (f" ({title})" if title else ""), ""
     if error.validator == "pattern":
-        title = error.schema.get("title", "value")
+        title = error.schema.get("title") or (error.path[-1] if error.path else "value")
         example = (error.schema.get("examples") or [""])[0]
-        hint = f"e.g. {example!r}" if example else ""
+        hint = f"e.g. {example!r}" if example else error.schema.get("description", "")
         if "a-z0-9" in str(error.validator_value):
             return pointer, f"{value!r} is not a lowercase ASCII slug", "use a-z, 0-9 and single hyphens"
-        return pointer, f"{value!r} is not a valid {title.lower()}", hint
+        return pointer, f"{value!r} is not a valid {str(title)}", hint
     if error.validator == "type":
         expected = error.validator_value
         return pointer, f"{value!r} should be {_a(expected)}", "quote text values" if expected == "string" else ""

@@ -1,0 +1,50 @@
+"""Shared fixtures: the repository, a scratch copy of the records, and one real site build per run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def records_copy(tmp_path: Path) -> Path:
+    """A writable copy of records/ to break on purpose."""
+    target = tmp_path / "records"
+    shutil.copytree(ROOT / "records", target)
+    return target
+
+
+def mkdocs_build(site_dir: Path, records: Path | None = None, config: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if records is not None:
+        env["PIPELINE_TRACKER_RECORDS"] = str(records)
+    return subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "-q", "--config-file", str(config or ROOT / "mkdocs.yml"), "--site-dir", str(site_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real records built once into a temporary folder with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("site") / "site"
+    result = mkdocs_build(site)
+    assert result.returncode == 0, result.stderr
+    return site

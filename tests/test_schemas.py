@@ -1,0 +1,57 @@
+"""The JSON Schemas themselves: valid 2020-12 schemas whose every property is documented."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from pipeline_tracker.load import KINDS
+from pipeline_tracker.schemas import load_schemas, schema_dir
+
+
+def test_every_kind_has_a_schema_file():
+    names = {path.name for path in schema_dir().glob("*.schema.json")}
+    assert {f"{kind}.schema.json" for kind in KINDS} <= names
+
+
+@pytest.mark.parametrize("name", sorted(load_schemas()))
+def test_schema_is_valid_against_the_2020_12_meta_schema(name):
+    schema = load_schemas()[name]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+
+
+def _properties(node, path=""):
+    # Conditional subschemas (if/then) restate properties only to constrain them; they are not fields.
+    if isinstance(node, dict):
+        for key, sub in (node.get("properties") or {}).items():
+            yield f"{path}/{key}", sub
+        for key, value in node.items():
+            if key in ("properties",):
+                for pkey, sub in value.items():
+                    yield from _properties(sub, f"{path}/{pkey}")
+            elif isinstance(value, (dict, list)) and key not in ("examples", "default", "const", "enum", "if", "then", "else", "not"):
+                yield from _properties(value, path)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _properties(item, path)
+
+
+@pytest.mark.parametrize("name", sorted(load_schemas()))
+def test_every_property_has_title_description_and_examples(name):
+    schema = load_schemas()[name]
+    missing = []
+    for path, prop in _properties(schema):
+        if "$ref" in prop and len(prop) == 1:
+            continue  # documented at the referenced definition
+        for field in ("title", "description", "examples"):
+            if field not in prop and not ("$ref" in prop and field in prop):
+                missing.append(f"{path}: {field}")
+    assert not missing, f"{name}: undocumented properties:\n" + "\n".join(sorted(set(missing)))
+
+
+def test_schema_examples_are_valid_json():
+    for path in schema_dir().glob("*.schema.json"):
+        json.loads(path.read_text(encoding="utf-8"))
