@@ -1,0 +1,350 @@
+"""Rewrite records into one canonical YAML form, so a diff shows changed facts and nothing else.
+
+The canonical form: keys in the schema's `properties` order (unknown keys last, as written),
+2-space block style with indented list dashes, one quoting style (double quotes, only where plain
+text would be read as something else; dates always), multi-line text as `|` blocks, lists whose
+order carries no meaning sorted, UTF-8 without escapes, one final newline, no trailing spaces.
+Comments are refused: the loader drops them, so rewriting would lose them silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from pipeline_tracker.load import KINDS, SLUG, parse_record_text
+from pipeline_tracker.problems import Problem
+from pipeline_tracker.rules import DATE_KEYS
+from pipeline_tracker.schemas import load_schemas
+
+# Lists of ids or codes where only membership matters. Not here on purpose: status rows, arms,
+# results, endpoints, trial drugs (the first is the lead drug), sponsors, former names, tickers.
+UNORDERED_KEYS = frozenset(
+    {"sources", "regions", "territory", "countries", "code_names", "synonyms", "aliases"}
+)
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+class _Quoted(str):
+    """Text that is always written in double quotes (dates: 2019 would otherwise be a number)."""
+
+
+def resolve(node: dict, doc: str, schemas: dict[str, dict]) -> tuple[dict, str]:
+    """Follow $ref (into common.schema.json or the same file); sibling keywords override."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 20:
+        target, _, fragment = node["$ref"].partition("#")
+        if target:
+            doc = target[: -len(".schema.json")]
+        found = schemas[doc]
+        for part in fragment.strip("/").split("/") if fragment.strip("/") else []:
+            found = found[part]
+        node = {**found, **{k: v for k, v in node.items() if k != "$ref"}}
+        seen += 1
+    return node, doc
+
+
+def _is_date(raw: dict, key: str | None) -> bool:
+    return key in DATE_KEYS or str(raw.get("$ref", "")).endswith("/$defs/date")
+
+
+def canonical_data(value, node: dict, doc: str, schemas: dict[str, dict], key: str | None = None):
+    """The record's data in canonical order, with date strings marked for quoting."""
+    raw = node if isinstance(node, dict) else {}
+    resolved, doc = resolve(raw, doc, schemas)
+    if isinstance(value, dict):
+        props = resolved.get("properties", {})
+        keys = [k for k in props if k in value] + [k for k in value if k not in props]
+        return {k: canonical_data(value[k], props.get(k, {}), doc, schemas, k) for k in keys}
+    if isinstance(value, list):
+        items = [canonical_data(v, resolved.get("items", {}), doc, schemas) for v in value]
+        if key in UNORDERED_KEYS and all(isinstance(v, str) for v in items):
+            items.sort(key=lambda v: (v.casefold(), v))
+        return items
+    if isinstance(value, str) and _is_date(raw, key):
+        return _Quoted(value)
+    return value
+
+
+def _plain_ok(text: str) -> bool:
+    """Whether text written unquoted reads back as the same text, in a list or a mapping."""
+    if not text or text != text.strip() or "\n" in text or _NOT_PRINTABLE.search(text):
+        return False
+    if text[0] in "\"'" or text.startswith(("? ", "- ", "! ")) or text in ("?", "-", "!"):
+        return False
+    try:
+        return yaml.load(f"k: {text}\n", Loader=yaml.CSafeLoader) == {"k": text} and yaml.load(
+            f"- {text}\n", Loader=yaml.CSafeLoader
+        ) == [text]
+    except yaml.YAMLError:
+        return False
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON escapes are YAML escapes), keeping non-ASCII as written."""
+    body = json.dumps(text, ensure_ascii=False)
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", body)
+
+
+def _block_ok(text: str) -> bool:
+    lines = text.rstrip("\n").split("\n")
+    return (
+        "\n" in text.rstrip("\n")
+        and not text.endswith("\n\n")
+        and not _NOT_PRINTABLE.search(text)
+        and "\t" not in text
+        and not lines[0].startswith(" ")
+        and all(line == line.rstrip() for line in lines)
+        and lines[0] != ""
+    )
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text and "." not in text:  # YAML 1.1 reads 1e+20 as text; 1.0e+20 is a number
+            text = text.replace("e", ".0e")
+        return text
+    text = str(value)
+    if isinstance(value, _Quoted) or not _plain_ok(text):
+        return _quoted(text)
+    return text
+
+
+def _key(key) -> str:
+    text = str(key)
+    return text if SLUG.match(text.replace("_", "-")) and _plain_ok(text) else _quoted(text)
+
+
+def _value_lines(value, indent: int, opener: str) -> list[str]:
+    """Lines for `opener` (e.g. '  key:' or '  -') followed by value, nested at indent."""
+    pad = " " * indent
+    if isinstance(value, dict) and value:
+        return [opener, *_mapping(value, indent)]
+    if isinstance(value, list) and value:
+        return [opener, *_sequence(value, indent)]
+    if isinstance(value, (dict, list)):
+        return [f"{opener} {'{}' if isinstance(value, dict) else '[]'}"]
+    if isinstance(value, str) and not isinstance(value, _Quoted) and _block_ok(value):
+        chomp = "" if value.endswith("\n") else "-"
+        body = [f"{pad}{line}" if line else "" for line in value.rstrip("\n").split("\n")]
+        return [f"{opener} |{chomp}", *body]
+    return [f"{opener} {_scalar(value)}"]
+
+
+def _mapping(data: dict, indent: int) -> list[str]:
+    pad = " " * indent
+    lines: list[str] = []
+    for key, value in data.items():
+        lines += _value_lines(value, indent + 2, f"{pad}{_key(key)}:")
+    return lines
+
+
+def _sequence(items: list, indent: int) -> list[str]:
+    pad = " " * indent
+    lines: list[str] = []
+    for item in items:
+        if isinstance(item, (dict, list)) and item:
+            inner = (
+                _mapping(item, indent + 2)
+                if isinstance(item, dict)
+                else _sequence(item, indent + 2)
+            )
+            inner[0] = f"{pad}- {inner[0][indent + 2 :]}"
+            lines += inner
+        else:
+            lines += _value_lines(item, indent + 2, f"{pad}-")
+    return lines
+
+
+def dump(data: dict) -> str:
+    """Canonical YAML text for canonical data (see canonical_data)."""
+    return "\n".join(_mapping(data, 0)) + "\n"
+
+
+def comment_lines(text: str) -> list[int]:
+    """Line numbers of YAML comments: a '#' outside every scalar token."""
+    loader = yaml.CSafeLoader(text)
+    spans = []
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                start, end = token.start_mark, token.end_mark
+                spans.append(((start.line, start.column), (end.line, end.column)))
+    except yaml.YAMLError:
+        return []
+    finally:
+        loader.dispose()
+    found = []
+    for number, line in enumerate(text.split("\n")):
+        for column, char in enumerate(line):
+            if char == "#" and not any(a <= (number, column) < b for a, b in spans):
+                found.append(number + 1)
+                break
+    return found
+
+
+@dataclass
+class Formatted:
+    path: str  # as shown to curators
+    file: Path
+    original: str
+    canonical: str | None  # None when the file cannot be formatted (see problems)
+    problems: list[Problem]
+
+    @property
+    def changed(self) -> bool:
+        return self.canonical is not None and self.canonical != self.original
+
+
+def format_text(
+    text: str, path: str, kind: str, strip_comments: bool = False
+) -> tuple[str | None, list[Problem]]:
+    """The canonical text of one record, or None and the problems that stop formatting it."""
+    record_id = Path(path).name[: -len(".yaml")] if path.endswith(".yaml") else "record"
+    record, problems = parse_record_text(text.lstrip("\ufeff"), path, kind, record_id)
+    if record is None:
+        return None, problems
+    comments = [] if strip_comments else comment_lines(text)
+    if comments:
+        lines = ", ".join(map(str, comments[:5])) + (", …" if len(comments) > 5 else "")
+        return None, [
+            Problem(
+                path,
+                comments[0],
+                1,
+                "",
+                f"has comments (line {lines}), which fmt would drop",
+                "move what they say into `notes`, or run `pipeline-tracker fmt --strip-comments` "
+                "on this file to drop them",
+                "fmt",
+            )
+        ]
+    schemas = load_schemas()
+    data = canonical_data(record.data, schemas[kind], kind, schemas)
+    out = dump(data)
+    if yaml.load(out, Loader=yaml.CSafeLoader) != _comparable(data):
+        # Never write a file that reads back differently; say so instead.
+        return None, [
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "fmt cannot write this record so it reads back the same",
+                "please report this as a bug",
+                "fmt",
+            )
+        ]
+    return out, []
+
+
+def _comparable(value):
+    """Data as libyaml reads it back: quoted dates are text, like the loader makes them."""
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    if isinstance(value, _Quoted):
+        return str(value)
+    return value
+
+
+def record_files(paths: list[Path], records: Path) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """(file, kind) of each record file named or under a folder named; all records by default."""
+    found: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
+    for given in paths or [records]:
+        files = sorted(given.rglob("*.yaml")) if given.is_dir() else [given]
+        for file in files:
+            kind = file.parent.name
+            if not file.exists():
+                problems.append(Problem(file.as_posix(), 1, 1, "", "no such file", "", "files"))
+            elif kind not in KINDS or not file.name.endswith(".yaml"):
+                problems.append(
+                    Problem(
+                        file.as_posix(),
+                        1,
+                        1,
+                        "",
+                        "not a record: records are records/<kind>/<id>.yaml",
+                        "kinds: " + ", ".join(KINDS),
+                        "files",
+                    )
+                )
+            else:
+                found.append((file, kind))
+    return found, problems
+
+
+def format_files(
+    files: list[tuple[Path, str]], root: Path, strip_comments: bool = False
+) -> list[Formatted]:
+    results = []
+    for file, kind in files:
+        try:
+            shown = file.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            shown = file.as_posix()
+        try:
+            original = file.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problem = Problem(
+                shown,
+                1,
+                1,
+                "",
+                f"cannot read the file as UTF-8: {error}",
+                "save it as UTF-8",
+                "fmt",
+            )
+            results.append(Formatted(shown, file, "", None, [problem]))
+            continue
+        canonical, problems = format_text(original, shown, kind, strip_comments)
+        results.append(Formatted(shown, file, original, canonical, problems))
+    return results
+
+
+def run(
+    paths: list[str], check: bool = False, strip_comments: bool = False, root: Path | None = None
+) -> int:
+    """The `fmt` command: rewrite records (or with check, list those not canonical); 1 on any."""
+    import sys
+
+    from pipeline_tracker.load import records_dir
+    from pipeline_tracker.problems import format_problems
+
+    root = root or Path.cwd()
+    files, problems = record_files([Path(p) for p in paths], records_dir(root))
+    results = format_files(files, root, strip_comments)
+    problems += [p for r in results for p in r.problems]
+    changed = [r for r in results if r.changed]
+    for result in changed:
+        if check:
+            print(f"{result.path}: not in canonical form")
+        else:
+            result.file.write_bytes(result.canonical.encode("utf-8"))
+            print(f"reformatted {result.path}")
+    if problems:
+        print(format_problems(problems))
+    if check and changed:
+        names = " ".join(r.path for r in changed)
+        print(
+            f"{len(changed)} file(s) to reformat: run `pipeline-tracker fmt {names}`",
+            file=sys.stderr,
+        )
+    elif not problems:
+        done = "already canonical" if check or not changed else "canonical now"
+        print(f"{len(results)} record file(s) {done}.", file=sys.stderr)
+    return 1 if problems or (check and changed) else 0

@@ -1,0 +1,118 @@
+"""Start a record from its schema: `pipeline-tracker new <kind> <id>` writes the required fields.
+
+Each required field gets a comment (its title and description, allowed values, an example) and a
+"TODO: …" placeholder that `validate` reports until it is filled. The comments are for the curator
+filling the file in; `fmt --strip-comments` drops them once the TODOs are done.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pipeline_tracker.fmt import _quoted, resolve
+from pipeline_tracker.load import KINDS, SLUG, records_dir
+from pipeline_tracker.schemas import load_schemas
+
+
+def _comment(node: dict, pad: str) -> list[str]:
+    title, text = node.get("title", ""), node.get("description", "")
+    lines = [f"{pad}# {title}: {text}".rstrip(": ") if title or text else ""]
+    if node.get("enum"):
+        lines.append(f"{pad}# Allowed: " + ", ".join(map(str, node["enum"])))
+    elif node.get("examples"):
+        lines.append(f"{pad}# Example: " + json.dumps(node["examples"][0], ensure_ascii=False))
+    return [line for line in lines if line]
+
+
+def _placeholder(node: dict) -> str:
+    if node.get("enum"):
+        return _quoted("TODO: one of " + ", ".join(map(str, node["enum"])))
+    what = (node.get("title") or "value").lower()
+    if node.get("type") in ("number", "integer"):
+        return _quoted(f"TODO: {what} (a number)")
+    return _quoted(f"TODO: {what}")
+
+
+def _fields(
+    node: dict, doc: str, schemas: dict, indent: int, record_id: str | None = None
+) -> list[str]:
+    """Comment and placeholder lines for the required fields of an object schema."""
+    node, doc = resolve(node, doc, schemas)
+    pad = " " * indent
+    lines: list[str] = []
+    for key in node.get("required", []):
+        raw = node.get("properties", {}).get(key, {})
+        field, field_doc = resolve(raw, doc, schemas)
+        described = {**field, **{k: raw[k] for k in ("title", "description") if k in raw}}
+        lines += _comment(described, pad)
+        if key == "id" and record_id is not None:
+            lines.append(f"{pad}id: {record_id}")
+        elif field.get("type") == "array":
+            item, item_doc = resolve(field.get("items", {}), field_doc, schemas)
+            lines.append(f"{pad}{key}:")
+            if item.get("type") == "object":
+                inner = _fields(item, item_doc, schemas, indent + 4)
+                first = next(i for i, line in enumerate(inner) if not line.lstrip().startswith("#"))
+                inner[first] = f"{pad}  - {inner[first].lstrip()}"
+                lines += inner
+            else:
+                lines.append(f"{pad}  - {_placeholder(item)}")
+        elif field.get("type") == "object":
+            lines.append(f"{pad}{key}:")
+            lines += _fields(field, field_doc, schemas, indent + 2)
+        else:
+            lines.append(f"{pad}{key}: {_placeholder(field)}")
+    return lines
+
+
+def scaffold(kind: str, record_id: str) -> str:
+    """The text of a new record: required fields with placeholders, each under its description."""
+    schemas = load_schemas()
+    schema = schemas[kind]
+    path = f"records/{kind}/{record_id}.yaml"
+    optional = [k for k in schema.get("properties", {}) if k not in schema.get("required", [])]
+    head = [
+        f"# New {schema.get('title', kind).lower()} record. "
+        "Replace every TODO with what your source says,",
+        "# then run:",
+        f"#   pipeline-tracker validate {path}",
+        f"#   pipeline-tracker fmt --strip-comments {path}",
+        "# Optional fields (see the Data model page): " + ", ".join(optional),
+    ]
+    return "\n".join(head + _fields(schema, kind, schemas, 0, record_id)) + "\n"
+
+
+def run(kind: str, record_id: str, root: Path | None = None) -> int:
+    """The `new` command: write records/<kind>/<id>.yaml, refusing a bad id or an existing file."""
+    root = root or Path.cwd()
+    folder = records_dir(root) / kind
+    target = folder / f"{record_id}.yaml"
+    if kind not in KINDS:
+        print(f"new: unknown kind '{kind}' (kinds: {', '.join(KINDS)})", file=sys.stderr)
+        return 1
+    if not SLUG.match(record_id) or len(record_id) > 80:
+        print(
+            f"new: '{record_id}' is not a record id (use a-z, 0-9 and single hyphens, at most 80 "
+            "characters, e.g. zanidatamab)",
+            file=sys.stderr,
+        )
+        return 1
+    existing = (
+        [f for f in folder.glob("*.yaml") if f.name.lower() == target.name.lower()]
+        if folder.is_dir()
+        else []
+    )
+    if existing:
+        print(f"new: {existing[0].as_posix()} already exists; edit it instead", file=sys.stderr)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8", newline="\n") as out:
+        out.write(scaffold(kind, record_id))
+    print(
+        f"wrote {target.as_posix()}: fill in every TODO, then run "
+        f"`pipeline-tracker validate {target.as_posix()}`",
+        file=sys.stderr,
+    )
+    return 0

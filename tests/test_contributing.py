@@ -1,0 +1,289 @@
+"""Contributing a record: fmt, validate PATHS, new, diff and the Data model page, as used."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pipeline_tracker.cli import main
+from pipeline_tracker.fmt import format_text
+from pipeline_tracker.load import KINDS, parse_record_text
+
+ZANI = "records/drugs/zanidatamab.yaml"
+
+
+@pytest.fixture
+def workdir(records_copy: Path, monkeypatch) -> Path:
+    """A scratch repository root holding records/, as the current directory."""
+    monkeypatch.delenv("PIPELINE_TRACKER_RECORDS", raising=False)
+    monkeypatch.chdir(records_copy.parent)
+    return records_copy.parent
+
+
+def _data(text: str, kind: str = "sources") -> dict:
+    record, problems = parse_record_text(text, "x.yaml", kind, "x")
+    assert not problems, problems
+    return record.data
+
+
+def test_every_record_is_canonical(repo_root: Path):
+    off = []
+    for file in sorted((repo_root / "records").glob("*/*.yaml")):
+        text = file.read_text(encoding="utf-8")
+        canonical, problems = format_text(
+            text, file.relative_to(repo_root).as_posix(), file.parent.name
+        )
+        if problems or canonical != text:
+            off.append(file.relative_to(repo_root).as_posix())
+    assert not off, (
+        f"not in canonical form: {off}; run `pipeline-tracker fmt` and commit the result"
+    )
+
+
+def test_fmt_check_names_a_reordered_file_and_fmt_restores_it_byte_for_byte(workdir: Path, capsys):
+    original = (workdir / ZANI).read_bytes()
+    data = _data(original.decode(), "drugs")
+    shuffled = dict(reversed(list(data.items())))
+    shuffled["status"] = [dict(reversed(list(row.items()))) for row in data["status"]]
+    (workdir / ZANI).write_text(
+        yaml.safe_dump(shuffled, indent=4, allow_unicode=True, sort_keys=False)
+    )
+    assert main(["fmt", "--check"]) == 1
+    out = capsys.readouterr()
+    assert f"{ZANI}: not in canonical form" in out.out
+    assert "pipeline-tracker fmt records/drugs/zanidatamab.yaml" in out.err
+    assert (workdir / ZANI).read_bytes() != original  # --check changes nothing
+    assert main(["fmt", ZANI]) == 0
+    assert (workdir / ZANI).read_bytes() == original
+    assert main(["fmt", "--check"]) == 0
+
+
+def test_fmt_sorts_only_lists_whose_order_means_nothing():
+    text = (
+        "id: x\nname: X\nmodality: other\nsynonyms:\n  - b\n  - A\n"
+        "status:\n  - indication: z\n    regions: [US, CN]\n    phase: phase 2\n"
+        "    sources: [s2, s1]\n"
+        "  - indication: a\n    regions: [CN]\n    phase: phase 1\n    sources: [s1]\n"
+    )
+    data = _data(format_text(text, "records/drugs/x.yaml", "drugs")[0], "drugs")
+    assert data["synonyms"] == ["A", "b"]
+    assert [row["indication"] for row in data["status"]] == ["z", "a"]  # rows keep their order
+    assert data["status"][0]["regions"] == ["CN", "US"] and data["status"][0]["sources"] == [
+        "s1",
+        "s2",
+    ]
+
+
+TRICKY = st.one_of(
+    st.sampled_from(
+        [
+            "2019",
+            "2022-10",
+            "2025-05-29",
+            "yes",
+            "No",
+            "on",
+            "null",
+            "~",
+            "1e3",
+            "0x1F",
+            "12:30",
+            "- a",
+            "a: b",
+            "a #b",
+            "#x",
+            "[x]",
+            "{x}",
+            "'q'",
+            '"q"',
+            "&a",
+            "*a",
+            "!x",
+            "%x",
+            "@x",
+            " lead",
+            "trail ",
+            "two\nlines",
+            "two\nlines\n",
+            "end\n\n",
+            "tab\tin",
+            "泽沃基奥仑赛",
+            "",
+            "é\u2028x",
+            "a\x85b",
+            "?",
+            "-",
+            "|",
+            ">",
+        ]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TRICKY, date=st.sampled_from(["2019", "2022-10", "2025-05-29"]))
+def test_fmt_keeps_data_equal_and_is_idempotent(text: str, date: str):
+    source = yaml.safe_dump(
+        {"notes": text, "id": "x", "date": date, "title": text or "t", "kind": "news"},
+        allow_unicode=True,
+        sort_keys=False,
+    )
+    record, problems = parse_record_text(source, "x.yaml", "sources", "x")
+    assume(record is not None)
+    once, problems = format_text(source, "records/sources/x.yaml", "sources")
+    assert not problems
+    assert _data(once) == record.data
+    assert list(_data(once)) == ["id", "title", "kind", "date", "notes"]
+    assert f'date: "{date}"' in once
+    assert format_text(once, "records/sources/x.yaml", "sources")[0] == once
+    assert once.endswith("\n") and not once.endswith("\n\n") or once.endswith("|+\n")
+    assert not re.search(r"[ \t]$", once, re.M)
+    assert "\\u" not in once or re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029]", text)
+
+
+def test_fmt_refuses_comments_unless_asked_to_strip_them(workdir: Path, capsys):
+    path = workdir / ZANI
+    original = path.read_text()
+    path.write_text("# checked against the label\n" + original)
+    assert main(["fmt", ZANI]) == 1
+    assert "records/drugs/zanidatamab.yaml:1:1: has comments (line 1)" in capsys.readouterr().out
+    assert path.read_text().startswith("# checked")
+    assert main(["fmt", "--strip-comments", ZANI]) == 0
+    assert path.read_text() == original
+
+
+def test_new_writes_a_scaffold_whose_placeholders_validate_flags(workdir: Path, capsys):
+    assert main(["new", "drugs", "example-drug"]) == 0
+    text = (workdir / "records/drugs/example-drug.yaml").read_text()
+    assert "# Modality: What kind of therapeutic the drug is." in text
+    capsys.readouterr()
+    assert main(["validate", "records/drugs/example-drug.yaml"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[1] for line in lines] == ["/name", "/modality"]
+    assert all("placeholder still unfilled" in line for line in lines)
+    assert main(["fmt", "--check", "records/drugs/example-drug.yaml"]) == 1  # comments left in
+    capsys.readouterr()
+    path = workdir / "records/drugs/example-drug.yaml"
+    path.write_text(
+        text.replace('"TODO: name"', "Example").replace(
+            re.search('"TODO: one of [^"]*"', text)[0], "other"
+        )
+    )
+    assert main(["fmt", "--strip-comments", "records/drugs/example-drug.yaml"]) == 0
+    assert path.read_text() == "id: example-drug\nname: Example\nmodality: other\n"
+    assert main(["validate", "records/drugs/example-drug.yaml"]) == 0
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["new", "drugs", "zanidatamab"], "already exists"),
+        (["new", "drugs", "Zani_Datamab"], "is not a record id"),
+        (["new", "drugs", "../escape"], "is not a record id"),
+    ],
+)
+def test_new_refuses_an_existing_file_or_a_bad_id(workdir: Path, capsys, args, says):
+    before = sorted(p.name for p in (workdir / "records/drugs").iterdir())
+    assert main(args) == 1
+    assert says in capsys.readouterr().err
+    assert sorted(p.name for p in (workdir / "records/drugs").iterdir()) == before
+
+
+def test_validate_paths_checks_the_record_and_its_referrers_with_github_annotations(
+    workdir: Path, capsys
+):
+    drug = workdir / ZANI
+    drug.write_text(drug.read_text().replace("    phase: approved\n", "    phase: aproved\n"))
+    line = drug.read_text().splitlines().index("    phase: aproved") + 1
+    event = workdir / "records/events/nmpa-approval-zanidatamab-btc-2025.yaml"
+    event.write_text(
+        event.read_text().replace("  - biliary-tract-cancer\n", "  - biliary-tract-cancr\n")
+    )
+    assert main(["validate", "--format", "github", ZANI]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert re.match(
+        rf"::error file={ZANI},line={line},col=\d+::/status/0/phase: 'aproved' is not one", out[0]
+    )
+    assert "did you mean 'approved'?" in out[0]
+    assert any(
+        o.startswith("::error file=records/events/nmpa-approval-zanidatamab-btc-2025.yaml,line=")
+        and "no indication record 'biliary-tract-cancr' (did you mean 'biliary-tract-cancer'?)" in o
+        for o in out
+    )
+    assert len(out) == 2
+    assert main(["validate", "records/targets/fgfr1.yaml"]) == 0  # neither names fgfr1
+    assert main(["validate", "records/drugs/nope.yaml"]) == 1
+    assert "records/drugs/nope.yaml:1:1: no such record file" in capsys.readouterr().out
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_diff_tells_what_changed_since_a_commit_in_readers_words(workdir: Path, capsys):
+    _git(workdir, "init", "-q")
+    _git(workdir, "add", "records")
+    _git(workdir, "commit", "-q", "-m", "base")
+    drug = workdir / ZANI
+    drug.write_text(
+        drug.read_text().replace("    phase: phase 3\n", '    phase: filed\n    date: "2025-01"\n')
+    )
+    (workdir / "records/indications/x-disease.yaml").write_text(
+        "id: x-disease\nname: <img src=x> disease\n"
+    )
+    (workdir / "records/targets/ptpn11.yaml").unlink()
+    bbp = workdir / "records/drugs/bbp-398.yaml"
+    bbp.write_text(
+        bbp.read_text().replace("targets:\n  - target: ptpn11\n    action: inhibitor\n", "")
+    )
+    assert main(["diff"]) == 0  # no origin/main here: HEAD
+    out = capsys.readouterr().out
+    assert "Record changes against HEAD" in out
+    expected = "zanidatamab · breast cancer · WW: phase 3 → filed, 2025-01 [komen-empowher-303]"
+    assert expected in out
+    assert "indications/x-disease: <img src=x> disease" in out
+    assert (
+        "Removed records:\n  targets/ptpn11: PTPN11" in out
+        or "targets/ptpn11:" in out.split("Removed")[1]
+    )
+    assert "drugs/zanidatamab: changed status" in out
+    assert main(["diff", "--format", "markdown", "HEAD"]) == 0
+    markdown = capsys.readouterr().out
+    assert "### Added records" in markdown and "<img" not in markdown
+
+
+def test_diff_without_git_history_says_so(workdir: Path, capsys):
+    assert main(["diff", "no-such-revision"]) == 1
+    assert "diff: cannot read the records at no-such-revision" in capsys.readouterr().err
+
+
+def test_data_model_page_lists_fields_types_required_and_allowed_values(built_site: Path):
+    page = (built_site / "data-model/index.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr>\s*<td>modality</td>(.*?)</tr>", page, re.S)
+    assert row, "drugs.modality row missing"
+    assert "<td>yes</td>" in row.group(1) and "bispecific antibody" in row.group(1)
+    assert "drugs › status" in page and "trials › arms › regimen" in page
+    assert (
+        '<a href="../data-model/"' in (built_site / "index.html").read_text()
+        or "Data model" in page
+    )
+
+
+def test_editor_settings_map_every_kind_to_its_schema(repo_root: Path):
+    settings_text = (repo_root / ".vscode/settings.json").read_text()
+    mapping = json.loads(settings_text)["yaml.schemas"]
+    for kind in KINDS:
+        assert mapping.get(f"schema/{kind}.schema.json") == f"records/{kind}/*.yaml"
+        assert (repo_root / f"schema/{kind}.schema.json").is_file()
