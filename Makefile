@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Reproducible builds: sitemap.xml.gz embeds a date; pin it to the last commit's (or to $SOURCE_DATE_EPOCH).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
 build: $(STAMP)
 	rm -rf site.tmp
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site.tmp && rm -rf site && mv site.tmp site
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site.tmp && rm -rf site && mv site.tmp site
 
 serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve

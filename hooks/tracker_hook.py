@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits bes
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
+from pipeline_tracker.livebuild import LIVE  # noqa: E402
 from pipeline_tracker.load import records_dir  # noqa: E402
 from pipeline_tracker.problems import RecordsInvalid  # noqa: E402
 from pipeline_tracker.render import SiteOptions  # noqa: E402
@@ -26,18 +27,37 @@ def _root(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
+_OUTPUT: dict = {}
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    LIVE.serving = command == "serve"
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    # Records are read and checked here, before MkDocs empties the site folder: a bad record stops
+    # the build with every problem while the last good site stays in place. Under `mkdocs serve`
+    # the last good build is served with the problems shown on every page.
     root = _root(config)
-    edit_base = config.extra.get("records_edit_base") or None
+    options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
+    _OUTPUT.clear()
     try:
-        output = build_outputs(records_dir(root), root, SiteOptions(edit_base=edit_base))
+        _OUTPUT["output"] = LIVE.build(lambda: build_outputs(records_dir(root), root, options))
     except RecordsInvalid as invalid:
         raise PluginError(str(invalid)) from None
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    output = _OUTPUT.pop("output")
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     for path, content in output.static.items():
         files.append(File.generated(config, path, content=content))
     return files
+
+
+def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
+    return str(LIVE.banner()) + html
 
 
 def on_serve(server, config: MkDocsConfig, builder):

@@ -1,4 +1,6 @@
 // Sortable tables: click a header of a .pt-sortable table to sort by that column (no dependencies).
+// Filters: a text box above each .pt-sortable table, and type/region/year selects on the timeline.
+// Without JavaScript every row and event simply stays visible.
 (function () {
   function key(cell) {
     var raw = cell.getAttribute("data-sort");
@@ -20,17 +22,112 @@
     });
     rows.forEach(function (row) { body.appendChild(row); });
   }
+  function addFilter(table) {
+    var body = table.tBodies[0];
+    if (!body || body.rows.length < 2) return;
+    var caption = table.caption ? table.caption.textContent.trim() : "the table";
+    var box = document.createElement("div");
+    box.className = "pt-filter";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = "Filter rows";
+    input.setAttribute("aria-label", "Filter rows of: " + caption);
+    var count = document.createElement("span");
+    count.className = "pt-filter__count";
+    count.setAttribute("aria-live", "polite");
+    box.appendChild(input);
+    box.appendChild(count);
+    table.parentNode.insertBefore(box, table);
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var text = row.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        row.hidden = !match;
+        if (match) shown += 1;
+      });
+      count.textContent = words.length ? shown + " of " + body.rows.length + " rows" : "";
+    });
+  }
+  function select(label, values, names) {
+    var wrap = document.createElement("label");
+    wrap.textContent = label + " ";
+    var box = document.createElement("select");
+    var all = document.createElement("option");
+    all.value = "";
+    all.textContent = "all";
+    box.appendChild(all);
+    values.forEach(function (v) {
+      var option = document.createElement("option");
+      option.value = v;
+      option.textContent = names[v] || v;
+      box.appendChild(option);
+    });
+    wrap.appendChild(box);
+    return wrap;
+  }
+  function initTimeline() {
+    var holder = document.querySelector("[data-pt-timeline-filters]");
+    if (!holder || holder.dataset.ready) return;
+    holder.dataset.ready = "1";
+    var events = Array.prototype.slice.call(document.querySelectorAll("article.pt-event"));
+    var types = {}, regions = {}, years = {}, regionNames = {};
+    events.forEach(function (e) {
+      types[e.dataset.type] = 1;
+      years[e.dataset.year] = 1;
+      (e.dataset.regions || "").split(" ").filter(Boolean).forEach(function (r) { regions[r] = 1; });
+      e.querySelectorAll("[data-region]").forEach(function (tag) { regionNames[tag.dataset.region] = tag.textContent; });
+    });
+    var yearList = Object.keys(years).sort().reverse();
+    var controls = [
+      ["type", select("Type", Object.keys(types).sort(), {})],
+      ["region", select("Region", Object.keys(regions).sort(), regionNames)],
+      ["year", select("Year", yearList, { undated: "date not reported" })]
+    ];
+    var count = document.createElement("span");
+    count.className = "pt-filter__count";
+    count.setAttribute("aria-live", "polite");
+    controls.forEach(function (c) { holder.appendChild(c[1]); });
+    holder.appendChild(count);
+    holder.hidden = false;
+    function apply() {
+      var want = {};
+      controls.forEach(function (c) { want[c[0]] = c[1].querySelector("select").value; });
+      var shown = 0;
+      events.forEach(function (e) {
+        var ok = (!want.type || e.dataset.type === want.type) &&
+          (!want.year || e.dataset.year === want.year) &&
+          (!want.region || (" " + e.dataset.regions + " ").indexOf(" " + want.region + " ") !== -1);
+        e.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      document.querySelectorAll(".md-content h2").forEach(function (h) {
+        var next = h.nextElementSibling, any = false, seen = false;
+        while (next && next.tagName !== "H2") {
+          if (next.matches("article.pt-event")) { seen = true; if (!next.hidden) any = true; }
+          next = next.nextElementSibling;
+        }
+        if (seen) h.hidden = !any;
+      });
+      count.textContent = shown + " of " + events.length + " events";
+    }
+    controls.forEach(function (c) { c[1].querySelector("select").addEventListener("change", apply); });
+    apply();
+  }
   function init() {
     document.querySelectorAll("table.pt-sortable").forEach(function (table) {
       var head = table.tHead;
       if (!head || table.dataset.sortable) return;
       table.dataset.sortable = "1";
+      addFilter(table);
       Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
         th.tabIndex = 0;
         th.addEventListener("click", function () { sortBy(table, index, th); });
         th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(table, index, th); });
       });
     });
+    initTimeline();
   }
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);

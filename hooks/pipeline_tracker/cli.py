@@ -6,14 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline_tracker.load import records_dir
+from pipeline_tracker.load import KINDS, records_dir
 from pipeline_tracker.problems import format_problems
 from pipeline_tracker.validate import load_and_check
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     root = Path.cwd()
-    records, problems = load_and_check(records_dir(root), root)
+    if args.paths:
+        from pipeline_tracker.validate import check_paths
+
+        scope, problems = check_paths(records_dir(root), [Path(p) for p in args.paths], root)
+        records = {"in scope": dict.fromkeys(scope)}
+    else:
+        records, problems = load_and_check(records_dir(root), root)
     if problems:
         print(format_problems(problems, args.format))
         if args.format == "text":
@@ -40,6 +46,24 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from pipeline_tracker.fmt import run
+
+    return run(args.paths, args.check, args.strip_comments)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from pipeline_tracker.scaffold import run
+
+    return run(args.kind, args.id)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from pipeline_tracker.diff import run
+
+    return run(args.base, args.format == "markdown")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline-tracker", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,6 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", required=True, help="folder to write (new, empty or an earlier synth)")
     synth.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
     synth.set_defaults(func=cmd_synth)
+    fmt = sub.add_parser("fmt", help="rewrite records in canonical form (--check: only list them)")
+    fmt.add_argument("paths", nargs="*", help="record files or folders (default: all records)")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if any would change")
+    fmt.add_argument("--strip-comments", action="store_true", help="drop YAML comments (else refused)")
+    fmt.set_defaults(func=cmd_fmt)
+    new = sub.add_parser("new", help="start records/<kind>/<id>.yaml from the schema")
+    new.add_argument("kind", choices=KINDS)
+    new.add_argument("id", help="the record id, e.g. zanidatamab")
+    new.set_defaults(func=cmd_new)
+    diff = sub.add_parser("diff", help="what changed in the records since a git revision, in words")
+    diff.add_argument("base", nargs="?", help="git revision (default: origin/main if it exists, else HEAD)")
+    diff.add_argument("--format", choices=["text", "markdown"], default="text")
+    diff.set_defaults(func=cmd_diff)
     return parser
 
 

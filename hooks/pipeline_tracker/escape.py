@@ -7,7 +7,10 @@ import re
 
 from markupsafe import Markup, escape
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters (Python-Markdown uses \x02/\x03 for its placeholders), lone surrogates and
+# the non-characters U+FFFE/U+FFFF, none of which a page or YAML front matter can carry.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
 _MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation character
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.I)
 
@@ -38,4 +41,11 @@ def safe_url(value) -> str | None:
 def front_matter_title(value) -> Markup:
     """A page title for YAML front matter. Themes insert page titles unescaped, so it is escaped here
     (HTML-escaped, then written as a JSON string, which YAML reads as a double-quoted scalar)."""
-    return Markup(json.dumps(str(escape(plain(value).replace("\n", " "))), ensure_ascii=True))
+    quoted = json.dumps(str(escape(plain(value).replace("\n", " "))), ensure_ascii=True)
+    # JSON writes characters beyond U+FFFF as surrogate pairs, which YAML refuses: use \UXXXXXXXX.
+    return Markup(_SURROGATE_PAIR.sub(_astral, quoted))
+
+
+def _astral(match: re.Match) -> str:
+    high, low = int(match.group(1), 16), int(match.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"

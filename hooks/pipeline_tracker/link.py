@@ -104,6 +104,13 @@ class Tracker:
         scope = self.indication_with_descendants(indication)
         return sorted(d for d, rows in self.phase_rows.items() if any(r.indication in scope for r in rows))
 
+    def by_phase(self, drugs, indications: set[str] | None = None) -> list[str]:
+        """Drug ids, highest phase first (active before inactive), then by id."""
+        def key(drug: str):
+            best = self.highest_phase(drug, indications=indications)
+            return (-(best.active if best else -1), -(best.rank if best else -1), drug)
+        return sorted(drugs, key=key)
+
     def best_of(self, drugs, indications: set[str] | None = None) -> PhaseRow | None:
         """The highest phase among several drugs."""
         found = [row for d in drugs if (row := self.highest_phase(d, indications=indications))]

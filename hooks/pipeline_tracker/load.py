@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +16,13 @@ KINDS = ("drugs", "targets", "companies", "indications", "trials", "events", "so
 MAX_FILE_BYTES = 256 * 1024
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _YAML11_BOOLS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+# Octal (017), hexadecimal (0x1F), binary and base-60 (1:20) numbers of YAML 1.1.
+_YAML11_NUMBERS = re.compile(r"^[-+]?(0[0-9_]|0[xob]|[0-9][0-9_]*(\.[0-9_]*)?:[0-5]?[0-9])")
 _TAB_INDENT = re.compile(r"^ *\t", re.M)
+# What YAML refuses to read: C0/C1 controls other than tab, LF, CR and NEL; surrogates; U+FFFE/F.
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MAX_DEPTH = 32
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -42,7 +48,7 @@ class Record:
 
 
 class _Loader(yaml.CSafeLoader):
-    """libyaml's parser; we build the data ourselves from its node tree."""
+    """libyaml's parser; we build the data ourselves from its events, never from its node tree."""
 
 
 def _escape(token: str) -> str:
@@ -55,72 +61,163 @@ class _BadYaml(Exception):
         self.line, self.col, self.pointer, self.message, self.hint = line, col, pointer, message, hint
 
 
-def _build(node, pointer: str, positions: dict, loader: _Loader, seen: set):
-    if id(node) in seen:
-        raise _BadYaml(
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
+def _bad(mark, pointer: str, message: str, hint: str = "") -> _BadYaml:
+    return _BadYaml(mark.line + 1, mark.column + 1, pointer, message, hint)
+
+
+def _scalar(event, pointer: str, loader: _Loader):
+    """The value of one scalar, refusing the YAML 1.1 readings that surprise curators."""
+    text = event.value
+    plain = event.implicit[0] and not event.style
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False)) if plain else "tag:yaml.org,2002:str"
+    mark = event.start_mark
+    if tag == "tag:yaml.org,2002:bool" and _YAML11_BOOLS.match(text):
+        raise _bad(
+            mark,
             pointer,
-            "YAML aliases (*name) are not allowed in records",
+            f"'{text}' would be read as a yes/no value",
+            f"quote it if you mean the text: '{text}'; write true or false for a yes/no value",
+        )
+    if tag == "tag:yaml.org,2002:timestamp":
+        return text  # an unquoted date is read as the curator meant it: the same text
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and _YAML11_NUMBERS.search(text):
+        raise _bad(
+            mark,
+            pointer,
+            f"'{text}' would be read as a YAML 1.1 number (octal, hexadecimal or base 60)",
+            f"quote it if you mean the text: '{text}'; write numbers in plain decimal",
+        )
+    construct = loader.yaml_constructors.get(tag)
+    if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+        return text  # '<<' or '=' as a value is the text typed
+    value = construct(loader, yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _bad(mark, pointer, f"'{text}' is not a usable number")
+    return value
+
+
+def _refuse_decorations(event, pointer: str) -> None:
+    """Anchors, aliases and tags: record files are plain data, written out in full."""
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        raise _bad(
+            event.start_mark,
+            pointer,
+            "YAML anchors (&name) and aliases (*name) are not allowed in records",
             "write the value out in full",
         )
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        result: dict = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _BadYaml(key_node.start_mark.line + 1, key_node.start_mark.column + 1, pointer, "mapping keys must be plain text")
-            key = key_node.value
-            child = f"{pointer}/{_escape(key)}"
-            if key in result:
-                raise _BadYaml(
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                    child,
-                    f"duplicate key '{key}'",
-                    "each key may appear once; merge the two entries",
-                )
-            # Scalars are located at their value, containers at their key.
-            mark = value_node.start_mark if isinstance(value_node, yaml.ScalarNode) else key_node.start_mark
-            positions[child] = (mark.line + 1, mark.column + 1)
-            result[key] = _build(value_node, child, positions, loader, seen)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            child = f"{pointer}/{index}"
-            positions[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            items.append(_build(item, child, positions, loader, seen))
-        return items
-    if node.tag == "tag:yaml.org,2002:bool" and _YAML11_BOOLS.match(node.value):
-        raise _BadYaml(
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
+    tag = getattr(event, "tag", None)
+    explicit = not any(event.implicit) if isinstance(event, yaml.ScalarEvent) else not event.implicit
+    if tag is not None and tag != "!" and explicit:
+        raise _bad(
+            event.start_mark,
             pointer,
-            f"'{node.value}' would be read as a yes/no value",
-            f"quote it if you mean the text: '{node.value}'; write true or false for a yes/no value",
+            f"YAML tags ({tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in records",
+            "remove the tag; quote the value if it is text",
         )
-    value = loader.construct_object(node, deep=True)
-    if isinstance(value, (dt.date, dt.datetime)):
-        # An unquoted date is read as the curator meant it: the same text.
-        return node.value
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        raise _BadYaml(node.start_mark.line + 1, node.start_mark.column + 1, pointer, f"'{node.value}' is not a usable number")
-    return value
+
+
+def _read_events(loader: _Loader) -> tuple[object, dict]:
+    """Build one document's data from the parser's events, without recursion (so no nesting depth
+    can exhaust the stack) and without ever expanding an alias."""
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        raise _BadYaml(1, 1, "", "the file is empty", "start from `pipeline-tracker new`")
+    loader.get_event()  # document start
+    positions: dict[str, tuple[int, int]] = {}
+    # Each frame: [container, pointer, key waiting for its value (mappings only)].
+    stack: list[list] = []
+    root = None
+    while True:
+        event = loader.get_event()
+        if isinstance(event, yaml.DocumentEndEvent):
+            break
+        if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+            # A mapping key, or the mapping's end.
+            container, pointer, _ = stack[-1]
+            if isinstance(event, yaml.MappingEndEvent):
+                stack.pop()
+                continue
+            _refuse_decorations(event, pointer)
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _bad(event.start_mark, pointer, "mapping keys must be plain text")
+            key = event.value
+            child = f"{pointer}/{_escape(key)}"
+            if key == "<<" and not event.style:
+                raise _bad(event.start_mark, child, "YAML merge keys (<<) are not allowed in records",
+                           "write the fields out in full")
+            if key in container:
+                raise _bad(event.start_mark, child, f"duplicate key '{key}'",
+                           "each key may appear once; merge the two entries")
+            positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            stack[-1][2] = key
+            continue
+        if isinstance(event, yaml.SequenceEndEvent):
+            stack.pop()
+            continue
+        # A value: the root, a sequence item, or the value of the waiting key.
+        if not stack:
+            pointer = ""
+            positions[""] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(stack[-1][0], list):
+            pointer = f"{stack[-1][1]}/{len(stack[-1][0])}"
+            positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        else:
+            pointer = f"{stack[-1][1]}/{_escape(stack[-1][2])}"
+            if isinstance(event, yaml.ScalarEvent):  # scalars at their value, containers at their key
+                positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        _refuse_decorations(event, pointer)
+        if isinstance(event, yaml.MappingStartEvent):
+            value = {}
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = []
+        else:
+            value = _scalar(event, pointer, loader)
+        if not stack:
+            root = value
+        elif isinstance(stack[-1][0], list):
+            stack[-1][0].append(value)
+        else:
+            stack[-1][0][stack[-1][2]] = value
+            stack[-1][2] = None
+        if isinstance(value, (dict, list)) and isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _bad(event.start_mark, pointer, f"nested more than {MAX_DEPTH} levels deep",
+                           "records are shallow; check the indentation")
+            stack.append([value, pointer, None])
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        raise _bad(event.start_mark, "", "a record file holds one YAML document",
+                   "remove the second '---' and what follows, or move it to its own file")
+    return root, positions
+
+
+def _bad_character(text: str) -> tuple[int, int, str] | None:
+    match = _NON_PRINTABLE.search(text)
+    if not match:
+        return None
+    line = text.count("\n", 0, match.start()) + 1
+    col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return line, col, f"U+{ord(match.group()):04X}"
 
 
 def parse_record_text(text: str, path: str, kind: str, record_id: str) -> tuple[Record | None, list[Problem]]:
     """Parse one record's text; a record comes back only when the YAML itself is sound."""
-    if _TAB_INDENT.search(text):
-        line = text[: _TAB_INDENT.search(text).end()].count("\n") + 1
-        return None, [Problem(path, line, 1, "", "tab used for indentation", "indent with spaces", "yaml")]
+    tab = _TAB_INDENT.search(text) if "\t" in text else None
+    if tab:
+        line = text.count("\n", 0, tab.end()) + 1
+        return None, [Problem(path, line, tab.end() - tab.start(), "", "tab used for indentation", "indent with spaces", "yaml")]
+    bad_char = _bad_character(text)
+    if bad_char:
+        line, col, code = bad_char
+        return None, [Problem(path, line, col, "", f"control character {code} is not allowed", "delete it; YAML files hold printable text only", "yaml")]
+    from pipeline_tracker.fastyaml import read_plain  # imports this module
+
+    fast = read_plain(text)  # plain data the quick way; None: anything unusual, read it below
+    if fast is not None and isinstance(fast[0], dict):
+        return Record(kind, record_id, path, fast[0], fast[1], text), []
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, [Problem(path, 1, 1, "", "the file is empty", "start from `pipeline-tracker new`", "yaml")]
-        positions: dict[str, tuple[int, int]] = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
-        data = _build(node, "", positions, loader, set())
+        data, positions = _read_events(loader)
     except _BadYaml as bad:
         return None, [Problem(path, bad.line, bad.col, bad.pointer, bad.message, bad.hint, "yaml")]
     except yaml.MarkedYAMLError as error:
@@ -129,21 +226,23 @@ def parse_record_text(text: str, path: str, kind: str, record_id: str) -> tuple[
         message = " ".join(part for part in (error.context, error.problem) if part)
         return None, [Problem(path, line, col, "", f"YAML syntax: {message}", "", "yaml")]
     except yaml.YAMLError as error:
-        return None, [Problem(path, 1, 1, "", f"YAML syntax: {error}", "", "yaml")]
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return None, [Problem(path, 1, 1, "", f"YAML syntax: {first}", "", "yaml")]
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        return None, [Problem(path, 1, 1, "", "a record must be a mapping of field: value", "", "yaml")]
+        return None, [Problem(path, 1, 1, "", "a record must be a mapping of field: value", "start with a line like `id: ...`", "yaml")]
     return Record(kind, record_id, path, data, positions, text), []
 
 
-def read_record(file: Path, root: Path, kind: str) -> tuple[Record | None, list[Problem]]:
-    """Read one record file, refusing what is not a small UTF-8 YAML file with a slug name."""
-    shown = _shown_path(file, root)
+def read_record(file: Path, root: Path, kind: str, shown: str | None = None) -> tuple[Record | None, list[Problem]]:
+    """Read one record file, refusing what is not a small UTF-8 YAML file with a slug name.
+    `shown` is _shown_path(file, root) when the caller already knows it (it costs a realpath)."""
+    shown = shown if shown is not None else _shown_path(file, root)
     record_id = file.name[: -len(".yaml")]
     if not SLUG.match(record_id):
         return None, [
-            Problem(shown, 1, 1, "", f"file name '{file.name}' is not a lowercase ASCII slug", "use a-z, 0-9 and single hyphens, e.g. zevorcabtagene-autoleucel.yaml", "ids")
+            Problem(shown, 1, 1, "", f"file name '{_visible(file.name)}' is not a lowercase ASCII slug", "use a-z, 0-9 and single hyphens, e.g. zevorcabtagene-autoleucel.yaml", "ids")
         ]
     try:
         size = file.stat().st_size
@@ -163,10 +262,16 @@ def read_record(file: Path, root: Path, kind: str) -> tuple[Record | None, list[
 
 
 def _shown_path(file: Path, root: Path) -> str:
-    try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+    try:  # a link is shown where it is, not where it points
+        shown = (file.parent.resolve() / file.name).relative_to(root.resolve()).as_posix()
     except ValueError:
-        return file.as_posix()
+        shown = file.as_posix()
+    return _visible(shown)
+
+
+def _visible(name: str) -> str:
+    """A file name fit for a one-line message: control characters (a newline!) written as \\xNN."""
+    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
 
 
 def records_dir(root: Path | None = None) -> Path:
@@ -192,23 +297,31 @@ def load_records(records: Path, root: Path | None = None) -> tuple[dict[str, dic
             problems.append(Problem(_shown_path(entry, root), 1, 1, "", f"unknown record kind '{entry.name}'", "kinds: " + ", ".join(KINDS), "files"))
         elif not entry.is_dir():
             problems.append(Problem(_shown_path(entry, root), 1, 1, "", "records go in records/<kind>/<id>.yaml", "", "files"))
-    lowered: dict[tuple[str, str], str] = {}
     for kind in KINDS:
         folder = records / kind
+        if folder.is_symlink():
+            problems.append(Problem(_shown_path(folder, root), 1, 1, "", "a record folder may not be a link", "make it a real folder inside records/", "files"))
+            continue
         if not folder.is_dir():
             continue
+        names = {file.name for file in folder.iterdir()}
+        # Every file here is shown under the folder's own shown path: one realpath per folder.
+        shown_folder = _shown_path(folder, root)
+        same_place = not shown_folder.startswith("/") and shown_folder == _visible(shown_folder)
         for file in sorted(folder.iterdir()):
             if file.name.startswith("."):
                 continue
-            if file.is_symlink() or not file.is_file() or not file.name.endswith(".yaml"):
+            if file.is_symlink():
+                problems.append(Problem(_shown_path(file, root), 1, 1, "", "a record file may not be a link", "links can point outside records/; commit the file itself", "files"))
+                continue
+            if not file.is_file() or not file.name.endswith(".yaml"):
                 problems.append(Problem(_shown_path(file, root), 1, 1, "", "only <id>.yaml files (no links, folders or other endings) belong here", "", "files"))
                 continue
-            key = (kind, file.name.lower())
-            if key in lowered:
-                problems.append(Problem(_shown_path(file, root), 1, 1, "", f"id differs only by case from {lowered[key]}", "", "ids"))
+            if file.name != file.name.lower() and file.name.lower() in names:
+                problems.append(Problem(_shown_path(file, root), 1, 1, "", f"file name '{_visible(file.name)}' is not a lowercase ASCII slug and differs only by case from '{_visible(file.name.lower())}'", "ids are lowercase: merge the two records into one file", "ids"))
                 continue
-            lowered[key] = file.name
-            record, found = read_record(file, root, kind)
+            shown = f"{shown_folder}/{_visible(file.name)}" if same_place else None
+            record, found = read_record(file, root, kind, shown)
             problems.extend(found)
             if record is not None:
                 by_kind[kind][record.id] = record

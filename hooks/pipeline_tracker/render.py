@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from pipeline_tracker import escape
+from pipeline_tracker import escape, landscape, quality
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER, RANK, region_name
 
@@ -48,6 +48,7 @@ class SiteOptions:
     """Site-wide settings pages need: where records can be edited, if anywhere."""
 
     edit_base: str | None = None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
+    today: str | None = None  # YYYY-MM-DD the date checks use; None: quality.build_today()
 
 
 def page_path(kind: str, record_id: str) -> str:
@@ -167,6 +168,7 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title
     env.globals.update(LADDER=LADDER, CHART_COLUMNS=CHART_COLUMNS, KIND_TITLES=KIND_TITLES)
+    env.globals.update(landscape=landscape, quality=quality)  # landscape views, date checks
     return env
 
 

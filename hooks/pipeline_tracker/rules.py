@@ -198,6 +198,29 @@ def rule_trial_lists_its_regimen_drugs(records: Records) -> Iterator[Problem]:
                     yield record.problem(f"{pointer}/drug", f"investigational drug '{drug}' is not in the trial's drugs", f"add {drug} to drugs", "references")
 
 
+PLACEHOLDER = re.compile(r"^TODO\b")  # what `pipeline-tracker new` writes where a value must go
+
+
+def placeholders(data, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(pointer, text) of every placeholder value still in a record's data."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from placeholders(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from placeholders(value, f"{pointer}/{index}")
+    elif isinstance(data, str) and PLACEHOLDER.match(data):
+        yield pointer, data
+
+
+def rule_placeholders_filled(records: Records) -> Iterator[Problem]:
+    """No "TODO: …" placeholder from a scaffolded record is left unfilled."""
+    for kind in records.values():
+        for record in kind.values():
+            for pointer, text in placeholders(record.data):
+                yield record.problem(pointer, f"placeholder still unfilled: {text!r}", "write the value your source gives, or delete an optional field", "placeholder")
+
+
 RULES = [
     rule_id_matches_file_name,
     rule_references_resolve,
@@ -206,4 +229,5 @@ RULES = [
     rule_dates_real_and_past,
     rule_indication_parents_acyclic,
     rule_trial_lists_its_regimen_drugs,
+    rule_placeholders_filled,
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline_tracker.load import Record, load_records
 from pipeline_tracker.problems import Problem
-from pipeline_tracker.rules import RULES
+from pipeline_tracker.rules import RULES, placeholders
 from pipeline_tracker.schemas import schema_problems
 
 Records = dict[str, dict[str, Record]]
@@ -20,7 +20,20 @@ def check_records(records: Records) -> list[Problem]:
             problems.extend(schema_problems(record))
     for rule in RULES:
         problems.extend(rule(records))
-    return sorted(set(problems))
+    return sorted(set(_placeholders_only(problems, records)))
+
+
+def _placeholders_only(problems: list[Problem], records: Records) -> list[Problem]:
+    """Where a placeholder is unfilled, say that once, not also that it is no valid value."""
+    spots = {
+        (record.path, pointer)
+        for kind in records.values()
+        for record in kind.values()
+        for pointer, _text in placeholders(record.data)
+    }
+    if not spots:
+        return problems
+    return [p for p in problems if p.rule == "placeholder" or (p.path, p.pointer) not in spots]
 
 
 def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Records, list[Problem]]:
@@ -28,3 +41,47 @@ def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Record
     records, problems = load_records(records_path, root)
     problems.extend(check_records(records))
     return records, sorted(set(problems))
+
+
+def check_paths(records_path: Path, paths: list[Path], root: Path) -> tuple[list[str], list[Problem]]:
+    """Check only the named record files and the records that name them: every record is read (a
+    reference needs its target), the schema is checked for those in scope, and only their problems
+    are kept. Returns the files in scope and their problems."""
+    from pipeline_tracker.load import KINDS, _shown_path
+    from pipeline_tracker.rules import references
+
+    records, problems = load_records(records_path, root)
+    named: set[str] = set()
+    wanted: set[tuple[str, str]] = set()
+    base = records_path.resolve()
+    for given in paths:
+        files = sorted(given.rglob("*.yaml")) if given.is_dir() else [given]
+        for file in files:
+            shown = _shown_path(file, root)
+            if not file.is_file():
+                problems.append(Problem(shown, 1, 1, "", "no such record file", "", "files"))
+                named.add(shown)
+                continue
+            try:
+                kind, name = file.resolve().relative_to(base).parts
+            except ValueError:
+                problems.append(Problem(shown, 1, 1, "", f"not a record under {_shown_path(records_path, root)}/<kind>/",
+                                        "kinds: " + ", ".join(KINDS), "files"))
+                named.add(shown)
+                continue
+            named.add(shown)
+            wanted.add((kind, name[: -len(".yaml")]))
+    scope = {record.path for kind, by_id in records.items() for rid, record in by_id.items() if (kind, rid) in wanted}
+    for kind, by_id in records.items():
+        for record in by_id.values():
+            if any((k, rid) in wanted for _p, k, rid in references(record)):
+                scope.add(record.path)
+    scope |= named
+    for by_id in records.values():
+        for record in by_id.values():
+            if record.path in scope:
+                problems.extend(schema_problems(record))
+    for rule in RULES:
+        problems.extend(rule(records))
+    problems = _placeholders_only(problems, records)
+    return sorted(scope), sorted({p for p in problems if p.path in scope})

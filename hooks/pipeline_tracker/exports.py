@@ -1,0 +1,245 @@
+"""Open data under /data/: whole-dataset JSON, per-kind CSVs, per-record JSON, schemas, datapackage.
+
+Everything here depends only on the records and the schemas (never on the build date), and is
+written in a fixed order, so the same records always give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import posixpath
+from pathlib import Path
+
+from pipeline_tracker import escape
+from pipeline_tracker.link import PhaseRow, Tracker
+from pipeline_tracker.load import KINDS
+from pipeline_tracker.schemas import load_schemas, schema_dir
+
+FORMAT_VERSION = "1.0.0"  # bump the major number when a field is removed or changes meaning
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+DATA_DIR = "data"
+STATUS_FIELDS = [
+    ("drug", "string", "Drug id (data/drugs/<id>.json)"),
+    ("indication", "string", "Indication id"),
+    ("biomarker", "string", "Population or biomarker the row is limited to"),
+    ("line", "string", "Line of therapy or setting"),
+    ("region", "string", "ISO 3166 code, EU or WW; an em dash when the basis names no region"),
+    ("phase", "string", "Phase on the ladder preclinical … approved"),
+    ("status", "string", "active, suspended, discontinued or withdrawn"),
+    ("date", "string", "ISO 8601 date, as precise as the source (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    ("basis", "string", "status: stated by curators; trial or event: derived from that record"),
+    ("basis_id", "string", "The trial or event id a derived row comes from"),
+    ("sources", "string", "Source ids, separated by '; '"),
+    ("note", "string", "Curator's note"),
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str | int | float:
+    """A CSV cell: numbers as they are; text with formula-starting characters neutralised."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        text = "; ".join(escape.plain(v) for v in value)
+    elif isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = escape.plain(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _json(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _resolve(schema: dict, schemas: dict) -> dict:
+    """Follow a $ref into common.schema.json's $defs (one level is all our schemas use)."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("common.schema.json#/$defs/"):
+        return {
+            **schemas["common"]["$defs"][ref.rsplit("/", 1)[1]],
+            **{k: v for k, v in schema.items() if k != "$ref"},
+        }
+    return schema
+
+
+def kind_fields(kind: str) -> list[dict]:
+    """Frictionless field descriptors for a kind's CSV, in schema order."""
+    schemas = load_schemas(schema_dir())
+    fields = []
+    for name, prop in schemas[kind]["properties"].items():
+        prop = _resolve(prop, schemas)
+        kind_of = prop.get("type")
+        description = prop.get("description", "")
+        if kind_of in ("integer", "number", "boolean"):
+            ftype = kind_of
+        elif kind_of == "array" and _resolve(prop.get("items", {}), schemas).get("type") not in (
+            "object",
+            "array",
+        ):
+            ftype = "string"
+            description += " (values separated by '; ')"
+        elif kind_of in ("array", "object"):
+            ftype = kind_of
+            description += " (JSON)"
+        else:
+            ftype = "string"
+        fields.append({"name": name, "type": ftype, "description": description.strip()})
+    return fields
+
+
+def status_row(row: PhaseRow) -> dict:
+    return {
+        "drug": row.drug,
+        "indication": row.indication,
+        "biomarker": row.biomarker,
+        "line": row.line,
+        "region": row.region,
+        "phase": row.phase,
+        "status": row.status,
+        "date": row.date,
+        "basis": row.basis,
+        "basis_id": row.basis_id,
+        "sources": list(row.sources),
+        "note": row.note,
+    }
+
+
+def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
+    """Every stated and derived status row (one per region), in a stable order."""
+    drugs = [drug] if drug else sorted(tracker.phase_rows)
+    rows = [row for d in drugs for row in tracker.phase_rows.get(d, [])]
+    rows.sort(key=lambda r: (r.drug, r.indication, r.region, -r.rank, r.basis, r.basis_id, r.date))
+    return [status_row(r) for r in rows]
+
+
+def page_url(kind: str, record_id: str) -> str:
+    """Site-relative address of a record's page (events live on the timeline)."""
+    return f"timeline/#{record_id}" if kind == "events" else f"{kind}/{record_id}/"
+
+
+def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
+    """The static-API document for one record: its data, where its page is, who cites it."""
+    here = f"{DATA_DIR}/{kind}"
+    document = {
+        "format_version": FORMAT_VERSION,
+        "kind": kind,
+        "id": record_id,
+        "page": posixpath.relpath(page_url(kind, record_id).split("#")[0], here)
+        + ("/" if kind != "events" else "/#" + record_id),
+        "schema": f"../schema/{kind}.schema.json",
+        "record": tracker.get(kind, record_id),
+        "cited_by": {by: ids for by in KINDS if (ids := tracker.cited_by(kind, record_id, by))},
+    }
+    if kind == "drugs":
+        document["development_status"] = development_status(tracker, record_id)
+    return document
+
+
+def dataset(tracker: Tracker) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "licence": LICENCE,
+        "kinds": list(KINDS),
+        "records": {
+            kind: {rid: tracker.get(kind, rid) for rid in tracker.ids(kind)} for kind in KINDS
+        },
+        "development_status": development_status(tracker),
+    }
+
+
+def kind_csv(tracker: Tracker, kind: str) -> bytes:
+    names = [f["name"] for f in kind_fields(kind)]
+    return _csv(
+        names, [[tracker.get(kind, rid).get(n) for n in names] for rid in tracker.ids(kind)]
+    )
+
+
+def status_csv(tracker: Tracker) -> bytes:
+    names = [name for name, _, _ in STATUS_FIELDS]
+    return _csv(names, [[row[n] for n in names] for row in development_status(tracker)])
+
+
+def datapackage(tracker: Tracker) -> dict:
+    resources = [
+        {
+            "name": kind,
+            "path": f"{kind}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": f"One row per {kind} record; nested fields as JSON text.",
+            "schema": {"fields": kind_fields(kind), "primaryKey": ["id"]},
+        }
+        for kind in KINDS
+    ]
+    resources.append(
+        {
+            "name": "development-status",
+            "path": "development-status.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": "One row per development status row and region: stated by curators, "
+            "or derived from a trial or an approval or filing event (see basis).",
+            "schema": {
+                "fields": [{"name": n, "type": t, "description": d} for n, t, d in STATUS_FIELDS],
+                "foreignKeys": [
+                    {"fields": ["drug"], "reference": {"resource": "drugs", "fields": ["id"]}}
+                ],
+            },
+        }
+    )
+    return {
+        "profile": "tabular-data-package",
+        "name": "open-pipeline-tracker",
+        "title": "Open Pipeline Tracker",
+        "version": FORMAT_VERSION,
+        "licenses": [LICENCE],
+        "description": "Sourced records of drug development. Cells that begin with =, +, -, @, "
+        "a tab or a carriage return are prefixed with an apostrophe so spreadsheets do not run "
+        "them as formulas.",
+        "resources": resources,
+    }
+
+
+def schema_files() -> dict[str, bytes]:
+    return {
+        f"{DATA_DIR}/schema/{path.name}": path.read_bytes()
+        for path in sorted(Path(schema_dir()).glob("*.schema.json"))
+    }
+
+
+def build_exports(tracker: Tracker) -> dict[str, bytes]:
+    """Every open-data file: site path → bytes."""
+    files: dict[str, bytes] = {
+        f"{DATA_DIR}/tracker.json": _json(dataset(tracker)),
+        f"{DATA_DIR}/datapackage.json": _json(datapackage(tracker)),
+        f"{DATA_DIR}/development-status.csv": status_csv(tracker),
+    }
+    for kind in KINDS:
+        files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
+        for rid in tracker.ids(kind):
+            files[f"{DATA_DIR}/{kind}/{rid}.json"] = _json(record_document(tracker, kind, rid))
+    files.update(schema_files())
+    return files

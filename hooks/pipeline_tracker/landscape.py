@@ -1,0 +1,109 @@
+"""Competitive landscapes: drugs grouped by indication, target or modality against the phase ladder.
+
+A landscape matrix has one row per group and one column per rung of the phase ladder; each cell
+lists the drugs whose highest phase in that group is that rung. Pipeline bars list each drug's
+highest phase per indication. Both are plain data here; templates/_landscape.j2 draws them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pipeline_tracker.link import PhaseRow, Tracker, _best
+from pipeline_tracker.phases import CHART_COLUMNS, LADDER
+
+NO_TARGET = "no target recorded"
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One group: its key (a record id, or a label such as a modality) and drugs per phase."""
+
+    key: str
+    cells: dict[str, list[tuple[str, PhaseRow]]]  # phase → [(drug, its best row in this group)]
+
+    @property
+    def count(self) -> int:
+        return sum(len(entries) for entries in self.cells.values())
+
+
+@dataclass(frozen=True)
+class Matrix:
+    group_kind: str | None  # "indications", "targets", or None when keys are labels (modalities)
+    group_title: str  # the row header, e.g. "Indication"
+    rows: list[MatrixRow]
+
+    @property
+    def columns(self) -> list[str]:
+        """The ladder's main rungs always; phase unknown, 1/2 and 2/3 only when a drug is there."""
+        used = {phase for row in self.rows for phase in row.cells}
+        return [phase for phase in LADDER if phase in CHART_COLUMNS or phase in used]
+
+    def total(self, phase: str) -> int:
+        return sum(len(row.cells.get(phase, [])) for row in self.rows)
+
+    @property
+    def count(self) -> int:
+        return sum(row.count for row in self.rows)
+
+
+def _matrix(groups: dict[str, dict[str, PhaseRow]], group_kind: str | None, title: str) -> Matrix:
+    rows = []
+    # Ordered by id, not by display name: record text never decides the layout of a page.
+    for key in sorted(groups, key=lambda k: (k == NO_TARGET, k)):
+        cells: dict[str, list[tuple[str, PhaseRow]]] = defaultdict(list)
+        for drug, row in sorted(groups[key].items()):
+            cells[row.phase].append((drug, row))
+        rows.append(MatrixRow(key, dict(cells)))
+    return Matrix(group_kind, title, rows)
+
+
+def by_indication(tracker: Tracker, drugs) -> Matrix:
+    """Rows = indications the drugs are developed in; each drug at its highest phase there."""
+    groups: dict[str, dict[str, PhaseRow]] = defaultdict(dict)
+    for drug in drugs:
+        for indication in sorted({r.indication for r in tracker.phase_rows.get(drug, [])}):
+            best = tracker.highest_phase(drug, indication=indication)
+            if best:
+                groups[indication][drug] = best
+    return _matrix(groups, "indications", "Indication")
+
+
+def _targets(tracker: Tracker, drug: str) -> list[str]:
+    return sorted({t["target"] for t in tracker.get("drugs", drug).get("targets") or []}) or [
+        NO_TARGET
+    ]
+
+
+def by_target(tracker: Tracker, drugs, indications: set[str] | None = None) -> Matrix:
+    """Rows = the drugs' targets; each drug at its highest phase (in `indications`, if given)."""
+    groups: dict[str, dict[str, PhaseRow]] = defaultdict(dict)
+    for drug in drugs:
+        best = tracker.highest_phase(drug, indications=indications)
+        if best:
+            for target in _targets(tracker, drug):
+                groups[target][drug] = best
+    return _matrix(groups, "targets", "Target")
+
+
+def by_modality(tracker: Tracker, drugs) -> Matrix:
+    """Rows = modalities; each drug at its highest phase anywhere."""
+    groups: dict[str, dict[str, PhaseRow]] = defaultdict(dict)
+    for drug in drugs:
+        best = tracker.highest_phase(drug)
+        if best:
+            groups[tracker.get("drugs", drug)["modality"]][drug] = best
+    return _matrix(groups, None, "Modality")
+
+
+def bars(tracker: Tracker, drugs, indications: set[str] | None = None) -> list[PhaseRow]:
+    """Each drug's highest phase per indication (over all regions), highest first."""
+    found = []
+    for drug in drugs:
+        per_indication: dict[str, list[PhaseRow]] = defaultdict(list)
+        for row in tracker.phase_rows.get(drug, []):
+            if indications is None or row.indication in indications:
+                per_indication[row.indication].append(row)
+        found.extend(_best(rows) for rows in per_indication.values())
+    return sorted(found, key=lambda r: (-r.active, -r.rank, r.drug, r.indication))

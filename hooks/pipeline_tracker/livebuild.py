@@ -1,0 +1,49 @@
+"""Keep `mkdocs serve` useful when an edit breaks a record: show the problems, serve the last good data.
+
+`mkdocs build` must fail on any problem; `mkdocs serve` would otherwise hold every request until
+the curator fixes the record. While serving, a failed check reuses the last good build's output
+and every page carries a banner listing the problems.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from pipeline_tracker.problems import RecordsInvalid
+
+
+@dataclass
+class LiveBuild:
+    serving: bool = False
+    last_good: object | None = None
+    problems: str = ""
+
+    def build(self, make: Callable[[], object]) -> object:
+        """Run `make`; while serving, fall back to the last good output instead of failing."""
+        try:
+            output = make()
+        except RecordsInvalid as invalid:
+            if not self.serving or self.last_good is None:
+                raise
+            self.problems = str(invalid)
+            print(f"pipeline-tracker: serving the last good build; fix these:\n{self.problems}", file=sys.stderr)
+            return self.last_good
+        self.last_good, self.problems = output, ""
+        return output
+
+    def banner(self) -> Markup:
+        """HTML shown at the top of every page while records have problems (empty otherwise)."""
+        if not self.problems:
+            return Markup("")
+        return Markup(
+            '<div class="admonition failure pt-live-problems"><p class="admonition-title">'
+            "Records have problems: this preview shows the last good build</p><pre>{}</pre></div>"
+        ).format(escape(self.problems))
+
+
+# One per process: `mkdocs serve` reloads the hook module on every rebuild, not this package.
+LIVE = LiveBuild()

@@ -1,0 +1,273 @@
+"""The built site in a real browser: console, sorting, filters, search; nothing off 127.0.0.1.
+
+Debian's chromium runs headless under Debian's chromedriver; Selenium never downloads a browser
+(the driver path is given and SE_OFFLINE is set). Screenshots land in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from pipeline_tracker.link import link
+from pipeline_tracker.load import load_records
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def _require_browser() -> None:
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("python package selenium")
+    if missing:
+        reason = (
+            "browser tests need "
+            + ", ".join(missing)
+            + " (apt-get install chromium chromium-driver)"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason + "; CI must run them")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    records, problems = load_records(ROOT / "records", ROOT)
+    assert problems == []
+    return link(records)
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    """The built site over HTTP on 127.0.0.1 (a free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    _require_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ["SE_OFFLINE"] = "true"  # never let selenium-manager fetch anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _visit(browser, url: str) -> tuple[list[str], list[str]]:
+    """Load a page; return its console errors and every URL the browser requested for it."""
+    browser.get_log("browser")
+    browser.get_log("performance")
+    browser.get(url)
+    browser.execute_script("return document.readyState")
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    requested = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requested.append(message["params"]["request"]["url"])
+    requested += browser.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })"
+    )
+    return errors, requested
+
+
+def _page_kinds(tracker) -> dict[str, str]:
+    first = {
+        kind: tracker.ids(kind)[0]
+        for kind in ("drugs", "targets", "companies", "indications", "trials", "sources")
+    }
+    pages = {f"{kind} page": f"{kind}/{rid}/" for kind, rid in first.items()}
+    pages.update({f"{kind} index": f"{kind}/" for kind in first})
+    pages.update(
+        {
+            "home": "",
+            "timeline": "timeline/",
+            "landscapes": "landscapes/",
+            "open data": "data/",
+            "data quality": "quality/",
+        }
+    )
+    return pages
+
+
+def test_pages_load_without_console_errors_or_third_party_requests(browser, server, tracker):
+    failures = []
+    for name, path in _page_kinds(tracker).items():
+        errors, requested = _visit(browser, server + path)
+        outside = sorted(
+            {
+                u
+                for u in requested
+                if urlparse(u).scheme in ("http", "https", "ws", "wss")
+                and urlparse(u).hostname != "127.0.0.1"
+            }
+        )
+        if errors:
+            failures.append(f"{name} ({path}): console errors {errors}")
+        if outside:
+            failures.append(f"{name} ({path}): requests leaving 127.0.0.1: {outside}")
+        if not any(urlparse(u).path.endswith("tracker.js") for u in requested):
+            failures.append(f"{name} ({path}): tracker.js was not loaded, so the check saw nothing")
+    assert failures == []
+
+
+def _column(browser, table, index: int) -> list[str]:
+    return [
+        row.find_elements("css selector", "td")[index].text
+        for row in table.find_elements("css selector", "tbody tr")
+    ]
+
+
+def test_table_resorts_when_header_clicked_and_filters_rows(browser, server, tracker):
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-sortable")
+    header = table.find_elements("css selector", "thead th")[0]
+    header.click()
+    ascending = _column(browser, table, 0)
+    assert ascending == sorted(ascending, key=str.lower)
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    assert _column(browser, table, 0) == sorted(ascending, key=str.lower, reverse=True)
+
+    name = tracker.get("drugs", tracker.ids("drugs")[-1])["name"]
+    box = browser.find_element("css selector", ".pt-filter input")
+    box.send_keys(name)
+    visible = [r.text for r in table.find_elements("css selector", "tbody tr") if r.is_displayed()]
+    assert visible and all(name.lower() in text.lower() for text in visible)
+    assert len(visible) < len(tracker.ids("drugs"))
+    box.clear()
+    box.send_keys(" ")  # an input event with no words shows every row again
+    assert all(r.is_displayed() for r in table.find_elements("css selector", "tbody tr"))
+
+
+def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(server + "timeline/")
+    selects = browser.find_elements("css selector", ".pt-timeline-filters select")
+    assert len(selects) == 3
+    events = {e: tracker.get("events", e) for e in tracker.ids("events")}
+    kind = sorted({d["type"] for d in events.values()})[0]
+    Select(selects[0]).select_by_value(kind)
+    shown = {
+        a.get_attribute("id")
+        for a in browser.find_elements("css selector", "article.pt-event")
+        if a.is_displayed()
+    }
+    assert shown == {e for e, d in events.items() if d["type"] == kind}
+    Select(selects[0]).select_by_value("")
+    region = sorted({r for d in events.values() for r in d.get("regions", [])})[0]
+    Select(selects[1]).select_by_value(region)
+    year = sorted(
+        {d["date"][:4] for d in events.values() if d.get("date") and region in d.get("regions", [])}
+    )[0]
+    Select(selects[2]).select_by_value(year)
+    shown = {
+        a.get_attribute("id")
+        for a in browser.find_elements("css selector", "article.pt-event")
+        if a.is_displayed()
+    }
+    expected = {
+        e
+        for e, d in events.items()
+        if region in d.get("regions", []) and d.get("date", "")[:4] == year
+    }
+    assert shown == expected and shown
+    headings = [
+        h.text.replace("¶", "").strip()
+        for h in browser.find_elements("css selector", ".md-content h2")
+        if h.is_displayed()
+    ]
+    assert year in headings and not any(h[:1].isdigit() and h != year for h in headings)
+
+
+def test_search_finds_a_drug_by_code_name(browser, server, tracker):
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    drug = next(
+        d
+        for d in tracker.ids("drugs")
+        if "CT053" in (tracker.get("drugs", d).get("code_names") or [])
+    )
+    browser.get(server)
+    box = WebDriverWait(browser, 10).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
+    )
+    box.click()
+    # Material loads the search index in a web worker; typing before it is ready can be lost.
+    WebDriverWait(browser, 20).until(
+        lambda b: "Initializing" not in b.find_element(By.CSS_SELECTOR, ".md-search-result__meta").get_attribute("textContent")
+    )
+    box.send_keys("CT053")
+
+    def hrefs(b):
+        return [
+            a.get_attribute("href") or ""
+            for a in b.find_elements(By.CSS_SELECTOR, ".md-search-result a")
+        ]
+
+    try:
+        WebDriverWait(browser, 15).until(
+            lambda b: any(urlparse(h).path.endswith(f"/drugs/{drug}/") for h in hrefs(b))
+        )
+    except TimeoutException:
+        pytest.fail(f"searching CT053 did not list drugs/{drug}/; results: {hrefs(browser)}")
+
+
+@pytest.mark.parametrize(
+    "name,path", [("drug", "drugs/zevorcabtagene-autoleucel/"), ("landscape", "landscapes/")]
+)
+def test_screenshots_of_drug_and_landscape_pages(browser, server, name, path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.get(server + path)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, min(max(height, 800), 6000))
+    target = ARTIFACTS / f"{name}.png"
+    assert browser.save_screenshot(str(target))
+    assert target.stat().st_size > 10_000
+    browser.set_window_size(1280, 1000)

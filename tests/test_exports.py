@@ -1,0 +1,337 @@
+"""Open data, the Atom feed, landscapes and data-quality checks, as a site user meets them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+from pipeline_tracker import quality
+from pipeline_tracker.exports import build_exports
+from pipeline_tracker.feed import atom_time, build_feed
+from pipeline_tracker.link import link
+from pipeline_tracker.load import KINDS, load_records
+from pipeline_tracker.render import SiteOptions
+from pipeline_tracker.site import build_outputs, load_tracker
+
+ROOT = Path(__file__).resolve().parents[1]
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    records, problems = load_records(ROOT / "records", ROOT)
+    assert problems == []
+    return link(records)
+
+
+def _csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+# Open data -----------------------------------------------------------------
+
+
+def test_every_record_is_published_as_json_and_in_the_whole_dataset(built_site, tracker):
+    whole = json.loads((built_site / "data/tracker.json").read_text(encoding="utf-8"))
+    assert whole["format_version"] and whole["licence"]["name"] == "CC-BY-4.0"
+    for kind in KINDS:
+        for rid in tracker.ids(kind):
+            document = json.loads(
+                (built_site / f"data/{kind}/{rid}.json").read_text(encoding="utf-8")
+            )
+            assert document["record"] == tracker.get(kind, rid) == whole["records"][kind][rid]
+            page = (
+                built_site / f"data/{kind}" / document["page"].split("#")[0]
+            ).resolve() / "index.html"
+            assert page.is_file(), document["page"]
+        assert sorted(whole["records"][kind]) == tracker.ids(kind)
+
+
+def test_development_status_csv_has_stated_and_derived_rows(built_site, tracker):
+    rows = _csv(built_site / "data/development-status.csv")
+    stated = sum(
+        len(s["regions"])
+        for d in tracker.ids("drugs")
+        for s in tracker.get("drugs", d).get("status", [])
+    )
+    assert sum(r["basis"] == "status" for r in rows) == stated
+    derived = [r for r in rows if r["basis"] != "status"]
+    assert derived, "trial- and event-derived rows are exported too"
+    for row in derived:
+        assert (
+            row["basis_id"] in tracker.records[{"trial": "trials", "event": "events"}[row["basis"]]]
+        )
+    assert len(rows) == sum(len(v) for v in tracker.phase_rows.values())
+
+
+def test_datapackage_describes_every_csv_header_and_type(built_site):
+    package = json.loads((built_site / "data/datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert {r["path"] for r in package["resources"]} == {
+        p.name for p in (built_site / "data").glob("*.csv")
+    }
+    for resource in package["resources"]:
+        rows = list(
+            csv.reader(
+                io.StringIO((built_site / "data" / resource["path"]).read_text(encoding="utf-8"))
+            )
+        )
+        fields = resource["schema"]["fields"]
+        assert rows[0] == [f["name"] for f in fields]
+        for f_index, field in enumerate(fields):
+            for row in rows[1:]:
+                value = row[f_index]
+                if value and field["type"] in ("integer", "number"):
+                    float(value)
+                if value and field["type"] in ("array", "object"):
+                    assert isinstance(json.loads(value), list if field["type"] == "array" else dict)
+        if "primaryKey" in resource["schema"]:
+            keys = [row[0] for row in rows[1:]]
+            assert len(keys) == len(set(keys))
+
+
+def test_schemas_are_published_unchanged(built_site):
+    for schema in (ROOT / "schema").glob("*.schema.json"):
+        assert (built_site / "data/schema" / schema.name).read_bytes() == schema.read_bytes()
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula(records_copy):
+    drug = records_copy / "drugs" / "zanidatamab.yaml"
+    data = yaml.safe_load(drug.read_text(encoding="utf-8"))
+    attacks = {"mechanism": '=HYPERLINK("http://evil.example","x")', "notes": "@SUM(A1:A2)"}
+    data.update(attacks)
+    data["synonyms"] = ["+cmd|' /C calc'!A0", *data.get("synonyms", [])]
+    data["status"][0]["note"] = "-2+3"
+    drug.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    files = build_exports(load_tracker(records_copy, records_copy.parent))
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(files["data/drugs.csv"].decode()))
+        if r["id"] == "zanidatamab"
+    )
+    for field, text in attacks.items():
+        assert row[field] == "'" + text
+    assert row["synonyms"].startswith("'+cmd")
+    status = [
+        r
+        for r in csv.DictReader(io.StringIO(files["data/development-status.csv"].decode()))
+        if r["note"].endswith("-2+3")
+    ]
+    assert status and all(r["note"] == "'-2+3" for r in status)
+    every_cell = [
+        c
+        for path, b in files.items()
+        if path.endswith(".csv")
+        for r in csv.reader(io.StringIO(b.decode()))
+        for c in r
+    ]
+    assert not [c for c in every_cell if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_data_page_links_every_download(built_site):
+    html = (built_site / "data/index.html").read_text(encoding="utf-8")
+    linked = set(re.findall(r'href="\.\./(data/[^"]+|feed\.xml)"', html))
+    on_disk = {
+        p.relative_to(built_site).as_posix()
+        for p in (built_site / "data").rglob("*")
+        if p.is_file()
+    }
+    on_disk.discard("data/index.html")
+    assert on_disk <= linked
+    assert "CC BY" in html or "Creative Commons Attribution" in html
+
+
+def test_exports_do_not_depend_on_the_build_date():
+    first = build_outputs(ROOT / "records", ROOT, SiteOptions(today="2020-01-01"))
+    later = build_outputs(ROOT / "records", ROOT, SiteOptions(today="2035-06-30"))
+    assert first.static == later.static
+    assert first.pages["quality.md"] != later.pages["quality.md"]
+
+
+# Feed ----------------------------------------------------------------------
+
+
+def test_feed_is_atom_newest_first_with_updated_from_the_data(built_site, tracker):
+    feed = ET.fromstring((built_site / "feed.xml").read_bytes())
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    stamps = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert stamps == sorted(stamps, reverse=True)
+    dates = [tracker.get("events", e).get("date") for e in tracker.ids("events")]
+    dates += [tracker.get(k, r).get("last_reviewed") for k in KINDS for r in tracker.ids(k)]
+    assert feed.findtext(f"{ATOM}updated") == max(atom_time(d) for d in dates if d) == stamps[0]
+    for tag in ("id", "title", "updated"):
+        assert all(e.find(f"{ATOM}{tag}") is not None for e in entries)
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(ids) == len(set(ids))
+    linked = {e.find(f"{ATOM}link").get("href") for e in entries}
+    dated = {e for e in tracker.ids("events") if tracker.get("events", e).get("date")}
+    assert {f"timeline/#{e}" for e in dated} <= linked
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'<link rel="alternate" type="application/atom\+xml"[^>]*href="[^"]*feed\.xml"', home
+    )
+    assert build_feed(tracker) == (built_site / "feed.xml").read_bytes()
+
+
+# Landscapes and pages ------------------------------------------------------
+
+
+def _landscape_cells(html: str) -> list[tuple[str, list[str]]]:
+    """(row header text, [cell text]) for every body row of the first landscape matrix."""
+    table = re.search(r'<table class="pt-table pt-landscape">.*?</table>', html, re.S).group(0)
+    header = [re.sub("<[^>]+>", "", h) for h in re.findall(r"<th scope=\"col\">(.*?)</th>", table)]
+    body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        th = re.sub("<[^>]+>", "", re.search(r"<th[^>]*>(.*?)</th>", tr, re.S).group(1))
+        cells = [re.sub("<[^>]+>", " ", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        rows.append((th, dict(zip(header[1:], cells))))
+    return rows
+
+
+def test_target_landscape_puts_each_drug_under_its_highest_phase(built_site, tracker):
+    target = max(tracker.ids("targets"), key=lambda t: len(tracker.cited_by("targets", t, "drugs")))
+    html = (built_site / f"targets/{target}/index.html").read_text(encoding="utf-8")
+    assert 'id="landscape"' in html
+    rows = dict(_landscape_cells(html))
+    for drug in tracker.cited_by("targets", target, "drugs"):
+        for indication in {r.indication for r in tracker.phase_rows.get(drug, [])}:
+            best = tracker.highest_phase(drug, indication=indication)
+            cells = rows[tracker.get("indications", indication)["name"]]
+            name = tracker.get("drugs", drug)["name"]
+            assert name in cells[best.phase]
+            assert all(
+                name not in text
+                for phase, text in cells.items()
+                if phase not in (best.phase, "Drugs")
+            )
+
+
+def test_landscapes_overview_and_entity_pages_have_landscapes(built_site, tracker):
+    html = (built_site / "landscapes/index.html").read_text(encoding="utf-8")
+    for section in ("by-modality", "by-target", "by-indication", "pipeline-overview"):
+        assert f'id="{section}"' in html
+    modalities = {
+        tracker.get("drugs", d)["modality"]
+        for d in tracker.ids("drugs")
+        if tracker.highest_phase(d)
+    }
+    assert {row for row, _ in _landscape_cells(html)} == modalities
+    for kind in ("indications", "companies"):
+        page = (built_site / f"{kind}/{tracker.ids(kind)[0]}/index.html").read_text(
+            encoding="utf-8"
+        )
+        assert 'id="landscape"' in page
+
+
+def test_timeline_events_carry_filter_attributes(built_site, tracker):
+    html = (built_site / "timeline/index.html").read_text(encoding="utf-8")
+    for event in tracker.ids("events"):
+        data = tracker.get("events", event)
+        tag = re.search(rf'<article [^>]*id="{event}"[^>]*>', html).group(0)
+        assert f'data-type="{data["type"]}"' in tag
+        assert f'data-regions="{" ".join(data.get("regions", []))}"' in tag
+        assert f'data-year="{data["date"][:4] if data.get("date") else "undated"}"' in tag
+
+
+def test_chinese_name_is_shown_and_searchable(records_copy, tmp_path):
+    from conftest import mkdocs_build
+
+    drug = records_copy / "drugs" / "zevorcabtagene-autoleucel.yaml"
+    name_zh = "泽沃基奥仑赛"  # the schema's own example for this drug
+    drug.write_text(drug.read_text(encoding="utf-8") + f"name_zh: {name_zh}\n", encoding="utf-8")
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    page = (site / "drugs/zevorcabtagene-autoleucel/index.html").read_text(encoding="utf-8")
+    assert re.search(
+        rf'<h1[^>]*>zevorcabtagene autoleucel <span lang="zh"[^>]*>{name_zh}</span>', page
+    )
+    assert name_zh in (site / "landscapes/index.html").read_text(encoding="utf-8")
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    hits = [d["location"] for d in index["docs"] if re.search(rf"(^|\s){name_zh}(\s|$)", d["text"])]
+    assert "drugs/zevorcabtagene-autoleucel/" in hits
+
+
+# Data quality --------------------------------------------------------------
+
+
+def _phase_row_with_news(tracker):
+    for drug in tracker.ids("drugs"):
+        for row in tracker.highest_by_indication_region(drug):
+            if row.active and row.phase != "approved" and quality.last_news(tracker, row):
+                return row
+    pytest.skip("no dated, active, unapproved programme in the records")
+
+
+def test_no_development_reported_after_two_years_without_news(tracker):
+    row = _phase_row_with_news(tracker)
+    news = quality.date_end(quality.last_news(tracker, row))
+    assert not quality.no_development_reported(tracker, row, news + dt.timedelta(days=365))
+    two_years_on = quality.years_before(news, years=-2)
+    assert not quality.no_development_reported(tracker, row, two_years_on)
+    assert quality.no_development_reported(tracker, row, two_years_on + dt.timedelta(days=1))
+
+
+def test_drug_page_marks_stale_programmes(built_site, tracker):
+    today = quality.build_today()
+    for drug in tracker.ids("drugs"):
+        html = (built_site / f"drugs/{drug}/index.html").read_text(encoding="utf-8")
+        status = re.search(r'id="development-status".*?</table>', html, re.S)
+        expected = any(
+            quality.no_development_reported(tracker, r, today)
+            for r in tracker.phase_rows.get(drug, [])
+        )
+        assert bool(status and "no development reported" in status.group(0)) == expected, drug
+
+
+def test_quality_report_finds_stale_reviews_old_sources_unused_records_and_conflicts(records_copy):
+    tracker = load_tracker(records_copy, records_copy.parent)
+    reviewed = max(
+        quality.date_end(tracker.get(k, r)["last_reviewed"])
+        for k in KINDS
+        for r in tracker.ids(k)
+        if tracker.get(k, r).get("last_reviewed")
+    )
+    assert quality.report(tracker, reviewed).stale_records == []
+    later = quality.report(tracker, reviewed + dt.timedelta(days=400))
+    assert len(later.stale_records) == sum(
+        1 for k in KINDS for r in tracker.ids(k) if tracker.get(k, r).get("last_reviewed")
+    )
+    assert later.old_claims or not any(
+        tracker.get("sources", s).get("date") for s in tracker.ids("sources")
+    )
+
+    assert quality.report(tracker, reviewed).conflicts == []
+    event = next(e for e in tracker.ids("events") if tracker.get("events", e)["type"] == "approval")
+    path = records_copy / "events" / f"{event}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["regions"] = ["JP"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (records_copy / "targets" / "zzz1.yaml").write_text(
+        "id: zzz1\nsymbol: ZZZ1\nname: unused test target\n", encoding="utf-8"
+    )
+    changed = load_tracker(records_copy, records_copy.parent)
+    found = quality.report(changed, reviewed)
+    messages = {(c.region, c.message.split(" but ")[0]) for c in found.conflicts}
+    assert ("JP", "approval event") in messages and any(
+        m == "approved status row" for _, m in messages
+    )
+    assert "zzz1" in found.unused_targets
+
+
+def test_bad_today_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    from conftest import mkdocs_build
+
+    monkeypatch.setenv(quality.TODAY_ENV, "next tuesday")
+    result = mkdocs_build(tmp_path / "site")
+    assert result.returncode != 0
+    assert "not a date" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,165 @@
+"""Property-based tests: any YAML text only ever yields Problems; any record text renders as text."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import markdown
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from pipeline_tracker.link import link
+from pipeline_tracker.load import load_records, parse_record_text
+from pipeline_tracker.render import SiteOptions, render_page
+from pipeline_tracker.validate import check_records
+from test_security import Page, _poison, _schemas
+
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# YAML's own punctuation, whitespace and a few awkward characters, so that examples reach deep
+# into the parser instead of stopping at the first letter.
+YAML_CHARS = st.sampled_from(list("-:[]{}&*!|>'\"%@`#,?~<= \n\t\r\\0123456789abyNOe.+_") +
+                             ["\ufeff", "\x85", "\u2028", "é", "\x00", "\x07", "\x9b", "\ud800"])
+
+
+def _assert_only_problems(text: str) -> None:
+    record, problems = parse_record_text(text, "records/drugs/x.yaml", "drugs", "x")
+    assert (record is None) == bool(problems)
+    for problem in problems:
+        assert problem.line >= 1 and problem.col >= 1
+        assert problem.text().startswith("records/drugs/x.yaml:")
+        assert "\n" not in problem.message
+    if record is not None:
+        assert isinstance(record.data, dict)
+        assert all(isinstance(key, str) for key in record.data)
+
+
+@FAST
+@given(st.text(YAML_CHARS, max_size=200))
+def test_any_yaml_like_text_gives_a_record_or_problems(text):
+    _assert_only_problems(text)
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_any_unicode_text_gives_a_record_or_problems(text):
+    _assert_only_problems(text)
+
+
+@FAST
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=20))
+def test_any_dumped_data_reads_back_or_gives_problems(data):
+    _assert_only_problems(yaml.safe_dump({"id": "x", "value": data}, allow_unicode=True))
+
+
+# Rendering -----------------------------------------------------------------------------------
+
+# One record of each page kind (and an event, shown on the timeline), with the pages showing them.
+PAGES = {
+    "drugs/zanidatamab.md": ("drug.md.j2", "drugs", "zanidatamab"),
+    "targets/erbb2.md": ("target.md.j2", "targets", "erbb2"),
+    "companies/beigene.md": ("company.md.j2", "companies", "beigene"),
+    "indications/biliary-tract-cancer.md": ("indication.md.j2", "indications", "biliary-tract-cancer"),
+    "trials/herizon-btc-01.md": ("trial.md.j2", "trials", "herizon-btc-01"),
+    "sources/nmpa-zanidatamab-btc-approval-news-2025.md": ("source.md.j2", "sources", "nmpa-zanidatamab-btc-approval-news-2025"),
+    "timeline.md": ("timeline.md.j2", None, None),
+    "drugs/index.md": ("index_drugs.md.j2", None, "drugs"),
+}
+POISONED = {(kind, rid) for _, kind, rid in PAGES.values() if kind} | {("events", "nmpa-approval-zanidatamab-btc-2025")}
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def _markdown() -> markdown.Markdown:
+    """Python-Markdown with the extensions mkdocs.yml enables."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    names, configs = [], {}
+    for entry in config["markdown_extensions"]:
+        name, options = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
+        names.append(name)
+        configs[name] = options or {}
+    return markdown.Markdown(extensions=names, extension_configs=configs)
+
+
+def _render(records) -> dict[str, tuple[dict, str]]:
+    """Each page as (front matter, HTML after Markdown)."""
+    tracker = link(records)
+    md = _markdown()
+    out = {}
+    for src, (template, kind, rid) in PAGES.items():
+        values = {"id": rid, "r": tracker.get(kind, rid)} if kind else ({"kind": rid} if rid else {})
+        text = render_page(tracker, template, src, SiteOptions(), **values)
+        match = FRONT_MATTER.match(text)
+        meta = yaml.load(match.group(1), Loader=yaml.CSafeLoader) if match else {}
+        out[src] = (meta, md.reset().convert(text[match.end():] if match else text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def real_records():
+    records, problems = load_records(ROOT / "records", ROOT)
+    assert problems == []
+    return records
+
+
+@pytest.fixture(scope="module")
+def clean_shapes(real_records):
+    return {src: Page(html).shape for src, (_, html) in _render(real_records).items()}
+
+
+# Any text at all, weighted towards markup and the characters Python-Markdown uses internally.
+HOSTILE = st.lists(
+    st.sampled_from(list("<>&\"'`[](){}!#*_~|:=/\\\n\t ") + ["\x02", "\x03", "&#", "&amp;", "javascript:",
+                                                              "<script>", "onerror=", "{:", "\n\n"])
+    | st.characters(),
+    min_size=1, max_size=25,
+).map("".join)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text).split())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(text=HOSTILE)
+def test_any_record_text_renders_as_text(real_records, clean_shapes, text):
+    schemas = _schemas()
+    records = copy.copy(real_records)
+    hits: list = []
+    for kind, rid in POISONED:
+        records[kind] = dict(records[kind])
+        record = copy.copy(records[kind][rid])
+        record.data = _poison(copy.deepcopy(record.data), schemas[kind], kind, schemas, hits)
+        records[kind][rid] = record
+    # Replace the test payload with this example's text.
+    for kind, rid in POISONED:
+        record = records[kind][rid]
+        record.data = _swap(record.data, text)
+    assert check_records(records) == []
+    visible = _normal(text)
+    for src, (meta, html) in _render(records).items():
+        page = Page(html)
+        assert page.dangerous == [], src
+        assert page.shape == clean_shapes[src], src  # the text added no element and no attribute
+        if visible and src != "drugs/index.md":
+            assert visible in _normal("".join(page.text)), src
+        if meta:  # the page title, which the theme inserts unescaped, holds no markup either
+            title = Page(meta["title"])
+            assert title.shape == [] and title.text, src
+
+
+def _swap(value, text: str):
+    from test_security import PAYLOAD, SHORT
+    if isinstance(value, dict):
+        return {k: _swap(v, text) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, text) for v in value]
+    if isinstance(value, str):
+        return value.replace(PAYLOAD, text).replace(SHORT, text[:6] or "x")
+    return value
