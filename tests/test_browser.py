@@ -20,8 +20,9 @@ from pipeline_tracker.link import link
 from pipeline_tracker.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# Debian's packages by default; other systems (e.g. GitHub's Ubuntu runners) point these elsewhere.
+CHROMIUM = os.environ.get("PIPELINE_TRACKER_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("PIPELINE_TRACKER_CHROMEDRIVER", "/usr/bin/chromedriver")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
