@@ -27,6 +27,11 @@ serve: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/pipeline-tracker validate
 
+# Scale benchmark: synthetic 1k/5k/10k-drug trees (BENCH_SIZES=1000 for a quick run); writes
+# benchmarks/README.md. Takes tens of minutes at full size; not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +19,7 @@ from pipeline_tracker.load import records_dir  # noqa: E402
 from pipeline_tracker.problems import RecordsInvalid  # noqa: E402
 from pipeline_tracker.render import SiteOptions  # noqa: E402
 from pipeline_tracker.schemas import schema_dir  # noqa: E402
-from pipeline_tracker.site import build_outputs  # noqa: E402
+from pipeline_tracker.site import build_outputs, spill_static  # noqa: E402
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -42,7 +45,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
     options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
     _OUTPUT.clear()
     try:
-        _OUTPUT["output"] = LIVE.build(lambda: build_outputs(records_dir(root), root, options))
+        # `mkdocs build` renders large trees in two processes; `serve` (threads) stays in one.
+        workers = 1 if LIVE.serving else min(2, os.cpu_count() or 1)
+        _OUTPUT["output"] = LIVE.build(lambda: build_outputs(records_dir(root), root, options, workers))
     except RecordsInvalid as invalid:
         raise PluginError(str(invalid)) from None
 
@@ -51,13 +56,34 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     output = _OUTPUT.pop("output")
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
-    for path, content in output.static.items():
-        files.append(File.generated(config, path, content=content))
+    spill = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
+    _OUTPUT["spill"] = spill
+    for path, written in spill_static(output.static, spill).items():
+        files.append(File.generated(config, path, abs_src_path=str(written)))
     return files
 
 
 def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
+    # The Markdown is converted: drop both copies of it, so a large build does not hold every
+    # page's source next to every page's HTML.
+    page.markdown = ""
+    if page.file.generated_by:
+        page.file.content_string = ""
     return str(LIVE.banner()) + html
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    _cleanup()
+
+
+def on_build_error(error: Exception) -> None:
+    _cleanup()
+
+
+def _cleanup() -> None:
+    spill = _OUTPUT.pop("spill", None)
+    if spill is not None:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def on_serve(server, config: MkDocsConfig, builder):

@@ -64,6 +64,32 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return run(args.base, args.format == "markdown")
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    from pipeline_tracker.problems import RecordsInvalid
+    from pipeline_tracker.standalone import render_tree
+
+    try:
+        pages, static = render_tree(Path(args.out), Path(args.config_file))
+    except RecordsInvalid as invalid:
+        print(format_problems(invalid.problems), file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as error:
+        print(f"render: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}/mkdocs.yml and {args.out}/docs/ ({pages} pages, {static} static files)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from pipeline_tracker.preview import preview
+
+    root = Path.cwd()
+    site = Path(args.site_dir) if args.site_dir else None
+    return preview(records_dir(root), [Path(p) for p in args.paths], Path(args.config_file),
+                   args.build_only, site, args.dev_addr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline-tracker", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", required=True, help="folder to write (new, empty or an earlier synth)")
     synth.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
     synth.set_defaults(func=cmd_synth)
+    render = sub.add_parser("render", help="write the site as a plain MkDocs project (no hook)")
+    render.add_argument("--out", required=True, help="folder for mkdocs.yml and docs/")
+    render.add_argument("--config-file", default="mkdocs.yml", help="the site's mkdocs.yml")
+    render.set_defaults(func=cmd_render)
+    prev = sub.add_parser("preview", help="serve only the touched records and the pages around them")
+    prev.add_argument("paths", nargs="+", help="record files you are editing")
+    prev.add_argument("--config-file", default="mkdocs.yml", help="the site's mkdocs.yml")
+    prev.add_argument("--build-only", action="store_true", help="build the subset once, do not serve")
+    prev.add_argument("--site-dir", help="with --build-only: where to build (default: a scratch folder)")
+    prev.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+    prev.set_defaults(func=cmd_preview)
     fmt = sub.add_parser("fmt", help="rewrite records in canonical form (--check: only list them)")
     fmt.add_argument("paths", nargs="*", help="record files or folders (default: all records)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if any would change")

@@ -31,8 +31,16 @@ DRAFT7_KEYWORDS = frozenset(
 # Keys whose value is a map of names to schemas, or a list of schemas (not keywords themselves).
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependencies")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "items")
-_SCHEMA_VALUES = ("not", "if", "then", "else", "contains", "additionalItems", "additionalProperties",
-                  "propertyNames")
+_SCHEMA_VALUES = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "additionalItems",
+    "additionalProperties",
+    "propertyNames",
+)
 _ANNOTATIONS = frozenset(("title", "description", "examples", "$comment", "default", "deprecated"))
 
 
@@ -59,16 +67,22 @@ def _rewrite(node, file: str, schemas: dict[str, dict], seen: tuple = ()):
             out[key] = {name: _rewrite(sub, file, schemas, seen) for name, sub in value.items()}
         elif key in _SCHEMA_LISTS or key in _SCHEMA_VALUES:
             out[key] = _rewrite(value, file, schemas, seen)
+        elif key == "const" and isinstance(value, str):
+            out["enum"] = [value]  # the same test; fastjsonschema's terse mode cannot compile const
         else:
             out[key] = value
     if "$ref" not in node:
         return out
     target_file, _, fragment = node["$ref"].partition("#")
     target_file = target_file or file
-    if not fragment.startswith("/$defs/") or fragment.count("/") != 2 or (target_file, fragment) in seen:
+    if (
+        not fragment.startswith("/$defs/")
+        or fragment.count("/") != 2
+        or (target_file, fragment) in seen
+    ):
         raise _Unsupported(node["$ref"])
     source = schemas.get(target_file.replace(".schema.json", ""), {})
-    name = fragment[len("/$defs/"):]
+    name = fragment[len("/$defs/") :]
     if name not in source.get("$defs", {}):
         raise _Unsupported(node["$ref"])
     target = _rewrite(source["$defs"][name], target_file, schemas, (*seen, (target_file, fragment)))
@@ -93,7 +107,12 @@ def fast_validators(folder: Path) -> dict[str, Callable | None]:
         if kind == "common":
             continue
         try:
-            compiled[kind] = fastjsonschema.compile(draft7(schemas, kind), use_default=False, use_formats=False)
+            compiled[kind] = fastjsonschema.compile(
+                draft7(schemas, kind),
+                use_default=False,
+                use_formats=False,
+                detailed_exceptions=False,
+            )  # messages come from jsonschema
         except (_Unsupported, fastjsonschema.JsonSchemaDefinitionException):
             compiled[kind] = None
     return compiled

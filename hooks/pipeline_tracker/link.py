@@ -5,6 +5,7 @@ Raw fields stay in `Record.data`; everything here is derived, and named so a rea
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -101,8 +102,25 @@ class Tracker:
 
     def drugs_in_indication(self, indication: str) -> list[str]:
         """Drugs with any phase row in an indication or its narrower indications."""
-        scope = self.indication_with_descendants(indication)
-        return sorted(d for d, rows in self.phase_rows.items() if any(r.indication in scope for r in rows))
+        by_indication = self._drugs_by_indication  # one pass over all rows, not one per call
+        return sorted(set().union(*(by_indication.get(i, ()) for i in self.indication_with_descendants(indication))))
+
+    @functools.cached_property
+    def _drugs_by_indication(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for drug, rows in self.phase_rows.items():
+            for row in rows:
+                found[row.indication].add(drug)
+        return dict(found)
+
+    @functools.cached_property
+    def _indication_children(self) -> dict[str, set[str]]:
+        children: dict[str, set[str]] = defaultdict(set)
+        for rid, record in self.records["indications"].items():
+            parent = record.data.get("parent")
+            if parent:
+                children[parent].add(rid)
+        return dict(children)
 
     def by_phase(self, drugs, indications: set[str] | None = None) -> list[str]:
         """Drug ids, highest phase first (active before inactive), then by id."""
@@ -165,18 +183,14 @@ class Tracker:
         return _best(rows) if rows else None
 
     def indication_with_descendants(self, indication: str) -> set[str]:
-        children: dict[str, set[str]] = defaultdict(set)
-        for rid, record in self.records["indications"].items():
-            parent = record.data.get("parent")
-            if parent:
-                children[parent].add(rid)
+        children = self._indication_children  # built once (the records do not change)
         found, todo = set(), [indication]
         while todo:
             current = todo.pop()
             if current in found:
                 continue
             found.add(current)
-            todo.extend(children[current])
+            todo.extend(children.get(current, ()))
         return found
 
 

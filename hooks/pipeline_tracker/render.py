@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import posixpath
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +95,8 @@ class PageContext:
         if record_id not in self.tracker.records[kind]:
             return escape.html_text(text or record_id)
         label = text if text is not None else display_name(self.tracker, kind, record_id)
-        return Markup('<a href="{}">{}</a>').format(self.url(kind, record_id), escape.plain(label))
+        # As Markup('<a href="{}">{}</a>').format(url, plain(label)), without its slow formatter.
+        return Markup(f'<a href="{escape.html_text(self.url(kind, record_id))}">{escape.html_text(label)}</a>')
 
     def links(self, kind: str, ids, sep: str = ", ") -> Markup:
         return Markup(sep).join(self.link(kind, i) for i in ids)
@@ -187,16 +192,75 @@ def render_page(tracker: Tracker, template: str, src_uri: str, options: SiteOpti
     return environment().get_template(template).render(page=page, t=tracker, **values)
 
 
-def render_pages(tracker: Tracker, options: SiteOptions = SiteOptions()) -> dict[str, str]:
-    """Every generated page: Markdown source path → content."""
-    pages: dict[str, str] = {}
+_SUBHEADING = re.compile(r"^(#{2,6} [^\n{}]+?)[ \t]*$", re.M)
+
+
+def search_first_section_only(markdown: str) -> str:
+    """A record page's search entry is its title and facts (names, synonyms, code names, summary);
+    its tables go unindexed. Each `##` heading gets Material's { data-search-exclude }, which keeps
+    the section out of search/search_index.json (about 2 KB a page instead of 5-6 KB)."""
+    return _SUBHEADING.sub(r"\1 { data-search-exclude }", markdown)
+
+
+def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
+    """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
+    jobs = []
     for kind in PAGE_KINDS:
-        for record_id in tracker.ids(kind):
-            src = page_path(kind, record_id)
-            pages[src] = render_page(tracker, f"{kind[:-1] if kind != 'companies' else 'company'}.md.j2", src, options, id=record_id, r=tracker.get(kind, record_id))
-        pages[f"{kind}/index.md"] = render_page(tracker, f"index_{kind}.md.j2", f"{kind}/index.md", options, kind=kind)
-    pages["timeline.md"] = render_page(tracker, "timeline.md.j2", "timeline.md", options)
-    return pages
+        template = f"{kind[:-1] if kind != 'companies' else 'company'}.md.j2"
+        jobs.extend((page_path(kind, record_id), template, kind, record_id) for record_id in tracker.ids(kind))
+        jobs.append((f"{kind}/index.md", f"index_{kind}.md.j2", kind, ""))
+    jobs.append(("timeline.md", "timeline.md.j2", "", ""))
+    return jobs
+
+
+def render_job(tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str]) -> str:
+    src, template, kind, record_id = job
+    if record_id:
+        text = render_page(tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id))
+        return search_first_section_only(text)
+    if kind:
+        return render_page(tracker, template, src, options, kind=kind)
+    return render_page(tracker, template, src, options)
+
+
+# Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
+_FORKED: tuple[Tracker, SiteOptions, list] | None = None
+PARALLEL_MIN_PAGES = 2000  # below this, starting processes costs more than it saves
+
+
+def _render_share(share: int, shares: int) -> list[str]:
+    tracker, options, jobs = _FORKED  # type: ignore[misc]
+    return [render_job(tracker, options, job) for job in jobs[share::shares]]
+
+
+def render_pages(
+    tracker: Tracker,
+    options: SiteOptions = SiteOptions(),
+    workers: int = 1,
+    meanwhile: Callable[[], None] | None = None,
+) -> dict[str, str]:
+    """Every generated page: Markdown source path → content. With workers > 1 and a large tree,
+    pages are rendered in forked processes (one share each) while this process runs `meanwhile`;
+    the result is the same as rendering them one by one."""
+    global _FORKED
+    jobs = page_jobs(tracker)
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
+        return {job[0]: render_job(tracker, options, job) for job in jobs}
+    _FORKED = (tracker, options, jobs)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_render_share, share, workers) for share in range(workers)]
+            if meanwhile:
+                meanwhile()
+            shares = [future.result() for future in futures]
+    finally:
+        _FORKED = None
+    texts: list[str] = [""] * len(jobs)
+    for share, rendered in enumerate(shares):
+        texts[share::workers] = rendered
+    return {job[0]: text for job, text in zip(jobs, texts)}
 
 
 def relative(from_src: str, to_url: str) -> str:

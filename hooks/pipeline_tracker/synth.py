@@ -23,24 +23,89 @@ WORDS = (
     "values shown here are random and mean nothing about any medicine patient study or company "
     "the generator writes plausible lengths so that pages and search indexes have realistic size"
 ).split()
-MODALITIES = ("small molecule", "monoclonal antibody", "bispecific antibody", "antibody-drug conjugate",
-              "CAR-T", "cell therapy", "gene therapy", "vaccine", "peptide", "protein", "oligonucleotide")
+MODALITIES = (
+    "small molecule",
+    "monoclonal antibody",
+    "bispecific antibody",
+    "antibody-drug conjugate",
+    "CAR-T",
+    "cell therapy",
+    "gene therapy",
+    "vaccine",
+    "peptide",
+    "protein",
+    "oligonucleotide",
+)
 ACTIONS = ("inhibitor", "antagonist", "agonist", "binder", "modulator", "degrader")
-DRUG_ROLES = ("originator", "developer", "licensee", "commercial partner", "manufacturer", "sponsor")
-PHASES = ("preclinical", "phase 1", "phase 1/2", "phase 2", "phase 2/3", "phase 3", "filed", "approved")
+DRUG_ROLES = (
+    "originator",
+    "developer",
+    "licensee",
+    "commercial partner",
+    "manufacturer",
+    "sponsor",
+)
+PHASES = (
+    "preclinical",
+    "phase 1",
+    "phase 1/2",
+    "phase 2",
+    "phase 2/3",
+    "phase 3",
+    "filed",
+    "approved",
+)
 TRIAL_PHASES = ("phase 1", "phase 1/2", "phase 2", "phase 2/3", "phase 3")
-TRIAL_STATUSES = ("recruiting", "active, not recruiting", "completed", "terminated", "not yet recruiting")
+TRIAL_STATUSES = (
+    "recruiting",
+    "active, not recruiting",
+    "completed",
+    "terminated",
+    "not yet recruiting",
+)
 REGIONS = ("CN", "US", "EU", "JP", "KR", "WW", "GB", "AU", "CA", "CN-HI")
-AREAS = ("oncology", "haematology", "immunology", "neurology", "cardiovascular", "metabolic",
-         "infectious disease", "rare disease", "respiratory", "ophthalmology")
-SOURCE_KINDS = ("news", "press release", "trial registry", "regulatory document", "publication",
-                "conference abstract", "company website")
-ENDPOINTS = (("objective response rate", "ORR", "%"), ("median progression-free survival", "mPFS", "months"),
-             ("median overall survival", "mOS", "months"), ("median duration of response", "mDoR", "months"),
-             ("disease control rate", "DCR", "%"), ("hazard ratio for progression", "HR", "ratio"))
+AREAS = (
+    "oncology",
+    "haematology",
+    "immunology",
+    "neurology",
+    "cardiovascular",
+    "metabolic",
+    "infectious disease",
+    "rare disease",
+    "respiratory",
+    "ophthalmology",
+)
+SOURCE_KINDS = (
+    "news",
+    "press release",
+    "trial registry",
+    "regulatory document",
+    "publication",
+    "conference abstract",
+    "company website",
+)
+ENDPOINTS = (
+    ("objective response rate", "ORR", "%"),
+    ("median progression-free survival", "mPFS", "months"),
+    ("median overall survival", "mOS", "months"),
+    ("median duration of response", "mDoR", "months"),
+    ("disease control rate", "DCR", "%"),
+    ("hazard ratio for progression", "HR", "ratio"),
+)
 DESIGNATIONS = ("breakthrough therapy", "orphan drug", "fast track", "priority review", "PRIME")
-AGENCIES = {"CN": "NMPA", "US": "FDA", "EU": "EMA", "JP": "PMDA", "KR": "MFDS", "GB": "MHRA",
-            "AU": "TGA", "CA": "Health Canada", "WW": "several agencies", "CN-HI": "Hainan health authority"}
+AGENCIES = {
+    "CN": "NMPA",
+    "US": "FDA",
+    "EU": "EMA",
+    "JP": "PMDA",
+    "KR": "MFDS",
+    "GB": "MHRA",
+    "AU": "TGA",
+    "CA": "Health Canada",
+    "WW": "several agencies",
+    "CN-HI": "Hainan health authority",
+}
 REVIEWED = "2025-01-15"
 MARKER = ".synthetic"  # marks a folder synth wrote and may replace
 
@@ -106,7 +171,11 @@ class _Synth:
         chosen: list[str] = []
         while len(chosen) < min(count, population):
             index = min(int(self.rng.paretovariate(1.2)) - 1, population - 1)
-            index = (index * 7919 + self.rng.randrange(population)) % population if self.rng.random() < 0.6 else index
+            index = (
+                (index * 7919 + self.rng.randrange(population)) % population
+                if self.rng.random() < 0.6
+                else index
+            )
             candidate = make(index)
             if candidate not in chosen:
                 chosen.append(candidate)
@@ -121,7 +190,7 @@ class _Synth:
                 "title": f"Synthetic source {i:05d}: " + self.text(30, 90),
                 "kind": self.rng.choice(SOURCE_KINDS),
                 "publisher": f"Synthetic Publisher {i % 37:02d}",
-                "date": self.date(2015, 2024),
+                "date": self.date(2023, 2024),  # recent, as sources of a kept tree are
                 "url": f"https://example.org/synthetic/source-{i:05d}",
                 "language": "en",
             }
@@ -164,18 +233,31 @@ class _Synth:
         top = max(3, self.n_indications // 4)
         for i in range(self.n_indications):
             iid = self.indication_id(i)
-            record: dict = {"id": iid, "name": f"synthetic indication {i:03d}", "synonyms": [f"SI{i:03d}"]}
+            record: dict = {
+                "id": iid,
+                "name": f"synthetic indication {i:03d}",
+                "synonyms": [f"SI{i:03d}"],
+            }
             if i >= top:
                 record["parent"] = self.indication_id(self.rng.randrange(i))
             record["therapeutic_area"] = self.rng.choice(AREAS)
             record["description"] = self.text(60, 200)
             if self.rng.random() < 0.5:
                 record["epidemiology"] = [
-                    {"measure": "annual incidence", "value": self.rng.randint(1000, 900000),
-                     "unit": "patients diagnosed per year", "region": self.rng.choice(REGIONS[:5]),
-                     "approximate": True, "sources": self.sources()},
-                    {"measure": "five-year survival", "value": self.rng.randint(5, 95), "unit": "%",
-                     "sources": self.sources()},
+                    {
+                        "measure": "annual incidence",
+                        "value": self.rng.randint(1000, 900000),
+                        "unit": "patients diagnosed per year",
+                        "region": self.rng.choice(REGIONS[:5]),
+                        "approximate": True,
+                        "sources": self.sources(),
+                    },
+                    {
+                        "measure": "five-year survival",
+                        "value": self.rng.randint(5, 95),
+                        "unit": "%",
+                        "sources": self.sources(),
+                    },
                 ]
             record["sources"] = self.sources()
             record["last_reviewed"] = REVIEWED
@@ -183,9 +265,15 @@ class _Synth:
 
     def make_drug(self, i: int) -> dict:
         did = self.drug_id(i)
-        record: dict = {"id": did, "name": did, "inn": f"synthemab {i:05d}", "code_names": [f"SD-{i:05d}"],
-                        "synonyms": [f"synth-cel-{i:05d}"], "modality": self.rng.choice(MODALITIES),
-                        "mechanism": self.text(80, 260)}
+        record: dict = {
+            "id": did,
+            "name": did,
+            "inn": f"synthemab {i:05d}",
+            "code_names": [f"SD-{i:05d}"],
+            "synonyms": [f"synth-cel-{i:05d}"],
+            "modality": self.rng.choice(MODALITIES),
+            "mechanism": self.text(80, 260),
+        }
         record["targets"] = [
             {"target": target, "action": self.rng.choice(ACTIONS)}
             for target in self.pick(self.rng.choice((1, 1, 1, 2)), self.n_targets, self.target_id)
@@ -193,7 +281,10 @@ class _Synth:
         companies = self.pick(self.rng.choice((1, 1, 2, 2, 3)), self.n_companies, self.company_id)
         record["companies"] = []
         for index, company in enumerate(companies):
-            entry: dict = {"company": company, "role": "originator" if index == 0 else self.rng.choice(DRUG_ROLES[1:])}
+            entry: dict = {
+                "company": company,
+                "role": "originator" if index == 0 else self.rng.choice(DRUG_ROLES[1:]),
+            }
             if index and self.rng.random() < 0.6:
                 entry["territory"] = [self.rng.choice(REGIONS[:6])]
             if self.rng.random() < 0.5:
@@ -206,7 +297,9 @@ class _Synth:
             if self.rng.random() < 0.4:
                 entry["biomarker"] = f"synthetic marker {self.rng.randrange(40)}-positive"
             if self.rng.random() < 0.5:
-                entry["line"] = self.rng.choice(("first line", "second line", "relapsed or refractory"))
+                entry["line"] = self.rng.choice(
+                    ("first line", "second line", "relapsed or refractory")
+                )
             entry["regions"] = sorted(set(self.rng.sample(REGIONS[:6], self.rng.randint(1, 2))))
             entry["phase"] = self.rng.choice(PHASES)
             if self.rng.random() < 0.1:
@@ -225,22 +318,38 @@ class _Synth:
         tid = f"synthtrial-{number:05d}"
         indications = [entry["indication"] for entry in drug["status"]][: self.rng.randint(1, 2)]
         phase = self.rng.choice(TRIAL_PHASES)
-        arms = [{"label": f"{drug['name']} arm", "type": "experimental",
-                 "regimen": [{"drug": drug["id"], "role": "investigational"}]}]
+        arms = [
+            {
+                "label": f"{drug['name']} arm",
+                "type": "experimental",
+                "regimen": [{"drug": drug["id"], "role": "investigational"}],
+            }
+        ]
         if self.rng.random() < 0.5:
             comparator = self.drug_id(self.rng.randrange(self.n))
             if comparator != drug["id"]:
-                arms.append({"label": "comparator arm", "type": "active comparator",
-                             "regimen": [{"drug": comparator, "role": "comparator"}]})
+                arms.append(
+                    {
+                        "label": "comparator arm",
+                        "type": "active comparator",
+                        "regimen": [{"drug": comparator, "role": "comparator"}],
+                    }
+                )
         results = []
         for name, abbreviation, unit in self.rng.sample(ENDPOINTS, self.rng.randint(1, 4)):
-            value = round(self.rng.uniform(0.3, 0.95), 2) if unit == "ratio" else round(self.rng.uniform(1, 80), 1)
+            value = (
+                round(self.rng.uniform(0.3, 0.95), 2)
+                if unit == "ratio"
+                else round(self.rng.uniform(1, 80), 1)
+            )
             result = {"endpoint": name, "abbreviation": abbreviation, "value": value, "unit": unit}
             if self.rng.random() < 0.5:
                 result["ci_low"] = round(value * 0.8, 2)
                 result["ci_high"] = round(value * 1.2, 2)
             result["n"] = self.rng.randint(10, 900)
-            result["assessor"] = self.rng.choice(("independent central review", "investigator", "not stated"))
+            result["assessor"] = self.rng.choice(
+                ("independent central review", "investigator", "not stated")
+            )
             result["sources"] = self.sources()
             results.append(result)
         return {
@@ -249,16 +358,25 @@ class _Synth:
             "acronym": f"SYNTH-{number:05d}",
             "registry_ids": [{"registry": "nct", "id": f"NCT99{number:06d}"}],
             "phase": phase,
-            "design": {"allocation": "randomized" if len(arms) > 1 else "single-arm",
-                       "masking": self.rng.choice(("open-label", "double-blind"))},
+            "design": {
+                "allocation": "randomized" if len(arms) > 1 else "single-arm",
+                "masking": self.rng.choice(("open-label", "double-blind")),
+            },
             "status": self.rng.choice(TRIAL_STATUSES),
             "drugs": [drug["id"]],
             "sponsors": [drug["companies"][0]["company"]],
             "indications": indications,
             "population": self.text(60, 200),
-            "countries": sorted(set(self.rng.sample(("CN", "US", "JP", "KR", "GB", "DE"), self.rng.randint(1, 3)))),
-            "enrolment": [{"count": self.rng.randint(20, 1200), "type": self.rng.choice(("planned", "actual")),
-                           "sources": self.sources()}],
+            "countries": sorted(
+                set(self.rng.sample(("CN", "US", "JP", "KR", "GB", "DE"), self.rng.randint(1, 3)))
+            ),
+            "enrolment": [
+                {
+                    "count": self.rng.randint(20, 1200),
+                    "type": self.rng.choice(("planned", "actual")),
+                    "sources": self.sources(),
+                }
+            ],
             "arms": arms,
             "results": results,
             "start_date": self.date(),
@@ -269,12 +387,19 @@ class _Synth:
 
     def make_event(self, number: int, drug: dict, trials: list[str]) -> dict:
         eid = f"synthevent-{number:05d}"
-        kind = self.rng.choice(("approval", "filing", "designation", "deal", "trial start", "other"))
+        kind = self.rng.choice(
+            ("approval", "filing", "designation", "deal", "trial start", "other")
+        )
         region = self.rng.choice(REGIONS[:6])
-        record: dict = {"id": eid, "type": kind,
-                        "summary": f"Synthetic {kind} event {number:05d} for {drug['name']}: " + self.text(40, 160),
-                        "date": self.date(), "date_basis": self.rng.choice(("event", "announced", "reported")),
-                        "drugs": [drug["id"]]}
+        record: dict = {
+            "id": eid,
+            "type": kind,
+            "summary": f"Synthetic {kind} event {number:05d} for {drug['name']}: "
+            + self.text(40, 160),
+            "date": self.date(),
+            "date_basis": self.rng.choice(("event", "announced", "reported")),
+            "drugs": [drug["id"]],
+        }
         if kind in ("approval", "filing", "designation"):
             record["indications"] = [drug["status"][0]["indication"]]
             record["regions"] = [region]
@@ -290,10 +415,19 @@ class _Synth:
             record["territory"] = [region]
             record["rights"] = "synthetic exclusive development and commercialization rights"
             record["terms"] = [
-                {"kind": "upfront", "money": {"amount": self.rng.randint(1, 500) * 1_000_000, "currency": "USD"},
-                 "description": "synthetic upfront payment", "sources": self.sources()},
-                {"kind": "milestones", "money": {"amount": self.rng.randint(1, 3000) * 1_000_000, "currency": "USD"},
-                 "up_to": True, "description": "synthetic milestones", "sources": self.sources()},
+                {
+                    "kind": "upfront",
+                    "money": {"amount": self.rng.randint(1, 500) * 1_000_000, "currency": "USD"},
+                    "description": "synthetic upfront payment",
+                    "sources": self.sources(),
+                },
+                {
+                    "kind": "milestones",
+                    "money": {"amount": self.rng.randint(1, 3000) * 1_000_000, "currency": "USD"},
+                    "up_to": True,
+                    "description": "synthetic milestones",
+                    "sources": self.sources(),
+                },
             ]
         if trials and self.rng.random() < 0.5:
             record["trials"] = trials[:1]
@@ -327,7 +461,9 @@ class _Synth:
 
 def dump(record: dict) -> str:
     """A record as YAML text the strict loader accepts (libyaml quotes dates and yes/no words)."""
-    return yaml.dump(record, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=4096)
+    return yaml.dump(
+        record, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=4096
+    )
 
 
 def synthesize(drugs: int, out: Path, seed: int = 0) -> dict[str, int]:
@@ -344,10 +480,14 @@ def synthesize(drugs: int, out: Path, seed: int = 0) -> dict[str, int]:
             raise ValueError(f"{out} is not a folder")
         if any(out.iterdir()):
             if not (out / MARKER).is_file():
-                raise ValueError(f"{out} is not empty and was not written by synth; choose a new folder")
+                raise ValueError(
+                    f"{out} is not empty and was not written by synth; choose a new folder"
+                )
             shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text(f"synthetic records: {drugs} drugs, seed {seed}; not data\n", encoding="utf-8")
+    (out / MARKER).write_text(
+        f"synthetic records: {drugs} drugs, seed {seed}; not data\n", encoding="utf-8"
+    )
     files = _Synth(drugs, seed).run()
     counts = {}
     for kind, by_id in files.items():

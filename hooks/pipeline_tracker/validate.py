@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from pathlib import Path
 
 from pipeline_tracker.load import Record, load_records
@@ -25,6 +27,8 @@ def check_records(records: Records) -> list[Problem]:
 
 def _placeholders_only(problems: list[Problem], records: Records) -> list[Problem]:
     """Where a placeholder is unfilled, say that once, not also that it is no valid value."""
+    if not any(p.rule == "placeholder" for p in problems):
+        return problems  # rule_placeholders_filled reports every placeholder: none, nothing to drop
     spots = {
         (record.path, pointer)
         for kind in records.values()
@@ -38,9 +42,23 @@ def _placeholders_only(problems: list[Problem], records: Records) -> list[Proble
 
 def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Records, list[Problem]]:
     """Read and check the records tree; returns the records and every problem found."""
-    records, problems = load_records(records_path, root)
-    problems.extend(check_records(records))
+    with paused_gc():
+        records, problems = load_records(records_path, root)
+        problems.extend(check_records(records))
     return records, sorted(set(problems))
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Reading makes a few million small objects, none in a reference cycle, and keeps them all;
+    the cyclic collector would rescan them again and again (a quarter of the time at 10k drugs)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_paths(records_path: Path, paths: list[Path], root: Path) -> tuple[list[str], list[Problem]]:

@@ -1,0 +1,108 @@
+"""Preview a few records on a large tree: build only the touched records and the pages around them.
+
+`pipeline-tracker preview records/drugs/x.yaml …` copies into a scratch folder the touched
+records, every record that names them, and everything those records name (so every reference
+resolves), then runs `mkdocs serve` on that subset with PIPELINE_TRACKER_RECORDS pointing at it.
+While it serves, the original files are polled and copied again when they change, so an edit shows
+as fast as the subset builds. `--build-only` builds the subset once instead (for scripts and tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline_tracker.load import KINDS, load_records
+from pipeline_tracker.rules import references
+
+Key = tuple[str, str]
+
+
+def subset(records_path: Path, paths: list[Path]) -> tuple[dict[Key, Path], list[str]]:
+    """(kind, id) → source file of every record the preview needs, and complaints about paths."""
+    records, _problems = load_records(records_path)
+    base = records_path.resolve()
+    touched: set[Key] = set()
+    complaints = []
+    for given in paths:
+        try:
+            kind, name = given.resolve().relative_to(base).parts
+        except ValueError:
+            complaints.append(f"{given}: not a record file under {records_path}/<kind>/")
+            continue
+        record_id = name[: -len(".yaml")] if name.endswith(".yaml") else name
+        if kind not in KINDS or record_id not in records[kind]:
+            complaints.append(
+                f"{given}: no readable record there (run `pipeline-tracker validate`)"
+            )
+            continue
+        touched.add((kind, record_id))
+    wanted = set(touched)
+    for kind, by_id in records.items():  # records that name a touched record
+        for record_id, record in by_id.items():
+            if any((k, rid) in touched for _pointer, k, rid in references(record)):
+                wanted.add((kind, record_id))
+    todo = list(wanted)
+    while todo:  # and everything named by what is in, so every reference resolves
+        kind, record_id = todo.pop()
+        for _pointer, k, rid in references(records[kind][record_id]):
+            if rid in records.get(k, {}) and (k, rid) not in wanted:
+                wanted.add((k, rid))
+                todo.append((k, rid))
+    return {key: records_path / key[0] / f"{key[1]}.yaml" for key in sorted(wanted)}, complaints
+
+
+def copy_subset(files: dict[Key, Path], out: Path) -> None:
+    for (kind, record_id), source in files.items():
+        target = out / kind / f"{record_id}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def _mtimes(files: dict[Key, Path]) -> dict[Key, float]:
+    return {key: (path.stat().st_mtime_ns if path.exists() else 0) for key, path in files.items()}
+
+
+def preview(
+    records_path: Path,
+    paths: list[Path],
+    config: Path,
+    build_only: bool = False,
+    site_dir: Path | None = None,
+    port: str = "127.0.0.1:8000",
+) -> int:
+    files, complaints = subset(records_path, paths)
+    for complaint in complaints:
+        print(f"preview: {complaint}", file=sys.stderr)
+    if complaints or not files:
+        return 2
+    scratch = Path(tempfile.mkdtemp(prefix="pipeline-preview-"))
+    out = scratch / "records"
+    copy_subset(files, out)
+    print(f"preview: {len(files)} records in {out}", file=sys.stderr)
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(out), NO_MKDOCS_2_WARNING="1")
+    mkdocs = str(Path(sys.executable).parent / "mkdocs")
+    try:
+        if build_only:
+            site = site_dir or scratch / "site"
+            return subprocess.run(
+                [mkdocs, "build", "-q", "-f", str(config), "-d", str(site)], env=env
+            ).returncode
+        server = subprocess.Popen([mkdocs, "serve", "-f", str(config), "-a", port], env=env)
+        seen = _mtimes(files)
+        while server.poll() is None:
+            time.sleep(0.3)
+            now = _mtimes(files)
+            if now != seen:
+                copy_subset({k: p for k, p in files.items() if p.exists()}, out)
+                seen = now
+        return server.returncode
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,103 @@
+"""Write the whole site as a plain MkDocs project (no hook): the baseline the benchmark uses.
+
+`pipeline-tracker render --out DIR` writes DIR/mkdocs.yml (the repository's configuration without
+`hooks`, with docs_dir pointing at DIR/docs) and DIR/docs/ (the hand-written docs plus every page
+and static file the hook would add), so that `mkdocs build -f DIR/mkdocs.yml` builds the same site.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from pipeline_tracker.load import records_dir
+from pipeline_tracker.render import SiteOptions
+from pipeline_tracker.site import build_outputs
+
+
+class _Tagged:
+    """A value under a tag we do not interpret (!ENV, !!python/name:…), kept to write back."""
+
+    def __init__(self, tag: str, value):
+        self.tag, self.value = tag, value
+
+
+class _ConfigLoader(yaml.CSafeLoader):
+    """libyaml, keeping unknown tags instead of refusing them."""
+
+
+def _keep_tag(loader: _ConfigLoader, suffix: str, node):
+    if isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_scalar(node)
+    return _Tagged(node.tag, value)
+
+
+_ConfigLoader.add_multi_constructor("", _keep_tag)
+
+
+class _ConfigDumper(yaml.SafeDumper):
+    """Writes kept tags back as they were."""
+
+
+def _write_tag(dumper: _ConfigDumper, data: _Tagged):
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, data.value)
+
+
+_ConfigDumper.add_representer(_Tagged, _write_tag)
+
+
+def read_config(config_file: Path) -> dict:
+    """mkdocs.yml as data, tolerating tags MkDocs understands but safe YAML does not."""
+    with open(config_file, "rb") as stream:
+        return yaml.load(stream, Loader=_ConfigLoader) or {}
+
+
+def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tuple[int, int]:
+    """Write out/mkdocs.yml and out/docs/; returns (generated pages, static files)."""
+    root = config_file.resolve().parent
+    config = read_config(config_file)
+    config.pop("hooks", None)
+    docs_src = root / config.get("docs_dir", "docs")
+    out = Path(out)
+    if root == out.resolve() or root.is_relative_to(out.resolve()):
+        raise ValueError(f"--out {out} would overwrite the repository; choose another folder")
+    docs = out / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(docs_src, docs)
+    config["docs_dir"] = "docs"
+    theme = config.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        # Relative paths in mkdocs.yml are relative to the file: copy the theme overrides along.
+        source = root / theme["custom_dir"]
+        target = out / Path(theme["custom_dir"]).name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target)
+        theme["custom_dir"] = target.name
+    extra = config.get("extra") or {}
+    options = SiteOptions(edit_base=extra.get("records_edit_base") or None)
+    output = build_outputs(records if records is not None else records_dir(root), root, options)
+    for src_uri, content in output.pages.items():
+        path = docs / src_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    for src_uri, content in output.static.items():
+        path = docs / src_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    text = "# Written by `pipeline-tracker render`: the site as plain MkDocs, without the hook.\n"
+    text += yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
+    (out / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return len(output.pages), len(output.static)

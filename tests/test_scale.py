@@ -1,0 +1,226 @@
+"""Scale machinery at small sizes: synthetic trees, the fast readers, render --out, preview subsets.
+
+Speed itself is measured by `make bench`, never here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, ROOT, mkdocs_build
+from pipeline_tracker import load
+from pipeline_tracker.fastschema import passes
+from pipeline_tracker.fastyaml import read_plain
+from pipeline_tracker.schemas import SCHEMA_DIR, validators
+from pipeline_tracker.synth import synthesize
+from pipeline_tracker.validate import load_and_check
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))
+    }
+
+
+@pytest.fixture(scope="module")
+def synth30(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "records"
+    synthesize(30, out, seed=7)
+    return out
+
+
+def test_synth_tree_validates(synth30):
+    records, problems = load_and_check(synth30)
+    assert problems == []
+    assert len(records["drugs"]) == 30
+    assert all(len(records[kind]) for kind in load.KINDS)
+    assert all(rid.startswith("synth") for by_id in records.values() for rid in by_id)
+
+
+def test_synth_is_deterministic(tmp_path, synth30):
+    synthesize(30, tmp_path / "same", seed=7)
+    synthesize(30, tmp_path / "other", seed=8)
+    assert _tree_bytes(tmp_path / "same") == _tree_bytes(synth30)
+    assert _tree_bytes(tmp_path / "other") != _tree_bytes(synth30)
+
+
+def test_synth_refuses_a_folder_it_did_not_write(tmp_path):
+    (tmp_path / "drugs").mkdir()
+    (tmp_path / "drugs" / "real.yaml").write_text("id: real\n")
+    with pytest.raises(ValueError):
+        synthesize(3, tmp_path)
+    assert (tmp_path / "drugs" / "real.yaml").exists()
+
+
+def test_synth_cli(tmp_path):
+    result = subprocess.run(
+        [str(BIN / "pipeline-tracker"), "synth", "--drugs", "5", "--out", str(tmp_path / "t")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "t" / "drugs" / "synthdrug-00004.yaml").exists()
+
+
+def _record_texts(synth30: Path):
+    for folder in (ROOT / "records", synth30):
+        for path in sorted(folder.glob("*/*.yaml")):
+            yield path, path.read_text(encoding="utf-8")
+
+
+def test_fast_reader_agrees_with_careful_reader(synth30):
+    fast_count = 0
+    for path, text in _record_texts(synth30):
+        fast = read_plain(text)
+        loader = load._Loader(text)
+        try:
+            careful = load._read_events(loader)
+        finally:
+            loader.dispose()
+        if fast is not None:
+            fast_count += 1
+            assert fast[0] == careful[0], path
+            assert fast[1] == careful[1], path
+    assert fast_count > 100
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id: x\nname: &a x\n",
+        "id: x\nname: *a\n",
+        "id: !!str x\n",
+        "<<: {a: 1}\n",
+        "a: 1\na: 2\n",
+        "a: yes\n",
+        "a: 017\n",
+        "a: .nan\n",
+        "---\na: 1\n---\nb: 2\n",
+        "a: " + "[" * 40 + "]" * 40 + "\n",
+        "12: x\n",
+        "a: 2019-01-01\n",
+    ],
+)
+def test_fast_reader_leaves_unusual_files_to_the_careful_reader(text):
+    fast = read_plain(text)
+    if fast is not None:  # only plain data may come back, and then exactly as the careful reader
+        loader = load._Loader(text)
+        try:
+            assert fast == load._read_events(loader)
+        finally:
+            loader.dispose()
+
+
+def _mutations(data: dict):
+    """Broken copies of a record: each field removed, retyped or replaced by a bad value."""
+    for key in list(data):
+        for bad in (None, 12, "", "X" * 5000, ["a", "a"], {"a": 1}, "Not a Slug!", "2024-13-40"):
+            broken = copy.deepcopy(data)
+            broken[key] = bad
+            yield broken
+        broken = copy.deepcopy(data)
+        del broken[key]
+        yield broken
+    yield {**copy.deepcopy(data), "unknown_field": 1}
+
+
+def test_fast_schema_check_is_never_laxer_than_jsonschema(synth30):
+    records, _ = load.load_records(ROOT / "records", ROOT)
+    synthetic, _ = load.load_records(synth30)
+    checked = 0
+    for tree in (records, synthetic):
+        for kind, by_id in tree.items():
+            for record in list(by_id.values())[:4]:
+                assert passes(kind, record.data, SCHEMA_DIR), record.path
+                for data in _mutations(record.data):
+                    if passes(kind, data, SCHEMA_DIR):
+                        assert not list(validators(SCHEMA_DIR)[kind].iter_errors(data)), (
+                            record.path,
+                            data,
+                        )
+                    checked += 1
+    assert checked > 500
+
+
+def _page_urls(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+
+
+def test_render_out_builds_the_same_pages_with_plain_mkdocs(tmp_path, synth30):
+    hooked = tmp_path / "hooked"
+    result = mkdocs_build(hooked, records=synth30)
+    assert result.returncode == 0, result.stderr
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(synth30), NO_MKDOCS_2_WARNING="1")
+    out = tmp_path / "plain"
+    rendered = subprocess.run(
+        [str(BIN / "pipeline-tracker"), "render", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    assert "hooks" not in (out / "mkdocs.yml").read_text(encoding="utf-8")
+    plain_env = {k: v for k, v in env.items() if k != "PIPELINE_TRACKER_RECORDS"}
+    plain = subprocess.run(
+        [
+            str(BIN / "mkdocs"),
+            "build",
+            "--strict",
+            "-q",
+            "-f",
+            str(out / "mkdocs.yml"),
+            "-d",
+            str(tmp_path / "plain-site"),
+        ],
+        cwd=out,
+        env=plain_env,
+        capture_output=True,
+        text=True,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert _page_urls(tmp_path / "plain-site") == _page_urls(hooked)
+    assert (tmp_path / "plain-site" / "drugs" / "synthdrug-00003" / "index.html").exists()
+
+
+def test_record_pages_index_names_not_tables(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    entries = [
+        e for e in index["docs"] if e["location"].startswith("drugs/zevorcabtagene-autoleucel/")
+    ]
+    assert any("CT053" in e["text"] for e in entries)
+    assert all("#" not in e["location"] for e in entries)  # one entry: the title and facts
+
+
+def test_preview_subset_holds_neighbours_and_what_they_name():
+    from pipeline_tracker.preview import subset
+
+    files, complaints = subset(
+        ROOT / "records", [ROOT / "records" / "drugs" / "zevorcabtagene-autoleucel.yaml"]
+    )
+    assert complaints == []
+    keys = set(files)
+    assert ("drugs", "zevorcabtagene-autoleucel") in keys
+    assert ("trials", "lummicar-1") in keys  # names the drug
+    assert ("targets", "tnfrsf17") in keys  # named by the drug
+    assert ("drugs", "zanidatamab") not in keys
+    records, problems = load_and_check(ROOT / "records")
+    assert not problems
+
+
+def test_preview_rejects_paths_outside_records(tmp_path):
+    from pipeline_tracker.preview import subset
+
+    _files, complaints = subset(ROOT / "records", [tmp_path / "x.yaml"])
+    assert complaints
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__]))
