@@ -241,16 +241,18 @@ def test_search_finds_a_drug_by_code_name(browser, server, tracker):
     )
     box.click()
     # Material loads the search index in a web worker; typing before it is ready can be lost.
+    # Read the DOM in one script call: Material re-renders results while we read them.
     WebDriverWait(browser, 20).until(
-        lambda b: "Initializing" not in b.find_element(By.CSS_SELECTOR, ".md-search-result__meta").get_attribute("textContent")
+        lambda b: "Initializing" not in b.execute_script(
+            "const m = document.querySelector('.md-search-result__meta'); return m ? m.textContent : 'Initializing';"
+        )
     )
     box.send_keys("CT053")
 
     def hrefs(b):
-        return [
-            a.get_attribute("href") or ""
-            for a in b.find_elements(By.CSS_SELECTOR, ".md-search-result a")
-        ]
+        return b.execute_script(
+            "return Array.from(document.querySelectorAll('.md-search-result a'), a => a.href);"
+        )
 
     try:
         WebDriverWait(browser, 15).until(
