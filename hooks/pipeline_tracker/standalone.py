@@ -24,11 +24,11 @@ class _Tagged:
         self.tag, self.value = tag, value
 
 
-class _ConfigLoader(yaml.CSafeLoader):
+class _SafeConfigLoader(yaml.CSafeLoader):
     """libyaml, keeping unknown tags instead of refusing them."""
 
 
-def _keep_tag(loader: _ConfigLoader, suffix: str, node):
+def _keep_tag(loader: _SafeConfigLoader, suffix: str, node):
     if isinstance(node, yaml.MappingNode):
         value = loader.construct_mapping(node, deep=True)
     elif isinstance(node, yaml.SequenceNode):
@@ -38,7 +38,7 @@ def _keep_tag(loader: _ConfigLoader, suffix: str, node):
     return _Tagged(node.tag, value)
 
 
-_ConfigLoader.add_multi_constructor("", _keep_tag)
+_SafeConfigLoader.add_multi_constructor("", _keep_tag)
 
 
 class _ConfigDumper(yaml.SafeDumper):
@@ -59,7 +59,7 @@ _ConfigDumper.add_representer(_Tagged, _write_tag)
 def read_config(config_file: Path) -> dict:
     """mkdocs.yml as data, tolerating tags MkDocs understands but safe YAML does not."""
     with open(config_file, "rb") as stream:
-        return yaml.load(stream, Loader=_ConfigLoader) or {}
+        return yaml.load(stream, Loader=_SafeConfigLoader) or {}
 
 
 def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tuple[int, int]:
