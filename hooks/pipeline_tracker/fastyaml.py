@@ -17,6 +17,7 @@ from __future__ import annotations
 import yaml
 
 from pipeline_tracker import load as _load
+from pipeline_tracker.problems import pointer_token
 
 # Anything that could be an anchor (&), alias (*), tag (!), merge key (<<), directive (%) or a
 # document marker: such files go to the careful reader. (Substring tests: a regex costs 10× more.)
@@ -76,10 +77,6 @@ def read_plain(text: str) -> tuple[object, dict[str, tuple[int, int]]] | None:
     return data, positions
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1") if ("~" in token or "/" in token) else token
-
-
 def _value(node, pointer: str, positions: dict, loader: _Loader, depth: int):
     if depth > _MAX_DEPTH:
         raise _NotPlain
@@ -92,7 +89,7 @@ def _value(node, pointer: str, positions: dict, loader: _Loader, depth: int):
             key = key_node.value
             if key in result:
                 raise _NotPlain
-            child = f"{pointer}/{_escape(key)}"
+            child = f"{pointer}/{pointer_token(key)}"
             if (
                 type(value_node) is yaml.ScalarNode
             ):  # scalars at their value, containers at their key

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline_tracker.problems import Problem
+from pipeline_tracker.problems import Problem, pointer_token
 
 KINDS = ("drugs", "targets", "companies", "indications", "trials", "events", "sources")
 MAX_FILE_BYTES = 256 * 1024
@@ -49,10 +49,6 @@ class Record:
 
 class _Loader(yaml.CSafeLoader):
     """libyaml's parser; we build the data ourselves from its events, never from its node tree."""
-
-
-def _escape(token: str) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 class _BadYaml(Exception):
@@ -141,7 +137,7 @@ def _read_events(loader: _Loader) -> tuple[object, dict]:
             if not isinstance(event, yaml.ScalarEvent):
                 raise _bad(event.start_mark, pointer, "mapping keys must be plain text")
             key = event.value
-            child = f"{pointer}/{_escape(key)}"
+            child = f"{pointer}/{pointer_token(key)}"
             if key == "<<" and not event.style:
                 raise _bad(event.start_mark, child, "YAML merge keys (<<) are not allowed in records",
                            "write the fields out in full")
@@ -162,7 +158,7 @@ def _read_events(loader: _Loader) -> tuple[object, dict]:
             pointer = f"{stack[-1][1]}/{len(stack[-1][0])}"
             positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
         else:
-            pointer = f"{stack[-1][1]}/{_escape(stack[-1][2])}"
+            pointer = f"{stack[-1][1]}/{pointer_token(stack[-1][2])}"
             if isinstance(event, yaml.ScalarEvent):  # scalars at their value, containers at their key
                 positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
         _refuse_decorations(event, pointer)

@@ -6,6 +6,12 @@ import json
 from dataclasses import dataclass
 
 
+def pointer_token(token) -> str:
+    """One JSON pointer segment (RFC 6901): '~' and '/' escaped."""
+    token = str(token)
+    return token.replace("~", "~0").replace("/", "~1") if ("~" in token or "/" in token) else token
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with one record, located by file, line, column and JSON pointer."""

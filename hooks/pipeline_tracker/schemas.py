@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 
 from pipeline_tracker.fastschema import passes
 from pipeline_tracker.load import Record
-from pipeline_tracker.problems import Problem
+from pipeline_tracker.problems import Problem, pointer_token
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 
@@ -46,7 +46,7 @@ def validators(folder: Path = SCHEMA_DIR) -> dict[str, Draft202012Validator]:
 
 
 def _pointer(path) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "".join("/" + pointer_token(part) for part in path)
 
 
 def _leaf(error: ValidationError) -> ValidationError:
