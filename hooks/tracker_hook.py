@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits bes
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from pipeline_tracker.livebuild import LIVE  # noqa: E402
 from pipeline_tracker.load import records_dir  # noqa: E402
@@ -31,6 +32,12 @@ def _root(config: MkDocsConfig) -> Path:
 
 
 _OUTPUT: dict = {}
+# Pages rendered to HTML, waiting to be written: src path → RenderedPage (popped once written).
+_HTML: dict = {}
+# Where the unindexed rest of a record page goes: MkDocs and the search plugin only ever see the
+# page's head (title and facts); the rest is put in place of this comment once the theme has
+# rendered the page. Record text cannot forge it: its "<" is always escaped.
+_REST = "<!--pipeline-tracker:rest-->"
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -56,6 +63,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     output = _OUTPUT.pop("output")
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
+    _HTML.clear()
+    for src_uri, page in output.html_pages.items():
+        # MkDocs reads only the front matter (the title); the HTML is handed over in on_page_content.
+        files.append(File.generated(config, src_uri, content=page.front_matter))
+        _HTML[src_uri] = page
     spill = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
     _OUTPUT["spill"] = spill
     for path, written in spill_static(output.static, spill).items():
@@ -69,7 +81,19 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
     page.markdown = ""
     if page.file.generated_by:
         page.file.content_string = ""
+    rendered = _HTML.get(page.file.src_uri)
+    if rendered is not None:
+        page.toc = get_toc(list(rendered.toc))
+        page.present_anchor_ids = set(rendered.anchors)
+        html = rendered.head + (_REST if rendered.rest_z else "")
     return str(LIVE.banner()) + html
+
+
+def on_post_page(output: str, page, config: MkDocsConfig) -> str:
+    rendered = _HTML.pop(page.file.src_uri, None)
+    if rendered is not None and rendered.rest_z:
+        output = output.replace(_REST, rendered.rest, 1)
+    return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -81,6 +105,7 @@ def on_build_error(error: Exception) -> None:
 
 
 def _cleanup() -> None:
+    _HTML.clear()
     spill = _OUTPUT.pop("spill", None)
     if spill is not None:
         shutil.rmtree(spill, ignore_errors=True)

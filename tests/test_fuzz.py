@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from pipeline_tracker.link import link
 from pipeline_tracker.load import load_records, parse_record_text
-from pipeline_tracker.render import SiteOptions, render_page
+from pipeline_tracker.render import SiteOptions, render_job, render_page
 from pipeline_tracker.validate import check_records
 from test_security import Page, _poison, _schemas
 
@@ -62,17 +62,21 @@ def test_any_dumped_data_reads_back_or_gives_problems(data):
 
 # One record of each page kind (and an event, shown on the timeline), with the pages showing them.
 PAGES = {
-    "drugs/zanidatamab.md": ("drug.md.j2", "drugs", "zanidatamab"),
-    "targets/erbb2.md": ("target.md.j2", "targets", "erbb2"),
-    "companies/beigene.md": ("company.md.j2", "companies", "beigene"),
-    "indications/biliary-tract-cancer.md": ("indication.md.j2", "indications", "biliary-tract-cancer"),
-    "trials/herizon-btc-01.md": ("trial.md.j2", "trials", "herizon-btc-01"),
-    "sources/nmpa-zanidatamab-btc-approval-news-2025.md": ("source.md.j2", "sources", "nmpa-zanidatamab-btc-approval-news-2025"),
-    "timeline.md": ("timeline.md.j2", None, None),
-    "drugs/index.md": ("index_drugs.md.j2", None, "drugs"),
+    "drugs/zanidatamab.md": ("drug.html.j2", "drugs", "zanidatamab"),
+    "targets/erbb2.md": ("target.html.j2", "targets", "erbb2"),
+    "companies/beigene.md": ("company.html.j2", "companies", "beigene"),
+    "indications/biliary-tract-cancer.md": ("indication.html.j2", "indications", "biliary-tract-cancer"),
+    "trials/herizon-btc-01.md": ("trial.html.j2", "trials", "herizon-btc-01"),
+    "sources/nmpa-zanidatamab-btc-approval-news-2025.md": ("source.html.j2", "sources", "nmpa-zanidatamab-btc-approval-news-2025"),
+    "timeline.md": ("timeline.html.j2", "", ""),
+    "drugs/index.md": ("index_drugs.html.j2", "drugs", ""),
 }
-POISONED = {(kind, rid) for _, kind, rid in PAGES.values() if kind} | {("events", "nmpa-approval-zanidatamab-btc-2025")}
+POISONED = {(kind, rid) for _, kind, rid in PAGES.values() if rid} | {("events", "nmpa-approval-zanidatamab-btc-2025")}
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+# A generated page that still goes through Python-Markdown (prose around record text).
+MARKDOWN_PAGES = {"landscapes/index.md": "landscapes.md.j2"}
 
 
 def _markdown() -> markdown.Markdown:
@@ -87,13 +91,18 @@ def _markdown() -> markdown.Markdown:
 
 
 def _render(records) -> dict[str, tuple[dict, str]]:
-    """Each page as (front matter, HTML after Markdown)."""
+    """Each page as (front matter, HTML as served). Record pages, indexes and the timeline are
+    rendered straight to HTML; the landscapes page is Markdown converted as MkDocs would."""
     tracker = link(records)
-    md = _markdown()
     out = {}
     for src, (template, kind, rid) in PAGES.items():
-        values = {"id": rid, "r": tracker.get(kind, rid)} if kind else ({"kind": rid} if rid else {})
-        text = render_page(tracker, template, src, SiteOptions(), **values)
+        page = render_job(tracker, SiteOptions(), (src, template, kind, rid))
+        match = FRONT_MATTER.match(page.front_matter)
+        meta = yaml.load(match.group(1), Loader=yaml.CSafeLoader) if match else {}
+        out[src] = (meta, page.html)
+    md = _markdown()
+    for src, template in MARKDOWN_PAGES.items():
+        text = render_page(tracker, template, src, SiteOptions())
         match = FRONT_MATTER.match(text)
         meta = yaml.load(match.group(1), Loader=yaml.CSafeLoader) if match else {}
         out[src] = (meta, md.reset().convert(text[match.end():] if match else text))

@@ -173,3 +173,16 @@ def test_no_third_party_requests_in_pages(built_site):
 
 def test_record_yaml_is_published_for_the_view_link(built_site):
     assert (built_site / "records/drugs/zanidatamab.yaml").read_text().startswith("id: zanidatamab")
+
+
+def test_record_pages_have_a_table_of_contents_and_their_whole_body(built_site):
+    # Record pages reach MkDocs as HTML (not Markdown): the hook supplies the sidebar's table of
+    # contents and puts the unindexed sections back after the theme renders the page.
+    page = (built_site / "drugs" / "zanidatamab" / "index.html").read_text(encoding="utf-8")
+    toc = page[page.index('data-md-component="toc"') :]
+    for section in ("companies", "pipeline", "development-status", "trials", "events-and-deals", "references"):
+        assert f'href="#{section}" class="md-nav__link"' in toc, section
+        assert f'<h2 id="{section}">' in page, section
+    assert "<title>zanidatamab - Open Pipeline Tracker</title>" in page
+    for html in built_site.rglob("*.html"):
+        assert "pipeline-tracker:rest" not in html.read_text(encoding="utf-8"), html

@@ -1,16 +1,24 @@
-"""Render the cross-linked tracker into Markdown pages (from templates), one per record and kind index."""
+"""Render the cross-linked tracker into pages (from templates), one per record and kind index.
+
+Record pages, kind indexes and the timeline are rendered straight to HTML: MkDocs gets only their
+front matter, so Python-Markdown never re-parses thousands of generated tables, and the hook hands
+MkDocs the HTML, the table of contents and the anchor ids itself (see tracker_hook.py). The pages
+curators write (and a few prose-heavy generated ones) stay Markdown.
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import posixpath
 import re
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
 from pipeline_tracker import escape, landscape, quality
@@ -81,6 +89,25 @@ class PageContext:
         directory_url = src_uri[: -len("index.md")] if src_uri.endswith("index.md") else src_uri[: -len(".md")] + "/"
         self.base = "../" * directory_url.count("/")
         self.citations: list[str] = []
+        self.toc: list[dict] = []  # headings as Python-Markdown's toc tokens (MkDocs builds page.toc from them)
+        self._heading_ids: set[str] = set()
+        self._open: list[dict] = []  # the latest heading of each level above the next one
+
+    # Headings ----------------------------------------------------------------
+    def heading(self, level: int, text, extra: Markup | str = "") -> Markup:
+        """A heading with the id and permalink Python-Markdown's toc extension would give it
+        (same slug rules), recorded for the page's table of contents."""
+        label = escape.html_text(text)
+        anchor = unique(slugify(str(escape.plain(text)), "-") or "section", self._heading_ids)
+        token = {"level": level, "id": anchor, "name": str(label), "children": []}
+        while self._open and self._open[-1]["level"] >= level:
+            self._open.pop()
+        (self._open[-1]["children"] if self._open else self.toc).append(token)
+        self._open.append(token)
+        return Markup(
+            f'<h{level} id="{anchor}">{label}{Markup(extra) if extra else ""}'
+            f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a></h{level}>'
+        )
 
     # Links -----------------------------------------------------------------
     def url(self, kind: str, record_id: str) -> str:
@@ -188,39 +215,81 @@ def environment() -> jinja2.Environment:
 
 
 def render_page(tracker: Tracker, template: str, src_uri: str, options: SiteOptions, **values) -> str:
+    return _render(tracker, template, src_uri, options, **values)[0]
+
+
+def _render(tracker: Tracker, template: str, src_uri: str, options: SiteOptions, **values) -> tuple[str, PageContext]:
     page = PageContext(tracker, src_uri, options)
-    return environment().get_template(template).render(page=page, t=tracker, **values)
+    return environment().get_template(template).render(page=page, t=tracker, **values), page
 
 
-_SUBHEADING = re.compile(r"^(#{2,6} [^\n{}]+?)[ \t]*$", re.M)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_IDS = re.compile(r'\sid="([^"]*)"')  # record text cannot open an attribute: its quotes are escaped
+_FIRST_SECTION = re.compile(r"^<h2 ", re.M)
 
 
-def search_first_section_only(markdown: str) -> str:
-    """A record page's search entry is its title and facts (names, synonyms, code names, summary);
-    its tables go unindexed. Each `##` heading gets Material's { data-search-exclude }, which keeps
-    the section out of search/search_index.json (about 2 KB a page instead of 5-6 KB)."""
-    return _SUBHEADING.sub(r"\1 { data-search-exclude }", markdown)
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page as HTML. `head` is what search indexes; `rest` (kept zlib-compressed, so a
+    large build holds little) follows it on the page but stays out of the search index: a record
+    page's search entry is its title and facts (names, synonyms, code names, mechanism), not its
+    tables (about 1 KB a page instead of 5-6 KB)."""
+
+    front_matter: str  # "---\ntitle: …\n---\n", read by MkDocs for the page title
+    head: str
+    rest_z: bytes
+    toc: tuple  # Python-Markdown toc tokens
+    anchors: frozenset  # every id on the page, for MkDocs' anchor validation
+
+    @property
+    def rest(self) -> str:
+        return zlib.decompress(self.rest_z).decode("utf-8") if self.rest_z else ""
+
+    @property
+    def html(self) -> str:
+        return self.head + self.rest
+
+    def markdown(self) -> str:
+        """The page as a Markdown file for plain MkDocs (`pipeline-tracker render`): the same HTML,
+        with Material's data-search-exclude on the headings of the unindexed part."""
+        rest = _FIRST_SECTION.sub("<h2 data-search-exclude ", self.rest)
+        return f"{self.front_matter}\n{self.head}{rest}"
+
+
+def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> RenderedPage:
+    match = _FRONT_MATTER.match(text)
+    front, body = (text[: match.end()], text[match.end():]) if match else ("", text)
+    body = body.lstrip()  # text before the <h1> would become a search section of its own
+    split = len(body) if indexed_whole else (m.start() if (m := _FIRST_SECTION.search(body)) else len(body))
+    head, rest = body[:split], body[split:]
+    return RenderedPage(
+        front_matter=front,
+        head=head,
+        rest_z=zlib.compress(rest.encode("utf-8"), 1) if rest else b"",
+        toc=tuple(page.toc),
+        anchors=frozenset(_IDS.findall(body)),
+    )
 
 
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
     jobs = []
     for kind in PAGE_KINDS:
-        template = f"{kind[:-1] if kind != 'companies' else 'company'}.md.j2"
+        template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
         jobs.extend((page_path(kind, record_id), template, kind, record_id) for record_id in tracker.ids(kind))
-        jobs.append((f"{kind}/index.md", f"index_{kind}.md.j2", kind, ""))
-    jobs.append(("timeline.md", "timeline.md.j2", "", ""))
+        jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
+    jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     return jobs
 
 
-def render_job(tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str]) -> str:
+def render_job(tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str]) -> RenderedPage:
     src, template, kind, record_id = job
     if record_id:
-        text = render_page(tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id))
-        return search_first_section_only(text)
-    if kind:
-        return render_page(tracker, template, src, options, kind=kind)
-    return render_page(tracker, template, src, options)
+        text, page = _render(tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id))
+        return rendered_page(text, page, indexed_whole=False)
+    values = {"kind": kind} if kind else {}
+    text, page = _render(tracker, template, src, options, **values)
+    return rendered_page(text, page, indexed_whole=True)
 
 
 # Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
@@ -228,7 +297,7 @@ _FORKED: tuple[Tracker, SiteOptions, list] | None = None
 PARALLEL_MIN_PAGES = 2000  # below this, starting processes costs more than it saves
 
 
-def _render_share(share: int, shares: int) -> list[str]:
+def _render_share(share: int, shares: int) -> list[RenderedPage]:
     tracker, options, jobs = _FORKED  # type: ignore[misc]
     return [render_job(tracker, options, job) for job in jobs[share::shares]]
 
@@ -238,8 +307,8 @@ def render_pages(
     options: SiteOptions = SiteOptions(),
     workers: int = 1,
     meanwhile: Callable[[], None] | None = None,
-) -> dict[str, str]:
-    """Every generated page: Markdown source path → content. With workers > 1 and a large tree,
+) -> dict[str, RenderedPage]:
+    """Every generated HTML page: Markdown source path → page. With workers > 1 and a large tree,
     pages are rendered in forked processes (one share each) while this process runs `meanwhile`;
     the result is the same as rendering them one by one."""
     global _FORKED
@@ -257,7 +326,7 @@ def render_pages(
             shares = [future.result() for future in futures]
     finally:
         _FORKED = None
-    texts: list[str] = [""] * len(jobs)
+    texts: list = [None] * len(jobs)
     for share, rendered in enumerate(shares):
         texts[share::workers] = rendered
     return {job[0]: text for job, text in zip(jobs, texts)}

@@ -13,7 +13,7 @@ from pipeline_tracker.link import Tracker, link
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.problems import RecordsInvalid
 from pipeline_tracker.quality import build_today
-from pipeline_tracker.render import SiteOptions, render_pages
+from pipeline_tracker.render import RenderedPage, SiteOptions, render_pages
 from pipeline_tracker.validate import load_and_check, paused_gc
 
 
@@ -21,6 +21,7 @@ from pipeline_tracker.validate import load_and_check, paused_gc
 class BuildOutput:
     tracker: Tracker
     pages: dict[str, str]  # Markdown pages: src path → text
+    html_pages: dict[str, RenderedPage]  # pages rendered to HTML (records, indexes, timeline)
     static: dict[str, bytes]  # other files copied into the site: path → bytes
 
 
@@ -54,10 +55,10 @@ def _build_outputs(records_path: Path, root: Path | None, options: SiteOptions, 
         static.update(build_exports(tracker))
         static[FEED_PATH] = build_feed(tracker)
 
-    pages = render_pages(tracker, options, workers=workers, meanwhile=exports)
-    pages["data-model.md"] = data_model_page()
+    html_pages = render_pages(tracker, options, workers=workers, meanwhile=exports)
+    pages = {"data-model.md": data_model_page()}
     pages.update(render_extra_pages(tracker, options, static))
-    return BuildOutput(tracker, pages, static)
+    return BuildOutput(tracker, pages, html_pages, static)
 
 
 def spill_static(static: dict[str, bytes], folder: Path) -> dict[str, Path]:

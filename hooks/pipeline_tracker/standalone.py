@@ -89,7 +89,8 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
     extra = config.get("extra") or {}
     options = SiteOptions(edit_base=extra.get("records_edit_base") or None)
     output = build_outputs(records if records is not None else records_dir(root), root, options)
-    for src_uri, content in output.pages.items():
+    pages = {**output.pages, **{src: page.markdown() for src, page in output.html_pages.items()}}
+    for src_uri, content in pages.items():
         path = docs / src_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
@@ -100,4 +101,4 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
     text = "# Written by `pipeline-tracker render`: the site as plain MkDocs, without the hook.\n"
     text += yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
     (out / "mkdocs.yml").write_text(text, encoding="utf-8")
-    return len(output.pages), len(output.static)
+    return len(pages), len(output.static)
