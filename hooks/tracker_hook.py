@@ -20,7 +20,7 @@ from pipeline_tracker.load import records_dir  # noqa: E402
 from pipeline_tracker.problems import RecordsInvalid  # noqa: E402
 from pipeline_tracker.render import SiteOptions  # noqa: E402
 from pipeline_tracker.schemas import schema_dir  # noqa: E402
-from pipeline_tracker.site import build_outputs, spill_static  # noqa: E402
+from pipeline_tracker.site import StaticFiles, build_outputs  # noqa: E402
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -50,12 +50,19 @@ def on_pre_build(config: MkDocsConfig) -> None:
     # the last good build is served with the problems shown on every page.
     root = _root(config)
     options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
-    _OUTPUT.clear()
+    _cleanup()
+    # `mkdocs build` renders large trees in two processes and writes static files (record YAML,
+    # open data, feed) to a temporary folder as they are made, for MkDocs to copy. `mkdocs serve`
+    # (threads) stays in one process and keeps them in memory, as the last good build it may
+    # fall back to.
+    workers, folder = 1, None
+    if not LIVE.serving:
+        workers = min(2, os.cpu_count() or 1)
+        folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
     try:
-        # `mkdocs build` renders large trees in two processes; `serve` (threads) stays in one.
-        workers = 1 if LIVE.serving else min(2, os.cpu_count() or 1)
-        _OUTPUT["output"] = LIVE.build(lambda: build_outputs(records_dir(root), root, options, workers))
+        _OUTPUT["output"] = LIVE.build(lambda: build_outputs(records_dir(root), root, options, workers, folder))
     except RecordsInvalid as invalid:
+        _cleanup()
         raise PluginError(str(invalid)) from None
 
 
@@ -68,9 +75,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         # MkDocs reads only the front matter (the title); the HTML is handed over in on_page_content.
         files.append(File.generated(config, src_uri, content=page.front_matter))
         _HTML[src_uri] = page
-    spill = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
-    _OUTPUT["spill"] = spill
-    for path, written in spill_static(output.static, spill).items():
+    static = output.static
+    if static.folder is None:  # serving: copy to disk, as MkDocs copies files from disk
+        static = StaticFiles(_OUTPUT.setdefault("spill", Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))))
+        for path, content in output.static.items():
+            static[path] = content
+    for path, written in static.written().items():
         files.append(File.generated(config, path, abs_src_path=str(written)))
     return files
 

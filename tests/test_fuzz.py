@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from pipeline_tracker.escape import plain
 from pipeline_tracker.link import link
 from pipeline_tracker.load import load_records, parse_record_text
 from pipeline_tracker.render import SiteOptions, render_job, render_page
@@ -131,7 +132,8 @@ HOSTILE = st.lists(
 
 
 def _normal(text: str) -> str:
-    return " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text).split())
+    """Text as a reader can see it: no control characters or lone surrogates (no page carries them)."""
+    return " ".join(plain(text).split())
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -230,16 +230,17 @@ def schema_files() -> dict[str, bytes]:
     }
 
 
-def build_exports(tracker: Tracker) -> dict[str, bytes]:
-    """Every open-data file: site path → bytes."""
-    files: dict[str, bytes] = {
-        f"{DATA_DIR}/tracker.json": _json(dataset(tracker)),
-        f"{DATA_DIR}/datapackage.json": _json(datapackage(tracker)),
-        f"{DATA_DIR}/development-status.csv": status_csv(tracker),
-    }
+def build_exports(tracker: Tracker, files=None):
+    """Every open-data file: site path → bytes, put into `files` one by one as each is made (a
+    StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None."""
+    files = {} if files is None else files
+    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker))
+    files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker))
+    files[f"{DATA_DIR}/development-status.csv"] = status_csv(tracker)
     for kind in KINDS:
         files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
         for rid in tracker.ids(kind):
             files[f"{DATA_DIR}/{kind}/{rid}.json"] = _json(record_document(tracker, kind, rid))
-    files.update(schema_files())
+    for path, content in schema_files().items():
+        files[path] = content
     return files

@@ -23,7 +23,7 @@ def _rows(content: bytes) -> int:
 
 
 def render_extra_pages(
-    tracker: Tracker, options: SiteOptions, static: dict[str, bytes]
+    tracker: Tracker, options: SiteOptions, static
 ) -> dict[str, str]:
     """landscapes/index.md, quality.md and data.md (which lists the files in `static`)."""
     pages = {
@@ -52,12 +52,12 @@ def render_extra_pages(
         "data.md.j2",
         "data.md",
         options,
-        files={path: len(content) for path, content in static.items()},
+        files=static.sizes(),
         csvs=csvs,
         schemas=sorted(p for p in static if p.startswith(f"{DATA_DIR}/schema/")),
         per_record=[(kind, tracker.ids(kind)) for kind in KINDS],
         total_records=sum(len(tracker.ids(kind)) for kind in KINDS),
-        feed_size=len(static[FEED_PATH]),
+        feed_size=static.sizes()[FEED_PATH],
         licence=LICENCE,
         format_version=FORMAT_VERSION,
     )

@@ -188,6 +188,10 @@ class PageContext:
         return Markup("stated")
 
 
+def _printable(value):
+    return value if isinstance(value, Markup) else escape.plain(value)
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -196,6 +200,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Record text printed by {{ }} loses control characters and lone surrogates (which no
+        # page can carry) before it is escaped; Markup built by PageContext passes unchanged.
+        finalize=_printable,
     )
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title

@@ -17,12 +17,66 @@ from pipeline_tracker.render import RenderedPage, SiteOptions, render_pages
 from pipeline_tracker.validate import load_and_check, paused_gc
 
 
+class StaticFiles:
+    """Files the site publishes beside its pages (record YAML, open data, feed): site path → bytes.
+    Held in memory, or with `folder` written there as they are made, so a large build never
+    holds them all at once (MkDocs then copies them from the folder)."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder
+        self._memory: dict[str, bytes] = {}
+        self._sizes: dict[str, int] = {}
+        self._folders: set[Path] = set()
+
+    def __setitem__(self, path: str, content: bytes) -> None:
+        self._sizes[path] = len(content)
+        if self.folder is None:
+            self._memory[path] = content
+            return
+        target = self.folder / path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        with open(target, "wb") as stream:
+            stream.write(content)
+
+    def __getitem__(self, path: str) -> bytes:
+        if self.folder is None:
+            return self._memory[path]
+        if path not in self._sizes:
+            raise KeyError(path)
+        return (self.folder / path).read_bytes()
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._sizes
+
+    def __iter__(self):
+        return iter(self._sizes)
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def sizes(self) -> dict[str, int]:
+        return dict(self._sizes)
+
+    def items(self):
+        return ((path, self[path]) for path in self._sizes)
+
+    def written(self) -> dict[str, Path]:
+        """Site path → file written (only with a folder)."""
+        assert self.folder is not None
+        return {path: self.folder / path for path in self._sizes}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StaticFiles) and dict(self.items()) == dict(other.items())
+
+
 @dataclass
 class BuildOutput:
     tracker: Tracker
     pages: dict[str, str]  # Markdown pages: src path → text
     html_pages: dict[str, RenderedPage]  # pages rendered to HTML (records, indexes, timeline)
-    static: dict[str, bytes]  # other files copied into the site: path → bytes
+    static: StaticFiles  # other files copied into the site
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -30,29 +84,38 @@ def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
     records, problems = load_and_check(records_path, root)
     if problems:
         raise RecordsInvalid(problems)
+    for by_id in records.values():
+        for record in by_id.values():
+            record.positions = {}  # only problems need positions: about half the memory of loaded records
     return link(records)
 
 
 def build_outputs(
-    records_path: Path, root: Path | None = None, options: SiteOptions = SiteOptions(), workers: int = 1
+    records_path: Path,
+    root: Path | None = None,
+    options: SiteOptions = SiteOptions(),
+    workers: int = 1,
+    static_folder: Path | None = None,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. `workers` > 1 renders large trees' pages in
-    that many forked processes (used by `mkdocs build`; the output is identical)."""
+    that many forked processes (used by `mkdocs build`; the output is identical). With
+    `static_folder`, static files are written there as they are made instead of kept in memory."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
-        return _build_outputs(records_path, root, options, workers)
+        return _build_outputs(records_path, root, options, workers, static_folder)
 
 
-def _build_outputs(records_path: Path, root: Path | None, options: SiteOptions, workers: int) -> BuildOutput:
+def _build_outputs(
+    records_path: Path, root: Path | None, options: SiteOptions, workers: int, static_folder: Path | None
+) -> BuildOutput:
     tracker = load_tracker(records_path, root)
     options = replace(options, today=build_today(options.today).isoformat())  # one "today" per build
-    static = {
-        f"records/{kind}/{rid}.yaml": record.text.encode("utf-8")
-        for kind in KINDS
-        for rid, record in sorted(tracker.records[kind].items())
-    }
+    static = StaticFiles(static_folder)
+    for kind in KINDS:
+        for rid, record in sorted(tracker.records[kind].items()):
+            static[f"records/{kind}/{rid}.yaml"] = record.text.encode("utf-8")
 
     def exports() -> None:  # runs here while worker processes render pages
-        static.update(build_exports(tracker))
+        build_exports(tracker, static)
         static[FEED_PATH] = build_feed(tracker)
 
     html_pages = render_pages(tracker, options, workers=workers, meanwhile=exports)
@@ -60,14 +123,3 @@ def _build_outputs(records_path: Path, root: Path | None, options: SiteOptions, 
     pages.update(render_extra_pages(tracker, options, static))
     return BuildOutput(tracker, pages, html_pages, static)
 
-
-def spill_static(static: dict[str, bytes], folder: Path) -> dict[str, Path]:
-    """Write static outputs under `folder` so MkDocs copies them from disk instead of the build
-    holding them all in memory; returns site path → file written."""
-    written = {}
-    for path, content in static.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        written[path] = target
-    return written

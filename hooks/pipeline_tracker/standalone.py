@@ -88,16 +88,13 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
         theme["custom_dir"] = target.name
     extra = config.get("extra") or {}
     options = SiteOptions(edit_base=extra.get("records_edit_base") or None)
-    output = build_outputs(records if records is not None else records_dir(root), root, options)
+    # Static files (record YAML, open data, feed) are written straight into docs/ as they are made.
+    output = build_outputs(records if records is not None else records_dir(root), root, options, static_folder=docs)
     pages = {**output.pages, **{src: page.markdown() for src, page in output.html_pages.items()}}
     for src_uri, content in pages.items():
         path = docs / src_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    for src_uri, content in output.static.items():
-        path = docs / src_uri
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
     text = "# Written by `pipeline-tracker render`: the site as plain MkDocs, without the hook.\n"
     text += yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
     (out / "mkdocs.yml").write_text(text, encoding="utf-8")
