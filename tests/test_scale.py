@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,7 @@ def test_fast_reader_agrees_with_careful_reader(synth30):
             fast_count += 1
             assert fast[0] == careful[0], path
             assert fast[1] == careful[1], path
+            assert read_plain(text, positions=False) == (careful[0], None), path
     assert fast_count > 100
 
 
@@ -246,3 +248,19 @@ def test_preview_rejects_paths_outside_records(tmp_path):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+def test_quick_read_records_still_report_line_and_column(tmp_path, synth30):
+    # Records read the quick way carry no positions; a failing check finds them from the text.
+    records = tmp_path / "records"
+    shutil.copytree(synth30, records)
+    drug = records / "drugs" / "synthdrug-00003.yaml"
+    lines = drug.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("phase:"))
+    indent = lines[at].index("phase:")
+    lines[at] = lines[at][: indent + len("phase: ")] + "phase 9"
+    drug.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _records, problems = load_and_check(records)
+    [problem] = [p for p in problems if p.path.endswith("synthdrug-00003.yaml")]
+    assert (problem.line, problem.col) == (at + 1, indent + len("phase: ") + 1)
+    assert problem.pointer.endswith("/phase") and "'phase 9'" in problem.message

@@ -57,8 +57,10 @@ if None in yaml.CSafeLoader.yaml_implicit_resolvers or yaml.CSafeLoader.yaml_pat
     del _Loader.resolve, _Loader.descend_resolver, _Loader.ascend_resolver
 
 
-def read_plain(text: str) -> tuple[object, dict[str, tuple[int, int]]] | None:
-    """(data, positions) for a plain-data YAML text, or None: read it with load.py's reader."""
+def read_plain(text: str, positions: bool = True) -> tuple[object, dict[str, tuple[int, int]] | None] | None:
+    """(data, positions) for a plain-data YAML text, or None: read it with load.py's reader.
+    With positions=False the positions are not collected (None): records read for a build need
+    them only if a check fails, and then load.Record finds them again from the text."""
     if any(mark in text for mark in _UNUSUAL) or text.startswith(_UNUSUAL_START):
         return None
     if text.count("[") + text.count("{") > _MAX_FLOW:
@@ -68,13 +70,46 @@ def read_plain(text: str) -> tuple[object, dict[str, tuple[int, int]]] | None:
         node = loader.get_single_node()
         if node is None:
             return None
-        positions = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
-        data = _value(node, "", positions, loader, 0)
+        if positions:
+            where = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
+            data = _value(node, "", where, loader, 0)
+        else:
+            where, data = None, _data(node, loader, 0)
     except Exception:  # noqa: BLE001 - any doubt: the careful reader decides and explains
         return None
     finally:
         loader.dispose()
-    return data, positions
+    return data, where
+
+
+def _data(node, loader: _Loader, depth: int):
+    """_value without positions: the same data and the same refusals, no JSON pointers built."""
+    if depth > _MAX_DEPTH:
+        raise _NotPlain
+    kind = type(node)
+    if kind is yaml.MappingNode:
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                raise _NotPlain
+            key = key_node.value
+            if key in result:
+                raise _NotPlain
+            if type(value_node) is yaml.ScalarNode:
+                result[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, "", loader)
+            else:
+                result[key] = _data(value_node, loader, depth + 1)
+        return result
+    if kind is yaml.SequenceNode:
+        return [
+            (item.value if item.tag == _STR else _scalar(item, "", loader))
+            if type(item) is yaml.ScalarNode
+            else _data(item, loader, depth + 1)
+            for item in node.value
+        ]
+    if node.tag == _STR:
+        return node.value
+    return _scalar(node, "", loader)
 
 
 def _value(node, pointer: str, positions: dict, loader: _Loader, depth: int):

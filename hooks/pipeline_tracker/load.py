@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -33,14 +33,18 @@ class Record:
     id: str
     path: str  # as shown to curators, relative to the repository root
     data: dict
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # None until needed: files read the quick way are re-read for positions only if a check fails.
+    positions: dict[str, tuple[int, int]] | None = None
     text: str = ""
 
     def where(self, pointer: str) -> tuple[int, int]:
         """Line and column of the closest enclosing pointer that has a position."""
-        while pointer and pointer not in self.positions:
+        if self.positions is None:
+            self.positions = positions_of(self.text)
+        positions = self.positions
+        while pointer and pointer not in positions:
             pointer = pointer.rsplit("/", 1)[0]
-        return self.positions.get(pointer, (1, 1))
+        return positions.get(pointer, (1, 1))
 
     def problem(self, pointer: str, message: str, hint: str = "", rule: str = "schema") -> Problem:
         line, col = self.where(pointer)
@@ -208,9 +212,9 @@ def parse_record_text(text: str, path: str, kind: str, record_id: str) -> tuple[
         return None, [Problem(path, line, col, "", f"control character {code} is not allowed", "delete it; YAML files hold printable text only", "yaml")]
     from pipeline_tracker.fastyaml import read_plain  # imports this module
 
-    fast = read_plain(text)  # plain data the quick way; None: anything unusual, read it below
+    fast = read_plain(text, positions=False)  # plain data the quick way; None: anything unusual
     if fast is not None and isinstance(fast[0], dict):
-        return Record(kind, record_id, path, fast[0], fast[1], text), []
+        return Record(kind, record_id, path, fast[0], None, text), []
     loader = _Loader(text)
     try:
         data, positions = _read_events(loader)
@@ -229,6 +233,17 @@ def parse_record_text(text: str, path: str, kind: str, record_id: str) -> tuple[
     if not isinstance(data, dict):
         return None, [Problem(path, 1, 1, "", "a record must be a mapping of field: value", "start with a line like `id: ...`", "yaml")]
     return Record(kind, record_id, path, data, positions, text), []
+
+
+def positions_of(text: str) -> dict[str, tuple[int, int]]:
+    """Line and column of every JSON pointer in a record's text (read the careful way)."""
+    loader = _Loader(text)
+    try:
+        return _read_events(loader)[1]
+    except (_BadYaml, yaml.YAMLError):
+        return {}
+    finally:
+        loader.dispose()
 
 
 def read_record(file: Path, root: Path, kind: str, shown: str | None = None) -> tuple[Record | None, list[Problem]]:

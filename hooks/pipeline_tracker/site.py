@@ -84,9 +84,6 @@ def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
     records, problems = load_and_check(records_path, root)
     if problems:
         raise RecordsInvalid(problems)
-    for by_id in records.values():
-        for record in by_id.values():
-            record.positions = {}  # only problems need positions: about half the memory of loaded records
     return link(records)
 
 
