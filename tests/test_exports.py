@@ -144,15 +144,31 @@ def test_data_page_links_every_download(built_site):
         if p.is_file()
     }
     on_disk.discard("data/index.html")
-    assert on_disk <= linked
+    # Whole-dataset files are each linked; per-record documents by their address pattern and an
+    # example per kind (a list of every record would make this page grow with the tracker).
+    per_record = {p for p in on_disk if p.count("/") == 2 and not p.startswith("data/schema/")}
+    assert on_disk - per_record <= linked
+    kinds = {p.split("/")[1] for p in per_record}
+    assert kinds == set(KINDS)
+    for kind in kinds:
+        assert f"data/{kind}/&lt;id&gt;.json" in html
+        assert any(link.startswith(f"data/{kind}/") for link in linked), kind
     assert "CC BY" in html or "Creative Commons Attribution" in html
+
+
+def test_record_pages_link_their_json_document(built_site):
+    for kind in ("drugs", "targets", "companies", "indications", "trials", "sources"):
+        for page in (built_site / kind).glob("*/index.html"):
+            rid = page.parent.name
+            assert f'href="../../data/{kind}/{rid}.json"' in page.read_text(encoding="utf-8"), page
+            assert (built_site / "data" / kind / f"{rid}.json").is_file()
 
 
 def test_exports_do_not_depend_on_the_build_date():
     first = build_outputs(ROOT / "records", ROOT, SiteOptions(today="2020-01-01"))
     later = build_outputs(ROOT / "records", ROOT, SiteOptions(today="2035-06-30"))
     assert first.static == later.static
-    assert first.pages["quality.md"] != later.pages["quality.md"]
+    assert first.html_pages["quality.md"].html != later.html_pages["quality.md"].html
 
 
 # Feed ----------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 
-import markdown
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,7 @@ from conftest import ROOT
 from pipeline_tracker.escape import plain
 from pipeline_tracker.link import link
 from pipeline_tracker.load import load_records, parse_record_text
-from pipeline_tracker.render import SiteOptions, render_job, render_page
+from pipeline_tracker.render import SiteOptions, render_job
 from pipeline_tracker.validate import check_records
 from test_security import Page, _poison, _schemas
 
@@ -71,29 +70,14 @@ PAGES = {
     "sources/nmpa-zanidatamab-btc-approval-news-2025.md": ("source.html.j2", "sources", "nmpa-zanidatamab-btc-approval-news-2025"),
     "timeline.md": ("timeline.html.j2", "", ""),
     "drugs/index.md": ("index_drugs.html.j2", "drugs", ""),
+    "landscapes/index.md": ("landscapes.html.j2", "", ""),
 }
 POISONED = {(kind, rid) for _, kind, rid in PAGES.values() if rid} | {("events", "nmpa-approval-zanidatamab-btc-2025")}
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
-# A generated page that still goes through Python-Markdown (prose around record text).
-MARKDOWN_PAGES = {"landscapes/index.md": "landscapes.md.j2"}
-
-
-def _markdown() -> markdown.Markdown:
-    """Python-Markdown with the extensions mkdocs.yml enables."""
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    names, configs = [], {}
-    for entry in config["markdown_extensions"]:
-        name, options = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
-        names.append(name)
-        configs[name] = options or {}
-    return markdown.Markdown(extensions=names, extension_configs=configs)
-
-
 def _render(records) -> dict[str, tuple[dict, str]]:
-    """Each page as (front matter, HTML as served). Record pages, indexes and the timeline are
-    rendered straight to HTML; the landscapes page is Markdown converted as MkDocs would."""
+    """Each page as (front matter, HTML as served: these pages never pass through Markdown)."""
     tracker = link(records)
     out = {}
     for src, (template, kind, rid) in PAGES.items():
@@ -101,12 +85,6 @@ def _render(records) -> dict[str, tuple[dict, str]]:
         match = FRONT_MATTER.match(page.front_matter)
         meta = yaml.load(match.group(1), Loader=yaml.CSafeLoader) if match else {}
         out[src] = (meta, page.html)
-    md = _markdown()
-    for src, template in MARKDOWN_PAGES.items():
-        text = render_page(tracker, template, src, SiteOptions())
-        match = FRONT_MATTER.match(text)
-        meta = yaml.load(match.group(1), Loader=yaml.CSafeLoader) if match else {}
-        out[src] = (meta, md.reset().convert(text[match.end():] if match else text))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Site-wide pages beyond record pages: the landscapes overview, data quality and open data."""
+"""The open data page, which lists the files the build publishes (rendered once they exist)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pipeline_tracker.exports import DATA_DIR, FORMAT_VERSION, LICENCE
 from pipeline_tracker.feed import FEED_PATH
 from pipeline_tracker.link import Tracker
 from pipeline_tracker.load import KINDS
-from pipeline_tracker.quality import build_today, report
 from pipeline_tracker.render import SiteOptions, render_page
 
 CSV_DESCRIPTIONS = {
@@ -25,19 +24,9 @@ def _rows(content: bytes) -> int:
 def render_extra_pages(
     tracker: Tracker, options: SiteOptions, static
 ) -> dict[str, str]:
-    """landscapes/index.md, quality.md and data.md (which lists the files in `static`)."""
-    pages = {
-        "landscapes/index.md": render_page(
-            tracker, "landscapes.md.j2", "landscapes/index.md", options
-        ),
-        "quality.md": render_page(
-            tracker,
-            "quality.md.j2",
-            "quality.md",
-            options,
-            q=report(tracker, build_today(options.today)),
-        ),
-    }
+    """data.md, which lists the files in `static`. (Landscapes and data quality are rendered with
+    the record pages: render.page_jobs.)"""
+    pages = {}
     names = ["development-status", *KINDS]
     csvs = [
         (

@@ -143,13 +143,16 @@ class PageContext:
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
         path = f"records/{kind}/{record_id}.yaml"
+        data = Markup(' · <a class="pt-json" href="{}data/{}/{}.json" type="application/json">JSON</a>').format(
+            self.base, kind, record_id
+        )
         if self.options.edit_base:
             return Markup('<a class="pt-edit" href="{}">Edit this record</a> (<code>{}</code>)').format(
                 self.options.edit_base + path, path
-            )
+            ) + data
         return Markup('<a class="pt-edit" href="{}">View this record</a> (<code>{}</code>, edit it by pull request)').format(
             self.base + path, path
-        )
+        ) + data
 
     # Citations ---------------------------------------------------------------
     def cite(self, sources) -> Markup:
@@ -286,6 +289,8 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
         jobs.extend((page_path(kind, record_id), template, kind, record_id) for record_id in tracker.ids(kind))
         jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
+    jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
+    jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs
 
 
@@ -295,6 +300,8 @@ def render_job(tracker: Tracker, options: SiteOptions, job: tuple[str, str, str,
         text, page = _render(tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id))
         return rendered_page(text, page, indexed_whole=False)
     values = {"kind": kind} if kind else {}
+    if src == "quality.md":
+        values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)
     return rendered_page(text, page, indexed_whole=True)
 

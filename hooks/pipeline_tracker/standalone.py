@@ -3,6 +3,9 @@
 `pipeline-tracker render --out DIR` writes DIR/mkdocs.yml (the repository's configuration without
 `hooks`, with docs_dir pointing at DIR/docs) and DIR/docs/ (the hand-written docs plus every page
 and static file the hook would add), so that `mkdocs build -f DIR/mkdocs.yml` builds the same site.
+Pages the hook hands MkDocs as HTML are written as Markdown files holding that HTML: plain MkDocs
+puts the same content on the page and in the search index (tests/test_scale.py compares them), but
+finds no Markdown headings, so those pages have no table of contents in the sidebar.
 """
 
 from __future__ import annotations
