@@ -143,7 +143,7 @@ def run_size(drugs: int, work: Path) -> dict:
     site = work / f"site-{drugs}"
     mkdocs = str(BIN / "mkdocs")
     hooked = measure(
-        [mkdocs, "build", "--strict", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
+        [mkdocs, "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
         _env(records),
         ROOT,
     )
@@ -162,7 +162,6 @@ def run_size(drugs: int, work: Path) -> dict:
             mkdocs,
             "build",
             "--strict",
-            "-q",
             "-f",
             str(plain_dir / "mkdocs.yml"),
             "-d",

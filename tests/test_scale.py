@@ -176,7 +176,6 @@ def test_render_out_builds_the_same_pages_with_plain_mkdocs(tmp_path, synth30):
             str(BIN / "mkdocs"),
             "build",
             "--strict",
-            "-q",
             "-f",
             str(out / "mkdocs.yml"),
             "-d",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import yaml
+
+from conftest import ROOT, mkdocs_build
 
 
 class _Page(HTMLParser):
@@ -186,3 +190,21 @@ def test_record_pages_have_a_table_of_contents_and_their_whole_body(built_site):
     assert "<title>zanidatamab - Open Pipeline Tracker</title>" in page
     for html in built_site.rglob("*.html"):
         assert "pipeline-tracker:rest" not in html.read_text(encoding="utf-8"), html
+
+
+def test_links_to_anchors_on_generated_pages_are_checked(tmp_path):
+    # MkDocs checks a hand-written page's links to #anchors against the anchors of the page linked
+    # to; generated pages never pass through Markdown, so the hook must give MkDocs their ids.
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    config["docs_dir"] = str(tmp_path / "docs")
+    config["hooks"] = [str(ROOT / "hooks" / "tracker_hook.py")]
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    page = tmp_path / "docs" / "anchors.md"
+    page.write_text("# Anchors\n\n[status](drugs/zanidatamab.md#development-status)\n", encoding="utf-8")
+    good = mkdocs_build(tmp_path / "site", ROOT / "records", tmp_path / "mkdocs.yml")
+    assert good.returncode == 0, good.stderr
+    page.write_text("# Anchors\n\n[status](drugs/zanidatamab.md#no-such-section)\n", encoding="utf-8")
+    bad = mkdocs_build(tmp_path / "site", ROOT / "records", tmp_path / "mkdocs.yml")
+    assert bad.returncode != 0 and "no-such-section" in bad.stderr

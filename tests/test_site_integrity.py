@@ -61,7 +61,7 @@ def test_two_builds_of_the_same_records_are_byte_identical(tmp_path):
     sites = []
     for name in ("one", "two"):
         site = tmp_path / name
-        result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "-q", "--site-dir", str(site)],
+        result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site)],
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr
         sites.append(_digests(site))
