@@ -70,11 +70,8 @@ def read_plain(text: str, positions: bool = True) -> tuple[object, dict[str, tup
         node = loader.get_single_node()
         if node is None:
             return None
-        if positions:
-            where = {"": (node.start_mark.line + 1, node.start_mark.column + 1)}
-            data = _value(node, "", where, loader, 0)
-        else:
-            where, data = None, _data(node, loader, 0)
+        where = {"": (node.start_mark.line + 1, node.start_mark.column + 1)} if positions else None
+        data = _value(node, "", where, loader, 0)
     except Exception:  # noqa: BLE001 - any doubt: the careful reader decides and explains
         return None
     finally:
@@ -82,37 +79,9 @@ def read_plain(text: str, positions: bool = True) -> tuple[object, dict[str, tup
     return data, where
 
 
-def _data(node, loader: _Loader, depth: int):
-    """_value without positions: the same data and the same refusals, no JSON pointers built."""
-    if depth > _MAX_DEPTH:
-        raise _NotPlain
-    kind = type(node)
-    if kind is yaml.MappingNode:
-        result: dict = {}
-        for key_node, value_node in node.value:
-            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
-                raise _NotPlain
-            key = key_node.value
-            if key in result:
-                raise _NotPlain
-            if type(value_node) is yaml.ScalarNode:
-                result[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, "", loader)
-            else:
-                result[key] = _data(value_node, loader, depth + 1)
-        return result
-    if kind is yaml.SequenceNode:
-        return [
-            (item.value if item.tag == _STR else _scalar(item, "", loader))
-            if type(item) is yaml.ScalarNode
-            else _data(item, loader, depth + 1)
-            for item in node.value
-        ]
-    if node.tag == _STR:
-        return node.value
-    return _scalar(node, "", loader)
-
-
-def _value(node, pointer: str, positions: dict, loader: _Loader, depth: int):
+def _value(node, pointer: str, positions: dict | None, loader: _Loader, depth: int):
+    """The node's data; with `positions`, also the line and column of every JSON pointer below it
+    (scalars at their value, containers at their key). Without, no pointer is built."""
     if depth > _MAX_DEPTH:
         raise _NotPlain
     kind = type(node)
@@ -124,28 +93,25 @@ def _value(node, pointer: str, positions: dict, loader: _Loader, depth: int):
             key = key_node.value
             if key in result:
                 raise _NotPlain
-            child = f"{pointer}/{pointer_token(key)}"
-            if (
-                type(value_node) is yaml.ScalarNode
-            ):  # scalars at their value, containers at their key
-                mark = value_node.start_mark
+            scalar = type(value_node) is yaml.ScalarNode
+            child = ""
+            if positions is not None:
+                child = f"{pointer}/{pointer_token(key)}"
+                mark = value_node.start_mark if scalar else key_node.start_mark
                 positions[child] = (mark.line + 1, mark.column + 1)
-                result[key] = (
-                    value_node.value
-                    if value_node.tag == _STR
-                    else _scalar(value_node, child, loader)
-                )
+            if scalar:
+                result[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, child, loader)
             else:
-                mark = key_node.start_mark
-                positions[child] = (mark.line + 1, mark.column + 1)
                 result[key] = _value(value_node, child, positions, loader, depth + 1)
         return result
     if kind is yaml.SequenceNode:
         items = []
         for index, item in enumerate(node.value):
-            child = f"{pointer}/{index}"
-            mark = item.start_mark
-            positions[child] = (mark.line + 1, mark.column + 1)
+            child = ""
+            if positions is not None:
+                child = f"{pointer}/{index}"
+                mark = item.start_mark
+                positions[child] = (mark.line + 1, mark.column + 1)
             if type(item) is yaml.ScalarNode:
                 items.append(item.value if item.tag == _STR else _scalar(item, child, loader))
             else:
