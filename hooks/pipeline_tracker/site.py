@@ -47,9 +47,6 @@ class StaticFiles:
             raise KeyError(path)
         return (self.folder / path).read_bytes()
 
-    def __contains__(self, path: object) -> bool:
-        return path in self._sizes
-
     def __iter__(self):
         return iter(self._sizes)
 
@@ -119,4 +116,3 @@ def _build_outputs(
     pages = {"data-model.md": data_model_page()}
     pages.update(render_extra_pages(tracker, options, static))
     return BuildOutput(tracker, pages, html_pages, static)
-
