@@ -11,16 +11,15 @@ from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits beside this hook
 
-from mkdocs.exceptions import PluginError  # noqa: E402
-from mkdocs.structure.files import File  # noqa: E402
-from mkdocs.structure.toc import get_toc  # noqa: E402
-
-from pipeline_tracker.livebuild import LIVE  # noqa: E402
-from pipeline_tracker.load import records_dir  # noqa: E402
-from pipeline_tracker.problems import RecordsInvalid  # noqa: E402
-from pipeline_tracker.render import SiteOptions  # noqa: E402
-from pipeline_tracker.schemas import schema_dir  # noqa: E402
-from pipeline_tracker.site import StaticFiles, build_outputs  # noqa: E402
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
+from pipeline_tracker.livebuild import LIVE
+from pipeline_tracker.load import records_dir
+from pipeline_tracker.problems import RecordsInvalid
+from pipeline_tracker.render import SiteOptions
+from pipeline_tracker.schemas import schema_dir
+from pipeline_tracker.site import StaticFiles, build_outputs
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -60,7 +59,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
         workers = min(2, os.cpu_count() or 1)
         folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
     try:
-        _OUTPUT["output"] = LIVE.build(lambda: build_outputs(records_dir(root), root, options, workers, folder))
+        _OUTPUT["output"] = LIVE.build(
+            lambda: build_outputs(records_dir(root), root, options, workers, folder)
+        )
     except RecordsInvalid as invalid:
         _cleanup()
         raise PluginError(str(invalid)) from None
@@ -77,7 +78,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         _HTML[src_uri] = page
     static = output.static
     if static.folder is None:  # serving: copy to disk, as MkDocs copies files from disk
-        static = StaticFiles(_OUTPUT.setdefault("spill", Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))))
+        static = StaticFiles(
+            _OUTPUT.setdefault("spill", Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-")))
+        )
         for path, content in output.static.items():
             static[path] = content
     for path, written in static.written().items():

@@ -27,14 +27,24 @@ def records_copy(tmp_path: Path) -> Path:
     return target
 
 
-def mkdocs_build(site_dir: Path, records: Path | None = None, config: Path | None = None) -> subprocess.CompletedProcess:
+def mkdocs_build(
+    site_dir: Path, records: Path | None = None, config: Path | None = None
+) -> subprocess.CompletedProcess:
     # No -q: MkDocs 1.6 drops warnings below its log level before --strict counts them, so
     # `build --strict -q` passes a build with warnings (a broken #anchor, a bad link).
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if records is not None:
         env["PIPELINE_TRACKER_RECORDS"] = str(records)
     return subprocess.run(
-        [str(BIN / "mkdocs"), "build", "--strict", "--config-file", str(config or ROOT / "mkdocs.yml"), "--site-dir", str(site_dir)],
+        [
+            str(BIN / "mkdocs"),
+            "build",
+            "--strict",
+            "--config-file",
+            str(config or ROOT / "mkdocs.yml"),
+            "--site-dir",
+            str(site_dir),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -8,9 +8,22 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # Hosts a page must never load from: the site makes no third-party request (fonts are off).
-FORBIDDEN_HOSTS = ("fonts.googleapis.com", "fonts.gstatic.com", "cdn.jsdelivr.net", "unpkg.com",
-                   "cdnjs.cloudflare.com", "ajax.googleapis.com")
-LINK_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "source": "src", "iframe": "src"}
+FORBIDDEN_HOSTS = (
+    "fonts.googleapis.com",
+    "fonts.gstatic.com",
+    "cdn.jsdelivr.net",
+    "unpkg.com",
+    "cdnjs.cloudflare.com",
+    "ajax.googleapis.com",
+)
+LINK_ATTRS = {
+    "a": "href",
+    "link": "href",
+    "script": "src",
+    "img": "src",
+    "source": "src",
+    "iframe": "src",
+}
 
 
 class _Links(HTMLParser):
@@ -65,8 +78,13 @@ def check_site(site: Path) -> list[str]:
             if not target.is_file():
                 broken.append(f"{where}: <{tag}> {url}: no such file")
                 continue
-            if parts.fragment and target.suffix == ".html":
-                if unquote(parts.fragment) not in parse(target).ids:
-                    broken.append(f"{where}: <{tag}> {url}: no id '{parts.fragment}' in "
-                                  f"{target.relative_to(site).as_posix()}")
+            if (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in parse(target).ids
+            ):
+                broken.append(
+                    f"{where}: <{tag}> {url}: no id '{parts.fragment}' in "
+                    f"{target.relative_to(site).as_posix()}"
+                )
     return broken

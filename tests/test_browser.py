@@ -63,7 +63,7 @@ def server(built_site):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -190,7 +190,7 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     selects = browser.find_elements("css selector", ".pt-timeline-filters select")
     assert len(selects) == 3
     events = {e: tracker.get("events", e) for e in tracker.ids("events")}
-    kind = sorted({d["type"] for d in events.values()})[0]
+    kind = min({d["type"] for d in events.values()})
     Select(selects[0]).select_by_value(kind)
     shown = {
         a.get_attribute("id")
@@ -199,11 +199,11 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     }
     assert shown == {e for e, d in events.items() if d["type"] == kind}
     Select(selects[0]).select_by_value("")
-    region = sorted({r for d in events.values() for r in d.get("regions", [])})[0]
+    region = min({r for d in events.values() for r in d.get("regions", [])})
     Select(selects[1]).select_by_value(region)
-    year = sorted(
+    year = min(
         {d["date"][:4] for d in events.values() if d.get("date") and region in d.get("regions", [])}
-    )[0]
+    )
     Select(selects[2]).select_by_value(year)
     shown = {
         a.get_attribute("id")
@@ -243,8 +243,11 @@ def test_search_finds_a_drug_by_code_name(browser, server, tracker):
     # Material loads the search index in a web worker; typing before it is ready can be lost.
     # Read the DOM in one script call: Material re-renders results while we read them.
     WebDriverWait(browser, 20).until(
-        lambda b: "Initializing" not in b.execute_script(
-            "const m = document.querySelector('.md-search-result__meta'); return m ? m.textContent : 'Initializing';"
+        lambda b: (
+            "Initializing"
+            not in b.execute_script(
+                "const m = document.querySelector('.md-search-result__meta'); return m ? m.textContent : 'Initializing';"
+            )
         )
     )
     box.send_keys("CT053")

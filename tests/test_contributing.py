@@ -144,7 +144,7 @@ def test_fmt_keeps_data_equal_and_is_idempotent(text: str, date: str):
     assert f'date: "{date}"' in once
     assert format_text(once, "records/sources/x.yaml", "sources")[0] == once
     assert once.endswith("\n") and not once.endswith("\n\n") or once.endswith("|+\n")
-    assert not re.search(r"[ \t]$", once, re.M)
+    assert not re.search(r"[ \t]$", once, re.MULTILINE)
     assert "\\u" not in once or re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029]", text)
 
 
@@ -271,7 +271,7 @@ def test_diff_without_git_history_says_so(workdir: Path, capsys):
 
 def test_data_model_page_lists_fields_types_required_and_allowed_values(built_site: Path):
     page = (built_site / "data-model/index.html").read_text(encoding="utf-8")
-    row = re.search(r"<tr>\s*<td>modality</td>(.*?)</tr>", page, re.S)
+    row = re.search(r"<tr>\s*<td>modality</td>(.*?)</tr>", page, re.DOTALL)
     assert row, "drugs.modality row missing"
     assert "<td>yes</td>" in row.group(1) and "bispecific antibody" in row.group(1)
     assert "drugs › status" in page and "trials › arms › regimen" in page

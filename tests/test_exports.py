@@ -202,13 +202,15 @@ def test_feed_is_atom_newest_first_with_updated_from_the_data(built_site, tracke
 
 def _landscape_cells(html: str) -> list[tuple[str, list[str]]]:
     """(row header text, [cell text]) for every body row of the first landscape matrix."""
-    table = re.search(r'<table class="pt-table pt-landscape">.*?</table>', html, re.S).group(0)
+    table = re.search(r'<table class="pt-table pt-landscape">.*?</table>', html, re.DOTALL).group(0)
     header = [re.sub("<[^>]+>", "", h) for h in re.findall(r"<th scope=\"col\">(.*?)</th>", table)]
-    body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
+    body = re.search(r"<tbody>(.*?)</tbody>", table, re.DOTALL).group(1)
     rows = []
-    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        th = re.sub("<[^>]+>", "", re.search(r"<th[^>]*>(.*?)</th>", tr, re.S).group(1))
-        cells = [re.sub("<[^>]+>", " ", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL):
+        th = re.sub("<[^>]+>", "", re.search(r"<th[^>]*>(.*?)</th>", tr, re.DOTALL).group(1))
+        cells = [
+            re.sub("<[^>]+>", " ", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.DOTALL)
+        ]
         rows.append((th, dict(zip(header[1:], cells))))
     return rows
 
@@ -301,7 +303,7 @@ def test_drug_page_marks_stale_programmes(built_site, tracker):
     today = quality.build_today()
     for drug in tracker.ids("drugs"):
         html = (built_site / f"drugs/{drug}/index.html").read_text(encoding="utf-8")
-        status = re.search(r'id="development-status".*?</table>', html, re.S)
+        status = re.search(r'id="development-status".*?</table>', html, re.DOTALL)
         expected = any(
             quality.no_development_reported(tracker, r, today)
             for r in tracker.phase_rows.get(drug, [])

@@ -7,10 +7,9 @@ import re
 
 import pytest
 import yaml
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import ROOT
 from pipeline_tracker.escape import plain
 from pipeline_tracker.link import link
 from pipeline_tracker.load import load_records, parse_record_text
@@ -22,8 +21,10 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 
 # YAML's own punctuation, whitespace and a few awkward characters, so that examples reach deep
 # into the parser instead of stopping at the first letter.
-YAML_CHARS = st.sampled_from(list("-:[]{}&*!|>'\"%@`#,?~<= \n\t\r\\0123456789abyNOe.+_") +
-                             ["\ufeff", "\x85", "\u2028", "é", "\x00", "\x07", "\x9b", "\ud800"])
+YAML_CHARS = st.sampled_from(
+    list("-:[]{}&*!|>'\"%@`#,?~<= \n\t\r\\0123456789abyNOe.+_")
+    + ["\ufeff", "\x85", "\u2028", "é", "\x00", "\x07", "\x9b", "\ud800"]
+)
 
 
 def _assert_only_problems(text: str) -> None:
@@ -51,9 +52,15 @@ def test_any_unicode_text_gives_a_record_or_problems(text):
 
 
 @FAST
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                    max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
 def test_any_dumped_data_reads_back_or_gives_problems(data):
     _assert_only_problems(yaml.safe_dump({"id": "x", "value": data}, allow_unicode=True))
 
@@ -65,15 +72,25 @@ PAGES = {
     "drugs/zanidatamab.md": ("drug.html.j2", "drugs", "zanidatamab"),
     "targets/erbb2.md": ("target.html.j2", "targets", "erbb2"),
     "companies/beigene.md": ("company.html.j2", "companies", "beigene"),
-    "indications/biliary-tract-cancer.md": ("indication.html.j2", "indications", "biliary-tract-cancer"),
+    "indications/biliary-tract-cancer.md": (
+        "indication.html.j2",
+        "indications",
+        "biliary-tract-cancer",
+    ),
     "trials/herizon-btc-01.md": ("trial.html.j2", "trials", "herizon-btc-01"),
-    "sources/nmpa-zanidatamab-btc-approval-news-2025.md": ("source.html.j2", "sources", "nmpa-zanidatamab-btc-approval-news-2025"),
+    "sources/nmpa-zanidatamab-btc-approval-news-2025.md": (
+        "source.html.j2",
+        "sources",
+        "nmpa-zanidatamab-btc-approval-news-2025",
+    ),
     "timeline.md": ("timeline.html.j2", "", ""),
     "drugs/index.md": ("index_drugs.html.j2", "drugs", ""),
     "landscapes/index.md": ("landscapes.html.j2", "", ""),
 }
-POISONED = {(kind, rid) for _, kind, rid in PAGES.values() if rid} | {("events", "nmpa-approval-zanidatamab-btc-2025")}
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+POISONED = {(kind, rid) for _, kind, rid in PAGES.values() if rid} | {
+    ("events", "nmpa-approval-zanidatamab-btc-2025")
+}
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
 def _render(records) -> dict[str, tuple[dict, str]]:
@@ -102,10 +119,13 @@ def clean_shapes(real_records):
 
 # Any text at all, weighted towards markup and the characters Python-Markdown uses internally.
 HOSTILE = st.lists(
-    st.sampled_from(list("<>&\"'`[](){}!#*_~|:=/\\\n\t ") + ["\x02", "\x03", "&#", "&amp;", "javascript:",
-                                                              "<script>", "onerror=", "{:", "\n\n"])
+    st.sampled_from(
+        list("<>&\"'`[](){}!#*_~|:=/\\\n\t ")
+        + ["\x02", "\x03", "&#", "&amp;", "javascript:", "<script>", "onerror=", "{:", "\n\n"]
+    )
     | st.characters(),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 ).map("".join)
 
 
@@ -114,8 +134,11 @@ def _normal(text: str) -> str:
     return " ".join(plain(text).split())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=HOSTILE)
 def test_any_record_text_renders_as_text(real_records, clean_shapes, text):
     schemas = _schemas()
@@ -145,6 +168,7 @@ def test_any_record_text_renders_as_text(real_records, clean_shapes, text):
 
 def _swap(value, text: str):
     from test_security import PAYLOAD, SHORT
+
     if isinstance(value, dict):
         return {k: _swap(v, text) for k, v in value.items()}
     if isinstance(value, list):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from pipeline_tracker.link import link
 from pipeline_tracker.load import KINDS, load_records
 from pipeline_tracker.schemas import schema_problems

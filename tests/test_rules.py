@@ -8,13 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+from conftest import mkdocs_build
 from pipeline_tracker.load import load_records
 from pipeline_tracker.rules import rule_dates_real_and_past
 from pipeline_tracker.validate import load_and_check
-
-from conftest import mkdocs_build
 
 BIN = Path(sys.executable).parent
 
@@ -47,16 +44,24 @@ def test_misspelt_phase_names_line_pointer_and_closest_value(records_copy):
 
 
 def test_dangling_reference_names_file_line_and_closest_id(records_copy):
-    line = edit(records_copy / "drugs/zanidatamab.yaml", "  - target: erbb2\n", "  - target: erbb3\n")
+    line = edit(
+        records_copy / "drugs/zanidatamab.yaml", "  - target: erbb2\n", "  - target: erbb3\n"
+    )
     found = messages(records_copy)
     assert found == [
-        f"records/drugs/zanidatamab.yaml:{line}:13: /targets/0/target: no target record 'erbb3' "
-        "(did you mean 'erbb2'?)"
+        (
+            f"records/drugs/zanidatamab.yaml:{line}:13: /targets/0/target: no target record 'erbb3' "
+            "(did you mean 'erbb2'?)"
+        )
     ]
 
 
 def test_missing_source_is_reported(records_copy):
-    edit(records_copy / "events/fda-rmat-zevor-cel-2019.yaml", "sources:\n  - ", "sources:\n  - nosuch-")
+    edit(
+        records_copy / "events/fda-rmat-zevor-cel-2019.yaml",
+        "sources:\n  - ",
+        "sources:\n  - nosuch-",
+    )
     found = messages(records_copy)
     assert len(found) == 1 and "/sources/0: no source record 'nosuch-" in found[0]
 
@@ -71,11 +76,20 @@ def test_id_must_equal_file_name(records_copy):
 def test_file_name_must_be_a_slug(records_copy):
     (records_copy / "targets/fgfr1.yaml").rename(records_copy / "targets/FGFR1.yaml")
     found = messages(records_copy)
-    assert any(m.startswith("records/targets/FGFR1.yaml:1:1: file name 'FGFR1.yaml' is not a lowercase ASCII slug") for m in found)
+    assert any(
+        m.startswith(
+            "records/targets/FGFR1.yaml:1:1: file name 'FGFR1.yaml' is not a lowercase ASCII slug"
+        )
+        for m in found
+    )
 
 
 def test_code_name_shared_by_two_drugs(records_copy):
-    edit(records_copy / "drugs/infigratinib.yaml", "name: infigratinib\n", "name: infigratinib\ncode_names:\n  - ct053\n")
+    edit(
+        records_copy / "drugs/infigratinib.yaml",
+        "name: infigratinib\n",
+        "name: infigratinib\ncode_names:\n  - ct053\n",
+    )
     found = messages(records_copy)
     assert len(found) == 1
     assert "/code_names/0: 'ct053' also names drug 'zevorcabtagene-autoleucel'" in found[0] or (
@@ -93,11 +107,19 @@ def test_registry_id_shared_by_two_trials(records_copy):
 def test_registry_id_must_match_its_registry_format(records_copy):
     edit(records_copy / "trials/empowher-303.yaml", "NCT06435429", "NCT0643542")
     found = messages(records_copy)
-    assert len(found) == 1 and "/registry_ids/0/id: 'NCT0643542' is not a valid NCT id (NCT followed by 8 digits" in found[0]
+    assert (
+        len(found) == 1
+        and "/registry_ids/0/id: 'NCT0643542' is not a valid NCT id (NCT followed by 8 digits"
+        in found[0]
+    )
 
 
 def test_impossible_date(records_copy):
-    edit(records_copy / "events/nmpa-approval-zanidatamab-btc-2025.yaml", '"2025-05-29"', '"2025-02-30"')
+    edit(
+        records_copy / "events/nmpa-approval-zanidatamab-btc-2025.yaml",
+        '"2025-05-29"',
+        '"2025-02-30"',
+    )
     found = messages(records_copy)
     assert len(found) == 1 and "'2025-02-30' is not a real date" in found[0]
 
@@ -116,13 +138,23 @@ def test_unknown_field_gets_closest_name(records_copy):
 
 
 def test_duplicate_key_is_refused_with_its_line(records_copy):
-    line = edit(records_copy / "drugs/zanidatamab.yaml", "modality: bispecific antibody\n", "modality: bispecific antibody\nmodality: CAR-T\n")
+    line = edit(
+        records_copy / "drugs/zanidatamab.yaml",
+        "modality: bispecific antibody\n",
+        "modality: bispecific antibody\nmodality: CAR-T\n",
+    )
     found = messages(records_copy)
-    assert found[0].startswith(f"records/drugs/zanidatamab.yaml:{line + 1}:1: /modality: duplicate key 'modality'")
+    assert found[0].startswith(
+        f"records/drugs/zanidatamab.yaml:{line + 1}:1: /modality: duplicate key 'modality'"
+    )
 
 
 def test_indication_parent_cycle(records_copy):
-    edit(records_copy / "indications/biliary-tract-cancer.yaml", "name:", "parent: cholangiocarcinoma\nname:")
+    edit(
+        records_copy / "indications/biliary-tract-cancer.yaml",
+        "name:",
+        "parent: cholangiocarcinoma\nname:",
+    )
     found = messages(records_copy)
     assert any("parent chain loops back" in m for m in found)
 
@@ -132,28 +164,48 @@ def test_every_problem_is_reported_at_once(records_copy):
     edit(records_copy / "trials/lummicar-1.yaml", "drugs:\n  - ", "drugs:\n  - nosuch-")
     edit(records_copy / "targets/fgfr1.yaml", "id: fgfr1", "id: fgfr-1")
     files = {m.split(":", 1)[0] for m in messages(records_copy)}
-    assert files >= {"records/drugs/zanidatamab.yaml", "records/trials/lummicar-1.yaml", "records/targets/fgfr1.yaml"}
+    assert files >= {
+        "records/drugs/zanidatamab.yaml",
+        "records/trials/lummicar-1.yaml",
+        "records/targets/fgfr1.yaml",
+    }
 
 
 def run_cli(records: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(records))
-    return subprocess.run([str(BIN / "pipeline-tracker"), "validate", *args], capture_output=True, text=True, env=env, cwd=records.parent)
+    return subprocess.run(
+        [str(BIN / "pipeline-tracker"), "validate", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=records.parent,
+    )
 
 
 def test_cli_validate_exit_codes_and_messages(records_copy):
     ok = run_cli(records_copy)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    line = edit(records_copy / "drugs/zanidatamab.yaml", "  - target: erbb2\n", "  - target: erbb3\n")
+    line = edit(
+        records_copy / "drugs/zanidatamab.yaml", "  - target: erbb2\n", "  - target: erbb3\n"
+    )
     bad = run_cli(records_copy)
     assert bad.returncode == 1
-    assert f"records/drugs/zanidatamab.yaml:{line}:13: /targets/0/target: no target record 'erbb3'" in bad.stdout
+    assert (
+        f"records/drugs/zanidatamab.yaml:{line}:13: /targets/0/target: no target record 'erbb3'"
+        in bad.stdout
+    )
     assert "Traceback" not in bad.stdout + bad.stderr
 
 
 def test_build_stops_on_a_broken_reference_with_the_same_message(records_copy, tmp_path):
-    line = edit(records_copy / "drugs/zanidatamab.yaml", "  - target: erbb2\n", "  - target: erbb3\n")
+    line = edit(
+        records_copy / "drugs/zanidatamab.yaml", "  - target: erbb2\n", "  - target: erbb3\n"
+    )
     result = mkdocs_build(tmp_path / "site", records=records_copy)
     assert result.returncode == 1
     output = result.stdout + result.stderr
-    assert f"records/drugs/zanidatamab.yaml:{line}:13: /targets/0/target: no target record 'erbb3'" in output
+    assert (
+        f"records/drugs/zanidatamab.yaml:{line}:13: /targets/0/target: no target record 'erbb3'"
+        in output
+    )
     assert "Traceback" not in output

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN, ROOT, mkdocs_build
 from pipeline_tracker import load
 from pipeline_tracker.fastschema import passes
@@ -194,7 +193,11 @@ def test_render_out_builds_the_same_pages_with_plain_mkdocs(tmp_path, synth30):
     # from the search plugin: readers and search must not see a difference.
     compared = 0
     for url in sorted(_page_urls(hooked)):
-        if url.split("/")[0] in ("drugs", "targets", "companies", "indications", "trials", "sources") or url == "timeline/index.html":
+        if (
+            url.split("/")[0]
+            in ("drugs", "targets", "companies", "indications", "trials", "sources")
+            or url == "timeline/index.html"
+        ):
             assert _article(hooked / url) == _article(plain_site / url), url
             compared += 1
     assert compared > 50
@@ -205,7 +208,9 @@ def _article(page: Path) -> str:
     html = page.read_text(encoding="utf-8")
     start = html.index('<article class="md-content__inner md-typeset">')
     body = html[start : html.rindex("</article>")].replace(" data-search-exclude", "")
-    return "\n".join(line.rstrip() for line in body.splitlines() if line.strip())  # blank lines aside
+    return "\n".join(
+        line.rstrip() for line in body.splitlines() if line.strip()
+    )  # blank lines aside
 
 
 def _search_entries(site: Path) -> list:
@@ -234,7 +239,7 @@ def test_preview_subset_holds_neighbours_and_what_they_name():
     assert ("trials", "lummicar-1") in keys  # names the drug
     assert ("targets", "tnfrsf17") in keys  # named by the drug
     assert ("drugs", "zanidatamab") not in keys
-    records, problems = load_and_check(ROOT / "records")
+    _records, problems = load_and_check(ROOT / "records")
     assert not problems
 
 

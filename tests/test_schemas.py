@@ -6,7 +6,6 @@ import json
 
 import pytest
 from jsonschema import Draft202012Validator
-
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.schemas import load_schemas, schema_dir
 
@@ -32,7 +31,16 @@ def _properties(node, path=""):
             if key in ("properties",):
                 for pkey, sub in value.items():
                     yield from _properties(sub, f"{path}/{pkey}")
-            elif isinstance(value, (dict, list)) and key not in ("examples", "default", "const", "enum", "if", "then", "else", "not"):
+            elif isinstance(value, (dict, list)) and key not in (
+                "examples",
+                "default",
+                "const",
+                "enum",
+                "if",
+                "then",
+                "else",
+                "not",
+            ):
                 yield from _properties(value, path)
     elif isinstance(node, list):
         for item in node:

@@ -9,7 +9,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,28 +17,40 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import BIN, ROOT, mkdocs_build
 from pipeline_tracker import escape
-from pipeline_tracker.load import MAX_DEPTH, MAX_FILE_BYTES, load_records, parse_record_text, read_record
+from pipeline_tracker.load import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    load_records,
+    parse_record_text,
+    read_record,
+)
 
 # Every trick we know for turning text into markup: HTML, Markdown links and images, attribute
 # lists, entities, Python-Markdown's placeholder characters, a blank line to leave a raw HTML block.
 PAYLOAD = (
     "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) "
-    "![i](https://evil.example/i.png) {onclick=alert(4)} <a href=\"javascript:alert(5)\">a</a>\n\n"
+    '![i](https://evil.example/i.png) {onclick=alert(4)} <a href="javascript:alert(5)">a</a>\n\n'
     "# h {: onclick=alert(6) } `c` *e* &amp; &lt;b&gt; \x02wzxhzdk:0\x03 <!-- x --> ]]> \\<i>"
 )
 SHORT = "<i onclick=x>"  # for fields too short for the whole payload
 # What a reader must see on the page, exactly as typed (the H1 shows newlines as one space,
 # and control characters, which YAML and Markdown cannot carry, are dropped).
-VISIBLE = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "[x](javascript:alert(3))",
-           "{onclick=alert(4)}", "&amp; &lt;b&gt;")
+VISIBLE = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "[x](javascript:alert(3))",
+    "{onclick=alert(4)}",
+    "&amp; &lt;b&gt;",
+)
 
 
 def _schemas() -> dict[str, dict]:
-    return {p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8"))
-            for p in (ROOT / "schema").glob("*.schema.json")}
+    return {
+        p.name[: -len(".schema.json")]: json.loads(p.read_text(encoding="utf-8"))
+        for p in (ROOT / "schema").glob("*.schema.json")
+    }
 
 
 def _resolve(schema: dict, doc: str, schemas: dict) -> tuple[dict, str]:
@@ -58,12 +69,18 @@ def _poison(value, schema: dict, doc: str, schemas: dict, hits: list):
     schema, doc = _resolve(schema, doc, schemas)
     if isinstance(value, dict):
         props = schema.get("properties", {})
-        fixed = {k for sub in schema.get("allOf", []) for k in sub.get("then", {}).get("properties", {})}
-        return {k: _poison(v, props[k], doc, schemas, hits) if k in props and k not in fixed else v
-                for k, v in value.items()}
+        fixed = {
+            k for sub in schema.get("allOf", []) for k in sub.get("then", {}).get("properties", {})
+        }
+        return {
+            k: _poison(v, props[k], doc, schemas, hits) if k in props and k not in fixed else v
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_poison(v, schema.get("items", {}), doc, schemas, hits) for v in value]
-    free = schema.get("type") == "string" and not {"enum", "const", "pattern", "format"} & set(schema)
+    free = schema.get("type") == "string" and not {"enum", "const", "pattern", "format"} & set(
+        schema
+    )
     if isinstance(value, str) and free:
         for candidate in (f"{value} {PAYLOAD}", f"{value} {SHORT}"):
             if len(candidate) <= schema.get("maxLength", 10**6):
@@ -77,10 +94,16 @@ def poison_records(records: Path) -> int:
     hits: list = []
     for file in sorted(records.glob("*/*.yaml")):
         kind = file.parent.name
-        data = _poison(yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader),
-                       schemas[kind], kind, schemas, hits)
-        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6),
-                        encoding="utf-8")
+        data = _poison(
+            yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader),
+            schemas[kind],
+            kind,
+            schemas,
+            hits,
+        )
+        file.write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6), encoding="utf-8"
+        )
     return len(hits)
 
 
@@ -140,12 +163,15 @@ def test_hostile_text_adds_no_element_or_attribute_on_any_page(hostile_site, bui
 
 def test_hostile_names_are_text_in_title_header_and_heading(hostile_site):
     html = (hostile_site / "drugs/zanidatamab/index.html").read_text(encoding="utf-8")
-    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    title = re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
     assert "<" not in title and "&lt;script&gt;alert(1)&lt;/script&gt;" in title
-    header = re.search(r'<div class="md-header__topic" data-md-component="header-topic">(.*?)</div>',
-                       html, re.S).group(1)
+    header = re.search(
+        r'<div class="md-header__topic" data-md-component="header-topic">(.*?)</div>',
+        html,
+        re.DOTALL,
+    ).group(1)
     assert "<script" not in header and "&lt;script&gt;" in header
-    h1 = "".join(Page(re.search(r"<h1.*?</h1>", html, re.S).group(0)).text)
+    h1 = "".join(Page(re.search(r"<h1.*?</h1>", html, re.DOTALL).group(0)).text)
     assert "zanidatamab <script>alert(1)</script> <img src=x onerror=alert(2)>" in h1
 
 
@@ -175,10 +201,19 @@ def test_record_urls_are_http_only(records_copy, tmp_path):
     assert result.returncode == 1
     assert re.search(r"records/sources/komen-empowher-303\.yaml:\d+:\d+: /url: ", result.stdout)
     # Rendering drops a bad URL too, should one ever get past the schema.
-    for url in ("javascript:alert(1)", " JaVaScRiPt:x", "data:text/html,<b>", "//evil.example/",
-                "https://x\" onmouseover=\"alert(1)", "https://x/<script>"):
+    for url in (
+        "javascript:alert(1)",
+        " JaVaScRiPt:x",
+        "data:text/html,<b>",
+        "//evil.example/",
+        'https://x" onmouseover="alert(1)',
+        "https://x/<script>",
+    ):
         assert escape.safe_url(url) is None, url
-    assert escape.safe_url("https://clinicaltrials.gov/study/NCT1") == "https://clinicaltrials.gov/study/NCT1"
+    assert (
+        escape.safe_url("https://clinicaltrials.gov/study/NCT1")
+        == "https://clinicaltrials.gov/study/NCT1"
+    )
 
 
 # Strict YAML ---------------------------------------------------------------------------------
@@ -187,32 +222,64 @@ REFUSED = [
     ("duplicate", "id: a\nname: x\nid: b\n", 3, 1, "/id: duplicate key 'id'"),
     ("alias", "a: &x [1]\nb: *x\n", 1, 4, "anchors (&name) and aliases (*name) are not allowed"),
     ("anchor", "a: &x 1\n", 1, 4, "anchors (&name) and aliases (*name) are not allowed"),
-    ("merge key", "a: {x: 1}\nb:\n  <<: {y: 2}\n", 3, 3, "/b/<<: YAML merge keys (<<) are not allowed"),
+    (
+        "merge key",
+        "a: {x: 1}\nb:\n  <<: {y: 2}\n",
+        3,
+        3,
+        "/b/<<: YAML merge keys (<<) are not allowed",
+    ),
     ("tab", "a:\n\tb: 1\n", 2, 1, "tab used for indentation"),
     ("empty", "", 1, 1, "the file is empty"),
     ("comments only", "# nothing\n", 1, 1, "the file is empty"),
     ("list", "- a\n- b\n", 1, 1, "a record must be a mapping of field: value"),
     ("text", "just words\n", 1, 1, "a record must be a mapping of field: value"),
-    ("NO", "country: NO\n", 1, 10, "'NO' would be read as a yes/no value (quote it if you mean the text: 'NO'"),
+    (
+        "NO",
+        "country: NO\n",
+        1,
+        10,
+        "'NO' would be read as a yes/no value (quote it if you mean the text: 'NO'",
+    ),
     ("yes", "a: [yes]\n", 1, 5, "'yes' would be read as a yes/no value"),
     ("on", "a: on\n", 1, 4, "'on' would be read as a yes/no value"),
     ("octal", "a: 017\n", 1, 4, "'017' would be read as a YAML 1.1 number"),
     ("base 60", "a: 1:20\n", 1, 4, "'1:20' would be read as a YAML 1.1 number"),
     ("nan", "a: .nan\n", 1, 4, "'.nan' is not a usable number"),
-    ("python object", "a: !!python/object:os.system {}\n", 1, 4, "YAML tags (!!python/object:os.system) are not allowed"),
-    ("python name", "a: !!python/name:os.system\n", 1, 4, "YAML tags (!!python/name:os.system) are not allowed"),
+    (
+        "python object",
+        "a: !!python/object:os.system {}\n",
+        1,
+        4,
+        "YAML tags (!!python/object:os.system) are not allowed",
+    ),
+    (
+        "python name",
+        "a: !!python/name:os.system\n",
+        1,
+        4,
+        "YAML tags (!!python/name:os.system) are not allowed",
+    ),
     ("custom tag", "a: !foo bar\n", 1, 4, "YAML tags (!foo) are not allowed"),
     ("binary", "a: !!binary aGk=\n", 1, 4, "YAML tags (!!binary) are not allowed"),
     ("set", "a: !!set {x}\n", 1, 4, "YAML tags (!!set) are not allowed"),
     ("two documents", "a: 1\n---\nb: 2\n", 2, 1, "a record file holds one YAML document"),
-    ("control character", "a: \"x\x07\"\n", 1, 6, "control character U+0007 is not allowed"),
+    ("control character", 'a: "x\x07"\n', 1, 6, "control character U+0007 is not allowed"),
     ("complex key", "? [a]\n: 1\n", 1, 3, "mapping keys must be plain text"),
     ("syntax", "a: [1\n", 2, 1, "YAML syntax: "),
-    ("deep", "a: " + "[" * 100 + "]" * 100 + "\n", 1, 3 + MAX_DEPTH, f"nested more than {MAX_DEPTH} levels"),
+    (
+        "deep",
+        "a: " + "[" * 100 + "]" * 100 + "\n",
+        1,
+        3 + MAX_DEPTH,
+        f"nested more than {MAX_DEPTH} levels",
+    ),
 ]
 
 
-@pytest.mark.parametrize("text, line, col, message", [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED])
+@pytest.mark.parametrize(
+    "text, line, col, message", [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED]
+)
 def test_yaml_refusals_name_line_column_and_reason(text, line, col, message):
     record, problems = parse_record_text(text, "records/drugs/x.yaml", "drugs", "x")
     assert record is None
@@ -228,13 +295,21 @@ def test_yaml_readings_a_curator_means():
     text = "a: 2024-01-02\nb: 2019-05\nc: true\nd: [0, 0.5, -3, 1_000]\ne: 'NO'\nf: 10:30 am\n"
     record, problems = parse_record_text(text, "x.yaml", "drugs", "x")
     assert problems == []
-    assert record.data == {"a": "2024-01-02", "b": "2019-05", "c": True, "d": [0, 0.5, -3, 1000],
-                           "e": "NO", "f": "10:30 am"}
+    assert record.data == {
+        "a": "2024-01-02",
+        "b": "2019-05",
+        "c": True,
+        "d": [0, 0.5, -3, 1000],
+        "e": "NO",
+        "f": "10:30 am",
+    }
 
 
 def test_billion_laughs_is_refused_at_the_first_anchor_without_expansion():
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(20)]
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(20)
+    ]
     start = time.perf_counter()
     record, problems = parse_record_text("\n".join(lines) + "\n", "x.yaml", "drugs", "x")
     assert time.perf_counter() - start < 0.5
@@ -289,8 +364,12 @@ def test_file_names_are_slugs_and_links_are_refused(records_copy, tmp_path):
     shown = {p.path: p.text() for p in problems if p.rule in ("ids", "files")}
     assert shown["records/drugs/Zanidatamab.yaml"].endswith(
         "file name 'Zanidatamab.yaml' is not a lowercase ASCII slug and differs only by case from "
-        "'zanidatamab.yaml' (ids are lowercase: merge the two records into one file)")
-    assert "file name 'Eribu lin.yaml' is not a lowercase ASCII slug" in shown["records/drugs/Eribu lin.yaml"]
+        "'zanidatamab.yaml' (ids are lowercase: merge the two records into one file)"
+    )
+    assert (
+        "file name 'Eribu lin.yaml' is not a lowercase ASCII slug"
+        in shown["records/drugs/Eribu lin.yaml"]
+    )
     assert "a record file may not be a link" in shown["records/drugs/passwd.yaml"]
     assert "a record folder may not be a link" in shown["records/targets"]
     assert "records/drugs/bad\\x0aname.yaml" in shown  # a newline in a name cannot forge a line
@@ -299,7 +378,9 @@ def test_file_names_are_slugs_and_links_are_refused(records_copy, tmp_path):
 
 def test_an_id_cannot_name_a_path(records_copy):
     file = records_copy / "drugs/zanidatamab.yaml"
-    text = file.read_text(encoding="utf-8").replace("  - target: erbb2\n", "  - target: ../../etc/x\n", 1)
+    text = file.read_text(encoding="utf-8").replace(
+        "  - target: erbb2\n", "  - target: ../../etc/x\n", 1
+    )
     file.write_text(text.replace("id: zanidatamab\n", "id: ../zanidatamab\n", 1), encoding="utf-8")
     result = run_cli(["validate"], records_copy)
     assert result.returncode == 1
@@ -314,8 +395,14 @@ LINE = re.compile(r"^records/[a-z]+/[^:]+\.yaml:\d+:\d+: .+$")
 
 def run_cli(args: list[str], records: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(records))
-    return subprocess.run([str(BIN / "pipeline-tracker"), *args], cwd=records.parent, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(BIN / "pipeline-tracker"), *args],
+        cwd=records.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def break_records(records: Path) -> None:
@@ -342,8 +429,17 @@ def test_validate_reports_every_bad_input_without_a_traceback(records_copy):
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stdout.splitlines()
     assert all(LINE.match(line) for line in lines), lines
-    for name in ("eribulin", "gemcitabine", "carboplatin", "paclitaxel", "vinorelbine", "capecitabine",
-                 "fgfr1", "fgfr3", "ptpn11"):
+    for name in (
+        "eribulin",
+        "gemcitabine",
+        "carboplatin",
+        "paclitaxel",
+        "vinorelbine",
+        "capecitabine",
+        "fgfr1",
+        "fgfr3",
+        "ptpn11",
+    ):
         assert any(f"/{name}.yaml:" in line for line in lines), name
 
 
@@ -362,8 +458,11 @@ def test_mkdocs_build_fails_with_the_same_messages_and_keeps_the_old_site(record
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _scratch_repo(tmp_path: Path) -> Path:
@@ -380,7 +479,9 @@ def test_failing_make_build_leaves_the_previous_site_intact(records_copy, tmp_pa
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     repo = _scratch_repo(tmp_path)
-    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(records_copy), SOURCE_DATE_EPOCH="1700000000")
+    env = dict(
+        os.environ, PIPELINE_TRACKER_RECORDS=str(records_copy), SOURCE_DATE_EPOCH="1700000000"
+    )
     make = ["make", "-s", "-o", ".venv/.installed", "build"]  # -o: never reinstall from here
     good = subprocess.run(make, cwd=repo, env=env, capture_output=True, text=True, timeout=300)
     assert good.returncode == 0, good.stderr
@@ -428,8 +529,20 @@ def test_serve_shows_the_error_then_serves_the_fixed_build(records_copy, tmp_pat
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(records_copy), NO_MKDOCS_2_WARNING="1")
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "--config-file", str(ROOT / "mkdocs.yml")],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(BIN / "mkdocs"),
+                "serve",
+                "-a",
+                f"127.0.0.1:{port}",
+                "--config-file",
+                str(ROOT / "mkdocs.yml"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     page = f"http://127.0.0.1:{port}/drugs/zanidatamab/"
     record = records_copy / "drugs/zanidatamab.yaml"
     good = record.read_text(encoding="utf-8")
@@ -438,13 +551,17 @@ def test_serve_shows_the_error_then_serves_the_fixed_build(records_copy, tmp_pat
         record.write_text(good + "name: again\n", encoding="utf-8")
         assert _wait(lambda: "serving the last good build" in log.read_text(), 15), log.read_text()
         shown = log.read_text()
-        assert re.search(r"records/drugs/zanidatamab\.yaml:\d+:1: /name: duplicate key 'name'", shown)
+        assert re.search(
+            r"records/drugs/zanidatamab\.yaml:\d+:1: /name: duplicate key 'name'", shown
+        )
         assert "Traceback" not in shown
         # While the record is broken, the last good build is served, with the problem on the page.
         status, body = _get(page)
         assert status == 200 and "Records have problems" in body and "duplicate key" in body
         assert "Highest phase" in body
-        record.write_text(good.replace("name: zanidatamab\n", "name: zanidatamab-renamed\n", 1), encoding="utf-8")
+        record.write_text(
+            good.replace("name: zanidatamab\n", "name: zanidatamab-renamed\n", 1), encoding="utf-8"
+        )
         assert _wait(lambda: "zanidatamab-renamed" in _get(page)[1], 15), log.read_text()
         assert "Records have problems" not in _get(page)[1]
     finally:

@@ -8,9 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import pytest
 import yaml
-
 from conftest import ROOT, mkdocs_build
 
 
@@ -69,7 +67,11 @@ def targets(p: _Page) -> dict[str, str]:
     for href, text in p.links:
         absolute = urljoin(base, href)
         if absolute.startswith("http://site/"):
-            out.setdefault(text, urlsplit(absolute).path + (f"#{urlsplit(absolute).fragment}" if urlsplit(absolute).fragment else ""))
+            out.setdefault(
+                text,
+                urlsplit(absolute).path
+                + (f"#{urlsplit(absolute).fragment}" if urlsplit(absolute).fragment else ""),
+            )
     return out
 
 
@@ -83,7 +85,12 @@ def test_done_when_path_zanidatamab_to_her2_to_beigene_to_herizon(built_site):
     her2 = page(built_site, "targets/erbb2/")
     assert "HER2" in her2.text and "CD340" in her2.text
     her2_drugs = {path for path in targets(her2).values() if path.startswith("/drugs/")}
-    assert {"/drugs/zanidatamab/", "/drugs/inetetamab/", "/drugs/pyrotinib/", "/drugs/trastuzumab/"} <= her2_drugs
+    assert {
+        "/drugs/zanidatamab/",
+        "/drugs/inetetamab/",
+        "/drugs/pyrotinib/",
+        "/drugs/trastuzumab/",
+    } <= her2_drugs
 
     beigene = page(built_site, "companies/beigene/")
     assert targets(beigene)["zanidatamab"] == "/drugs/zanidatamab/"
@@ -91,7 +98,9 @@ def test_done_when_path_zanidatamab_to_her2_to_beigene_to_herizon(built_site):
 
     trial = page(built_site, "trials/herizon-btc-01/")
     assert "51.6%" in trial.text and "independent central review" in trial.text
-    row = re.search(r"confirmed objective response rate.{0,200}?51\.6%.{0,200}?\[(\d+)\]", trial.text)
+    row = re.search(
+        r"confirmed objective response rate.{0,200}?51\.6%.{0,200}?\[(\d+)\]", trial.text
+    )
     assert row, "the cORR row cites a numbered source"
     number = row.group(1)
     assert f"ref-{number}" in trial.ids
@@ -120,9 +129,14 @@ def test_hainan_approval_is_sub_national(built_site):
 def test_indication_page_counts_narrower_indications(built_site):
     btc = page(built_site, "indications/biliary-tract-cancer/")
     drugs = {p for p in targets(btc).values() if p.startswith("/drugs/")}
-    assert {"/drugs/zanidatamab/", "/drugs/infigratinib/"} <= drugs, "cholangiocarcinoma drugs count under BTC"
+    assert {"/drugs/zanidatamab/", "/drugs/infigratinib/"} <= drugs, (
+        "cholangiocarcinoma drugs count under BTC"
+    )
     chol = page(built_site, "indications/cholangiocarcinoma/")
-    assert "72000" in chol.text.replace(",", "") and targets(chol)["biliary tract cancer"] == "/indications/biliary-tract-cancer/"
+    assert (
+        "72000" in chol.text.replace(",", "")
+        and targets(chol)["biliary tract cancer"] == "/indications/biliary-tract-cancer/"
+    )
 
 
 def test_company_page_shows_deals_with_terms(built_site):
@@ -142,7 +156,12 @@ def test_index_pages_have_tables_with_highest_phase(built_site):
 
 
 def test_every_page_cites_sources_it_numbers(built_site):
-    for url in ("drugs/zevorcabtagene-autoleucel/", "trials/lummicar-1/", "timeline/", "indications/cholangiocarcinoma/"):
+    for url in (
+        "drugs/zevorcabtagene-autoleucel/",
+        "trials/lummicar-1/",
+        "timeline/",
+        "indications/cholangiocarcinoma/",
+    ):
         p = page(built_site, url)
         cited = {href[1:] for href, _ in p.links if href.startswith("#ref-")}
         assert cited and cited <= p.ids, url
@@ -155,7 +174,7 @@ def test_source_page_lists_what_cites_it(built_site):
 
 def test_entity_pages_are_not_in_the_nav(built_site):
     home = (built_site / "index.html").read_text()
-    nav = home[home.find('<nav class="md-nav md-nav--primary"'):]
+    nav = home[home.find('<nav class="md-nav md-nav--primary"') :]
     nav = nav[: nav.find("</nav>")]
     assert "drugs/zanidatamab/" not in nav
     assert "drugs/" in nav
@@ -184,7 +203,14 @@ def test_record_pages_have_a_table_of_contents_and_their_whole_body(built_site):
     # contents and puts the unindexed sections back after the theme renders the page.
     page = (built_site / "drugs" / "zanidatamab" / "index.html").read_text(encoding="utf-8")
     toc = page[page.index('data-md-component="toc"') :]
-    for section in ("companies", "pipeline", "development-status", "trials", "events-and-deals", "references"):
+    for section in (
+        "companies",
+        "pipeline",
+        "development-status",
+        "trials",
+        "events-and-deals",
+        "references",
+    ):
         assert f'href="#{section}" class="md-nav__link"' in toc, section
         assert f'<h2 id="{section}">' in page, section
     assert "<title>zanidatamab - Open Pipeline Tracker</title>" in page
@@ -202,9 +228,13 @@ def test_links_to_anchors_on_generated_pages_are_checked(tmp_path):
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     page = tmp_path / "docs" / "anchors.md"
-    page.write_text("# Anchors\n\n[status](drugs/zanidatamab.md#development-status)\n", encoding="utf-8")
+    page.write_text(
+        "# Anchors\n\n[status](drugs/zanidatamab.md#development-status)\n", encoding="utf-8"
+    )
     good = mkdocs_build(tmp_path / "site", ROOT / "records", tmp_path / "mkdocs.yml")
     assert good.returncode == 0, good.stderr
-    page.write_text("# Anchors\n\n[status](drugs/zanidatamab.md#no-such-section)\n", encoding="utf-8")
+    page.write_text(
+        "# Anchors\n\n[status](drugs/zanidatamab.md#no-such-section)\n", encoding="utf-8"
+    )
     bad = mkdocs_build(tmp_path / "site", ROOT / "records", tmp_path / "mkdocs.yml")
     assert bad.returncode != 0 and "no-such-section" in bad.stderr

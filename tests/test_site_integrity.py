@@ -10,15 +10,20 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN, ROOT
 from linkcheck import check_site
 
 # One page of each kind, and the index pages.
 PAGES = [
-    "drugs/zanidatamab/index.html", "targets/erbb2/index.html", "companies/beigene/index.html",
-    "indications/biliary-tract-cancer/index.html", "trials/herizon-btc-01/index.html",
-    "sources/komen-empowher-303/index.html", "timeline/index.html", "drugs/index.html", "index.html",
+    "drugs/zanidatamab/index.html",
+    "targets/erbb2/index.html",
+    "companies/beigene/index.html",
+    "indications/biliary-tract-cancer/index.html",
+    "trials/herizon-btc-01/index.html",
+    "sources/komen-empowher-303/index.html",
+    "timeline/index.html",
+    "drugs/index.html",
+    "index.html",
 ]
 # Errors the Nu validator reports in Material 9.8.1's own header, drawer and search markup
 # (checkbox toggles with autocomplete="off", autocorrect on the search input, tabindex="" on
@@ -40,7 +45,8 @@ def test_the_link_checker_finds_broken_links_and_cdns(tmp_path):
     (tmp_path / "a/index.html").write_text('<h2 id="here">x</h2><a href="#here">ok</a>')
     (tmp_path / "index.html").write_text(
         '<a href="a/">ok</a><a href="a/#here">ok</a><a href="a/#gone">x</a><a href="b/">x</a>'
-        '<link href="https://fonts.googleapis.com/css?family=Roboto"><a href="https://example.org/">ok</a>')
+        '<link href="https://fonts.googleapis.com/css?family=Roboto"><a href="https://example.org/">ok</a>'
+    )
     assert check_site(tmp_path) == [
         "index.html: <a> a/#gone: no id 'gone' in a/index.html",
         "index.html: <a> b/: no such file",
@@ -49,8 +55,11 @@ def test_the_link_checker_finds_broken_links_and_cdns(tmp_path):
 
 
 def _digests(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_builds_of_the_same_records_are_byte_identical(tmp_path):
@@ -61,8 +70,14 @@ def test_two_builds_of_the_same_records_are_byte_identical(tmp_path):
     sites = []
     for name in ("one", "two"):
         site = tmp_path / name
-        result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site)],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, result.stderr
         sites.append(_digests(site))
     assert len(sites[0]) > 50
@@ -78,8 +93,16 @@ def vnu() -> list[str]:
 
 
 def test_each_page_kind_passes_the_nu_html_checker(built_site, vnu):
-    result = subprocess.run([*vnu, "--format", "gnu", *PAGES], cwd=built_site,
-                            capture_output=True, text=True, timeout=300)
-    errors = [line for line in (result.stdout + result.stderr).splitlines()
-              if ": error:" in line and not any(known in line for known in MATERIAL_ERRORS)]
+    result = subprocess.run(
+        [*vnu, "--format", "gnu", *PAGES],
+        cwd=built_site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    errors = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if ": error:" in line and not any(known in line for known in MATERIAL_ERRORS)
+    ]
     assert errors == []

@@ -23,7 +23,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if problems:
         print(format_problems(problems, args.format))
         if args.format == "text":
-            print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", file=sys.stderr)
+            print(
+                f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.",
+                file=sys.stderr,
+            )
         return 1
     if args.format == "json":
         print("[]")
@@ -76,8 +79,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"render: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out}/mkdocs.yml and {args.out}/docs/ ({pages} pages, {static} static files)",
-          file=sys.stderr)
+    print(
+        f"wrote {args.out}/mkdocs.yml and {args.out}/docs/ ({pages} pages, {static} static files)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -86,8 +91,14 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     root = Path.cwd()
     site = Path(args.site_dir) if args.site_dir else None
-    return preview(records_dir(root), [Path(p) for p in args.paths], Path(args.config_file),
-                   args.build_only, site, args.dev_addr)
+    return preview(
+        records_dir(root),
+        [Path(p) for p in args.paths],
+        Path(args.config_file),
+        args.build_only,
+        site,
+        args.dev_addr,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,31 +110,45 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
     synth = sub.add_parser("synth", help="write a synthetic records tree (benchmarks; never data)")
     synth.add_argument("--drugs", type=int, required=True, help="number of drugs")
-    synth.add_argument("--out", required=True, help="folder to write (new, empty or an earlier synth)")
+    synth.add_argument(
+        "--out", required=True, help="folder to write (new, empty or an earlier synth)"
+    )
     synth.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
     synth.set_defaults(func=cmd_synth)
     render = sub.add_parser("render", help="write the site as a plain MkDocs project (no hook)")
     render.add_argument("--out", required=True, help="folder for mkdocs.yml and docs/")
     render.add_argument("--config-file", default="mkdocs.yml", help="the site's mkdocs.yml")
     render.set_defaults(func=cmd_render)
-    prev = sub.add_parser("preview", help="serve only the touched records and the pages around them")
+    prev = sub.add_parser(
+        "preview", help="serve only the touched records and the pages around them"
+    )
     prev.add_argument("paths", nargs="+", help="record files you are editing")
     prev.add_argument("--config-file", default="mkdocs.yml", help="the site's mkdocs.yml")
-    prev.add_argument("--build-only", action="store_true", help="build the subset once, do not serve")
-    prev.add_argument("--site-dir", help="with --build-only: where to build (default: a scratch folder)")
+    prev.add_argument(
+        "--build-only", action="store_true", help="build the subset once, do not serve"
+    )
+    prev.add_argument(
+        "--site-dir", help="with --build-only: where to build (default: a scratch folder)"
+    )
     prev.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     prev.set_defaults(func=cmd_preview)
     fmt = sub.add_parser("fmt", help="rewrite records in canonical form (--check: only list them)")
     fmt.add_argument("paths", nargs="*", help="record files or folders (default: all records)")
-    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if any would change")
-    fmt.add_argument("--strip-comments", action="store_true", help="drop YAML comments (else refused)")
+    fmt.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if any would change"
+    )
+    fmt.add_argument(
+        "--strip-comments", action="store_true", help="drop YAML comments (else refused)"
+    )
     fmt.set_defaults(func=cmd_fmt)
     new = sub.add_parser("new", help="start records/<kind>/<id>.yaml from the schema")
     new.add_argument("kind", choices=KINDS)
     new.add_argument("id", help="the record id, e.g. zanidatamab")
     new.set_defaults(func=cmd_new)
     diff = sub.add_parser("diff", help="what changed in the records since a git revision, in words")
-    diff.add_argument("base", nargs="?", help="git revision (default: origin/main if it exists, else HEAD)")
+    diff.add_argument(
+        "base", nargs="?", help="git revision (default: origin/main if it exists, else HEAD)"
+    )
     diff.add_argument("--format", choices=["text", "markdown"], default="text")
     diff.set_defaults(func=cmd_diff)
     return parser

@@ -87,7 +87,7 @@ def _tables(
         form = _form(field, raw)
         if field.get("type") == "array":
             item_raw = field.get("items", {})
-            item, item_doc = resolve(item_raw, field_doc, schemas)
+            item, _item_doc = resolve(item_raw, field_doc, schemas)
             if item.get("type") == "object" and item.get("properties"):
                 kind = f"list of {item.get('title', 'entries').lower()}"
                 nested.append((f"{heading} › {key}", item_raw, field_doc))
@@ -126,14 +126,18 @@ def data_model_page() -> str:
     out = [
         "# Data model",
         "",
-        "Every record is a YAML file `records/<kind>/<id>.yaml`, checked against the JSON Schema "
-        "`schema/<kind>.schema.json`. This page is generated from those schemas at build time. "
-        "Start a record with `pipeline-tracker new <kind> <id>`; the contributing guide walks "
-        "through an example.",
+        (
+            "Every record is a YAML file `records/<kind>/<id>.yaml`, checked against the JSON Schema "
+            "`schema/<kind>.schema.json`. This page is generated from those schemas at build time. "
+            "Start a record with `pipeline-tracker new <kind> <id>`; the contributing guide walks "
+            "through an example."
+        ),
         "",
-        "Dates are written in double quotes as a year, a year and month, or a full date "
-        '(`"2019"`, `"2022-10"`, `"2025-05-29"`). A record id is a lowercase slug and is also the '
-        "file name.",
+        (
+            "Dates are written in double quotes as a year, a year and month, or a full date "
+            '(`"2019"`, `"2022-10"`, `"2025-05-29"`). A record id is a lowercase slug and is also the '
+            "file name."
+        ),
         "",
     ]
     for kind in KINDS:

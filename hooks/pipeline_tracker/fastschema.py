@@ -22,11 +22,53 @@ import fastjsonschema
 
 # Keywords whose meaning is the same in draft-07 and 2020-12 (and annotations, which do nothing).
 DRAFT7_KEYWORDS = frozenset(
-    """$schema $id $ref $defs $comment title description examples default deprecated readOnly
-    writeOnly type enum const multipleOf maximum exclusiveMaximum minimum exclusiveMinimum
-    maxLength minLength pattern items additionalItems maxItems minItems uniqueItems contains
-    maxProperties minProperties required properties patternProperties additionalProperties
-    dependencies propertyNames if then else allOf anyOf oneOf not format""".split()
+    [
+        "$schema",
+        "$id",
+        "$ref",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "type",
+        "enum",
+        "const",
+        "multipleOf",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "items",
+        "additionalItems",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "contains",
+        "maxProperties",
+        "minProperties",
+        "required",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "dependencies",
+        "propertyNames",
+        "if",
+        "then",
+        "else",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "format",
+    ]
 )
 # Keys whose value is a map of names to schemas, or a list of schemas (not keywords themselves).
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependencies")
@@ -58,7 +100,7 @@ def _rewrite(node, file: str, schemas: dict[str, dict], seen: tuple = ()):
         return node
     unknown = set(node) - DRAFT7_KEYWORDS
     if unknown:
-        raise _Unsupported(sorted(unknown)[0])
+        raise _Unsupported(min(unknown))
     out: dict = {}
     for key, value in node.items():
         if key in ("$schema", "$id", "$defs", "$ref", "format") or key in _ANNOTATIONS:

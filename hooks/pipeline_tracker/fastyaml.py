@@ -57,7 +57,9 @@ if None in yaml.CSafeLoader.yaml_implicit_resolvers or yaml.CSafeLoader.yaml_pat
     del _Loader.resolve, _Loader.descend_resolver, _Loader.ascend_resolver
 
 
-def read_plain(text: str, positions: bool = True) -> tuple[object, dict[str, tuple[int, int]] | None] | None:
+def read_plain(
+    text: str, positions: bool = True
+) -> tuple[object, dict[str, tuple[int, int]] | None] | None:
     """(data, positions) for a plain-data YAML text, or None: read it with load.py's reader.
     With positions=False the positions are not collected (None): records read for a build need
     them only if a check fails, and then load.Record finds them again from the text."""
@@ -100,7 +102,11 @@ def _value(node, pointer: str, positions: dict | None, loader: _Loader, depth: i
                 mark = value_node.start_mark if scalar else key_node.start_mark
                 positions[child] = (mark.line + 1, mark.column + 1)
             if scalar:
-                result[key] = value_node.value if value_node.tag == _STR else _scalar(value_node, child, loader)
+                result[key] = (
+                    value_node.value
+                    if value_node.tag == _STR
+                    else _scalar(value_node, child, loader)
+                )
             else:
                 result[key] = _value(value_node, child, positions, loader, depth + 1)
         return result

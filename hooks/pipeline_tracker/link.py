@@ -70,7 +70,9 @@ class Tracker:
 
     def cited_by(self, kind: str, record_id: str, by_kind: str) -> list[str]:
         """Ids of `by_kind` records that name (kind, record_id)."""
-        return sorted(rid for k, rid in self.referenced_by.get((kind, record_id), ()) if k == by_kind)
+        return sorted(
+            rid for k, rid in self.referenced_by.get((kind, record_id), ()) if k == by_kind
+        )
 
     def events_for(self, kind: str, record_id: str) -> list[str]:
         """Ids of events naming a record, newest first (undated last)."""
@@ -79,7 +81,11 @@ class Tracker:
 
     def deals_for(self, company: str) -> list[str]:
         """Deal events a company is a party to, newest first."""
-        return [e for e in self.events_for("companies", company) if self.get("events", e)["type"] == "deal"]
+        return [
+            e
+            for e in self.events_for("companies", company)
+            if self.get("events", e)["type"] == "deal"
+        ]
 
     def drugs_of_company(self, company: str) -> dict[str, str]:
         """Drug id → the company's roles for it, from drug records, trial sponsorships and deals."""
@@ -103,7 +109,11 @@ class Tracker:
     def drugs_in_indication(self, indication: str) -> list[str]:
         """Drugs with any phase row in an indication or its narrower indications."""
         by_indication = self._drugs_by_indication  # one pass over all rows, not one per call
-        return sorted(set().union(*(by_indication.get(i, ()) for i in self.indication_with_descendants(indication))))
+        return sorted(
+            set().union(
+                *(by_indication.get(i, ()) for i in self.indication_with_descendants(indication))
+            )
+        )
 
     @functools.cached_property
     def _drugs_by_indication(self) -> dict[str, set[str]]:
@@ -124,9 +134,11 @@ class Tracker:
 
     def by_phase(self, drugs, indications: set[str] | None = None) -> list[str]:
         """Drug ids, highest phase first (active before inactive), then by id."""
+
         def key(drug: str):
             best = self.highest_phase(drug, indications=indications)
             return (-(best.active if best else -1), -(best.rank if best else -1), drug)
+
         return sorted(drugs, key=key)
 
     def best_of(self, drugs, indications: set[str] | None = None) -> PhaseRow | None:
@@ -155,7 +167,14 @@ class Tracker:
         if "Date not reported" in groups:
             order.append("Date not reported")
         return [
-            (year, sorted(groups[year], key=lambda e: (self.get("events", e).get("date", ""), e), reverse=True))
+            (
+                year,
+                sorted(
+                    groups[year],
+                    key=lambda e: (self.get("events", e).get("date", ""), e),
+                    reverse=True,
+                ),
+            )
             for year in order
         ]
 
@@ -173,7 +192,9 @@ class Tracker:
         best = [_best(rows) for rows in groups.values()]
         return sorted(best, key=lambda r: (-r.active, -r.rank, r.indication, r.region))
 
-    def highest_phase(self, drug: str, indication: str | None = None, indications: set[str] | None = None) -> PhaseRow | None:
+    def highest_phase(
+        self, drug: str, indication: str | None = None, indications: set[str] | None = None
+    ) -> PhaseRow | None:
         """A drug's headline phase: its highest anywhere (or in one indication or set)."""
         rows = self.phase_rows.get(drug, [])
         if indication is not None:
@@ -200,9 +221,18 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
         for region in entry["regions"]:
             rows.append(
                 PhaseRow(
-                    drug.id, entry["indication"], region, entry["phase"], entry.get("status", "active"),
-                    entry.get("date", ""), entry.get("biomarker", ""), entry.get("line", ""),
-                    tuple(entry["sources"]), "status", "", entry.get("note", ""),
+                    drug.id,
+                    entry["indication"],
+                    region,
+                    entry["phase"],
+                    entry.get("status", "active"),
+                    entry.get("date", ""),
+                    entry.get("biomarker", ""),
+                    entry.get("line", ""),
+                    tuple(entry["sources"]),
+                    "status",
+                    "",
+                    entry.get("note", ""),
                 )
             )
     return rows
@@ -221,12 +251,25 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
         if component.get("role") == "investigational" and component.get("drug")
     }
     drugs = investigational or set(data["drugs"][:1])
-    status = {"terminated": "discontinued", "suspended": "suspended", "withdrawn": "withdrawn"}.get(data.get("status", ""), "active")
+    status = {"terminated": "discontinued", "suspended": "suspended", "withdrawn": "withdrawn"}.get(
+        data.get("status", ""), "active"
+    )
     regions = data.get("countries") or [UNSPECIFIED_REGION]
     sources = tuple(data["sources"])
     return [
-        PhaseRow(drug, indication, region, phase, status, data.get("start_date", ""), data.get("biomarker", ""),
-                 data.get("line", ""), sources, "trial", trial.id)
+        PhaseRow(
+            drug,
+            indication,
+            region,
+            phase,
+            status,
+            data.get("start_date", ""),
+            data.get("biomarker", ""),
+            data.get("line", ""),
+            sources,
+            "trial",
+            trial.id,
+        )
         for drug in sorted(drugs)
         for indication in data["indications"]
         for region in regions
@@ -241,8 +284,19 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
         return []
     regions = data.get("regions") or [UNSPECIFIED_REGION]
     return [
-        PhaseRow(drug, indication, region, phase, "active", data.get("date", ""), data.get("biomarker", ""),
-                 data.get("line", ""), tuple(data["sources"]), "event", event.id)
+        PhaseRow(
+            drug,
+            indication,
+            region,
+            phase,
+            "active",
+            data.get("date", ""),
+            data.get("biomarker", ""),
+            data.get("line", ""),
+            tuple(data["sources"]),
+            "event",
+            event.id,
+        )
         for drug in data["drugs"]
         for indication in data["indications"]
         for region in regions
@@ -283,7 +337,11 @@ def _drop_redundant(rows: list[PhaseRow]) -> list[PhaseRow]:
     for r in rows:
         if r.basis != "status" and (r.indication, r.region, r.phase) in stated:
             continue
-        if r.basis != "status" and r.region == UNSPECIFIED_REGION and best_in_indication.get(r.indication, -1) >= r.rank:
+        if (
+            r.basis != "status"
+            and r.region == UNSPECIFIED_REGION
+            and best_in_indication.get(r.indication, -1) >= r.rank
+        ):
             continue
         kept.append(r)
     return kept

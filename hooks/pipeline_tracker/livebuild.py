@@ -30,7 +30,10 @@ class LiveBuild:
             if not self.serving or self.last_good is None:
                 raise
             self.problems = str(invalid)
-            print(f"pipeline-tracker: serving the last good build; fix these:\n{self.problems}", file=sys.stderr)
+            print(
+                f"pipeline-tracker: serving the last good build; fix these:\n{self.problems}",
+                file=sys.stderr,
+            )
             return self.last_good
         # Only `mkdocs serve` falls back to it: a build keeping it would hold every record (and
         # their positions) in memory until MkDocs finishes, about a third of its peak at 10k drugs.

@@ -18,9 +18,11 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _YAML11_BOOLS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 # Octal (017), hexadecimal (0x1F), binary and base-60 (1:20) numbers of YAML 1.1.
 _YAML11_NUMBERS = re.compile(r"^[-+]?(0[0-9_]|0[xob]|[0-9][0-9_]*(\.[0-9_]*)?:[0-5]?[0-9])")
-_TAB_INDENT = re.compile(r"^ *\t", re.M)
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 # What YAML refuses to read: C0/C1 controls other than tab, LF, CR and NEL; surrogates; U+FFFE/F.
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 MAX_DEPTH = 32
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -58,7 +60,13 @@ class _Loader(yaml.CSafeLoader):
 class _BadYaml(Exception):
     def __init__(self, line: int, col: int, pointer: str, message: str, hint: str = ""):
         super().__init__(message)
-        self.line, self.col, self.pointer, self.message, self.hint = line, col, pointer, message, hint
+        self.line, self.col, self.pointer, self.message, self.hint = (
+            line,
+            col,
+            pointer,
+            message,
+            hint,
+        )
 
 
 def _bad(mark, pointer: str, message: str, hint: str = "") -> _BadYaml:
@@ -90,7 +98,9 @@ def _scalar(event, pointer: str, loader: _Loader):
     construct = loader.yaml_constructors.get(tag)
     if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
         return text  # '<<' or '=' as a value is the text typed
-    value = construct(loader, yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style))
+    value = construct(
+        loader, yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+    )
     if isinstance(value, float) and not math.isfinite(value):
         raise _bad(mark, pointer, f"'{text}' is not a usable number")
     return value
@@ -106,7 +116,9 @@ def _refuse_decorations(event, pointer: str) -> None:
             "write the value out in full",
         )
     tag = getattr(event, "tag", None)
-    explicit = not any(event.implicit) if isinstance(event, yaml.ScalarEvent) else not event.implicit
+    explicit = (
+        not any(event.implicit) if isinstance(event, yaml.ScalarEvent) else not event.implicit
+    )
     if tag is not None and tag != "!" and explicit:
         raise _bad(
             event.start_mark,
@@ -143,11 +155,19 @@ def _read_events(loader: _Loader) -> tuple[object, dict]:
             key = event.value
             child = f"{pointer}/{pointer_token(key)}"
             if key == "<<" and not event.style:
-                raise _bad(event.start_mark, child, "YAML merge keys (<<) are not allowed in records",
-                           "write the fields out in full")
+                raise _bad(
+                    event.start_mark,
+                    child,
+                    "YAML merge keys (<<) are not allowed in records",
+                    "write the fields out in full",
+                )
             if key in container:
-                raise _bad(event.start_mark, child, f"duplicate key '{key}'",
-                           "each key may appear once; merge the two entries")
+                raise _bad(
+                    event.start_mark,
+                    child,
+                    f"duplicate key '{key}'",
+                    "each key may appear once; merge the two entries",
+                )
             positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
             stack[-1][2] = key
             continue
@@ -163,7 +183,9 @@ def _read_events(loader: _Loader) -> tuple[object, dict]:
             positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
         else:
             pointer = f"{stack[-1][1]}/{pointer_token(stack[-1][2])}"
-            if isinstance(event, yaml.ScalarEvent):  # scalars at their value, containers at their key
+            if isinstance(
+                event, yaml.ScalarEvent
+            ):  # scalars at their value, containers at their key
                 positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
         _refuse_decorations(event, pointer)
         if isinstance(event, yaml.MappingStartEvent):
@@ -181,13 +203,21 @@ def _read_events(loader: _Loader) -> tuple[object, dict]:
             stack[-1][2] = None
         if isinstance(value, (dict, list)) and isinstance(event, yaml.CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
-                raise _bad(event.start_mark, pointer, f"nested more than {MAX_DEPTH} levels deep",
-                           "records are shallow; check the indentation")
+                raise _bad(
+                    event.start_mark,
+                    pointer,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "records are shallow; check the indentation",
+                )
             stack.append([value, pointer, None])
     if not loader.check_event(yaml.StreamEndEvent):
         event = loader.get_event()
-        raise _bad(event.start_mark, "", "a record file holds one YAML document",
-                   "remove the second '---' and what follows, or move it to its own file")
+        raise _bad(
+            event.start_mark,
+            "",
+            "a record file holds one YAML document",
+            "remove the second '---' and what follows, or move it to its own file",
+        )
     return root, positions
 
 
@@ -200,16 +230,38 @@ def _bad_character(text: str) -> tuple[int, int, str] | None:
     return line, col, f"U+{ord(match.group()):04X}"
 
 
-def parse_record_text(text: str, path: str, kind: str, record_id: str) -> tuple[Record | None, list[Problem]]:
+def parse_record_text(
+    text: str, path: str, kind: str, record_id: str
+) -> tuple[Record | None, list[Problem]]:
     """Parse one record's text; a record comes back only when the YAML itself is sound."""
     tab = _TAB_INDENT.search(text) if "\t" in text else None
     if tab:
         line = text.count("\n", 0, tab.end()) + 1
-        return None, [Problem(path, line, tab.end() - tab.start(), "", "tab used for indentation", "indent with spaces", "yaml")]
+        return None, [
+            Problem(
+                path,
+                line,
+                tab.end() - tab.start(),
+                "",
+                "tab used for indentation",
+                "indent with spaces",
+                "yaml",
+            )
+        ]
     bad_char = _bad_character(text)
     if bad_char:
         line, col, code = bad_char
-        return None, [Problem(path, line, col, "", f"control character {code} is not allowed", "delete it; YAML files hold printable text only", "yaml")]
+        return None, [
+            Problem(
+                path,
+                line,
+                col,
+                "",
+                f"control character {code} is not allowed",
+                "delete it; YAML files hold printable text only",
+                "yaml",
+            )
+        ]
     from pipeline_tracker.fastyaml import read_plain  # imports this module
 
     fast = read_plain(text, positions=False)  # plain data the quick way; None: anything unusual
@@ -231,7 +283,17 @@ def parse_record_text(text: str, path: str, kind: str, record_id: str) -> tuple[
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        return None, [Problem(path, 1, 1, "", "a record must be a mapping of field: value", "start with a line like `id: ...`", "yaml")]
+        return None, [
+            Problem(
+                path,
+                1,
+                1,
+                "",
+                "a record must be a mapping of field: value",
+                "start with a line like `id: ...`",
+                "yaml",
+            )
+        ]
     return Record(kind, record_id, path, data, positions, text), []
 
 
@@ -246,29 +308,52 @@ def positions_of(text: str) -> dict[str, tuple[int, int]]:
         loader.dispose()
 
 
-def read_record(file: Path, root: Path, kind: str, shown: str | None = None) -> tuple[Record | None, list[Problem]]:
+def read_record(
+    file: Path, root: Path, kind: str, shown: str | None = None
+) -> tuple[Record | None, list[Problem]]:
     """Read one record file, refusing what is not a small UTF-8 YAML file with a slug name.
     `shown` is _shown_path(file, root) when the caller already knows it (it costs a realpath)."""
     shown = shown if shown is not None else _shown_path(file, root)
     record_id = file.name[: -len(".yaml")]
     if not SLUG.match(record_id):
         return None, [
-            Problem(shown, 1, 1, "", f"file name '{_visible(file.name)}' is not a lowercase ASCII slug", "use a-z, 0-9 and single hyphens, e.g. zevorcabtagene-autoleucel.yaml", "ids")
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                f"file name '{_visible(file.name)}' is not a lowercase ASCII slug",
+                "use a-z, 0-9 and single hyphens, e.g. zevorcabtagene-autoleucel.yaml",
+                "ids",
+            )
         ]
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [Problem(shown, 1, 1, "", f"file is {size} bytes; records may be at most {MAX_FILE_BYTES}", "split it or shorten the text", "yaml")]
+            return None, [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"file is {size} bytes; records may be at most {MAX_FILE_BYTES}",
+                    "split it or shorten the text",
+                    "yaml",
+                )
+            ]
         raw = file.read_bytes()
     except OSError as error:
-        return None, [Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}", "", "yaml")]
+        return None, [
+            Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}", "", "yaml")
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, [Problem(shown, line, 1, "", "the file is not valid UTF-8", "save it as UTF-8", "yaml")]
-    if text.startswith("\ufeff"):
-        text = text[1:]
+        return None, [
+            Problem(shown, line, 1, "", "the file is not valid UTF-8", "save it as UTF-8", "yaml")
+        ]
+    text = text.removeprefix("\ufeff")
     return parse_record_text(text, shown, kind, record_id)
 
 
@@ -293,25 +378,67 @@ def records_dir(root: Path | None = None) -> Path:
     return (root or Path.cwd()) / "records"
 
 
-def load_records(records: Path, root: Path | None = None) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
+def load_records(
+    records: Path, root: Path | None = None
+) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
     """Read every record under records/<kind>/; returns records by kind and id, and problems."""
     if root is None or not records.resolve().is_relative_to(root.resolve()):
         root = records.parent  # paths read records/<kind>/<id>.yaml wherever the tree lives
     by_kind: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
     problems: list[Problem] = []
     if not records.is_dir():
-        return by_kind, [Problem(_shown_path(records, root), 1, 1, "", "records folder not found", "run from the repository root or set PIPELINE_TRACKER_RECORDS", "files")]
+        return by_kind, [
+            Problem(
+                _shown_path(records, root),
+                1,
+                1,
+                "",
+                "records folder not found",
+                "run from the repository root or set PIPELINE_TRACKER_RECORDS",
+                "files",
+            )
+        ]
     for entry in sorted(records.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir() and entry.name not in KINDS:
-            problems.append(Problem(_shown_path(entry, root), 1, 1, "", f"unknown record kind '{entry.name}'", "kinds: " + ", ".join(KINDS), "files"))
+            problems.append(
+                Problem(
+                    _shown_path(entry, root),
+                    1,
+                    1,
+                    "",
+                    f"unknown record kind '{entry.name}'",
+                    "kinds: " + ", ".join(KINDS),
+                    "files",
+                )
+            )
         elif not entry.is_dir():
-            problems.append(Problem(_shown_path(entry, root), 1, 1, "", "records go in records/<kind>/<id>.yaml", "", "files"))
+            problems.append(
+                Problem(
+                    _shown_path(entry, root),
+                    1,
+                    1,
+                    "",
+                    "records go in records/<kind>/<id>.yaml",
+                    "",
+                    "files",
+                )
+            )
     for kind in KINDS:
         folder = records / kind
         if folder.is_symlink():
-            problems.append(Problem(_shown_path(folder, root), 1, 1, "", "a record folder may not be a link", "make it a real folder inside records/", "files"))
+            problems.append(
+                Problem(
+                    _shown_path(folder, root),
+                    1,
+                    1,
+                    "",
+                    "a record folder may not be a link",
+                    "make it a real folder inside records/",
+                    "files",
+                )
+            )
             continue
         if not folder.is_dir():
             continue
@@ -323,13 +450,43 @@ def load_records(records: Path, root: Path | None = None) -> tuple[dict[str, dic
             if file.name.startswith("."):
                 continue
             if file.is_symlink():
-                problems.append(Problem(_shown_path(file, root), 1, 1, "", "a record file may not be a link", "links can point outside records/; commit the file itself", "files"))
+                problems.append(
+                    Problem(
+                        _shown_path(file, root),
+                        1,
+                        1,
+                        "",
+                        "a record file may not be a link",
+                        "links can point outside records/; commit the file itself",
+                        "files",
+                    )
+                )
                 continue
             if not file.is_file() or not file.name.endswith(".yaml"):
-                problems.append(Problem(_shown_path(file, root), 1, 1, "", "only <id>.yaml files (no links, folders or other endings) belong here", "", "files"))
+                problems.append(
+                    Problem(
+                        _shown_path(file, root),
+                        1,
+                        1,
+                        "",
+                        "only <id>.yaml files (no links, folders or other endings) belong here",
+                        "",
+                        "files",
+                    )
+                )
                 continue
             if file.name != file.name.lower() and file.name.lower() in names:
-                problems.append(Problem(_shown_path(file, root), 1, 1, "", f"file name '{_visible(file.name)}' is not a lowercase ASCII slug and differs only by case from '{_visible(file.name.lower())}'", "ids are lowercase: merge the two records into one file", "ids"))
+                problems.append(
+                    Problem(
+                        _shown_path(file, root),
+                        1,
+                        1,
+                        "",
+                        f"file name '{_visible(file.name)}' is not a lowercase ASCII slug and differs only by case from '{_visible(file.name.lower())}'",
+                        "ids are lowercase: merge the two records into one file",
+                        "ids",
+                    )
+                )
                 continue
             shown = f"{shown_folder}/{_visible(file.name)}" if same_place else None
             record, found = read_record(file, root, kind, shown)

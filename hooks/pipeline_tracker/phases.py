@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-LADDER = ["preclinical", "phase unknown", "phase 1", "phase 1/2", "phase 2", "phase 2/3", "phase 3", "filed", "approved"]
+LADDER = [
+    "preclinical",
+    "phase unknown",
+    "phase 1",
+    "phase 1/2",
+    "phase 2",
+    "phase 2/3",
+    "phase 3",
+    "filed",
+    "approved",
+]
 RANK = {phase: rank for rank, phase in enumerate(LADDER)}
 # The columns of a pipeline chart; "phase unknown" shares the phase 1 column's left edge.
 CHART_COLUMNS = ["preclinical", "phase 1", "phase 2", "phase 3", "filed", "approved"]

@@ -35,7 +35,7 @@ def subset(records_path: Path, paths: list[Path]) -> tuple[dict[Key, Path], list
         except ValueError:
             complaints.append(f"{given}: not a record file under {records_path}/<kind>/")
             continue
-        record_id = name[: -len(".yaml")] if name.endswith(".yaml") else name
+        record_id = name.removesuffix(".yaml")
         if kind not in KINDS or record_id not in records[kind]:
             complaints.append(
                 f"{given}: no readable record there (run `pipeline-tracker validate`)"

@@ -63,5 +63,6 @@ class RecordsInvalid(Exception):
         self.problems = sorted(set(problems))
         count = len(self.problems)
         super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} in records:\n" + format_problems(self.problems)
+            f"{count} problem{'s' if count != 1 else ''} in records:\n"
+            + format_problems(self.problems)
         )

@@ -59,7 +59,9 @@ BAR_END = {
 class SiteOptions:
     """Site-wide settings pages need: where records can be edited, if anywhere."""
 
-    edit_base: str | None = None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
+    edit_base: str | None = (
+        None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
+    )
     today: str | None = None  # YYYY-MM-DD the date checks use; None: quality.build_today()
 
 
@@ -86,10 +88,16 @@ class PageContext:
         self.tracker = tracker
         self.options = options
         self.src_uri = src_uri
-        directory_url = src_uri[: -len("index.md")] if src_uri.endswith("index.md") else src_uri[: -len(".md")] + "/"
+        directory_url = (
+            src_uri[: -len("index.md")]
+            if src_uri.endswith("index.md")
+            else src_uri[: -len(".md")] + "/"
+        )
         self.base = "../" * directory_url.count("/")
         self.citations: list[str] = []
-        self.toc: list[dict] = []  # headings as Python-Markdown's toc tokens (MkDocs builds page.toc from them)
+        self.toc: list[
+            dict
+        ] = []  # headings as Python-Markdown's toc tokens (MkDocs builds page.toc from them)
         self._heading_ids: set[str] = set()
         self._open: list[dict] = []  # the latest heading of each level above the next one
 
@@ -123,7 +131,9 @@ class PageContext:
             return escape.html_text(text or record_id)
         label = text if text is not None else display_name(self.tracker, kind, record_id)
         # As Markup('<a href="{}">{}</a>').format(url, plain(label)), without its slow formatter.
-        return Markup(f'<a href="{escape.html_text(self.url(kind, record_id))}">{escape.html_text(label)}</a>')
+        return Markup(
+            f'<a href="{escape.html_text(self.url(kind, record_id))}">{escape.html_text(label)}</a>'
+        )
 
     def links(self, kind: str, ids, sep: str = ", ") -> Markup:
         return Markup(sep).join(self.link(kind, i) for i in ids)
@@ -139,20 +149,28 @@ class PageContext:
         url = escape.safe_url(value)
         if not url:
             return escape.html_text(text or value)
-        return Markup('<a href="{}" rel="external noopener nofollow">{}</a>').format(url, escape.plain(text or url))
+        return Markup('<a href="{}" rel="external noopener nofollow">{}</a>').format(
+            url, escape.plain(text or url)
+        )
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
         path = f"records/{kind}/{record_id}.yaml"
-        data = Markup(' · <a class="pt-json" href="{}data/{}/{}.json" type="application/json">JSON</a>').format(
-            self.base, kind, record_id
-        )
+        data = Markup(
+            ' · <a class="pt-json" href="{}data/{}/{}.json" type="application/json">JSON</a>'
+        ).format(self.base, kind, record_id)
         if self.options.edit_base:
-            return Markup('<a class="pt-edit" href="{}">Edit this record</a> (<code>{}</code>)').format(
-                self.options.edit_base + path, path
-            ) + data
-        return Markup('<a class="pt-edit" href="{}">View this record</a> (<code>{}</code>, edit it by pull request)').format(
-            self.base + path, path
-        ) + data
+            return (
+                Markup(
+                    '<a class="pt-edit" href="{}">Edit this record</a> (<code>{}</code>)'
+                ).format(self.options.edit_base + path, path)
+                + data
+            )
+        return (
+            Markup(
+                '<a class="pt-edit" href="{}">View this record</a> (<code>{}</code>, edit it by pull request)'
+            ).format(self.base + path, path)
+            + data
+        )
 
     # Citations ---------------------------------------------------------------
     def cite(self, sources) -> Markup:
@@ -162,7 +180,9 @@ class PageContext:
                 self.citations.append(source)
             numbers.append(self.citations.index(source) + 1)
         return Markup("").join(
-            Markup('<sup class="pt-cite"><a href="#ref-{0}" title="Source {0}">[{0}]</a></sup>').format(n)
+            Markup(
+                '<sup class="pt-cite"><a href="#ref-{0}" title="Source {0}">[{0}]</a></sup>'
+            ).format(n)
             for n in sorted(set(numbers))
         )
 
@@ -175,7 +195,9 @@ class PageContext:
             return Markup('<span class="pt-phase pt-phase--none">no phase recorded</span>')
         label = row.phase if row.active else f"{row.phase} ({row.status})"
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        return Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(css, RANK[row.phase], label)
+        return Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
+            css, RANK[row.phase], label
+        )
 
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"
@@ -224,18 +246,22 @@ def environment() -> jinja2.Environment:
     return _ENV
 
 
-def render_page(tracker: Tracker, template: str, src_uri: str, options: SiteOptions, **values) -> str:
+def render_page(
+    tracker: Tracker, template: str, src_uri: str, options: SiteOptions, **values
+) -> str:
     return _render(tracker, template, src_uri, options, **values)[0]
 
 
-def _render(tracker: Tracker, template: str, src_uri: str, options: SiteOptions, **values) -> tuple[str, PageContext]:
+def _render(
+    tracker: Tracker, template: str, src_uri: str, options: SiteOptions, **values
+) -> tuple[str, PageContext]:
     page = PageContext(tracker, src_uri, options)
     return environment().get_template(template).render(page=page, t=tracker, **values), page
 
 
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _IDS = re.compile(r'\sid="([^"]*)"')  # record text cannot open an attribute: its quotes are escaped
-_FIRST_SECTION = re.compile(r"^<h2 ", re.M)
+_FIRST_SECTION = re.compile(r"^<h2 ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -268,9 +294,13 @@ class RenderedPage:
 
 def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> RenderedPage:
     match = _FRONT_MATTER.match(text)
-    front, body = (text[: match.end()], text[match.end():]) if match else ("", text)
+    front, body = (text[: match.end()], text[match.end() :]) if match else ("", text)
     body = body.lstrip()  # text before the <h1> would become a search section of its own
-    split = len(body) if indexed_whole else (m.start() if (m := _FIRST_SECTION.search(body)) else len(body))
+    split = (
+        len(body)
+        if indexed_whole
+        else (m.start() if (m := _FIRST_SECTION.search(body)) else len(body))
+    )
     head, rest = body[:split], body[split:]
     return RenderedPage(
         front_matter=front,
@@ -286,7 +316,10 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     jobs = []
     for kind in PAGE_KINDS:
         template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
-        jobs.extend((page_path(kind, record_id), template, kind, record_id) for record_id in tracker.ids(kind))
+        jobs.extend(
+            (page_path(kind, record_id), template, kind, record_id)
+            for record_id in tracker.ids(kind)
+        )
         jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
@@ -294,10 +327,14 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     return jobs
 
 
-def render_job(tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str]) -> RenderedPage:
+def render_job(
+    tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str]
+) -> RenderedPage:
     src, template, kind, record_id = job
     if record_id:
-        text, page = _render(tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id))
+        text, page = _render(
+            tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
+        )
         return rendered_page(text, page, indexed_whole=False)
     values = {"kind": kind} if kind else {}
     if src == "quality.md":

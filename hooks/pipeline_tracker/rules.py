@@ -23,7 +23,11 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     ],
     "targets": [("sources/*", "sources")],
     "companies": [("parent", "companies"), ("sources/*", "sources")],
-    "indications": [("parent", "indications"), ("epidemiology/*/sources/*", "sources"), ("sources/*", "sources")],
+    "indications": [
+        ("parent", "indications"),
+        ("epidemiology/*/sources/*", "sources"),
+        ("sources/*", "sources"),
+    ],
     "trials": [
         ("drugs/*", "drugs"),
         ("sponsors/*", "companies"),
@@ -81,7 +85,12 @@ def rule_id_matches_file_name(records: Records) -> Iterator[Problem]:
         for record in kind.values():
             value = record.data.get("id")
             if value != record.id:
-                yield record.problem("/id" if "id" in record.data else "", f"id {value!r} differs from the file name '{record.id}.yaml'", f"set id: {record.id}", "ids")
+                yield record.problem(
+                    "/id" if "id" in record.data else "",
+                    f"id {value!r} differs from the file name '{record.id}.yaml'",
+                    f"set id: {record.id}",
+                    "ids",
+                )
 
 
 def rule_references_resolve(records: Records) -> Iterator[Problem]:
@@ -90,9 +99,20 @@ def rule_references_resolve(records: Records) -> Iterator[Problem]:
         for record in kind.values():
             for pointer, target_kind, target_id in references(record):
                 if target_id not in records[target_kind]:
-                    close = difflib.get_close_matches(target_id, list(records[target_kind]), n=1, cutoff=0.6)
-                    hint = f"did you mean '{close[0]}'?" if close else f"add records/{target_kind}/{target_id}.yaml"
-                    yield record.problem(pointer, f"no {target_kind[:-1] if target_kind != 'companies' else 'company'} record '{target_id}'", hint, "references")
+                    close = difflib.get_close_matches(
+                        target_id, list(records[target_kind]), n=1, cutoff=0.6
+                    )
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else f"add records/{target_kind}/{target_id}.yaml"
+                    )
+                    yield record.problem(
+                        pointer,
+                        f"no {target_kind[:-1] if target_kind != 'companies' else 'company'} record '{target_id}'",
+                        hint,
+                        "references",
+                    )
 
 
 def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
@@ -112,7 +132,12 @@ def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
                 continue
             mine.add(key)
             if key in owner and owner[key] != record.id:
-                yield record.problem(pointer, f"'{name}' also names drug '{owner[key]}'", "a code name or synonym may belong to one drug only", "names")
+                yield record.problem(
+                    pointer,
+                    f"'{name}' also names drug '{owner[key]}'",
+                    "a code name or synonym may belong to one drug only",
+                    "names",
+                )
             owner.setdefault(key, record.id)
 
 
@@ -125,7 +150,12 @@ def rule_registry_ids_unique(records: Records) -> Iterator[Problem]:
                 continue
             key = entry["id"].upper()
             if key in owner and owner[key] != record.id:
-                yield record.problem(f"/registry_ids/{index}/id", f"{entry['id']} is already the id of trial '{owner[key]}'", "merge the two trial records", "registry")
+                yield record.problem(
+                    f"/registry_ids/{index}/id",
+                    f"{entry['id']} is already the id of trial '{owner[key]}'",
+                    "merge the two trial records",
+                    "registry",
+                )
             owner.setdefault(key, record.id)
 
 
@@ -165,12 +195,19 @@ def rule_dates_real_and_past(records: Records, today: dt.date | None = None) -> 
                     continue  # the schema reports the form
                 parts = parse_date(value)
                 if parts is None:
-                    yield record.problem(pointer, f"'{value}' is not a real date", "check the month and day", "dates")
+                    yield record.problem(
+                        pointer, f"'{value}' is not a real date", "check the month and day", "dates"
+                    )
                     continue
                 year, month, day = parts
                 earliest = dt.date(year, month or 1, day or 1)
                 if earliest > today:
-                    yield record.problem(pointer, f"'{value}' is in the future", "record what has happened, dated when it happened", "dates")
+                    yield record.problem(
+                        pointer,
+                        f"'{value}' is in the future",
+                        "record what has happened, dated when it happened",
+                        "dates",
+                    )
 
 
 def rule_indication_parents_acyclic(records: Records) -> Iterator[Problem]:
@@ -181,7 +218,12 @@ def rule_indication_parents_acyclic(records: Records) -> Iterator[Problem]:
         current = record.data.get("parent")
         while isinstance(current, str) and current in indications:
             if current in seen:
-                yield record.problem("/parent", f"parent chain loops back through '{current}'", "an indication cannot be its own ancestor", "references")
+                yield record.problem(
+                    "/parent",
+                    f"parent chain loops back through '{current}'",
+                    "an indication cannot be its own ancestor",
+                    "references",
+                )
                 break
             seen.add(current)
             current = indications[current].data.get("parent")
@@ -195,7 +237,12 @@ def rule_trial_lists_its_regimen_drugs(records: Records) -> Iterator[Problem]:
             if isinstance(component, dict) and component.get("role") == "investigational":
                 drug = component.get("drug")
                 if isinstance(drug, str) and drug not in listed:
-                    yield record.problem(f"{pointer}/drug", f"investigational drug '{drug}' is not in the trial's drugs", f"add {drug} to drugs", "references")
+                    yield record.problem(
+                        f"{pointer}/drug",
+                        f"investigational drug '{drug}' is not in the trial's drugs",
+                        f"add {drug} to drugs",
+                        "references",
+                    )
 
 
 PLACEHOLDER = re.compile(r"^TODO\b")  # what `pipeline-tracker new` writes where a value must go
@@ -205,7 +252,9 @@ def placeholders(data, pointer: str = "") -> Iterator[tuple[str, str]]:
     """(pointer, text) of every placeholder value still in a record's data."""
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from placeholders(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+            yield from placeholders(
+                value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            )
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from placeholders(value, f"{pointer}/{index}")
@@ -220,7 +269,12 @@ def rule_placeholders_filled(records: Records) -> Iterator[Problem]:
             if record.text and "TODO" not in record.text and "\\" not in record.text:
                 continue  # no placeholder can be in the data (no escapes could spell one either)
             for pointer, text in placeholders(record.data):
-                yield record.problem(pointer, f"placeholder still unfilled: {text!r}", "write the value your source gives, or delete an optional field", "placeholder")
+                yield record.problem(
+                    pointer,
+                    f"placeholder still unfilled: {text!r}",
+                    "write the value your source gives, or delete an optional field",
+                    "placeholder",
+                )
 
 
 RULES = [

@@ -74,8 +74,10 @@ def scaffold(kind: str, record_id: str) -> str:
     path = f"records/{kind}/{record_id}.yaml"
     optional = [k for k in schema.get("properties", {}) if k not in schema.get("required", [])]
     head = [
-        f"# New {schema.get('title', kind).lower()} record. "
-        "Replace every TODO with what your source says,",
+        (
+            f"# New {schema.get('title', kind).lower()} record. "
+            "Replace every TODO with what your source says,"
+        ),
         "# then run:",
         f"#   pipeline-tracker validate {path}",
         f"#   pipeline-tracker fmt --strip-comments {path}",

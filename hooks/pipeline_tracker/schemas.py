@@ -73,7 +73,11 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
     if error.validator == "enum":
         allowed = error.validator_value
         closest = _closest(value, allowed)
-        hint = (f"did you mean '{closest}'? " if closest else "") + "allowed: " + ", ".join(map(str, allowed))
+        hint = (
+            (f"did you mean '{closest}'? " if closest else "")
+            + "allowed: "
+            + ", ".join(map(str, allowed))
+        )
         return pointer, f"{value!r} is not one of the allowed values", hint
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
@@ -81,7 +85,9 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
         if extras:
             extra = extras[0]
             closest = _closest(extra, allowed)
-            hint = f"did you mean '{closest}'?" if closest else "allowed fields: " + ", ".join(allowed)
+            hint = (
+                f"did you mean '{closest}'?" if closest else "allowed fields: " + ", ".join(allowed)
+            )
             return f"{pointer}/{extra}", f"unknown field '{extra}'", hint
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
@@ -93,11 +99,19 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
         example = (error.schema.get("examples") or [""])[0]
         hint = f"e.g. {example!r}" if example else error.schema.get("description", "")
         if "a-z0-9" in str(error.validator_value):
-            return pointer, f"{value!r} is not a lowercase ASCII slug", "use a-z, 0-9 and single hyphens"
-        return pointer, f"{value!r} is not a valid {str(title)}", hint
+            return (
+                pointer,
+                f"{value!r} is not a lowercase ASCII slug",
+                "use a-z, 0-9 and single hyphens",
+            )
+        return pointer, f"{value!r} is not a valid {title!s}", hint
     if error.validator == "type":
         expected = error.validator_value
-        return pointer, f"{value!r} should be {_a(expected)}", "quote text values" if expected == "string" else ""
+        return (
+            pointer,
+            f"{value!r} should be {_a(expected)}",
+            "quote text values" if expected == "string" else "",
+        )
     if error.validator in ("minItems",) and error.validator_value == 1:
         return pointer, "needs at least one entry", ""
     if error.validator == "uniqueItems":
@@ -106,14 +120,23 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
 
 
 def _a(expected) -> str:
-    names = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false", "array": "a list", "object": "a mapping of field: value"}
+    names = {
+        "string": "text",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "array": "a list",
+        "object": "a mapping of field: value",
+    }
     if isinstance(expected, list):
         return " or ".join(names.get(e, e) for e in expected)
     return names.get(expected, expected)
 
 
 def schema_problems(record: Record, folder: Path = SCHEMA_DIR) -> list[Problem]:
-    if passes(record.kind, record.data, folder):  # compiled yes/no check; jsonschema writes messages
+    if passes(
+        record.kind, record.data, folder
+    ):  # compiled yes/no check; jsonschema writes messages
         return []
     validator = validators(folder)[record.kind]
     problems = []

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pipeline_tracker.datamodel import data_model_page
 from pipeline_tracker.exports import build_exports
-from pipeline_tracker.feed import FEED_PATH, build_feed
 from pipeline_tracker.extra_pages import render_extra_pages
+from pipeline_tracker.feed import FEED_PATH, build_feed
 from pipeline_tracker.link import Tracker, link
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.problems import RecordsInvalid
@@ -87,7 +87,7 @@ def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
 def build_outputs(
     records_path: Path,
     root: Path | None = None,
-    options: SiteOptions = SiteOptions(),
+    options: SiteOptions | None = None,
     workers: int = 1,
     static_folder: Path | None = None,
 ) -> BuildOutput:
@@ -95,14 +95,20 @@ def build_outputs(
     that many forked processes (used by `mkdocs build`; the output is identical). With
     `static_folder`, static files are written there as they are made instead of kept in memory."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
-        return _build_outputs(records_path, root, options, workers, static_folder)
+        return _build_outputs(records_path, root, options or SiteOptions(), workers, static_folder)
 
 
 def _build_outputs(
-    records_path: Path, root: Path | None, options: SiteOptions, workers: int, static_folder: Path | None
+    records_path: Path,
+    root: Path | None,
+    options: SiteOptions,
+    workers: int,
+    static_folder: Path | None,
 ) -> BuildOutput:
     tracker = load_tracker(records_path, root)
-    options = replace(options, today=build_today(options.today).isoformat())  # one "today" per build
+    options = replace(
+        options, today=build_today(options.today).isoformat()
+    )  # one "today" per build
     static = StaticFiles(static_folder)
     for kind in KINDS:
         for rid, record in sorted(tracker.records[kind].items()):

@@ -92,7 +92,9 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
     extra = config.get("extra") or {}
     options = SiteOptions(edit_base=extra.get("records_edit_base") or None)
     # Static files (record YAML, open data, feed) are written straight into docs/ as they are made.
-    output = build_outputs(records if records is not None else records_dir(root), root, options, static_folder=docs)
+    output = build_outputs(
+        records if records is not None else records_dir(root), root, options, static_folder=docs
+    )
     pages = {**output.pages, **{src: page.markdown() for src, page in output.html_pages.items()}}
     for src_uri, content in pages.items():
         path = docs / src_uri

@@ -61,7 +61,9 @@ def paused_gc():
             gc.enable()
 
 
-def check_paths(records_path: Path, paths: list[Path], root: Path) -> tuple[list[str], list[Problem]]:
+def check_paths(
+    records_path: Path, paths: list[Path], root: Path
+) -> tuple[list[str], list[Problem]]:
     """Check only the named record files and the records that name them: every record is read (a
     reference needs its target), the schema is checked for those in scope, and only their problems
     are kept. Returns the files in scope and their problems."""
@@ -83,13 +85,27 @@ def check_paths(records_path: Path, paths: list[Path], root: Path) -> tuple[list
             try:
                 kind, name = file.resolve().relative_to(base).parts
             except ValueError:
-                problems.append(Problem(shown, 1, 1, "", f"not a record under {_shown_path(records_path, root)}/<kind>/",
-                                        "kinds: " + ", ".join(KINDS), "files"))
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        "",
+                        f"not a record under {_shown_path(records_path, root)}/<kind>/",
+                        "kinds: " + ", ".join(KINDS),
+                        "files",
+                    )
+                )
                 named.add(shown)
                 continue
             named.add(shown)
             wanted.add((kind, name[: -len(".yaml")]))
-    scope = {record.path for kind, by_id in records.items() for rid, record in by_id.items() if (kind, rid) in wanted}
+    scope = {
+        record.path
+        for kind, by_id in records.items()
+        for rid, record in by_id.items()
+        if (kind, rid) in wanted
+    }
     for kind, by_id in records.items():
         for record in by_id.values():
             if any((k, rid) in wanted for _p, k, rid in references(record)):
