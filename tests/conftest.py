@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository, a scratch copy of the records, and one real site build per run."""
+"""Shared fixtures: the repository, the fixture records code tests own (tests/fixtures/records), a\nscratch copy of them, one fixture site build per run, and one build of the live records."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "records"
 BIN = Path(sys.executable).parent
 
 
@@ -21,9 +22,9 @@ def repo_root() -> Path:
 
 @pytest.fixture
 def records_copy(tmp_path: Path) -> Path:
-    """A writable copy of records/ to break on purpose."""
+    """A writable copy of the fixture records to break on purpose."""
     target = tmp_path / "records"
-    shutil.copytree(ROOT / "records", target)
+    shutil.copytree(FIXTURES, target)
     return target
 
 
@@ -55,8 +56,17 @@ def mkdocs_build(
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real records built once into a temporary folder with `mkdocs build --strict`."""
+    """The fixture records built once into a temporary folder with `mkdocs build --strict`."""
     site = tmp_path_factory.mktemp("site") / "site"
-    result = mkdocs_build(site)
+    result = mkdocs_build(site, FIXTURES)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> Path:
+    """The live records built once: only rules are checked on it (links resolve), never values."""
+    site = tmp_path_factory.mktemp("live") / "site"
+    result = mkdocs_build(site, ROOT / "records")
     assert result.returncode == 0, result.stderr
     return site

@@ -20,6 +20,7 @@ from pipeline_tracker.link import link
 from pipeline_tracker.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "records"
 # Debian's packages by default; other systems (e.g. GitHub's Ubuntu runners) point these elsewhere.
 CHROMIUM = os.environ.get("PIPELINE_TRACKER_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("PIPELINE_TRACKER_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -45,7 +46,7 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="module")
 def tracker():
-    records, problems = load_records(ROOT / "records", ROOT)
+    records, problems = load_records(FIXTURES, ROOT)
     assert problems == []
     return link(records)
 

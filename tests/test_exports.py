@@ -21,12 +21,13 @@ from pipeline_tracker.render import SiteOptions
 from pipeline_tracker.site import build_outputs, load_tracker
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "records"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
 def tracker():
-    records, problems = load_records(ROOT / "records", ROOT)
+    records, problems = load_records(FIXTURES, ROOT)
     assert problems == []
     return link(records)
 
@@ -165,8 +166,8 @@ def test_record_pages_link_their_json_document(built_site):
 
 
 def test_exports_do_not_depend_on_the_build_date():
-    first = build_outputs(ROOT / "records", ROOT, SiteOptions(today="2020-01-01"))
-    later = build_outputs(ROOT / "records", ROOT, SiteOptions(today="2035-06-30"))
+    first = build_outputs(FIXTURES, ROOT, SiteOptions(today="2020-01-01"))
+    later = build_outputs(FIXTURES, ROOT, SiteOptions(today="2035-06-30"))
     assert first.static == later.static
     assert first.html_pages["quality.md"].html != later.html_pages["quality.md"].html
 

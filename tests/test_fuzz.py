@@ -7,7 +7,7 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pipeline_tracker.escape import plain
@@ -107,7 +107,7 @@ def _render(records) -> dict[str, tuple[dict, str]]:
 
 @pytest.fixture(scope="module")
 def real_records():
-    records, problems = load_records(ROOT / "records", ROOT)
+    records, problems = load_records(FIXTURES, ROOT)
     assert problems == []
     return records
 

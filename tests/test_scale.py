@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, ROOT, mkdocs_build
+from conftest import BIN, FIXTURES, ROOT, mkdocs_build
 from pipeline_tracker import load
 from pipeline_tracker.fastschema import passes
 from pipeline_tracker.fastyaml import read_plain
@@ -70,7 +70,7 @@ def test_synth_cli(tmp_path):
 
 
 def _record_texts(synth30: Path):
-    for folder in (ROOT / "records", synth30):
+    for folder in (FIXTURES, synth30):
         for path in sorted(folder.glob("*/*.yaml")):
             yield path, path.read_text(encoding="utf-8")
 
@@ -133,7 +133,7 @@ def _mutations(data: dict):
 
 
 def test_fast_schema_check_is_never_laxer_than_jsonschema(synth30):
-    records, _ = load.load_records(ROOT / "records", ROOT)
+    records, _ = load.load_records(FIXTURES, ROOT)
     synthetic, _ = load.load_records(synth30)
     checked = 0
     for tree in (records, synthetic):
@@ -230,23 +230,21 @@ def test_record_pages_index_names_not_tables(built_site):
 def test_preview_subset_holds_neighbours_and_what_they_name():
     from pipeline_tracker.preview import subset
 
-    files, complaints = subset(
-        ROOT / "records", [ROOT / "records" / "drugs" / "zevorcabtagene-autoleucel.yaml"]
-    )
+    files, complaints = subset(FIXTURES, [FIXTURES / "drugs" / "zevorcabtagene-autoleucel.yaml"])
     assert complaints == []
     keys = set(files)
     assert ("drugs", "zevorcabtagene-autoleucel") in keys
     assert ("trials", "lummicar-1") in keys  # names the drug
     assert ("targets", "tnfrsf17") in keys  # named by the drug
     assert ("drugs", "zanidatamab") not in keys
-    _records, problems = load_and_check(ROOT / "records")
+    _records, problems = load_and_check(FIXTURES)
     assert not problems
 
 
 def test_preview_rejects_paths_outside_records(tmp_path):
     from pipeline_tracker.preview import subset
 
-    _files, complaints = subset(ROOT / "records", [tmp_path / "x.yaml"])
+    _files, complaints = subset(FIXTURES, [tmp_path / "x.yaml"])
     assert complaints
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, ROOT, mkdocs_build
+from conftest import BIN, FIXTURES, ROOT, mkdocs_build
 from pipeline_tracker import escape
 from pipeline_tracker.load import (
     MAX_DEPTH,
@@ -137,7 +137,7 @@ def hostile_site(tmp_path_factory) -> Path:
     """The real records with the payload in every free-text field, built with mkdocs --strict."""
     base = tmp_path_factory.mktemp("hostile")
     records = base / "records"
-    shutil.copytree(ROOT / "records", records)
+    shutil.copytree(FIXTURES, records)
     assert poison_records(records) > 100
     result = mkdocs_build(base / "site", records=records)
     assert result.returncode == 0, result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import yaml
-from conftest import ROOT, mkdocs_build
+from conftest import FIXTURES, ROOT, mkdocs_build
 
 
 class _Page(HTMLParser):
@@ -231,10 +231,10 @@ def test_links_to_anchors_on_generated_pages_are_checked(tmp_path):
     page.write_text(
         "# Anchors\n\n[status](drugs/zanidatamab.md#development-status)\n", encoding="utf-8"
     )
-    good = mkdocs_build(tmp_path / "site", ROOT / "records", tmp_path / "mkdocs.yml")
+    good = mkdocs_build(tmp_path / "site", FIXTURES, tmp_path / "mkdocs.yml")
     assert good.returncode == 0, good.stderr
     page.write_text(
         "# Anchors\n\n[status](drugs/zanidatamab.md#no-such-section)\n", encoding="utf-8"
     )
-    bad = mkdocs_build(tmp_path / "site", ROOT / "records", tmp_path / "mkdocs.yml")
+    bad = mkdocs_build(tmp_path / "site", FIXTURES, tmp_path / "mkdocs.yml")
     assert bad.returncode != 0 and "no-such-section" in bad.stderr
