@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -16,7 +17,7 @@ from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
 from pipeline_tracker.livebuild import LIVE
 from pipeline_tracker.load import records_dir
-from pipeline_tracker.problems import RecordsInvalid
+from pipeline_tracker.problems import RecordsInvalid, visible
 from pipeline_tracker.render import SiteOptions
 from pipeline_tracker.schemas import schema_dir
 from pipeline_tracker.site import StaticFiles, build_outputs
@@ -68,6 +69,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    _refuse_files_outside(files, Path(config.docs_dir), _root(config))
     output = _OUTPUT.pop("output")
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
@@ -86,6 +88,26 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for path, written in static.written().items():
         files.append(File.generated(config, path, abs_src_path=str(written)))
     return files
+
+
+def _refuse_files_outside(files: Files, docs: Path, root: Path) -> None:
+    """A link in docs/ pointing outside the repository (`docs/x -> /etc/passwd`, `~/.ssh`) would
+    be published as it is: stop the build and name it instead."""
+    outside = []
+    for file in files:
+        if file.generated_by or not file.abs_src_path:
+            continue
+        if not Path(os.path.abspath(file.abs_src_path)).is_relative_to(os.path.abspath(docs)):
+            continue  # the theme's own files
+        real = Path(os.path.realpath(file.abs_src_path))
+        if not real.is_relative_to(root):
+            outside.append(file.src_uri)
+    if outside:
+        names = ", ".join(visible(name) for name in sorted(outside))
+        raise PluginError(
+            f"docs/ links to files outside the repository, which would be published: {names} "
+            "(commit the file itself, or remove the link)"
+        )
 
 
 def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
@@ -125,7 +147,26 @@ def _cleanup() -> None:
 
 
 def on_serve(server, config: MkDocsConfig, builder):
+    _watch_without_following_links(server)
     server.watch(str(records_dir(_root(config))))
     server.watch(str(schema_dir()))
     server.watch(str(Path(__file__).resolve().parent / "pipeline_tracker"))
     return server
+
+
+def _watch_without_following_links(server) -> None:
+    """MkDocs' polling observer walks watched folders with os.stat, which follows links: a link
+    loop appearing in records/ or docs/ (as when a pull request is checked out) makes it walk
+    forever, gigabytes in seconds, and rebuilds stop. With os.lstat a link is a file: never
+    entered. Watches MkDocs made before this hook ran are made again the same way."""
+    from watchdog.observers.polling import PollingEmitter, PollingObserver
+
+    observer = getattr(server, "observer", None)
+    if not isinstance(observer, PollingObserver) or not hasattr(observer, "_emitter_class"):
+        return
+    observer._emitter_class = functools.partial(PollingEmitter, stat=os.lstat)
+    for path, count in list(getattr(server, "_watched_paths", {}).items()):
+        for _ in range(count):
+            server.unwatch(path)
+        for _ in range(count):
+            server.watch(path)

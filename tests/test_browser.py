@@ -198,7 +198,8 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
         for a in browser.find_elements("css selector", "article.pt-event")
         if a.is_displayed()
     }
-    assert shown == {e for e, d in events.items() if d["type"] == kind}
+    # Record-derived element ids are prefixed (ids.py): an event's is event-<id>.
+    assert shown == {f"event-{e}" for e, d in events.items() if d["type"] == kind}
     Select(selects[0]).select_by_value("")
     region = min({r for d in events.values() for r in d.get("regions", [])})
     Select(selects[1]).select_by_value(region)
@@ -212,7 +213,7 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
         if a.is_displayed()
     }
     expected = {
-        e
+        f"event-{e}"
         for e, d in events.items()
         if region in d.get("regions", []) and d.get("date", "")[:4] == year
     }

@@ -190,7 +190,7 @@ def test_feed_is_atom_newest_first_with_updated_from_the_data(built_site, tracke
     assert len(ids) == len(set(ids))
     linked = {e.find(f"{ATOM}link").get("href") for e in entries}
     dated = {e for e in tracker.ids("events") if tracker.get("events", e).get("date")}
-    assert {f"timeline/#{e}" for e in dated} <= linked
+    assert {f"timeline/#event-{e}" for e in dated} <= linked
     home = (built_site / "index.html").read_text(encoding="utf-8")
     assert re.search(
         r'<link rel="alternate" type="application/atom\+xml"[^>]*href="[^"]*feed\.xml"', home
@@ -255,7 +255,7 @@ def test_timeline_events_carry_filter_attributes(built_site, tracker):
     html = (built_site / "timeline/index.html").read_text(encoding="utf-8")
     for event in tracker.ids("events"):
         data = tracker.get("events", event)
-        tag = re.search(rf'<article [^>]*id="{event}"[^>]*>', html).group(0)
+        tag = re.search(rf'<article [^>]*id="event-{event}"[^>]*>', html).group(0)
         assert f'data-type="{data["type"]}"' in tag
         assert f'data-regions="{" ".join(data.get("regions", []))}"' in tag
         assert f'data-year="{data["date"][:4] if data.get("date") else "undated"}"' in tag

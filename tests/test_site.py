@@ -144,7 +144,7 @@ def test_company_page_shows_deals_with_terms(built_site):
     assert "Huadong Medicine" in carsgen.text
     timeline = page(built_site, "timeline/")
     assert "CNY 200,000,000" in timeline.text and "CNY 1,025,000,000" in timeline.text
-    assert "carsgen-huadong-zevor-cel-2023" in timeline.ids
+    assert "event-carsgen-huadong-zevor-cel-2023" in timeline.ids  # ids.py: prefixed
 
 
 def test_index_pages_have_tables_with_highest_phase(built_site):

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
 _MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation character
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+_SAFE_URL = re.compile(r"\Ahttps?://[^\s<>\"'`]+\Z", re.IGNORECASE)
 
 
 def plain(value) -> str:

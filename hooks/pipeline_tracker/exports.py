@@ -13,6 +13,7 @@ import posixpath
 from pathlib import Path
 
 from pipeline_tracker import escape
+from pipeline_tracker.ids import event_anchor
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.schemas import load_schemas, schema_dir
@@ -133,7 +134,7 @@ def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
 
 def page_url(kind: str, record_id: str) -> str:
     """Site-relative address of a record's page (events live on the timeline)."""
-    return f"timeline/#{record_id}" if kind == "events" else f"{kind}/{record_id}/"
+    return f"timeline/#{event_anchor(record_id)}" if kind == "events" else f"{kind}/{record_id}/"
 
 
 def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:

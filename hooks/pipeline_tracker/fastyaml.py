@@ -1,38 +1,242 @@
-"""A fast reader for the common record file: plain YAML data, read from libyaml's node tree.
+"""The one YAML reader for record text: every path (validate, build, serve, fmt, diff) reads here.
 
-load.py reads every file event by event in Python: that refuses anchors, aliases, tags, merge keys,
-deep nesting and second documents with exact messages, but costs about twice libyaml's own
-`yaml.load`. Most files use none of those, and for them libyaml's composer (C) plus one walk over
-its nodes gives the same data and the same positions in less time.
+Two ways to read, one result:
 
-`read_plain(text)` returns (data, positions) only when it is sure the careful reader would return
-the same; on anything unusual (a character that could start an anchor, alias, tag, directive or
-merge key; flow collections that could nest deeply; a duplicate key; a scalar the careful reader
-might refuse) it returns None and load.py reads the file the careful way, with its messages.
-tests/test_scale.py checks that both readers agree on every real and synthetic record.
+* `read_events` (careful): builds the data from libyaml's *events* in Python, without recursion.
+  It refuses anchors, aliases, tags, merge keys, second documents, nesting deeper than MAX_DEPTH
+  and numbers beyond MAX_DIGITS digits, each with an exact message (a `BadYaml`).
+* `read_plain` (fast): libyaml's composer (C) plus one walk over its nodes, for the common plain
+  file; about twice as fast. The composer recurses in C, once per nesting level, and a 200 KB
+  file of `- - - … x` or `? ? ? … x` crashes the process. So the fast path only takes a text
+  whose nesting depth is bounded by its shape (no tab, no long run of blanks, no long chain of
+  `-`/`?`/`:` indicators, few brackets: at most a few hundred levels, which C handles), and gives
+  up (None) on anything the careful reader might read differently.
+
+`read(text)` tries the fast way, then the careful way. tests/test_scale.py checks that both agree
+on every real and synthetic record; tests/test_security.py and tests/test_fuzz.py that no nesting
+crashes any command.
 """
 
 from __future__ import annotations
 
+import math
+import re
+
 import yaml
 
-from pipeline_tracker import load as _load
 from pipeline_tracker.problems import pointer_token
 
-# Anything that could be an anchor (&), alias (*), tag (!), merge key (<<), directive (%) or a
-# document marker: such files go to the careful reader. (Substring tests: a regex costs 10× more.)
-_UNUSUAL = ("&", "*", "!", "<<", "\n%", "\n---", "\n...")
+MAX_DEPTH = 32
+MAX_DIGITS = 15  # |n| < 10^15: exact as a float, far beyond any count or amount a record holds
+_YAML11_BOOLS = re.compile(r"(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)")
+# Octal (017), hexadecimal (0x1F), binary and base-60 (1:20) numbers of YAML 1.1.
+_YAML11_NUMBERS = re.compile(r"^[-+]?(0[0-9_]|0[xob]|[0-9][0-9_]*(\.[0-9_]*)?:[0-5]?[0-9])")
+_DIGIT = re.compile(r"[0-9]")
+_STR = "tag:yaml.org,2002:str"
+
+# Fast-path gates. Anything that could be an anchor (&), alias (*), tag (!), merge key (<<),
+# directive (%) or a document marker goes to the careful reader (substring tests: cheap).
+_UNUSUAL = ("&", "*", "!", "<<", "\n%", "\n---", "\n...", "\t", " " * 48)
 _UNUSUAL_START = ("%", "---", "...")
 _MAX_FLOW = 16  # more '[' or '{' than this (in text or not) and nesting depth is not obvious
-_MAX_DEPTH = 16  # well under load.MAX_DEPTH; deeper files go to the careful reader
-_STR = "tag:yaml.org,2002:str"
+_CHAIN = re.compile(r"(?:[-?:] +){6}")  # `- - - - - - x`: one nesting level per indicator
+_FAST_DEPTH = 16  # well under MAX_DEPTH; deeper files go to the careful reader
+
+
+class BadYaml(Exception):
+    """Text the reader refuses, with the line, column and pointer of the reason."""
+
+    def __init__(self, line: int, col: int, pointer: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.line, self.col, self.pointer, self.message, self.hint = (
+            line,
+            col,
+            pointer,
+            message,
+            hint,
+        )
+
+
+def _bad(mark, pointer: str, message: str, hint: str = "") -> BadYaml:
+    return BadYaml(mark.line + 1, mark.column + 1, pointer, message, hint)
+
+
+class _EventLoader(yaml.CSafeLoader):
+    """libyaml's parser; the careful reader builds the data from its events, never a node tree."""
+
+
+def _scalar(text: str, plain: bool, mark, end_mark, pointer: str, loader):
+    """The value of one scalar, refusing the YAML 1.1 readings that surprise curators and numbers
+    too large to be a count or an amount (a 5,000-digit integer, 10^309)."""
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False)) if plain else _STR
+    if tag == _STR:
+        return text
+    if tag == "tag:yaml.org,2002:bool" and _YAML11_BOOLS.fullmatch(text):
+        raise _bad(
+            mark,
+            pointer,
+            f"'{text}' would be read as a yes/no value",
+            f"quote it if you mean the text: '{text}'; write true or false for a yes/no value",
+        )
+    if tag == "tag:yaml.org,2002:timestamp":
+        return text  # an unquoted date is read as the curator meant it: the same text
+    number = tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    if number and _YAML11_NUMBERS.search(text):
+        raise _bad(
+            mark,
+            pointer,
+            f"'{text}' would be read as a YAML 1.1 number (octal, hexadecimal or base 60)",
+            f"quote it if you mean the text: '{text}'; write numbers in plain decimal",
+        )
+    if tag == "tag:yaml.org,2002:int" and len(_DIGIT.findall(text)) > MAX_DIGITS:
+        raise _bad(
+            mark,
+            pointer,
+            f"a number of {len(_DIGIT.findall(text))} digits is too large for a record",
+            f"numbers have at most {MAX_DIGITS} digits; quote it if it is text",
+        )
+    construct = loader.yaml_constructors.get(tag)
+    if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+        return text  # '<<' or '=' as a value is the text typed
+    value = construct(loader, yaml.ScalarNode(tag, text, mark, end_mark, None))
+    if isinstance(value, float) and (not math.isfinite(value) or abs(value) >= 10**MAX_DIGITS):
+        raise _bad(
+            mark,
+            pointer,
+            f"'{text}' is not a usable number",
+            f"numbers are finite and below 10^{MAX_DIGITS}",
+        )
+    return value
+
+
+def _refuse_decorations(event, pointer: str) -> None:
+    """Anchors, aliases and tags: record files are plain data, written out in full."""
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        raise _bad(
+            event.start_mark,
+            pointer,
+            "YAML anchors (&name) and aliases (*name) are not allowed in records",
+            "write the value out in full",
+        )
+    tag = getattr(event, "tag", None)
+    explicit = (
+        not any(event.implicit) if isinstance(event, yaml.ScalarEvent) else not event.implicit
+    )
+    if tag is not None and tag != "!" and explicit:
+        raise _bad(
+            event.start_mark,
+            pointer,
+            f"YAML tags ({tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in records",
+            "remove the tag; quote the value if it is text",
+        )
+
+
+def read_events(text: str) -> tuple[object, dict[str, tuple[int, int]]]:
+    """(data, positions) of one document, read the careful way: from the parser's events, without
+    recursion (so no nesting depth can exhaust the stack) and without ever expanding an alias.
+    Raises BadYaml or yaml.YAMLError."""
+    loader = _EventLoader(text)
+    try:
+        return _read_events(loader)
+    finally:
+        loader.dispose()
+
+
+def _read_events(loader: _EventLoader) -> tuple[object, dict]:
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        raise BadYaml(1, 1, "", "the file is empty", "start from `pipeline-tracker new`")
+    loader.get_event()  # document start
+    positions: dict[str, tuple[int, int]] = {}
+    # Each frame: [container, pointer, key waiting for its value (mappings only)].
+    stack: list[list] = []
+    root = None
+    while True:
+        event = loader.get_event()
+        if isinstance(event, yaml.DocumentEndEvent):
+            break
+        if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+            # A mapping key, or the mapping's end.
+            container, pointer, _ = stack[-1]
+            if isinstance(event, yaml.MappingEndEvent):
+                stack.pop()
+                continue
+            _refuse_decorations(event, pointer)
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _bad(event.start_mark, pointer, "mapping keys must be plain text")
+            key = event.value
+            child = f"{pointer}/{pointer_token(key)}"
+            if key == "<<" and not event.style:
+                raise _bad(
+                    event.start_mark,
+                    child,
+                    "YAML merge keys (<<) are not allowed in records",
+                    "write the fields out in full",
+                )
+            if key in container:
+                raise _bad(
+                    event.start_mark,
+                    child,
+                    f"duplicate key '{key}'",
+                    "each key may appear once; merge the two entries",
+                )
+            positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            stack[-1][2] = key
+            continue
+        if isinstance(event, yaml.SequenceEndEvent):
+            stack.pop()
+            continue
+        # A value: the root, a sequence item, or the value of the waiting key.
+        if not stack:
+            pointer = ""
+            positions[""] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        elif isinstance(stack[-1][0], list):
+            pointer = f"{stack[-1][1]}/{len(stack[-1][0])}"
+            positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        else:
+            pointer = f"{stack[-1][1]}/{pointer_token(stack[-1][2])}"
+            if isinstance(event, yaml.ScalarEvent):  # scalars at their value, containers at key
+                positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        _refuse_decorations(event, pointer)
+        if isinstance(event, yaml.MappingStartEvent):
+            value = {}
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = []
+        else:
+            plain = event.implicit[0] and not event.style
+            value = _scalar(event.value, plain, event.start_mark, event.end_mark, pointer, loader)
+        if not stack:
+            root = value
+        elif isinstance(stack[-1][0], list):
+            stack[-1][0].append(value)
+        else:
+            stack[-1][0][stack[-1][2]] = value
+            stack[-1][2] = None
+        if isinstance(value, (dict, list)) and isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise _bad(
+                    event.start_mark,
+                    pointer,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "records are shallow; check the indentation",
+                )
+            stack.append([value, pointer, None])
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        raise _bad(
+            event.start_mark,
+            "",
+            "a record file holds one YAML document",
+            "remove the second '---' and what follows, or move it to its own file",
+        )
+    return root, positions
 
 
 class _NotPlain(Exception):
     """The file needs the careful reader."""
 
 
-class _Loader(yaml.CSafeLoader):
+class _NodeLoader(yaml.CSafeLoader):
     """libyaml's parser and composer, with the resolver's per-node callbacks made cheap: safe YAML
     has no path resolvers, and a scalar whose first character starts no implicit resolver (most
     text) is text. The same answers as yaml's Resolver, about 15% less composing time."""
@@ -54,20 +258,29 @@ class _Loader(yaml.CSafeLoader):
 # path resolver exist, the shortcut is off and yaml's Resolver answers everything.
 _RESOLVER_STARTS = frozenset(k for k in yaml.CSafeLoader.yaml_implicit_resolvers if k is not None)
 if None in yaml.CSafeLoader.yaml_implicit_resolvers or yaml.CSafeLoader.yaml_path_resolvers:
-    del _Loader.resolve, _Loader.descend_resolver, _Loader.ascend_resolver
+    del _NodeLoader.resolve, _NodeLoader.descend_resolver, _NodeLoader.ascend_resolver
+
+
+def shallow(text: str) -> bool:
+    """Whether libyaml's composer may read this text: its nesting depth is bounded by its shape.
+    Block nesting needs a deeper indentation (no run of 48 blanks, no tab) or a chain of
+    indicators on one line (`- - x`, `? ? x`, fewer than 6); flow nesting needs brackets."""
+    if any(mark in text for mark in _UNUSUAL) or text.startswith(_UNUSUAL_START):
+        return False
+    if text.count("[") + text.count("{") > _MAX_FLOW:
+        return False
+    return _CHAIN.search(text) is None
 
 
 def read_plain(
     text: str, positions: bool = True
 ) -> tuple[object, dict[str, tuple[int, int]] | None] | None:
-    """(data, positions) for a plain-data YAML text, or None: read it with load.py's reader.
+    """(data, positions) for a plain-data YAML text, or None: read it with read_events.
     With positions=False the positions are not collected (None): records read for a build need
     them only if a check fails, and then load.Record finds them again from the text."""
-    if any(mark in text for mark in _UNUSUAL) or text.startswith(_UNUSUAL_START):
+    if not shallow(text):
         return None
-    if text.count("[") + text.count("{") > _MAX_FLOW:
-        return None
-    loader = _Loader(text)
+    loader = _NodeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -81,10 +294,19 @@ def read_plain(
     return data, where
 
 
-def _value(node, pointer: str, positions: dict | None, loader: _Loader, depth: int):
+def read(text: str, positions: bool = False) -> tuple[object, dict | None]:
+    """(data, positions or None) of a record text: the fast way when it can, else the careful way
+    (which raises BadYaml or yaml.YAMLError on what it refuses)."""
+    fast = read_plain(text, positions)
+    if fast is not None:
+        return fast
+    return read_events(text)
+
+
+def _value(node, pointer: str, positions: dict | None, loader: _NodeLoader, depth: int):
     """The node's data; with `positions`, also the line and column of every JSON pointer below it
     (scalars at their value, containers at their key). Without, no pointer is built."""
-    if depth > _MAX_DEPTH:
+    if depth > _FAST_DEPTH:
         raise _NotPlain
     kind = type(node)
     if kind is yaml.MappingNode:
@@ -105,7 +327,7 @@ def _value(node, pointer: str, positions: dict | None, loader: _Loader, depth: i
                 result[key] = (
                     value_node.value
                     if value_node.tag == _STR
-                    else _scalar(value_node, child, loader)
+                    else _node_scalar(value_node, child, loader)
                 )
             else:
                 result[key] = _value(value_node, child, positions, loader, depth + 1)
@@ -119,23 +341,20 @@ def _value(node, pointer: str, positions: dict | None, loader: _Loader, depth: i
                 mark = item.start_mark
                 positions[child] = (mark.line + 1, mark.column + 1)
             if type(item) is yaml.ScalarNode:
-                items.append(item.value if item.tag == _STR else _scalar(item, child, loader))
+                items.append(item.value if item.tag == _STR else _node_scalar(item, child, loader))
             else:
                 items.append(_value(item, child, positions, loader, depth + 1))
         return items
     if node.tag == _STR:
         return node.value
-    return _scalar(node, pointer, loader)
+    return _node_scalar(node, pointer, loader)
 
 
-def _scalar(node, pointer: str, loader: _Loader):
+def _node_scalar(node, pointer: str, loader: _NodeLoader):
     """Numbers, yes/no values, nulls and dates: exactly as the careful reader reads them."""
     if node.style:  # a quoted non-text scalar needs an explicit tag: not plain data
         raise _NotPlain
-    event = yaml.ScalarEvent(
-        None, None, (True, False), node.value, node.start_mark, node.end_mark, node.style
-    )
     try:
-        return _load._scalar(event, pointer, loader)
-    except _load._BadYaml:
+        return _scalar(node.value, True, node.start_mark, node.end_mark, pointer, loader)
+    except BadYaml:
         raise _NotPlain from None

@@ -12,6 +12,7 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from pipeline_tracker import escape
+from pipeline_tracker.ids import event_anchor
 from pipeline_tracker.link import Tracker
 from pipeline_tracker.load import KINDS
 
@@ -47,7 +48,7 @@ def _entries(tracker: Tracker) -> list[dict]:
                 "title": f"{data['type'].capitalize()}: {drugs}"
                 if drugs
                 else data["type"].capitalize(),
-                "link": f"timeline/#{event}",
+                "link": f"timeline/#{event_anchor(event)}",
                 "summary": data["summary"],
                 "category": data["type"],
             }

@@ -10,6 +10,7 @@ Comments are refused: the loader drops them, so rewriting would lose them silent
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,9 @@ from pathlib import Path
 import yaml
 
 from pipeline_tracker.load import KINDS, SLUG, parse_record_text
-from pipeline_tracker.problems import Problem
+from pipeline_tracker.problems import Problem, visible
 from pipeline_tracker.rules import DATE_KEYS
+from pipeline_tracker.safefs import UnsafePath, check_inside, write_atomic
 from pipeline_tracker.schemas import load_schemas
 
 # Lists of ids or codes where only membership matters. Not here on purpose: status rows, arms,
@@ -262,19 +264,38 @@ def _comparable(value):
 
 
 def record_files(paths: list[Path], records: Path) -> tuple[list[tuple[Path, str]], list[Problem]]:
-    """(file, kind) of each record file named or under a folder named; all records by default."""
+    """(file, kind) of each record file named or under a folder named; all records by default.
+    Only regular files inside the records folder, reached through no link, are record files: fmt
+    never rewrites a file a link points at."""
     found: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     for given in paths or [records]:
-        files = sorted(given.rglob("*.yaml")) if given.is_dir() else [given]
+        files = sorted(_walk(given)) if given.is_dir() and not given.is_symlink() else [given]
         for file in files:
             kind = file.parent.name
-            if not file.exists():
-                problems.append(Problem(file.as_posix(), 1, 1, "", "no such file", "", "files"))
-            elif kind not in KINDS or not file.name.endswith(".yaml"):
+            shown = file.as_posix()
+            if not file.exists() and not file.is_symlink():
+                problems.append(Problem(shown, 1, 1, "", "no such file", "", "files"))
+                continue
+            try:
+                check_inside(file, records)
+            except UnsafePath as error:
                 problems.append(
                     Problem(
-                        file.as_posix(),
+                        shown,
+                        1,
+                        1,
+                        "",
+                        f"not rewritten: {error}",
+                        "fmt writes only record files inside the records folder",
+                        "files",
+                    )
+                )
+                continue
+            if kind not in KINDS or not file.name.endswith(".yaml") or not file.is_file():
+                problems.append(
+                    Problem(
+                        shown,
                         1,
                         1,
                         "",
@@ -286,6 +307,16 @@ def record_files(paths: list[Path], records: Path) -> tuple[list[tuple[Path, str
             else:
                 found.append((file, kind))
     return found, problems
+
+
+def _walk(folder: Path):
+    """The .yaml files below a folder, never descending into a link (a link loop or a link out of
+    the tree is not followed); linked files are listed, for record_files to refuse."""
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not (Path(parent) / name).is_symlink()]
+        for name in names:
+            if name.endswith(".yaml"):
+                yield Path(parent) / name
 
 
 def format_files(
@@ -332,14 +363,20 @@ def run(
     changed = [r for r in results if r.changed]
     for result in changed:
         if check:
-            print(f"{result.path}: not in canonical form")
+            print(f"{visible(result.path)}: not in canonical form")
         else:
-            result.file.write_bytes(result.canonical.encode("utf-8"))
-            print(f"reformatted {result.path}")
+            try:
+                write_atomic(result.file, result.canonical.encode("utf-8"), records_dir(root))
+            except (OSError, UnsafePath) as error:
+                problems.append(
+                    Problem(result.path, 1, 1, "", f"not rewritten: {error}", "", "files")
+                )
+                continue
+            print(f"reformatted {visible(result.path)}")
     if problems:
         print(format_problems(problems))
     if check and changed:
-        names = " ".join(r.path for r in changed)
+        names = " ".join(visible(r.path) for r in changed)
         print(
             f"{len(changed)} file(s) to reformat: run `pipeline-tracker fmt {names}`",
             file=sys.stderr,

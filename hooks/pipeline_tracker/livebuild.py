@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from pipeline_tracker.problems import RecordsInvalid
+from pipeline_tracker.problems import RecordsInvalid, visible
 
 
 @dataclass
@@ -32,6 +32,17 @@ class LiveBuild:
             self.problems = str(invalid)
             print(
                 f"pipeline-tracker: serving the last good build; fix these:\n{self.problems}",
+                file=sys.stderr,
+            )
+            return self.last_good
+        except Exception as error:
+            if not self.serving or self.last_good is None:
+                raise
+            self.problems = visible(
+                f"pipeline-tracker could not build the site: {type(error).__name__}: {error}"
+            )
+            print(
+                f"pipeline-tracker: serving the last good build; fix this:\n{self.problems}",
                 file=sys.stderr,
             )
             return self.last_good

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -10,20 +9,24 @@ from pathlib import Path
 
 import yaml
 
-from pipeline_tracker.problems import Problem, pointer_token
+from pipeline_tracker.fastyaml import (
+    MAX_DEPTH,  # noqa: F401 - re-exported: the nesting limit
+    BadYaml,
+    read,
+    read_events,
+)
+from pipeline_tracker.problems import Problem
 
 KINDS = ("drugs", "targets", "companies", "indications", "trials", "events", "sources")
 MAX_FILE_BYTES = 256 * 1024
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_YAML11_BOOLS = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-# Octal (017), hexadecimal (0x1F), binary and base-60 (1:20) numbers of YAML 1.1.
-_YAML11_NUMBERS = re.compile(r"^[-+]?(0[0-9_]|0[xob]|[0-9][0-9_]*(\.[0-9_]*)?:[0-5]?[0-9])")
+# \A…\Z, never ^…$: Python's $ also matches before a final newline, and "evil\n" is no slug.
+SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 # What YAML refuses to read: C0/C1 controls other than tab, LF, CR and NEL; surrogates; U+FFFE/F.
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
-MAX_DEPTH = 32
+
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -38,6 +41,8 @@ class Record:
     # None until needed: files read the quick way are re-read for positions only if a check fails.
     positions: dict[str, tuple[int, int]] | None = None
     text: str = ""
+    # False once the record failed its schema: cross-record rules then leave it alone.
+    schema_ok: bool = True
 
     def where(self, pointer: str) -> tuple[int, int]:
         """Line and column of the closest enclosing pointer that has a position."""
@@ -51,174 +56,6 @@ class Record:
     def problem(self, pointer: str, message: str, hint: str = "", rule: str = "schema") -> Problem:
         line, col = self.where(pointer)
         return Problem(self.path, line, col, pointer, message, hint, rule)
-
-
-class _Loader(yaml.CSafeLoader):
-    """libyaml's parser; we build the data ourselves from its events, never from its node tree."""
-
-
-class _BadYaml(Exception):
-    def __init__(self, line: int, col: int, pointer: str, message: str, hint: str = ""):
-        super().__init__(message)
-        self.line, self.col, self.pointer, self.message, self.hint = (
-            line,
-            col,
-            pointer,
-            message,
-            hint,
-        )
-
-
-def _bad(mark, pointer: str, message: str, hint: str = "") -> _BadYaml:
-    return _BadYaml(mark.line + 1, mark.column + 1, pointer, message, hint)
-
-
-def _scalar(event, pointer: str, loader: _Loader):
-    """The value of one scalar, refusing the YAML 1.1 readings that surprise curators."""
-    text = event.value
-    plain = event.implicit[0] and not event.style
-    tag = loader.resolve(yaml.ScalarNode, text, (True, False)) if plain else "tag:yaml.org,2002:str"
-    mark = event.start_mark
-    if tag == "tag:yaml.org,2002:bool" and _YAML11_BOOLS.match(text):
-        raise _bad(
-            mark,
-            pointer,
-            f"'{text}' would be read as a yes/no value",
-            f"quote it if you mean the text: '{text}'; write true or false for a yes/no value",
-        )
-    if tag == "tag:yaml.org,2002:timestamp":
-        return text  # an unquoted date is read as the curator meant it: the same text
-    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and _YAML11_NUMBERS.search(text):
-        raise _bad(
-            mark,
-            pointer,
-            f"'{text}' would be read as a YAML 1.1 number (octal, hexadecimal or base 60)",
-            f"quote it if you mean the text: '{text}'; write numbers in plain decimal",
-        )
-    construct = loader.yaml_constructors.get(tag)
-    if construct is None or tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
-        return text  # '<<' or '=' as a value is the text typed
-    value = construct(
-        loader, yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
-    )
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _bad(mark, pointer, f"'{text}' is not a usable number")
-    return value
-
-
-def _refuse_decorations(event, pointer: str) -> None:
-    """Anchors, aliases and tags: record files are plain data, written out in full."""
-    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-        raise _bad(
-            event.start_mark,
-            pointer,
-            "YAML anchors (&name) and aliases (*name) are not allowed in records",
-            "write the value out in full",
-        )
-    tag = getattr(event, "tag", None)
-    explicit = (
-        not any(event.implicit) if isinstance(event, yaml.ScalarEvent) else not event.implicit
-    )
-    if tag is not None and tag != "!" and explicit:
-        raise _bad(
-            event.start_mark,
-            pointer,
-            f"YAML tags ({tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in records",
-            "remove the tag; quote the value if it is text",
-        )
-
-
-def _read_events(loader: _Loader) -> tuple[object, dict]:
-    """Build one document's data from the parser's events, without recursion (so no nesting depth
-    can exhaust the stack) and without ever expanding an alias."""
-    loader.get_event()  # stream start
-    if loader.check_event(yaml.StreamEndEvent):
-        raise _BadYaml(1, 1, "", "the file is empty", "start from `pipeline-tracker new`")
-    loader.get_event()  # document start
-    positions: dict[str, tuple[int, int]] = {}
-    # Each frame: [container, pointer, key waiting for its value (mappings only)].
-    stack: list[list] = []
-    root = None
-    while True:
-        event = loader.get_event()
-        if isinstance(event, yaml.DocumentEndEvent):
-            break
-        if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-            # A mapping key, or the mapping's end.
-            container, pointer, _ = stack[-1]
-            if isinstance(event, yaml.MappingEndEvent):
-                stack.pop()
-                continue
-            _refuse_decorations(event, pointer)
-            if not isinstance(event, yaml.ScalarEvent):
-                raise _bad(event.start_mark, pointer, "mapping keys must be plain text")
-            key = event.value
-            child = f"{pointer}/{pointer_token(key)}"
-            if key == "<<" and not event.style:
-                raise _bad(
-                    event.start_mark,
-                    child,
-                    "YAML merge keys (<<) are not allowed in records",
-                    "write the fields out in full",
-                )
-            if key in container:
-                raise _bad(
-                    event.start_mark,
-                    child,
-                    f"duplicate key '{key}'",
-                    "each key may appear once; merge the two entries",
-                )
-            positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
-            stack[-1][2] = key
-            continue
-        if isinstance(event, yaml.SequenceEndEvent):
-            stack.pop()
-            continue
-        # A value: the root, a sequence item, or the value of the waiting key.
-        if not stack:
-            pointer = ""
-            positions[""] = (event.start_mark.line + 1, event.start_mark.column + 1)
-        elif isinstance(stack[-1][0], list):
-            pointer = f"{stack[-1][1]}/{len(stack[-1][0])}"
-            positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
-        else:
-            pointer = f"{stack[-1][1]}/{pointer_token(stack[-1][2])}"
-            if isinstance(
-                event, yaml.ScalarEvent
-            ):  # scalars at their value, containers at their key
-                positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
-        _refuse_decorations(event, pointer)
-        if isinstance(event, yaml.MappingStartEvent):
-            value = {}
-        elif isinstance(event, yaml.SequenceStartEvent):
-            value = []
-        else:
-            value = _scalar(event, pointer, loader)
-        if not stack:
-            root = value
-        elif isinstance(stack[-1][0], list):
-            stack[-1][0].append(value)
-        else:
-            stack[-1][0][stack[-1][2]] = value
-            stack[-1][2] = None
-        if isinstance(value, (dict, list)) and isinstance(event, yaml.CollectionStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise _bad(
-                    event.start_mark,
-                    pointer,
-                    f"nested more than {MAX_DEPTH} levels deep",
-                    "records are shallow; check the indentation",
-                )
-            stack.append([value, pointer, None])
-    if not loader.check_event(yaml.StreamEndEvent):
-        event = loader.get_event()
-        raise _bad(
-            event.start_mark,
-            "",
-            "a record file holds one YAML document",
-            "remove the second '---' and what follows, or move it to its own file",
-        )
-    return root, positions
 
 
 def _bad_character(text: str) -> tuple[int, int, str] | None:
@@ -262,15 +99,9 @@ def parse_record_text(
                 "yaml",
             )
         ]
-    from pipeline_tracker.fastyaml import read_plain  # imports this module
-
-    fast = read_plain(text, positions=False)  # plain data the quick way; None: anything unusual
-    if fast is not None and isinstance(fast[0], dict):
-        return Record(kind, record_id, path, fast[0], None, text), []
-    loader = _Loader(text)
     try:
-        data, positions = _read_events(loader)
-    except _BadYaml as bad:
+        data, positions = read(text)
+    except BadYaml as bad:
         return None, [Problem(path, bad.line, bad.col, bad.pointer, bad.message, bad.hint, "yaml")]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -280,8 +111,6 @@ def parse_record_text(
     except yaml.YAMLError as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         return None, [Problem(path, 1, 1, "", f"YAML syntax: {first}", "", "yaml")]
-    finally:
-        loader.dispose()
     if not isinstance(data, dict):
         return None, [
             Problem(
@@ -299,13 +128,10 @@ def parse_record_text(
 
 def positions_of(text: str) -> dict[str, tuple[int, int]]:
     """Line and column of every JSON pointer in a record's text (read the careful way)."""
-    loader = _Loader(text)
     try:
-        return _read_events(loader)[1]
-    except (_BadYaml, yaml.YAMLError):
+        return read_events(text)[1]
+    except (BadYaml, yaml.YAMLError):
         return {}
-    finally:
-        loader.dispose()
 
 
 def read_record(

@@ -3,7 +3,34 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none may reach a
+# terminal or a log as itself (a newline forges a problem line, ESC sends terminal commands).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text) -> str:
+    """Text fit for one line of a message: control characters written as \\xNN / \\uNNNN."""
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        str(text),
+    )
+
+
+def _property(value) -> str:
+    """A GitHub workflow-command property value: `,` and `:` would end it and start another."""
+    return (
+        str(value)
+        .replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
 
 
 def pointer_token(token) -> str:
@@ -25,15 +52,19 @@ class Problem:
     rule: str = "schema"
 
     def text(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}"
+        """One line, whatever the record holds: every part has its control characters escaped."""
+        where = f"{visible(self.path)}:{self.line}:{self.col}"
+        return f"{where}: {self._what()}"
+
+    def _what(self) -> str:
         what = f"{self.pointer}: {self.message}" if self.pointer else self.message
-        return f"{where}: {what}" + (f" ({self.hint})" if self.hint else "")
+        return visible(what + (f" ({self.hint})" if self.hint else ""))
 
     def github(self) -> str:
-        # Workflow-command values escape %, CR and LF; the file path is ours, not record text.
-        message = self.text().split(": ", 1)[1]
-        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.path},line={self.line},col={self.col}::{message}"
+        # Workflow-command message escapes %, CR and LF; property values also `,` and `:` (a file
+        # named `x,line=1::forged` must not set the annotation's line).
+        message = self._what().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={_property(self.path)},line={self.line},col={self.col}::{message}"
 
     def as_dict(self) -> dict:
         return {

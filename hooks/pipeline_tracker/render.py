@@ -22,6 +22,7 @@ from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
 from pipeline_tracker import escape, landscape, quality
+from pipeline_tracker.ids import event_anchor, heading_anchor
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER, RANK, region_name
 
@@ -106,7 +107,8 @@ class PageContext:
         """A heading with the id and permalink Python-Markdown's toc extension would give it
         (same slug rules), recorded for the page's table of contents."""
         label = escape.html_text(text)
-        anchor = unique(slugify(str(escape.plain(text)), "-") or "section", self._heading_ids)
+        slug = heading_anchor(slugify(str(escape.plain(text)), "-") or "section")
+        anchor = unique(slug, self._heading_ids)
         token = {"level": level, "id": anchor, "name": str(label), "children": []}
         while self._open and self._open[-1]["level"] >= level:
             self._open.pop()
@@ -120,7 +122,7 @@ class PageContext:
     # Links -----------------------------------------------------------------
     def url(self, kind: str, record_id: str) -> str:
         if kind == "events":
-            return f"{self.base}timeline/#{record_id}"
+            return f"{self.base}timeline/#{event_anchor(record_id)}"
         return f"{self.base}{kind}/{record_id}/"
 
     def index_url(self, kind: str) -> str:

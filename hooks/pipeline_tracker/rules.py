@@ -7,10 +7,22 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from pipeline_tracker.ids import reserved_id
 from pipeline_tracker.load import Record
 from pipeline_tracker.problems import Problem
 
 Records = dict[str, dict[str, Record]]
+
+
+def subjects(records: Records, kind: str | None = None) -> Iterator[Record]:
+    """The records a rule checks: those that passed their schema. A rule never reads a value of
+    the wrong type (`code_names: 5`, `drugs: [{a: 1}]`): the schema has already said what is wrong
+    there. Records that failed it still exist, as targets of references."""
+    for name in [kind] if kind else list(records):
+        for record in records[name].values():
+            if record.schema_ok:
+                yield record
+
 
 # Where each kind points at other records: (path pattern, kind pointed at). "*" is any list index.
 REFERENCES: dict[str, list[tuple[str, str]]] = {
@@ -50,7 +62,7 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "sources": [],
 }
 DATE_KEYS = {"date", "start_date", "last_reviewed"}
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"\A([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # \Z: no trailing newline
 
 
 def walk(data, pattern: str, pointer: str = "") -> Iterator[tuple[str, object]]:
@@ -81,44 +93,67 @@ def references(record: Record) -> Iterator[tuple[str, str, str]]:
 
 def rule_id_matches_file_name(records: Records) -> Iterator[Problem]:
     """A record's id is its file name."""
-    for kind in records.values():
-        for record in kind.values():
-            value = record.data.get("id")
-            if value != record.id:
+    for record in subjects(records):
+        value = record.data.get("id")
+        if value != record.id:
+            yield record.problem(
+                "/id" if "id" in record.data else "",
+                f"id {value!r} differs from the file name '{record.id}.yaml'",
+                f"set id: {record.id}",
+                "ids",
+            )
+
+
+HINT_BUDGET = 64  # "did you mean" searches per run: each compares one id with every id of a kind
+
+
+def rule_ids_not_reserved(records: Records) -> Iterator[Problem]:
+    """No record id is a name the site uses itself (ids.py): `index`, `references`, `ref-<n>`."""
+    for by_id in records.values():
+        for record in by_id.values():
+            if reserved_id(record.id):
                 yield record.problem(
                     "/id" if "id" in record.data else "",
-                    f"id {value!r} differs from the file name '{record.id}.yaml'",
-                    f"set id: {record.id}",
+                    f"'{record.id}' is a reserved name and cannot be a record id",
+                    "the site uses it for its own pages or anchors; choose a more specific id",
                     "ids",
                 )
 
 
 def rule_references_resolve(records: Records) -> Iterator[Problem]:
     """Every id a record names exists as a record of the right kind."""
-    for kind in records.values():
-        for record in kind.values():
-            for pointer, target_kind, target_id in references(record):
-                if target_id not in records[target_kind]:
-                    close = difflib.get_close_matches(
-                        target_id, list(records[target_kind]), n=1, cutoff=0.6
-                    )
-                    hint = (
-                        f"did you mean '{close[0]}'?"
-                        if close
-                        else f"add records/{target_kind}/{target_id}.yaml"
-                    )
-                    yield record.problem(
-                        pointer,
-                        f"no {target_kind[:-1] if target_kind != 'companies' else 'company'} record '{target_id}'",
-                        hint,
-                        "references",
-                    )
+    hints: dict[tuple[str, str], str] = {}
+    for record in subjects(records):
+        for pointer, target_kind, target_id in references(record):
+            if target_id in records[target_kind]:
+                continue
+            key = (target_kind, target_id)
+            if key not in hints:
+                # A "did you mean" search costs a pass over every id of the kind: a file naming
+                # thousands of unknown ids gets it for the first few only.
+                close = (
+                    difflib.get_close_matches(target_id, list(records[target_kind]), 1, 0.6)
+                    if len(hints) < HINT_BUDGET
+                    else []
+                )
+                hints[key] = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else f"add records/{target_kind}/{target_id}.yaml"
+                )
+            yield record.problem(
+                pointer,
+                f"no {target_kind[:-1] if target_kind != 'companies' else 'company'} record "
+                f"'{target_id}'",
+                hints[key],
+                "references",
+            )
 
 
 def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
     """No name, INN, code name or synonym belongs to two drugs (case-insensitive)."""
     owner: dict[str, str] = {}
-    for record in records["drugs"].values():
+    for record in subjects(records, "drugs"):
         data = record.data
         names = [("/name", data.get("name")), ("/inn", data.get("inn"))]
         names += [(f"/code_names/{i}", n) for i, n in enumerate(data.get("code_names") or [])]
@@ -144,7 +179,7 @@ def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
 def rule_registry_ids_unique(records: Records) -> Iterator[Problem]:
     """A registry id (NCT…, CTR…) belongs to one trial only."""
     owner: dict[str, str] = {}
-    for record in records["trials"].values():
+    for record in subjects(records, "trials"):
         for index, entry in enumerate(record.data.get("registry_ids") or []):
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
                 continue
@@ -188,50 +223,51 @@ def _date_values(data, pointer: str = "") -> Iterator[tuple[str, str]]:
 def rule_dates_real_and_past(records: Records, today: dt.date | None = None) -> Iterator[Problem]:
     """Every date exists on the calendar and is not in the future."""
     today = today or dt.date.today()
-    for kind in records.values():
-        for record in kind.values():
-            for pointer, value in _date_values(record.data):
-                if not _DATE.match(value):
-                    continue  # the schema reports the form
-                parts = parse_date(value)
-                if parts is None:
-                    yield record.problem(
-                        pointer, f"'{value}' is not a real date", "check the month and day", "dates"
-                    )
-                    continue
-                year, month, day = parts
-                earliest = dt.date(year, month or 1, day or 1)
-                if earliest > today:
-                    yield record.problem(
-                        pointer,
-                        f"'{value}' is in the future",
-                        "record what has happened, dated when it happened",
-                        "dates",
-                    )
-
-
-def rule_indication_parents_acyclic(records: Records) -> Iterator[Problem]:
-    """Following parent links from an indication never comes back to it."""
-    indications = records["indications"]
-    for record in indications.values():
-        seen = {record.id}
-        current = record.data.get("parent")
-        while isinstance(current, str) and current in indications:
-            if current in seen:
+    for record in subjects(records):
+        for pointer, value in _date_values(record.data):
+            if not _DATE.match(value):
+                continue  # the schema reports the form
+            parts = parse_date(value)
+            if parts is None:
                 yield record.problem(
-                    "/parent",
-                    f"parent chain loops back through '{current}'",
-                    "an indication cannot be its own ancestor",
-                    "references",
+                    pointer, f"'{value}' is not a real date", "check the month and day", "dates"
                 )
-                break
-            seen.add(current)
-            current = indications[current].data.get("parent")
+                continue
+            year, month, day = parts
+            earliest = dt.date(year, month or 1, day or 1)
+            if earliest > today:
+                yield record.problem(
+                    pointer,
+                    f"'{value}' is in the future",
+                    "record what has happened, dated when it happened",
+                    "dates",
+                )
+
+
+def rule_parents_acyclic(records: Records) -> Iterator[Problem]:
+    """Following parent links from an indication or a company never comes back to it (a record
+    that is its own parent included)."""
+    for kind, what in (("indications", "an indication"), ("companies", "a company")):
+        by_id = records[kind]
+        for record in subjects(records, kind):
+            seen = {record.id}
+            current = record.data.get("parent")
+            while isinstance(current, str) and current in by_id:
+                if current in seen:
+                    yield record.problem(
+                        "/parent",
+                        f"parent chain loops back through '{current}'",
+                        f"{what} cannot be its own parent or ancestor",
+                        "references",
+                    )
+                    break
+                seen.add(current)
+                current = by_id[current].data.get("parent")
 
 
 def rule_trial_lists_its_regimen_drugs(records: Records) -> Iterator[Problem]:
     """Investigational drugs in a trial's arms are listed in the trial's drugs."""
-    for record in records["trials"].values():
+    for record in subjects(records, "trials"):
         listed = set(record.data.get("drugs") or [])
         for pointer, component in walk(record.data, "arms/*/regimen/*"):
             if isinstance(component, dict) and component.get("role") == "investigational":
@@ -263,9 +299,10 @@ def placeholders(data, pointer: str = "") -> Iterator[tuple[str, str]]:
 
 
 def rule_placeholders_filled(records: Records) -> Iterator[Problem]:
-    """No "TODO: …" placeholder from a scaffolded record is left unfilled."""
-    for kind in records.values():
-        for record in kind.values():
+    """No "TODO: …" placeholder from a scaffolded record is left unfilled. Every record, schema
+    problems or not: a placeholder is text wherever it is, and the walk reads any data."""
+    for by_id in records.values():
+        for record in by_id.values():
             if record.text and "TODO" not in record.text and "\\" not in record.text:
                 continue  # no placeholder can be in the data (no escapes could spell one either)
             for pointer, text in placeholders(record.data):
@@ -279,11 +316,12 @@ def rule_placeholders_filled(records: Records) -> Iterator[Problem]:
 
 RULES = [
     rule_id_matches_file_name,
+    rule_ids_not_reserved,
     rule_references_resolve,
     rule_drug_names_unique,
     rule_registry_ids_unique,
     rule_dates_real_and_past,
-    rule_indication_parents_acyclic,
+    rule_parents_acyclic,
     rule_trial_lists_its_regimen_drugs,
     rule_placeholders_filled,
 ]

@@ -12,7 +12,10 @@ import sys
 from pathlib import Path
 
 from pipeline_tracker.fmt import _quoted, resolve
+from pipeline_tracker.ids import reserved_id
 from pipeline_tracker.load import KINDS, SLUG, records_dir
+from pipeline_tracker.problems import visible
+from pipeline_tracker.safefs import UnsafePath, check_inside, write_atomic
 from pipeline_tracker.schemas import load_schemas
 
 
@@ -89,29 +92,39 @@ def scaffold(kind: str, record_id: str) -> str:
 def run(kind: str, record_id: str, root: Path | None = None) -> int:
     """The `new` command: write records/<kind>/<id>.yaml, refusing a bad id or an existing file."""
     root = root or Path.cwd()
-    folder = records_dir(root) / kind
+    records = records_dir(root)
+    folder = records / kind
     target = folder / f"{record_id}.yaml"
     if kind not in KINDS:
-        print(f"new: unknown kind '{kind}' (kinds: {', '.join(KINDS)})", file=sys.stderr)
+        print(f"new: unknown kind '{visible(kind)}' (kinds: {', '.join(KINDS)})", file=sys.stderr)
         return 1
-    if not SLUG.match(record_id) or len(record_id) > 80:
+    if not SLUG.match(record_id) or len(record_id) > 80 or reserved_id(record_id):
         print(
-            f"new: '{record_id}' is not a record id (use a-z, 0-9 and single hyphens, at most 80 "
-            "characters, e.g. zanidatamab)",
+            f"new: '{visible(record_id)}' is not a record id (use a-z, 0-9 and single hyphens, at "
+            "most 80 characters, e.g. zanidatamab; not a reserved name such as 'index')",
             file=sys.stderr,
         )
         return 1
-    existing = (
-        [f for f in folder.glob("*.yaml") if f.name.lower() == target.name.lower()]
-        if folder.is_dir()
-        else []
-    )
-    if existing:
-        print(f"new: {existing[0].as_posix()} already exists; edit it instead", file=sys.stderr)
+    try:
+        check_inside(target, records)
+        existing = (
+            [f for f in folder.iterdir() if f.name.lower() == target.name.lower()]
+            if folder.is_dir()
+            else []
+        )
+        if existing:
+            print(
+                f"new: {visible(existing[0].as_posix())} already exists; edit it instead",
+                file=sys.stderr,
+            )
+            return 1
+        write_atomic(target, scaffold(kind, record_id).encode("utf-8"), records, exclusive=True)
+    except FileExistsError:
+        print(f"new: {target.as_posix()} already exists; edit it instead", file=sys.stderr)
         return 1
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8", newline="\n") as out:
-        out.write(scaffold(kind, record_id))
+    except (OSError, UnsafePath) as error:
+        print(f"new: cannot write {visible(target.as_posix())}: {visible(error)}", file=sys.stderr)
+        return 1
     print(
         f"wrote {target.as_posix()}: fill in every TODO, then run "
         f"`pipeline-tracker validate {target.as_posix()}`",

@@ -1,4 +1,22 @@
-"""The JSON Schemas in schema/: loading them and turning schema errors into curator messages."""
+r"""The JSON Schemas in schema/: loading them and turning schema errors into curator messages.
+
+Two validators, one verdict:
+
+* jsonschema-rs (`jsonschema_rs`, Rust, 2020-12 natively) is the fast yes/no gate: a record it
+  accepts has no schema problem, and costs a few microseconds.
+* python-jsonschema writes the messages, for the records the gate rejects: its errors carry the
+  schema path, value and keyword that `describe` turns into a curator's sentence.
+
+Both must agree. JSON Schema patterns are ECMA-262 regular expressions, where `$` is the end of
+the text; in Python `$` also matches before a final newline, so `id: "evil\n"` would pass
+`^[a-z0-9-]+$`. jsonschema-rs follows ECMA; for python-jsonschema the `pattern` keyword is
+replaced by one that compiles each pattern with every unescaped `$` (outside a character class)
+written as `\Z`. tests/test_schemas.py checks that both reject a trailing newline for every
+pattern in schema/.
+
+Schemas are cached by file name, modification time and size, so under `mkdocs serve` an edit to a
+schema takes effect on the next rebuild.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +24,15 @@ import difflib
 import functools
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
+from jsonschema import validators as _jsonschema_validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from pipeline_tracker.fastschema import passes
 from pipeline_tracker.load import Record
 from pipeline_tracker.problems import Problem, pointer_token
 
@@ -23,26 +43,99 @@ def schema_dir() -> Path:
     return SCHEMA_DIR
 
 
+@functools.lru_cache(maxsize=256)
+def ecma_pattern(pattern: str) -> re.Pattern:
+    r"""A JSON Schema (ECMA-262) pattern as a Python regex: an unescaped `$` outside a character
+    class is the end of the text (`\Z`), never "before a final newline"."""
+    out, index, in_class = [], 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with the `pattern` keyword applied the ECMA way.
+MessageValidator = _jsonschema_validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
+def _signature(folder: Path) -> tuple:
+    """What the cache is keyed on: each schema file's name, modification time and size."""
+    files = []
+    for path in sorted(folder.glob("*.schema.json")):
+        stat = path.stat()
+        files.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return (str(folder), tuple(files))
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """The schemas of one folder as they are on disk now, with both validators of each kind."""
+
+    schemas: dict[str, dict]
+    gates: dict  # kind → jsonschema_rs validator (yes/no)
+    messages: dict  # kind → MessageValidator (messages)
+
+    def problems(self, record: Record) -> list[Problem]:
+        gate = self.gates.get(record.kind)
+        if gate is not None and gate.is_valid(record.data):
+            return []
+        problems = []
+        for error in self.messages[record.kind].iter_errors(record.data):
+            pointer, message, hint = describe(error)
+            problems.append(record.problem(pointer, message, hint, "schema"))
+        return problems
+
+
 @functools.lru_cache(maxsize=4)
-def load_schemas(folder: Path = SCHEMA_DIR) -> dict[str, dict]:
-    """Every schema file by its stem: 'drugs', 'common', …"""
-    return {
-        path.name[: -len(".schema.json")]: json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted(folder.glob("*.schema.json"))
+def _schema_set(signature: tuple) -> SchemaSet:
+    folder = Path(signature[0])
+    schemas = {
+        name[: -len(".schema.json")]: json.loads((folder / name).read_text(encoding="utf-8"))
+        for name, _mtime, _size in signature[1]
     }
-
-
-@functools.lru_cache(maxsize=4)
-def validators(folder: Path = SCHEMA_DIR) -> dict[str, Draft202012Validator]:
-    schemas = load_schemas(folder)
     registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
     )
-    return {
-        kind: Draft202012Validator(schema, registry=registry)
-        for kind, schema in schemas.items()
-        if kind != "common"
-    }
+    rs_registry = jsonschema_rs.Registry([(s["$id"], s) for s in schemas.values()])
+    kinds = [kind for kind in schemas if kind != "common"]
+    return SchemaSet(
+        schemas,
+        {
+            kind: jsonschema_rs.Draft202012Validator(schemas[kind], registry=rs_registry)
+            for kind in kinds
+        },
+        {kind: MessageValidator(schemas[kind], registry=registry) for kind in kinds},
+    )
+
+
+def schema_set(folder: Path = SCHEMA_DIR) -> SchemaSet:
+    """The schemas of `folder`, read again whenever a file in it changed."""
+    return _schema_set(_signature(folder))
+
+
+def load_schemas(folder: Path = SCHEMA_DIR) -> dict[str, dict]:
+    """Every schema file by its stem: 'drugs', 'common', …"""
+    return schema_set(folder).schemas
+
+
+def validators(folder: Path = SCHEMA_DIR) -> dict[str, Draft202012Validator]:
+    return schema_set(folder).messages
 
 
 def _pointer(path) -> str:
@@ -133,14 +226,8 @@ def _a(expected) -> str:
     return names.get(expected, expected)
 
 
-def schema_problems(record: Record, folder: Path = SCHEMA_DIR) -> list[Problem]:
-    if passes(
-        record.kind, record.data, folder
-    ):  # compiled yes/no check; jsonschema writes messages
-        return []
-    validator = validators(folder)[record.kind]
-    problems = []
-    for error in validator.iter_errors(record.data):
-        pointer, message, hint = describe(error)
-        problems.append(record.problem(pointer, message, hint, "schema"))
-    return problems
+def schema_problems(
+    record: Record, folder: Path = SCHEMA_DIR, schemas: SchemaSet | None = None
+) -> list[Problem]:
+    """The schema problems of one record (`schemas`: a SchemaSet already read, for many records)."""
+    return (schemas or schema_set(folder)).problems(record)

@@ -10,6 +10,7 @@ approvals, filings, designations and deals; sources cited by several records.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -526,13 +527,17 @@ def synthesize(drugs: int, out: Path, seed: int = 0) -> dict[str, int]:
     if drugs < 1:
         raise ValueError("--drugs must be at least 1")
     out = Path(out)
+    if out.is_symlink():
+        raise ValueError(f"{out} is a link; choose a real folder")
     if out.exists():
         if not out.is_dir():
             raise ValueError(f"{out} is not a folder")
         if any(out.iterdir()):
-            if not (out / MARKER).is_file():
+            strangers = _not_synthetic(out)
+            if strangers:
                 raise ValueError(
-                    f"{out} is not empty and was not written by synth; choose a new folder"
+                    f"{out} is not empty and was not written by synth ({strangers[0]} is not a "
+                    "synthetic record); choose a new folder"
                 )
             shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -548,3 +553,25 @@ def synthesize(drugs: int, out: Path, seed: int = 0) -> dict[str, int]:
             (folder / f"{record_id}.yaml").write_text(dump(record), encoding="utf-8")
         counts[kind] = len(by_id)
     return counts
+
+
+_SYNTHETIC_NAME = re.compile(r"\Asynth[a-z]+-[0-9]+\.yaml\Z")
+
+
+def _not_synthetic(out: Path) -> list[str]:
+    """What in `out` synth did not write: anything but the marker and synth<kind>-<n>.yaml files
+    in kind folders, or any link. A marker alone proves nothing (a pull request can plant one in
+    records/), so synth replaces a folder only when everything in it is its own."""
+    strangers = []
+    if not (out / MARKER).is_file() or (out / MARKER).is_symlink():
+        strangers.append(MARKER)
+    for entry in sorted(out.iterdir()):
+        if entry.name == MARKER:
+            continue
+        if entry.is_symlink() or not entry.is_dir() or entry.name not in KINDS:
+            strangers.append(entry.name)
+            continue
+        for file in sorted(entry.iterdir()):
+            if file.is_symlink() or not file.is_file() or not _SYNTHETIC_NAME.match(file.name):
+                strangers.append(f"{entry.name}/{file.name}")
+    return strangers

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline_tracker.load import Record, load_records
 from pipeline_tracker.problems import Problem
 from pipeline_tracker.rules import RULES, placeholders
-from pipeline_tracker.schemas import schema_problems
+from pipeline_tracker.schemas import schema_set
 
 Records = dict[str, dict[str, Record]]
 
@@ -17,9 +17,12 @@ Records = dict[str, dict[str, Record]]
 def check_records(records: Records) -> list[Problem]:
     """Schema problems of every record, then cross-record rule problems."""
     problems: list[Problem] = []
+    schemas = schema_set()
     for kind in records.values():
         for record in kind.values():
-            problems.extend(schema_problems(record))
+            found = schemas.problems(record)
+            record.schema_ok = not found
+            problems.extend(found)
     for rule in RULES:
         problems.extend(rule(records))
     return sorted(set(_placeholders_only(problems, records)))
@@ -111,10 +114,13 @@ def check_paths(
             if any((k, rid) in wanted for _p, k, rid in references(record)):
                 scope.add(record.path)
     scope |= named
+    schemas = schema_set()
     for by_id in records.values():
         for record in by_id.values():
+            found = schemas.problems(record)  # every record: rules skip those that fail
+            record.schema_ok = not found
             if record.path in scope:
-                problems.extend(schema_problems(record))
+                problems.extend(found)
     for rule in RULES:
         problems.extend(rule(records))
     problems = _placeholders_only(problems, records)
