@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import posixpath
 from pathlib import Path
 
@@ -40,6 +41,9 @@ STATUS_FIELDS = [
     ("note", "string", "Curator's note"),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets in locales whose list separator is ';' split an unquoted cell at each ';': what
+# follows one is the start of a cell too (list values are joined with '; ').
+_FORMULA_AFTER_SEMICOLON = re.compile(r"(;[ \t\r\n]*)(?=[=+\-@\t\r])")
 
 
 def cell(value) -> str | int | float:
@@ -56,6 +60,8 @@ def cell(value) -> str | int | float:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     else:
         text = escape.plain(value)
+    if ";" in text:
+        text = _FORMULA_AFTER_SEMICOLON.sub(r"\1'", text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -218,8 +224,8 @@ def datapackage(tracker: Tracker) -> dict:
         "version": FORMAT_VERSION,
         "licenses": [LICENCE],
         "description": "Sourced records of drug development. Cells that begin with =, +, -, @, "
-        "a tab or a carriage return are prefixed with an apostrophe so spreadsheets do not run "
-        "them as formulas.",
+        "a tab or a carriage return (at the start, or after a ';') are prefixed with an "
+        "apostrophe so spreadsheets do not run them as formulas.",
         "resources": resources,
     }
 
