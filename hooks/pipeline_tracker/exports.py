@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import posixpath
+import re
 from pathlib import Path
 
 from pipeline_tracker import escape
