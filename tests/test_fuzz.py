@@ -65,6 +65,100 @@ def test_any_dumped_data_reads_back_or_gives_problems(data):
     _assert_only_problems(yaml.safe_dump({"id": "x", "value": data}, allow_unicode=True))
 
 
+# Reader depth, writers and messages (issue 12) ---------------------------------------------
+
+# Pieces that nest in block style without brackets: each adds one level (or indentation).
+NESTING = st.sampled_from(["- ", "? ", ": ", "-\t", "a: ", "\n", "\n  ", "  ", "[", "{", "x"])
+
+
+@FAST
+@given(st.lists(NESTING, min_size=1, max_size=400), st.integers(1, 300))
+def test_any_nesting_shape_gives_a_record_or_problems(pieces, repeat):
+    """Nested block collections, repeated into long texts: libyaml's composer recursed in C and
+    crashed the process on them; the reader bounds depth on every path."""
+    text = "".join(pieces) * repeat
+    _assert_only_problems(text[:200_000])
+
+
+@FAST
+@given(st.integers(33, 5000), st.sampled_from(["- ", "? ", "- ? ", "-\t", "? - "]))
+def test_deep_nesting_is_always_refused_with_its_depth(depth, piece):
+    record, problems = parse_record_text(
+        piece * depth + "x\n", "records/drugs/x.yaml", "drugs", "x"
+    )
+    assert record is None and len(problems) == 1  # refused at once, one message
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**14), 10**14) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@FAST
+@given(st.dictionaries(st.text(max_size=12), JSONISH, max_size=6))
+def test_fmt_writes_text_that_reads_back_as_the_same_data(data):
+    """fmt's writer (a PyYAML SafeDumper subclass) either writes text that our reader reads back
+    as the same data, or says it cannot; never a file that reads differently."""
+    from pipeline_tracker.fmt import format_text
+
+    text = yaml.safe_dump({"id": "x", **data}, allow_unicode=True)
+    record, problems = parse_record_text(text, "records/drugs/x.yaml", "drugs", "x")
+    if record is None:
+        return
+    canonical, problems = format_text(text, "records/drugs/x.yaml", "drugs")
+    if canonical is None:
+        assert problems
+        return
+    again, _ = parse_record_text(canonical, "records/drugs/x.yaml", "drugs", "x")
+    assert again is not None and again.data == record.data
+    assert format_text(canonical, "records/drugs/x.yaml", "drugs")[0] == canonical
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=2000), st.booleans())
+def test_atomic_writer_leaves_the_old_file_or_the_new_one(tmp_path_factory, data, fail):
+    """Interrupted or not, the target holds the old bytes or the new ones, and no temporary file
+    is left behind."""
+    import os
+
+    from pipeline_tracker import safefs
+
+    tree = tmp_path_factory.mktemp("tree")
+    target = tree / "drugs" / "x.yaml"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    real_replace = os.replace
+
+    def stopped(*args):
+        raise KeyboardInterrupt
+
+    os.replace = stopped if fail else real_replace
+    try:
+        safefs.write_atomic(target, data, tree)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        os.replace = real_replace
+    assert target.read_bytes() == (b"old" if fail else data)
+    assert [p.name for p in target.parent.iterdir()] == ["x.yaml"]
+
+
+@FAST
+@given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=40))
+def test_a_problem_is_one_line_whatever_its_parts(path, pointer, message):
+    from pipeline_tracker.problems import Problem
+
+    problem = Problem(path, 1, 1, pointer, message, message)
+    for line in (problem.text(), problem.github()):
+        assert len(line.splitlines()) == 1 and "\x1b" not in line and "\x9b" not in line
+    properties = problem.github()[len("::error ") :].split("::", 1)[0]
+    assert [part.split("=", 1)[0] for part in properties.split(",")] == ["file", "line", "col"]
+
+
 # Rendering -----------------------------------------------------------------------------------
 
 # One record of each page kind (and an event, shown on the timeline), with the pages showing them.

@@ -63,3 +63,57 @@ def test_every_property_has_title_description_and_examples(name):
 def test_schema_examples_are_valid_json():
     for path in schema_dir().glob("*.schema.json"):
         json.loads(path.read_text(encoding="utf-8"))
+
+
+def _patterns(node, found):
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.append((node["pattern"], (node.get("examples") or [None])[0]))
+        for value in node.values():
+            _patterns(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _patterns(value, found)
+    return found
+
+
+def test_no_schema_pattern_accepts_a_trailing_newline_in_either_validator():
+    """ECMA-262 `$` is the end of the text; Python's also matches before a final newline. Both
+    validators (jsonschema-rs, the gate; python-jsonschema, the messages) must refuse 'x\\n'."""
+    import jsonschema_rs
+    from pipeline_tracker.schemas import MessageValidator
+
+    checked = 0
+    for name, schema in load_schemas().items():
+        for pattern, example in _patterns(schema, []):
+            if not isinstance(example, str):
+                continue
+            sub = {"type": "string", "pattern": pattern}
+            assert jsonschema_rs.Draft202012Validator(sub).is_valid(example), (name, pattern)
+            assert MessageValidator(sub).is_valid(example), (name, pattern)
+            assert not jsonschema_rs.Draft202012Validator(sub).is_valid(example + "\n")
+            assert not MessageValidator(sub).is_valid(example + "\n"), (name, pattern)
+            checked += 1
+    assert checked >= 10
+
+
+def test_a_schema_edit_takes_effect_without_a_restart(tmp_path):
+    """`mkdocs serve` runs in one process: schemas are re-read when a file changes."""
+    import os
+    import shutil
+
+    from pipeline_tracker.schemas import schema_set
+
+    folder = tmp_path / "schema"
+    shutil.copytree(schema_dir(), folder)
+    before = schema_set(folder)
+    assert "maxLength" not in before.schemas["targets"]["properties"]["id"]
+    drugs = folder / "targets.schema.json"
+    schema = json.loads(drugs.read_text(encoding="utf-8"))
+    schema["properties"]["id"]["maxLength"] = 3
+    drugs.write_text(json.dumps(schema), encoding="utf-8")
+    stat = drugs.stat()
+    os.utime(drugs, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    after = schema_set(folder)
+    assert after.schemas["targets"]["properties"]["id"]["maxLength"] == 3
+    assert not after.gates["targets"].is_valid({"id": "long-id"})

@@ -105,73 +105,76 @@ def _block_ok(text: str) -> bool:
     )
 
 
-def _scalar(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
+def _number(value) -> str:
     if isinstance(value, float):
         text = repr(value)
         if "e" in text and "." not in text:  # YAML 1.1 reads 1e+20 as text; 1.0e+20 is a number
             text = text.replace("e", ".0e")
         return text
+    return str(value)
+
+
+class _CanonicalDumper(yaml.SafeDumper):
+    """PyYAML's emitter with the canonical form's choices made before it sees a scalar: list
+    dashes indented under their key, no aliases, no line wrapping, and each scalar in the style
+    the representers chose (plain, double-quoted or `|` block), never a style of its own."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+    def choose_scalar_style(self) -> str:
+        if self.analysis is None:
+            self.analysis = self.analyze_scalar(self.event.value)
+        return self.event.style or ""
+
+
+def _text_node(text: str, style: str | None) -> yaml.ScalarNode:
+    return yaml.ScalarNode("tag:yaml.org,2002:str", text, style=style)
+
+
+def _represent_str(dumper: _CanonicalDumper, value: str) -> yaml.ScalarNode:
     text = str(value)
-    if isinstance(value, _Quoted) or not _plain_ok(text):
-        return _quoted(text)
-    return text
+    if not isinstance(value, _Quoted) and _block_ok(text):
+        return _text_node(text, "|")
+    plain = not isinstance(value, _Quoted) and _plain_ok(text)
+    return _text_node(text, None if plain else '"')
 
 
-def _key(key) -> str:
-    text = str(key)
-    return text if SLUG.match(text.replace("_", "-")) and _plain_ok(text) else _quoted(text)
-
-
-def _value_lines(value, indent: int, opener: str) -> list[str]:
-    """Lines for `opener` (e.g. '  key:' or '  -') followed by value, nested at indent."""
-    pad = " " * indent
-    if isinstance(value, dict) and value:
-        return [opener, *_mapping(value, indent)]
-    if isinstance(value, list) and value:
-        return [opener, *_sequence(value, indent)]
-    if isinstance(value, (dict, list)):
-        return [f"{opener} {'{}' if isinstance(value, dict) else '[]'}"]
-    if isinstance(value, str) and not isinstance(value, _Quoted) and _block_ok(value):
-        chomp = "" if value.endswith("\n") else "-"
-        body = [f"{pad}{line}" if line else "" for line in value.rstrip("\n").split("\n")]
-        return [f"{opener} |{chomp}", *body]
-    return [f"{opener} {_scalar(value)}"]
-
-
-def _mapping(data: dict, indent: int) -> list[str]:
-    pad = " " * indent
-    lines: list[str] = []
+def _represent_dict(dumper: _CanonicalDumper, data: dict) -> yaml.MappingNode:
+    pairs = []
     for key, value in data.items():
-        lines += _value_lines(value, indent + 2, f"{pad}{_key(key)}:")
-    return lines
+        text = str(key)
+        plain = SLUG.match(text.replace("_", "-")) and _plain_ok(text)
+        pairs.append((_text_node(text, None if plain else '"'), dumper.represent_data(value)))
+    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False)
 
 
-def _sequence(items: list, indent: int) -> list[str]:
-    pad = " " * indent
-    lines: list[str] = []
-    for item in items:
-        if isinstance(item, (dict, list)) and item:
-            inner = (
-                _mapping(item, indent + 2)
-                if isinstance(item, dict)
-                else _sequence(item, indent + 2)
-            )
-            inner[0] = f"{pad}- {inner[0][indent + 2 :]}"
-            lines += inner
-        else:
-            lines += _value_lines(item, indent + 2, f"{pad}-")
-    return lines
+def _represent_list(dumper: _CanonicalDumper, data: list) -> yaml.SequenceNode:
+    items = [dumper.represent_data(item) for item in data]
+    return yaml.SequenceNode("tag:yaml.org,2002:seq", items, flow_style=False)
+
+
+def _represent_number(dumper: _CanonicalDumper, value) -> yaml.ScalarNode:
+    tag = "tag:yaml.org,2002:float" if isinstance(value, float) else "tag:yaml.org,2002:int"
+    return yaml.ScalarNode(tag, _number(value))
+
+
+_CanonicalDumper.add_representer(str, _represent_str)
+_CanonicalDumper.add_representer(_Quoted, _represent_str)
+_CanonicalDumper.add_representer(dict, _represent_dict)
+_CanonicalDumper.add_representer(list, _represent_list)
+_CanonicalDumper.add_representer(int, _represent_number)
+_CanonicalDumper.add_representer(float, _represent_number)
 
 
 def dump(data: dict) -> str:
     """Canonical YAML text for canonical data (see canonical_data)."""
-    return "\n".join(_mapping(data, 0)) + "\n"
+    return yaml.dump(
+        data, Dumper=_CanonicalDumper, allow_unicode=True, width=2**31 - 1, sort_keys=False
+    )
 
 
 def comment_lines(text: str) -> list[int]:

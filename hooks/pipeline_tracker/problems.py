@@ -64,7 +64,7 @@ class Problem:
         # Workflow-command message escapes %, CR and LF; property values also `,` and `:` (a file
         # named `x,line=1::forged` must not set the annotation's line).
         message = self._what().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={_property(self.path)},line={self.line},col={self.col}::{message}"
+        return f"::error file={_property(visible(self.path))},line={self.line},col={self.col}::{message}"
 
     def as_dict(self) -> dict:
         return {
