@@ -368,3 +368,26 @@ def test_workflows_run_with_least_privilege_and_no_expansion_in_scripts():
                     assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
                 if uses.startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False, name
+
+
+# The next hostile contributor ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000, "{" * 100_000, "&a " + "[" * 100_000])
+def test_fmt_never_hands_deep_text_to_libyaml(records_copy, text):
+    """fmt checks whether a text can be written unquoted by reading it back; 200 KB of '[' in a
+    quoted value would have reached libyaml's recursive composer that way."""
+    drug = records_copy / "drugs/zanidatamab.yaml"
+    drug.write_text(drug.read_text(encoding="utf-8") + f'x_text: "{text}"\n', encoding="utf-8")
+    result = run_cli(["fmt", "--check"], records_copy)
+    assert result.returncode == 0, (result.returncode, result.stdout[-500:])  # -11: a segfault
+    assert "55 record file(s) already canonical." in result.stderr
+
+
+def test_json_problems_carry_no_terminal_control_codes(records_copy):
+    drug = records_copy / "drugs/zanidatamab.yaml"
+    drug.write_text(drug.read_text(encoding="utf-8") + '"x\\u009b2J\\u2028": 1\n', encoding="utf-8")
+    result = run_cli(["validate", "--format", "json"], records_copy)
+    _no_traceback(result)
+    assert "\x9b" not in result.stdout and "\u2028" not in result.stdout
+    assert "x\x9b2J\u2028" in {p["pointer"][1:] for p in __import__("json").loads(result.stdout)}

@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline_tracker.escape import markdown_text
 from pipeline_tracker.link import PhaseRow, link
 from pipeline_tracker.load import KINDS, Record, load_records, parse_record_text, records_dir
+from pipeline_tracker.problems import visible
 from pipeline_tracker.validate import check_records
 
 Records = dict[str, dict[str, Record]]
@@ -163,7 +164,7 @@ def render(base: str, sections: list[tuple[str, list[str]]], markdown: bool) -> 
             continue
         out.append(f"\n### {title}" if markdown else f"\n{title}:")
         for line in lines:
-            out.append(f"- {markdown_text(line)}" if markdown else f"  {line}")
+            out.append(f"- {markdown_text(line)}" if markdown else f"  {visible(line)}")
     return "\n".join(out) + "\n"
 
 

@@ -78,6 +78,11 @@ def _plain_ok(text: str) -> bool:
         return False
     if text[0] in "\"'" or text.startswith(("? ", "- ", "! ")) or text in ("?", "-", "!"):
         return False
+    if text[0] in "[{&*!|>%@`":
+        # Plain, these start a flow collection, an anchor, alias, tag, block scalar, directive or
+        # reserved indicator: never the same text. Not parsing them also keeps libyaml's
+        # composer (which recurses in C) away from 200 KB of '['.
+        return False
     try:
         return yaml.load(f"k: {text}\n", Loader=yaml.CSafeLoader) == {"k": text} and yaml.load(
             f"- {text}\n", Loader=yaml.CSafeLoader

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators: none may reach a
 # terminal or a log as itself (a newline forges a problem line, ESC sends terminal commands).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_C1 = re.compile("[\x7f-\x9f\u2028\u2029]")  # what JSON leaves as it is
 
 
 def visible(text) -> str:
@@ -81,7 +82,10 @@ class Problem:
 def format_problems(problems: list[Problem], fmt: str = "text") -> str:
     problems = sorted(set(problems))
     if fmt == "json":
-        return json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
+        text = json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False)
+        # JSON escapes C0 controls itself; C1 controls (0x9b is a terminal's CSI) and U+2028/9
+        # are written as \\uXXXX too, so the output is still JSON and inert in a terminal.
+        return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "github":
         return "\n".join(p.github() for p in problems)
     return "\n".join(p.text() for p in problems)

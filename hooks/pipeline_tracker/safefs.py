@@ -56,10 +56,11 @@ def write_atomic(target: Path, data: bytes, tree: Path, exclusive: bool = False)
             os.fsync(out.fileno())
         os.chmod(temporary, mode if mode is not None else 0o644)
         if exclusive:
-            os.link(temporary, target)  # fails if the target exists, even if made meanwhile
-            os.unlink(temporary)
-        else:
-            os.replace(temporary, target)
+            # Claim the name first (fails if it exists, even if made meanwhile; never through a
+            # link), then move the full text onto it.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            os.close(os.open(target, flags, 0o644))
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
