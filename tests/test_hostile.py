@@ -6,12 +6,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, ROOT, mkdocs_build
+from conftest import BIN, FIXTURES, ROOT, mkdocs_build
 from pipeline_tracker import rules
 from pipeline_tracker.livebuild import LiveBuild
 from pipeline_tracker.load import load_records
@@ -391,3 +392,31 @@ def test_json_problems_carry_no_terminal_control_codes(records_copy):
     _no_traceback(result)
     assert "\x9b" not in result.stdout and "\u2028" not in result.stdout
     assert "x\x9b2J\u2028" in {p["pointer"][1:] for p in __import__("json").loads(result.stdout)}
+
+
+def test_a_docs_link_out_of_the_repository_is_not_published(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in ("hooks", "overrides", "schema", "records"):
+            (repo / entry.name).symlink_to(entry)
+    shutil.copy(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", repo / "docs", symlinks=True)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a maintainer's secret")
+    (repo / "docs/leak.txt").symlink_to(secret)
+    result = mkdocs_build(repo / "site", FIXTURES, repo / "mkdocs.yml")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "docs/ links to files outside the repository, which would be published: leak.txt" in (
+        result.stderr
+    )
+    assert not (repo / "site/leak.txt").exists()
+
+
+def test_no_formula_after_a_semicolon_in_csv_cells():
+    """A spreadsheet whose list separator is ';' splits an unquoted cell there."""
+    from pipeline_tracker.exports import cell
+
+    assert cell("BLA filed;=HYPERLINK(1)") == "BLA filed;'=HYPERLINK(1)"
+    assert cell(["eu", "@SUM(1)"]) == "eu; '@SUM(1)"
+    assert cell("a; b") == "a; b"
