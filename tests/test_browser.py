@@ -225,17 +225,32 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     assert year in headings and not any(h[:1].isdigit() and h != year for h in headings)
 
 
-def test_search_finds_a_drug_by_code_name(browser, server, tracker):
+def _search_cases(tracker) -> list[tuple[str, str]]:
+    """(what a reader types, the page that must come first), read from the fixture records."""
+    trial = next(t for t in tracker.ids("trials") if tracker.get("trials", t).get("registry_ids"))
+    target = next(t for t in tracker.ids("targets") if tracker.get("targets", t).get("uniprot"))
+    drug = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("code_names"))
+    synonym = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("synonyms"))
+    company = tracker.ids("companies")[0]
+    t = tracker.get("targets", target)
+    return [
+        (tracker.get("trials", trial)["registry_ids"][0]["id"], f"trials/{trial}/"),
+        (t["uniprot"], f"targets/{target}/"),
+        (t["hgnc"], f"targets/{target}/"),
+        (tracker.get("drugs", drug)["code_names"][0], f"drugs/{drug}/"),
+        (tracker.get("drugs", synonym)["synonyms"][0], f"drugs/{synonym}/"),
+        (tracker.get("companies", company)["name"], f"companies/{company}/"),
+    ]
+
+
+def _search(browser, server, query: str) -> list[str]:
+    """Type a query into the site's own search (Material's lunr worker over the built
+    search_index.json) and return the result links, best first."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    drug = next(
-        d
-        for d in tracker.ids("drugs")
-        if "CT053" in (tracker.get("drugs", d).get("code_names") or [])
-    )
     browser.get(server)
     box = WebDriverWait(browser, 10).until(
         ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
@@ -251,19 +266,36 @@ def test_search_finds_a_drug_by_code_name(browser, server, tracker):
             )
         )
     )
-    box.send_keys("CT053")
+    box.send_keys(query)
 
     def hrefs(b):
         return b.execute_script(
-            "return Array.from(document.querySelectorAll('.md-search-result a'), a => a.href);"
+            "return Array.from(document.querySelectorAll('.md-search-result__item > a'), a => a.href);"
         )
 
     try:
-        WebDriverWait(browser, 15).until(
-            lambda b: any(urlparse(h).path.endswith(f"/drugs/{drug}/") for h in hrefs(b))
-        )
+        WebDriverWait(browser, 15).until(lambda b: hrefs(b))
     except TimeoutException:
-        pytest.fail(f"searching CT053 did not list drugs/{drug}/; results: {hrefs(browser)}")
+        return []
+    return [urlparse(h).path for h in hrefs(browser)]
+
+
+def test_search_finds_ids_code_names_synonyms_and_companies_first(browser, server, tracker):
+    failures = []
+    for query, page in _search_cases(tracker):
+        found = _search(browser, server, query)
+        if not found or not found[0].endswith("/" + page):
+            failures.append(f"{query!r}: expected {page} first, got {found[:3]}")
+    assert failures == []
+
+
+def test_search_preview_keeps_labels_and_values_apart(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    docs = {d["location"]: d for d in index["docs"]}
+    target = docs["targets/erbb2/"]
+    assert "UniProt P04626" in target["text"] and "UniProtP04626" not in target["text"]
+    assert target["text"].startswith("<p>Target")  # the preview says what the page is
+    assert "P04626" in target["tags"]
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
-from pipeline_tracker import escape, landscape, quality
+from pipeline_tracker import escape, identifiers, landscape, quality, search_meta
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER, RANK, region_name
 
@@ -34,12 +34,6 @@ KIND_TITLES = {
     "indications": "Indications",
     "trials": "Trials",
     "sources": "Sources",
-}
-EXTERNAL = {
-    "nct": "https://clinicaltrials.gov/study/{}",
-    "hgnc": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
-    "uniprot": "https://www.uniprot.org/uniprotkb/{}/entry",
-    "ncbi_gene": "https://www.ncbi.nlm.nih.gov/gene/{}",
 }
 # Where a phase bar ends, as a share of the chart's width (six columns: preclinical … approved).
 BAR_END = {
@@ -139,11 +133,16 @@ class PageContext:
         return Markup(sep).join(self.link(kind, i) for i in ids)
 
     def external(self, scheme: str, value) -> Markup:
+        """An id linked to its page in its home database (Bioregistry URL formats)."""
         shown = escape.plain(value)
-        url = escape.safe_url(EXTERNAL[scheme].format(shown)) if scheme in EXTERNAL else None
+        iri = identifiers.iri(scheme, shown)
+        url = escape.safe_url(iri) if iri else None
         if not url:
             return escape.html_text(shown)
         return Markup('<a href="{}" rel="external noopener">{}</a>').format(url, shown)
+
+    def id_label(self, scheme: str) -> str:
+        return identifiers.label(scheme)
 
     def url_link(self, value, text=None) -> Markup:
         url = escape.safe_url(value)
@@ -262,6 +261,10 @@ def _render(
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _IDS = re.compile(r'\sid="([^"]*)"')  # record text cannot open an attribute: its quotes are escaped
 _FIRST_SECTION = re.compile(r"^<h2 ", re.MULTILINE)
+# Cells, terms and items written end to end ("<dt>UniProt</dt><dd>P04626</dd>") lose their
+# boundary in search text, which keeps only the words: a space between them keeps "UniProt" and
+# "P04626" apart (and changes nothing on screen: whitespace between cells is not rendered).
+_GLUED = re.compile(r"</(dt|dd|td|th|caption|li)>(?=<)")
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,7 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
         else (m.start() if (m := _FIRST_SECTION.search(body)) else len(body))
     )
     head, rest = body[:split], body[split:]
+    head = _GLUED.sub(r"</\1> ", head)
     return RenderedPage(
         front_matter=front,
         head=head,
@@ -335,6 +339,7 @@ def render_job(
         text, page = _render(
             tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
         )
+        text = search_meta.decorate(text, tracker, kind, record_id)
         return rendered_page(text, page, indexed_whole=False)
     values = {"kind": kind} if kind else {}
     if src == "quality.md":

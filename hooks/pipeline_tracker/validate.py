@@ -6,6 +6,7 @@ import contextlib
 import gc
 from pathlib import Path
 
+from pipeline_tracker.id_rules import ID_RULES, drop_repeated
 from pipeline_tracker.load import Record, load_records
 from pipeline_tracker.problems import Problem
 from pipeline_tracker.rules import RULES, placeholders
@@ -20,9 +21,9 @@ def check_records(records: Records) -> list[Problem]:
     for kind in records.values():
         for record in kind.values():
             problems.extend(schema_problems(record))
-    for rule in RULES:
+    for rule in RULES + ID_RULES:
         problems.extend(rule(records))
-    return sorted(set(_placeholders_only(problems, records)))
+    return sorted(set(drop_repeated(_placeholders_only(problems, records))))
 
 
 def _placeholders_only(problems: list[Problem], records: Records) -> list[Problem]:
@@ -115,7 +116,7 @@ def check_paths(
         for record in by_id.values():
             if record.path in scope:
                 problems.extend(schema_problems(record))
-    for rule in RULES:
+    for rule in RULES + ID_RULES:
         problems.extend(rule(records))
-    problems = _placeholders_only(problems, records)
+    problems = drop_repeated(_placeholders_only(problems, records))
     return sorted(scope), sorted({p for p in problems if p.path in scope})
