@@ -310,3 +310,72 @@ def test_screenshots_of_drug_and_landscape_pages(browser, server, name, path):
     assert browser.save_screenshot(str(target))
     assert target.stat().st_size > 10_000
     browser.set_window_size(1280, 1000)
+
+
+_LAYOUT_PAGES = {
+    "drug": "drugs/zanidatamab/",
+    "drug with notes": "drugs/zevorcabtagene-autoleucel/",
+    "trial": "trials/empowher-303/",
+    "company": "companies/beigene/",
+    "landscape": "landscapes/",
+    "index": "drugs/",
+    "timeline": "timeline/",
+}
+_MEASURE = """
+const column = document.querySelector('.md-content__inner').getBoundingClientRect();
+const toc = document.querySelector('.md-sidebar--secondary');
+const tocLeft = toc && toc.offsetParent && getComputedStyle(toc).visibility !== 'hidden'
+  ? toc.getBoundingClientRect().left : Infinity;
+const wide = [];
+for (const t of document.querySelectorAll('.md-content table')) {
+  const r = t.getBoundingClientRect();
+  if (r.right > column.right + 1 || r.right > tocLeft || t.scrollWidth > t.parentElement.clientWidth + 1)
+    wide.push(t.className + ' ' + Math.round(r.width) + 'px in ' + Math.round(column.width) + 'px');
+}
+const off = [];
+for (const c of document.querySelectorAll('table.pt-status td')) {
+  const r = c.getBoundingClientRect();
+  if (r.width && (r.left < 0 || r.right > window.innerWidth + 1)) off.push(c.getAttribute('data-label'));
+}
+return {wide: wide, off: off, overflow: document.documentElement.scrollWidth - window.innerWidth};
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 1920])
+def test_tables_fit_their_column_at_desktop_widths(browser, server, width):
+    browser.set_window_size(width, 1000)
+    try:
+        failures = []
+        for name, path in _LAYOUT_PAGES.items():
+            browser.get(server + path)
+            found = browser.execute_script(_MEASURE)
+            if found["wide"] or found["overflow"] > 0:
+                failures.append(f"{name} at {width}px: {found}")
+        assert failures == []
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
+    browser.set_window_size(390, 900)
+    try:
+        failures = []
+        for name, path in _LAYOUT_PAGES.items():
+            browser.get(server + path)
+            found = browser.execute_script(_MEASURE)
+            if found["overflow"] > 0 or found["off"]:
+                failures.append(f"{name} at 390px: {found}")
+            # Phase matrices may scroll, but inside their own box, never the page.
+        browser.get(server + "drugs/zanidatamab/")
+        labels = browser.execute_script(
+            "return Array.from(document.querySelectorAll('table.pt-status tbody tr:not(.pt-subrow)')[0].cells,"
+            " c => c.offsetWidth ? getComputedStyle(c, '::before').content : null);"
+        )
+        for wanted in ("Indication", "Region", "Phase", "As of"):
+            if f'"{wanted}"' not in labels:
+                failures.append(f"status card lacks a visible {wanted} label: {labels}")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "drug-390.png"))
+        assert failures == []
+    finally:
+        browser.set_window_size(1280, 1000)

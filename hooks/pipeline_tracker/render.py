@@ -21,7 +21,7 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
-from pipeline_tracker import escape, identifiers, landscape, quality, search_meta
+from pipeline_tracker import cards, escape, identifiers, landscape, quality, search_meta
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER, RANK, region_name
 
@@ -299,6 +299,7 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
     match = _FRONT_MATTER.match(text)
     front, body = (text[: match.end()], text[match.end() :]) if match else ("", text)
     body = body.lstrip()  # text before the <h1> would become a search section of its own
+    body = cards.label_cells(body)  # data-label on cells: rows read as cards on a phone
     split = (
         len(body)
         if indexed_whole
