@@ -21,8 +21,11 @@ build: $(STAMP)
 	rm -rf site.tmp
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site.tmp && rm -rf site && mv site.tmp site
 
+# `PORT=8001 make serve` to serve elsewhere; a busy port is one clear line, not a traceback.
+PORT ?= 8000
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+	@$(BIN)/python -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); r=s.connect_ex(('127.0.0.1', $(PORT))); sys.exit(r == 0 and 'port $(PORT) is busy: try PORT=8001 make serve')"
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 validate: $(STAMP)
 	$(BIN)/pipeline-tracker validate

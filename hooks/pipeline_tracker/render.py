@@ -166,7 +166,8 @@ class PageContext:
             )
         return (
             Markup(
-                '<a class="pt-edit" href="{}">View this record</a> (<code>{}</code>, edit it by pull request)'
+                '<a class="pt-edit" href="{}">View this record</a> · to correct it, edit <code>{}</code>'
+                " in the tracker's repository and open a pull request"
             ).format(self.base + path, path)
             + data
         )
