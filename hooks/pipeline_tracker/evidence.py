@@ -141,6 +141,11 @@ def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
                 for index, item in enumerate(value):
                     if isinstance(item, dict):
                         yield f"{pointer}/sources/{index}", item
+            elif key == "evidence" and isinstance(value, dict):
+                for field, citations in value.items():
+                    for index, item in enumerate(citations if isinstance(citations, list) else ()):
+                        if isinstance(item, dict):
+                            yield f"{pointer}/evidence/{field}/{index}", item
             else:
                 yield from _citations(value, f"{pointer}/{key}")
     elif isinstance(data, list):

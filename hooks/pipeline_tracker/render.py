@@ -197,9 +197,9 @@ class PageContext:
             said = numbers[n]
             title = "Source {}: “{}”".format(n, "” · “".join(said)) if said else f"Source {n}"
             marks.append(
-                Markup('<sup class="pt-cite{}" data-search-exclude><a href="#ref-{}" title="{}">[{}]</a></sup>').format(
-                    " pt-cite--quoted" if said else "", n, title, n
-                )
+                Markup(
+                    '<sup class="pt-cite{}" data-search-exclude><a href="#ref-{}" title="{}">[{}]</a></sup>'
+                ).format(" pt-cite--quoted" if said else "", n, title, n)
             )
         return Markup("").join(marks)
 
