@@ -25,12 +25,15 @@ TRIAL_PHASE_TO_LADDER = {
     "phase unknown": "phase unknown",
     # phase 4 trials run after approval; they do not say where a drug was approved, so they add no row.
 }
-EVENT_TYPE_TO_LADDER = {"approval": "approved", "filing": "filed"}
+SPECIAL_ACCESS = "special access"
+# Event types that put a drug somewhere: special access is a route, not a rung of the ladder.
+EVENT_TYPE_TO_LADDER = {"approval": "approved", "filing": "filed", "special access": SPECIAL_ACCESS}
 INACTIVE = ("suspended", "discontinued", "withdrawn")
 
 REGION_NAMES = {
     "WW": "Worldwide",
     "EU": "European Union",
+    "XN": "North America",
     "CN": "China",
     "CN-HI": "China · Hainan",
     "HK": "Hong Kong",
@@ -80,6 +83,71 @@ REGION_NAMES = {
     "AE": "United Arab Emirates",
 }
 UNSPECIFIED_REGION = "—"
+# Named groups of countries, as sources name them, with the membership territory matching uses.
+# WW has no list: it is everywhere, and within no narrower territory.
+REGION_GROUPS: dict[str, frozenset[str]] = {
+    # The European Union's 27 member states.
+    "EU": frozenset(
+        [
+            "AT",
+            "BE",
+            "BG",
+            "HR",
+            "CY",
+            "CZ",
+            "DK",
+            "EE",
+            "FI",
+            "FR",
+            "DE",
+            "GR",
+            "HU",
+            "IE",
+            "IT",
+            "LV",
+            "LT",
+            "LU",
+            "MT",
+            "NL",
+            "PL",
+            "PT",
+            "RO",
+            "SK",
+            "SI",
+            "ES",
+            "SE",
+        ]
+    ),
+    # North America as sources use it for trials and launches: the United States, Canada, Mexico.
+    "XN": frozenset({"US", "CA", "MX"}),
+}
+WORLDWIDE = "WW"
+
+
+def countries_of(region: str) -> frozenset[str] | None:
+    """The countries a region code covers; None for worldwide or an unreported region."""
+    if region in (WORLDWIDE, UNSPECIFIED_REGION):
+        return None
+    if region in REGION_GROUPS:
+        return REGION_GROUPS[region]
+    return frozenset({region.split("-", 1)[0]})
+
+
+def within(region: str, territory) -> bool:
+    """Whether a region lies wholly inside a territory (a list of region codes): CN-HI is within
+    CN; North America is within US+CA+MX; worldwide is within nothing narrower than WW."""
+    territory = list(territory)
+    if WORLDWIDE in territory:
+        return True
+    if region in territory:
+        return True
+    covered: set[str] = set()
+    for code in territory:
+        countries = countries_of(code)
+        if countries is not None and "-" not in code:
+            covered |= countries
+    countries = countries_of(region)
+    return countries is not None and countries <= covered
 
 
 def region_name(code: str | None) -> str:
