@@ -177,7 +177,8 @@ class PageContext:
     # Citations ---------------------------------------------------------------
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
-        hover and listed under its reference. `quotes` adds (source, quote) pairs kept apart."""
+        hover and listed under its reference. `quotes` adds (source, quote) pairs kept apart.
+        Marks stay out of the search index: "[1]" glued to a word would hide the word."""
         numbers: dict[int, list[str]] = {}
         pairs = [*citation_quotes(sources), *quotes]
         for source in citation_ids(sources):
@@ -196,7 +197,7 @@ class PageContext:
             said = numbers[n]
             title = "Source {}: “{}”".format(n, "” · “".join(said)) if said else f"Source {n}"
             marks.append(
-                Markup('<sup class="pt-cite{}"><a href="#ref-{}" title="{}">[{}]</a></sup>').format(
+                Markup('<sup class="pt-cite{}" data-search-exclude><a href="#ref-{}" title="{}">[{}]</a></sup>').format(
                     " pt-cite--quoted" if said else "", n, title, n
                 )
             )
