@@ -227,8 +227,18 @@ class PageContext:
         if not row.active:
             label += f" ({row.status})"
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        return Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
+        badge = Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
             css, RANK[row.phase], label
+        )
+        return badge + self.inferred_mark(row, "phase")
+
+    def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
+        """'(inferred)' after a value the curator inferred, with the reason on hover."""
+        reason = row.inferred_reason(field)
+        if not reason:
+            return Markup("")
+        return Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
+            reason
         )
 
     def no_phase(self, drug: str | None) -> Markup:
@@ -253,12 +263,7 @@ class PageContext:
         """A row's date; an inferred date is marked, with the curator's reason on hover."""
         if not row.date:
             return Markup('<span class="pt-muted">not reported</span>')
-        reason = row.inferred_reason("date")
-        if reason:
-            return Markup(
-                '{} <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>'
-            ).format(row.date, reason)
-        return Markup("{}").format(row.date)
+        return Markup("{}").format(row.date) + self.inferred_mark(row, "date")
 
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"
