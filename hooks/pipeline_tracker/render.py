@@ -217,10 +217,13 @@ class PageContext:
         if row is None:
             return self.no_phase(drug)
         if row.special_access:
-            return Markup(
+            badge = Markup(
                 '<span class="pt-phase pt-phase--special-access" data-rank="-1"'
-                ' title="Special access is not a marketing approval">special access{}</span>'
-            ).format(f" · {row.scheme}" if row.scheme else "")
+                ' title="Special access is not a marketing approval">special access</span>'
+            )
+            if row.scheme:  # the scheme's name is long: plain text that wraps, not in the badge
+                badge += Markup(' <span class="pt-scheme">{}</span>').format(row.scheme)
+            return badge
         label = row.phase
         if row.route == "conditional approval":
             label += " (conditional)"
