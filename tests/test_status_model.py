@@ -218,3 +218,11 @@ def test_the_methodology_page_publishes_the_crosswalk():
         assert cells[1] == (chembl or "—")
         assert cells[2] == (entry.opentargets_stage or "—")
         assert cells[3] == (", ".join(entry.ctgov_phases) or "—")
+
+
+def test_target_company_and_indication_facts_need_a_citation(records_copy):
+    company = records_copy / "companies/lianbio.yaml"
+    text = company.read_text(encoding="utf-8")
+    company.write_text(text.split("sources:\n")[0] + 'last_reviewed: "2026-11-21"\n')
+    _, problems = load_and_check(records_copy, records_copy.parent)
+    assert [p.text().split(": ")[1] for p in problems if "lianbio" in p.path] == ["/tickers"]

@@ -213,3 +213,26 @@ def rule_identity_facts_cited(records: Records) -> Iterator[Problem]:
                     "add sources: [<source id>] to this target entry",
                     "evidence",
                 )
+
+
+# Facts on target, company and indication pages that come from a source (names, ids a curator is
+# sure of, and the curator's own classification such as a parent indication are not in this list).
+DESCRIBED_FACTS = {
+    "targets": ("aliases", "family", "description"),
+    "companies": ("former_names", "name_zh", "country", "city", "tickers", "type", "description"),
+    "indications": ("synonyms", "description"),
+}
+
+
+def rule_described_facts_cited(records: Records) -> Iterator[Problem]:
+    """A target, company or indication record that states facts beyond its name cites a source."""
+    for kind, fields in DESCRIBED_FACTS.items():
+        for record in records.get(kind, {}).values():
+            stated = [f for f in fields if f in record.data]
+            if stated and not record.data.get("sources"):
+                yield record.problem(
+                    f"/{stated[0]}",
+                    f"{', '.join(stated)}: no citation",
+                    "add sources: [<source id>] (with quotes where you can) or remove these fields",
+                    "evidence",
+                )

@@ -7,7 +7,12 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from pipeline_tracker.evidence import IDENTITY_FIELDS, rule_identity_facts_cited
+from pipeline_tracker.evidence import (
+    IDENTITY_FIELDS,
+    rule_described_facts_cited,
+    rule_identity_facts_cited,
+    rule_described_facts_cited,
+)
 from pipeline_tracker.load import Record
 from pipeline_tracker.phases import RANK
 from pipeline_tracker.problems import Problem
@@ -318,5 +323,6 @@ RULES = [
     rule_trial_lists_its_regimen_drugs,
     rule_placeholders_filled,
     rule_identity_facts_cited,
+    rule_described_facts_cited,
     rule_approval_routes_fit_the_phase,
 ]
