@@ -11,7 +11,6 @@ from pipeline_tracker.evidence import (
     IDENTITY_FIELDS,
     rule_described_facts_cited,
     rule_identity_facts_cited,
-    rule_described_facts_cited,
 )
 from pipeline_tracker.load import Record
 from pipeline_tracker.phases import RANK
