@@ -99,7 +99,7 @@ def by_modality(tracker: Tracker, drugs) -> Matrix:
 
 def bars(tracker: Tracker, drugs, indications: set[str] | None = None) -> list[PhaseRow]:
     """Each drug's highest phase per indication (over all regions), highest first."""
-    found = []
+    found: list[PhaseRow] = []
     for drug in drugs:
         per_indication: dict[str, list[PhaseRow]] = defaultdict(list)
         for row in tracker.phase_rows.get(drug, []):

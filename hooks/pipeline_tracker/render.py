@@ -313,7 +313,7 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
 
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
-    jobs = []
+    jobs: list[tuple[str, str, str, str]] = []
     for kind in PAGE_KINDS:
         template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
         jobs.extend(
@@ -336,7 +336,7 @@ def render_job(
             tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
         )
         return rendered_page(text, page, indexed_whole=False)
-    values = {"kind": kind} if kind else {}
+    values: dict[str, object] = {"kind": kind} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)
