@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -50,17 +49,15 @@ def on_pre_build(config: MkDocsConfig) -> None:
     root = _root(config)
     options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
     _cleanup()
-    # `mkdocs build` renders large trees in two processes and writes static files (record YAML,
-    # open data, feed) to a temporary folder as they are made, for MkDocs to copy. `mkdocs serve`
-    # (threads) stays in one process and keeps them in memory, as the last good build it may
-    # fall back to.
-    workers, folder = 1, None
+    # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as
+    # they are made, for MkDocs to copy. `mkdocs serve` keeps them in memory, as the last good
+    # build it may fall back to.
+    folder = None
     if not LIVE.serving:
-        workers = min(2, os.cpu_count() or 1)
         folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
     try:
         _OUTPUT["output"] = LIVE.build(
-            lambda: build_outputs(records_dir(root), root, options, workers, folder)
+            lambda: build_outputs(records_dir(root), root, options, folder)
         )
     except RecordsInvalid as invalid:
         _cleanup()
