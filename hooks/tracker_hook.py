@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits beside this hook
 
+import pipeline_tracker
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
@@ -40,6 +41,23 @@ _REST = "<!--pipeline-tracker:rest-->"
 
 def on_startup(command: str, dirty: bool) -> None:
     LIVE.serving = command == "serve"
+
+
+def _package_stamp() -> tuple[int, ...]:
+    package = Path(pipeline_tracker.__file__).resolve().parent
+    files = sorted([*package.glob("*.py"), *package.glob("templates/*.j2")])
+    return tuple(path.stat().st_mtime_ns for path in files)
+
+
+# `mkdocs serve` runs this hook file afresh on every rebuild but keeps the package imported: edits
+# to its Python code would silently not apply. Say so on every rebuild until the restart.
+_LOADED_STAMP = pipeline_tracker.__dict__.setdefault("_loaded_stamp", _package_stamp())
+if _package_stamp() != _LOADED_STAMP:
+    print(
+        "pipeline-tracker: the package (hooks/pipeline_tracker) changed since `mkdocs serve` "
+        "started; this rebuild still runs the old code. Restart `mkdocs serve` to use it.",
+        file=sys.stderr,
+    )
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
