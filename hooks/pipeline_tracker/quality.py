@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 
+from pipeline_tracker.evidence import citation_ids
 from pipeline_tracker.link import PhaseRow, Tracker, status_phase_rows
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.problems import Problem, RecordsInvalid
@@ -101,7 +102,7 @@ def claims(tracker: Tracker) -> list[Claim]:
     def walk(kind: str, rid: str, value, pointer: str) -> None:
         if isinstance(value, dict):
             if isinstance(value.get("sources"), list):
-                sources = tuple(value["sources"])
+                sources = citation_ids(value["sources"])
                 dates = [
                     tracker.get("sources", s).get("date", "")
                     for s in sources

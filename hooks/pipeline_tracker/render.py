@@ -19,6 +19,7 @@ from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
 from pipeline_tracker import escape, landscape, quality
+from pipeline_tracker.evidence import citation_ids, citation_quotes
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER, RANK, region_name
 
@@ -92,6 +93,7 @@ class PageContext:
         )
         self.base = "../" * directory_url.count("/")
         self.citations: list[str] = []
+        self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         self.toc: list[
             dict
         ] = []  # headings as Python-Markdown's toc tokens (MkDocs builds page.toc from them)
@@ -170,31 +172,98 @@ class PageContext:
         )
 
     # Citations ---------------------------------------------------------------
-    def cite(self, sources) -> Markup:
-        numbers = []
-        for source in sources or ():
+    def cite(self, sources, quotes=()) -> Markup:
+        """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
+        hover and listed under its reference. `quotes` adds (source, quote) pairs kept apart.
+        Marks stay out of the search index: "[1]" glued to a word would hide the word."""
+        numbers: dict[int, list[str]] = {}
+        pairs = [*citation_quotes(sources), *quotes]
+        for source in citation_ids(sources):
             if source not in self.citations:
                 self.citations.append(source)
-            numbers.append(self.citations.index(source) + 1)
-        return Markup("").join(
-            Markup(
-                '<sup class="pt-cite"><a href="#ref-{0}" title="Source {0}">[{0}]</a></sup>'
-            ).format(n)
-            for n in sorted(set(numbers))
-        )
+            numbers.setdefault(self.citations.index(source) + 1, [])
+        for source, quote in pairs:
+            if source in self.citations:
+                n = self.citations.index(source) + 1
+                numbers.setdefault(n, []).append(quote)
+                self.quotes.setdefault(n, [])
+                if quote not in self.quotes[n]:
+                    self.quotes[n].append(quote)
+        marks = []
+        for n in sorted(numbers):
+            said = numbers[n]
+            title = "Source {}: “{}”".format(n, "” · “".join(said)) if said else f"Source {n}"
+            marks.append(
+                Markup(
+                    '<sup class="pt-cite{}" data-search-exclude><a href="#ref-{}" title="{}">[{}]</a></sup>'
+                ).format(" pt-cite--quoted" if said else "", n, title, n)
+            )
+        return Markup("").join(marks)
+
+    def quotes_of(self, n: int) -> list[str]:
+        """The quotes cited from reference n on this page."""
+        return self.quotes.get(n, [])
 
     def references(self) -> list[tuple[int, str]]:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
 
     # Phases ------------------------------------------------------------------
-    def phase(self, row: PhaseRow | None) -> Markup:
+    def phase(self, row: PhaseRow | None, drug: str | None = None) -> Markup:
+        """A phase badge. Special access has its own badge and is never shown as an approval;
+        a drug with no ranked row says why (comparator or background therapy in trials)."""
         if row is None:
-            return Markup('<span class="pt-phase pt-phase--none">no phase recorded</span>')
-        label = row.phase if row.active else f"{row.phase} ({row.status})"
+            return self.no_phase(drug)
+        if row.special_access:
+            badge = Markup(
+                '<span class="pt-phase pt-phase--special-access" data-rank="-1"'
+                ' title="Special access is not a marketing approval">special access</span>'
+            )
+            if row.scheme:  # the scheme's name is long: plain text that wraps, not in the badge
+                badge += Markup(' <span class="pt-scheme">{}</span>').format(row.scheme)
+            return badge
+        label = row.phase
+        if row.route == "conditional approval":
+            label += " (conditional)"
+        if not row.active:
+            label += f" ({row.status})"
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        return Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
+        badge = Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
             css, RANK[row.phase], label
         )
+        return badge + self.inferred_mark(row, "phase")
+
+    def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
+        """'(inferred)' after a value the curator inferred, with the reason on hover."""
+        reason = row.inferred_reason(field)
+        if not reason:
+            return Markup("")
+        return Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
+            reason
+        )
+
+    def no_phase(self, drug: str | None) -> Markup:
+        """What to say for a drug with no ranked row: special access only, or its trial roles."""
+        if drug and self.tracker.special_access_rows(drug):
+            return Markup(
+                '<span class="pt-phase pt-phase--special-access" data-rank="-1">special access only</span>'
+            )
+        roles = self.tracker.trial_roles(drug) if drug else {}
+        if roles:
+            words = "; ".join(
+                f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
+            )
+            return Markup('<span class="pt-phase pt-phase--other" data-rank="-2">{}</span>').format(
+                words
+            )
+        return Markup(
+            '<span class="pt-phase pt-phase--none" data-rank="-3">no phase recorded</span>'
+        )
+
+    def date(self, row: PhaseRow) -> Markup:
+        """A row's date; an inferred date is marked, with the curator's reason on hover."""
+        if not row.date:
+            return Markup('<span class="pt-muted">not reported</span>')
+        return Markup("{}").format(row.date) + self.inferred_mark(row, "date")
 
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"

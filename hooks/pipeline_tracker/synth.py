@@ -326,7 +326,7 @@ class _Synth:
             "mechanism": self.text(80, 260),
         }
         record["targets"] = [
-            {"target": target, "action": self.rng.choice(ACTIONS)}
+            {"target": target, "action": self.rng.choice(ACTIONS), "sources": self.sources()}
             for target in self.pick(self.rng.choice((1, 1, 1, 2)), self.n_targets, self.target_id)
         ]
         companies = self.pick(self.rng.choice((1, 1, 2, 2, 3)), self.n_companies, self.company_id)
@@ -342,6 +342,10 @@ class _Synth:
                 entry["note"] = self.text(40, 180)
             entry["sources"] = self.sources()
             record["companies"].append(entry)
+        record["evidence"] = {
+            field: self.sources()
+            for field in ("inn", "code_names", "synonyms", "modality", "mechanism")
+        }
         record["status"] = []
         for indication in self.pick(self.rng.randint(1, 4), self.n_indications, self.indication_id):
             entry = {"indication": indication}
@@ -354,7 +358,7 @@ class _Synth:
             entry["regions"] = sorted(set(self.rng.sample(REGIONS[:6], self.rng.randint(1, 2))))
             entry["phase"] = self.rng.choice(PHASES)
             if self.rng.random() < 0.1:
-                entry["status"] = self.rng.choice(("discontinued", "suspended"))
+                entry["development_status"] = self.rng.choice(("discontinued", "suspended"))
             entry["date"] = self.date()
             if self.rng.random() < 0.5:
                 entry["note"] = self.text(40, 200)

@@ -6,7 +6,8 @@ import contextlib
 import gc
 from pathlib import Path
 
-from pipeline_tracker.load import Record, load_records
+from pipeline_tracker.evidence import missing_archive_problems, quote_problems, read_archive
+from pipeline_tracker.load import Record, _shown_path, load_records
 from pipeline_tracker.problems import Problem
 from pipeline_tracker.rules import RULES, placeholders
 from pipeline_tracker.schemas import schema_problems
@@ -45,7 +46,17 @@ def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Record
     with paused_gc():
         records, problems = load_records(records_path, root)
         problems.extend(check_records(records))
+        problems.extend(check_quotes(records, records_path, root))
     return records, sorted(set(problems))
+
+
+def check_quotes(records: Records, records_path: Path, root: Path | None = None) -> list[Problem]:
+    """Every quote occurs in its source's archived copy (records/archive/), where it has one."""
+    shown = _shown_path(records_path, root or Path.cwd())
+    archive, problems = read_archive(records_path, shown)
+    problems.extend(missing_archive_problems(records, archive))
+    problems.extend(quote_problems(records, archive))
+    return problems
 
 
 @contextlib.contextmanager
