@@ -46,7 +46,7 @@ def _type(raw: dict, node: dict) -> str:
         return _NAMED[ref.rsplit("/", 1)[1]]
     kind = node.get("type", "")
     if isinstance(kind, list):
-        return " or ".join(_TYPES.get(k, k) for k in kind)
+        return " or ".join(_TYPES.get(k) or k for k in kind)
     return _TYPES.get(kind, kind or "any")
 
 

@@ -122,6 +122,7 @@ def summary(old: Records, new: Records) -> list[tuple[str, list[str]]]:
             names = (_name(side, "drugs", drug), _name(side, "indications", indication), region)
             label = " · ".join(names)
             if now is None:
+                assert was is not None
                 lines.append(f"{label}: no longer listed (was {_phase_text(was)})")
                 continue
             change = (

@@ -71,7 +71,7 @@ def _entries(tracker: Tracker) -> list[dict]:
             if date:
                 reviewed[date].append((kind, rid))
     for date, records in reviewed.items():
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for kind, _ in records:
             counts[kind] += 1
         listed = ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k])

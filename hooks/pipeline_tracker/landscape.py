@@ -125,7 +125,7 @@ def bars(
     rows_by_drug: RowsByDrug | None = None,
 ) -> list[PhaseRow]:
     """Each drug's highest phase per indication (over all regions), highest first."""
-    found = []
+    found: list[PhaseRow] = []
     for drug in drugs:
         per_indication: dict[str, list[PhaseRow]] = defaultdict(list)
         for row in _rows(tracker, drug, rows_by_drug):

@@ -72,7 +72,7 @@ def last_news(tracker: Tracker, row: PhaseRow) -> str:
         data = tracker.get("events", event)
         if row.indication in (data.get("indications") or [row.indication]) and data.get("date"):
             dates.append(data["date"])
-    return max(dates, key=lambda d: date_end(d)) if dates else ""
+    return max(dates, key=lambda d: date_end(d) or dt.date.min) if dates else ""
 
 
 def no_development_reported(tracker: Tracker, row: PhaseRow, today: dt.date | str | None) -> bool:
@@ -226,7 +226,7 @@ def report(tracker: Tracker, today: dt.date) -> QualityReport:
             reviewed = tracker.get(kind, rid).get("last_reviewed", "")
             if not reviewed:
                 result.never_reviewed.append((kind, rid))
-            elif date_end(reviewed) < result.review_cutoff:
+            elif (date_end(reviewed) or dt.date.max) < result.review_cutoff:
                 result.stale_records.append((kind, rid, reviewed))
     result.stale_records.sort(key=lambda x: (x[2], x[0], x[1]))
     for drug in tracker.ids("drugs"):
@@ -234,7 +234,7 @@ def report(tracker: Tracker, today: dt.date) -> QualityReport:
             if no_development_reported(tracker, row, today):
                 result.no_development.append((row, last_news(tracker, row)))
     for claim in claims(tracker):
-        if claim.newest and date_end(claim.newest) < result.source_cutoff:
+        if claim.newest and (date_end(claim.newest) or dt.date.max) < result.source_cutoff:
             result.old_claims.append(claim)
     result.undated_sources = [
         s for s in tracker.ids("sources") if not tracker.get("sources", s).get("date")

@@ -8,12 +8,9 @@ curators write (and a few prose-heavy generated ones) stay Markdown.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import posixpath
 import re
 import zlib
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -388,7 +385,7 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
 
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
-    jobs = []
+    jobs: list[tuple[str, str, str, str]] = []
     for kind in PAGE_KINDS:
         template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
         jobs.extend(
@@ -412,51 +409,19 @@ def render_job(
         )
         text = search_meta.decorate(text, tracker, kind, record_id)
         return rendered_page(text, page, indexed_whole=False)
-    values = {"kind": kind} if kind else {}
+    values: dict[str, object] = {"kind": kind} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)
     return rendered_page(text, page, indexed_whole=True)
 
 
-# Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
-_FORKED: tuple[Tracker, SiteOptions, list] | None = None
-PARALLEL_MIN_PAGES = 2000  # below this, starting processes costs more than it saves
-
-
-def _render_share(share: int, shares: int) -> list[RenderedPage]:
-    tracker, options, jobs = _FORKED  # type: ignore[misc]
-    return [render_job(tracker, options, job) for job in jobs[share::shares]]
-
-
 def render_pages(
     tracker: Tracker,
     options: SiteOptions = SiteOptions(),
-    workers: int = 1,
-    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, RenderedPage]:
-    """Every generated HTML page: Markdown source path → page. With workers > 1 and a large tree,
-    pages are rendered in forked processes (one share each) while this process runs `meanwhile`;
-    the result is the same as rendering them one by one."""
-    global _FORKED
-    jobs = page_jobs(tracker)
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
-        if meanwhile:
-            meanwhile()
-        return {job[0]: render_job(tracker, options, job) for job in jobs}
-    _FORKED = (tracker, options, jobs)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            futures = [pool.submit(_render_share, share, workers) for share in range(workers)]
-            if meanwhile:
-                meanwhile()
-            shares = [future.result() for future in futures]
-    finally:
-        _FORKED = None
-    texts: list = [None] * len(jobs)
-    for share, rendered in enumerate(shares):
-        texts[share::workers] = rendered
-    return {job[0]: text for job, text in zip(jobs, texts)}
+    """Every generated HTML page: Markdown source path → page."""
+    return {job[0]: render_job(tracker, options, job) for job in page_jobs(tracker)}
 
 
 def relative(from_src: str, to_url: str) -> str:

@@ -236,7 +236,7 @@ class _Synth:
     def make_sources(self) -> None:
         for i in range(self.n_sources):
             sid = self.source_id(i)
-            record = {
+            record: dict = {
                 "id": sid,
                 "title": f"Synthetic source {i:05d}: " + self.text(30, 90),
                 "kind": self.rng.choice(SOURCE_KINDS),
@@ -266,7 +266,7 @@ class _Synth:
     def make_companies(self) -> None:
         for i in range(self.n_companies):
             cid = self.company_id(i)
-            record = {
+            record: dict = {
                 "id": cid,
                 "name": f"Synthco {i:04d}",
                 "country": self.rng.choice(("CN", "US", "JP", "KR", "GB", "DE", "FR", "CH")),
