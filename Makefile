@@ -1,18 +1,30 @@
-# Everything runs from .venv/, created by `make install` from Python >= 3.10.
+# Everything runs from .venv/, created by `make install` from Python >= 3.11.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install build serve test validate bench clean
+.PHONY: install lock lint build serve test validate bench clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Dependencies come from requirements.lock (exact versions and hashes, Python 3.11, any platform);
+# the project itself is installed editable on top, without touching them.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (dependencies + the test extra) after editing
+# them, or to take newer releases (`make lock UPGRADE=--upgrade`). Needs the package index.
+UPGRADE ?=
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv>=0.9'
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes $(UPGRADE) --output-file requirements.lock
 
 # Reproducible builds: sitemap.xml.gz embeds a date; pin it to the last commit's (or to $SOURCE_DATE_EPOCH).
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
@@ -21,8 +33,11 @@ build: $(STAMP)
 	rm -rf site.tmp
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site.tmp && rm -rf site && mv site.tmp site
 
+# `PORT=8001 make serve` to serve elsewhere; a busy port is one clear line, not a traceback.
+PORT ?= 8000
 serve: $(STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+	@$(BIN)/python -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); r=s.connect_ex(('127.0.0.1', $(PORT))); sys.exit(r == 0 and 'port $(PORT) is busy: try PORT=8001 make serve')"
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 validate: $(STAMP)
 	$(BIN)/pipeline-tracker validate
@@ -32,7 +47,14 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-test: $(STAMP)
+# Lint, format, types and workflow files; `make test` runs it first.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+test: lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits beside this hook
 
+import pipeline_tracker
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
@@ -44,6 +45,23 @@ def on_startup(command: str, dirty: bool) -> None:
     LIVE.serving = command == "serve"
 
 
+def _package_stamp() -> tuple[int, ...]:
+    package = Path(pipeline_tracker.__file__).resolve().parent
+    files = sorted([*package.glob("*.py"), *package.glob("templates/*.j2")])
+    return tuple(path.stat().st_mtime_ns for path in files)
+
+
+# `mkdocs serve` runs this hook file afresh on every rebuild but keeps the package imported: edits
+# to its Python code would silently not apply. Say so on every rebuild until the restart.
+_LOADED_STAMP = pipeline_tracker.__dict__.setdefault("_loaded_stamp", _package_stamp())
+if _package_stamp() != _LOADED_STAMP:
+    print(
+        "pipeline-tracker: the package (hooks/pipeline_tracker) changed since `mkdocs serve` "
+        "started; this rebuild still runs the old code. Restart `mkdocs serve` to use it.",
+        file=sys.stderr,
+    )
+
+
 def on_pre_build(config: MkDocsConfig) -> None:
     # Records are read and checked here, before MkDocs empties the site folder: a bad record stops
     # the build with every problem while the last good site stays in place. Under `mkdocs serve`
@@ -51,17 +69,15 @@ def on_pre_build(config: MkDocsConfig) -> None:
     root = _root(config)
     options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
     _cleanup()
-    # `mkdocs build` renders large trees in two processes and writes static files (record YAML,
-    # open data, feed) to a temporary folder as they are made, for MkDocs to copy. `mkdocs serve`
-    # (threads) stays in one process and keeps them in memory, as the last good build it may
-    # fall back to.
-    workers, folder = 1, None
+    # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as
+    # they are made, for MkDocs to copy. `mkdocs serve` keeps them in memory, as the last good
+    # build it may fall back to.
+    folder = None
     if not LIVE.serving:
-        workers = min(2, os.cpu_count() or 1)
         folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
     try:
         _OUTPUT["output"] = LIVE.build(
-            lambda: build_outputs(records_dir(root), root, options, workers, folder)
+            lambda: build_outputs(records_dir(root), root, options, folder)
         )
     except RecordsInvalid as invalid:
         _cleanup()

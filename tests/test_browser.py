@@ -226,17 +226,32 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     assert year in headings and not any(h[:1].isdigit() and h != year for h in headings)
 
 
-def test_search_finds_a_drug_by_code_name(browser, server, tracker):
+def _search_cases(tracker) -> list[tuple[str, str]]:
+    """(what a reader types, the page that must come first), read from the fixture records."""
+    trial = next(t for t in tracker.ids("trials") if tracker.get("trials", t).get("registry_ids"))
+    target = next(t for t in tracker.ids("targets") if tracker.get("targets", t).get("uniprot"))
+    drug = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("code_names"))
+    synonym = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("synonyms"))
+    company = tracker.ids("companies")[0]
+    t = tracker.get("targets", target)
+    return [
+        (tracker.get("trials", trial)["registry_ids"][0]["id"], f"trials/{trial}/"),
+        (t["uniprot"], f"targets/{target}/"),
+        (t["hgnc"], f"targets/{target}/"),
+        (tracker.get("drugs", drug)["code_names"][0], f"drugs/{drug}/"),
+        (tracker.get("drugs", synonym)["synonyms"][0], f"drugs/{synonym}/"),
+        (tracker.get("companies", company)["name"], f"companies/{company}/"),
+    ]
+
+
+def _search(browser, server, query: str) -> list[str]:
+    """Type a query into the site's own search (Material's lunr worker over the built
+    search_index.json) and return the result links, best first."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    drug = next(
-        d
-        for d in tracker.ids("drugs")
-        if "CT053" in (tracker.get("drugs", d).get("code_names") or [])
-    )
     browser.get(server)
     box = WebDriverWait(browser, 10).until(
         ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
@@ -252,19 +267,36 @@ def test_search_finds_a_drug_by_code_name(browser, server, tracker):
             )
         )
     )
-    box.send_keys("CT053")
+    box.send_keys(query)
 
     def hrefs(b):
         return b.execute_script(
-            "return Array.from(document.querySelectorAll('.md-search-result a'), a => a.href);"
+            "return Array.from(document.querySelectorAll('.md-search-result__item > a'), a => a.href);"
         )
 
     try:
-        WebDriverWait(browser, 15).until(
-            lambda b: any(urlparse(h).path.endswith(f"/drugs/{drug}/") for h in hrefs(b))
-        )
+        WebDriverWait(browser, 15).until(lambda b: hrefs(b))
     except TimeoutException:
-        pytest.fail(f"searching CT053 did not list drugs/{drug}/; results: {hrefs(browser)}")
+        return []
+    return [urlparse(h).path for h in hrefs(browser)]
+
+
+def test_search_finds_ids_code_names_synonyms_and_companies_first(browser, server, tracker):
+    failures = []
+    for query, page in _search_cases(tracker):
+        found = _search(browser, server, query)
+        if not found or not found[0].endswith("/" + page):
+            failures.append(f"{query!r}: expected {page} first, got {found[:3]}")
+    assert failures == []
+
+
+def test_search_preview_keeps_labels_and_values_apart(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    docs = {d["location"]: d for d in index["docs"]}
+    target = docs["targets/erbb2/"]
+    assert "UniProt P04626" in target["text"] and "UniProtP04626" not in target["text"]
+    assert target["text"].startswith("<p>Target")  # the preview says what the page is
+    assert "P04626" in target["tags"]
 
 
 @pytest.mark.parametrize(
@@ -279,3 +311,72 @@ def test_screenshots_of_drug_and_landscape_pages(browser, server, name, path):
     assert browser.save_screenshot(str(target))
     assert target.stat().st_size > 10_000
     browser.set_window_size(1280, 1000)
+
+
+_LAYOUT_PAGES = {
+    "drug": "drugs/zanidatamab/",
+    "drug with notes": "drugs/zevorcabtagene-autoleucel/",
+    "trial": "trials/empowher-303/",
+    "company": "companies/beigene/",
+    "landscape": "landscapes/",
+    "index": "drugs/",
+    "timeline": "timeline/",
+}
+_MEASURE = """
+const column = document.querySelector('.md-content__inner').getBoundingClientRect();
+const toc = document.querySelector('.md-sidebar--secondary');
+const tocLeft = toc && toc.offsetParent && getComputedStyle(toc).visibility !== 'hidden'
+  ? toc.getBoundingClientRect().left : Infinity;
+const wide = [];
+for (const t of document.querySelectorAll('.md-content table')) {
+  const r = t.getBoundingClientRect();
+  if (r.right > column.right + 1 || r.right > tocLeft || t.scrollWidth > t.parentElement.clientWidth + 1)
+    wide.push(t.className + ' ' + Math.round(r.width) + 'px in ' + Math.round(column.width) + 'px');
+}
+const off = [];
+for (const c of document.querySelectorAll('table.pt-status td')) {
+  const r = c.getBoundingClientRect();
+  if (r.width && (r.left < 0 || r.right > window.innerWidth + 1)) off.push(c.getAttribute('data-label'));
+}
+return {wide: wide, off: off, overflow: document.documentElement.scrollWidth - window.innerWidth};
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 1920])
+def test_tables_fit_their_column_at_desktop_widths(browser, server, width):
+    browser.set_window_size(width, 1000)
+    try:
+        failures = []
+        for name, path in _LAYOUT_PAGES.items():
+            browser.get(server + path)
+            found = browser.execute_script(_MEASURE)
+            if found["wide"] or found["overflow"] > 0:
+                failures.append(f"{name} at {width}px: {found}")
+        assert failures == []
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
+    browser.set_window_size(390, 900)
+    try:
+        failures = []
+        for name, path in _LAYOUT_PAGES.items():
+            browser.get(server + path)
+            found = browser.execute_script(_MEASURE)
+            if found["overflow"] > 0 or found["off"]:
+                failures.append(f"{name} at 390px: {found}")
+            # Phase matrices may scroll, but inside their own box, never the page.
+        browser.get(server + "drugs/zanidatamab/")
+        labels = browser.execute_script(
+            "return Array.from(document.querySelectorAll('table.pt-status tbody tr:not(.pt-subrow)')[0].cells,"
+            " c => c.offsetWidth ? getComputedStyle(c, '::before').content : null);"
+        )
+        for wanted in ("Indication", "Region", "Phase", "As of"):
+            if not any(str(label).startswith(f'"{wanted}') for label in labels):
+                failures.append(f"status card lacks a visible {wanted} label: {labels}")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "drug-390.png"))
+        assert failures == []
+    finally:
+        browser.set_window_size(1280, 1000)

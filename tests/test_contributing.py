@@ -166,18 +166,21 @@ def test_new_writes_a_scaffold_whose_placeholders_validate_flags(workdir: Path, 
     capsys.readouterr()
     assert main(["validate", "records/drugs/example-drug.yaml"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(": ")[1] for line in lines] == ["/name", "/modality"]
+    assert [line.split(": ")[1] for line in lines] == ["/name", "/modality", "/evidence/modality/0"]
     assert all("placeholder still unfilled" in line for line in lines)
     assert main(["fmt", "--check", "records/drugs/example-drug.yaml"]) == 1  # comments left in
     capsys.readouterr()
     path = workdir / "records/drugs/example-drug.yaml"
     path.write_text(
-        text.replace('"TODO: name"', "Example").replace(
-            re.search('"TODO: one of [^"]*"', text)[0], "other"
-        )
+        text.replace('"TODO: name"', "Example")
+        .replace(re.search('"TODO: one of [^"]*"', text)[0], "other")
+        .replace('"TODO: citation"', "komen-empowher-303")
     )
     assert main(["fmt", "--strip-comments", "records/drugs/example-drug.yaml"]) == 0
-    assert path.read_text() == "id: example-drug\nname: Example\nmodality: other\n"
+    assert path.read_text() == (
+        "id: example-drug\nname: Example\nmodality: other\n"
+        "evidence:\n  modality:\n    - komen-empowher-303\n"
+    )
     assert main(["validate", "records/drugs/example-drug.yaml"]) == 0
 
 
@@ -246,7 +249,11 @@ def test_diff_tells_what_changed_since_a_commit_in_readers_words(workdir: Path, 
     (workdir / "records/targets/ptpn11.yaml").unlink()
     bbp = workdir / "records/drugs/bbp-398.yaml"
     bbp.write_text(
-        bbp.read_text().replace("targets:\n  - target: ptpn11\n    action: inhibitor\n", "")
+        bbp.read_text().replace(
+            "targets:\n  - target: ptpn11\n    action: inhibitor\n"
+            "    sources:\n      - hainan-infigratinib-npp-case-study\n",
+            "",
+        )
     )
     assert main(["diff"]) == 0  # no origin/main here: HEAD
     out = capsys.readouterr().out

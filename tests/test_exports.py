@@ -109,6 +109,7 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(records_copy):
     attacks = {"mechanism": '=HYPERLINK("http://evil.example","x")', "notes": "@SUM(A1:A2)"}
     data.update(attacks)
     data["synonyms"] = ["+cmd|' /C calc'!A0", *data.get("synonyms", [])]
+    data["evidence"]["synonyms"] = list(data["evidence"]["modality"])
     data["status"][0]["note"] = "-2+3"
     drug.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     files = build_exports(load_tracker(records_copy, records_copy.parent))
@@ -133,7 +134,17 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(records_copy):
         for r in csv.reader(io.StringIO(b.decode()))
         for c in r
     ]
-    assert not [c for c in every_cell if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+    def number(text: str) -> bool:  # a negative number (ChEMBL's -1) is data, not a formula
+        try:
+            float(text)
+        except ValueError:
+            return False
+        return True
+
+    assert not [
+        c for c in every_cell if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not number(c)
+    ]
 
 
 def test_data_page_links_every_download(built_site):
@@ -266,7 +277,13 @@ def test_chinese_name_is_shown_and_searchable(records_copy, tmp_path):
 
     drug = records_copy / "drugs" / "zevorcabtagene-autoleucel.yaml"
     name_zh = "泽沃基奥仑赛"  # the schema's own example for this drug
-    drug.write_text(drug.read_text(encoding="utf-8") + f"name_zh: {name_zh}\n", encoding="utf-8")
+    drug.write_text(
+        drug.read_text(encoding="utf-8").replace(
+            "evidence:\n", "evidence:\n  name_zh:\n    - geneonline-2023-01-17-carsgen-huadong\n", 1
+        )
+        + f"name_zh: {name_zh}\n",
+        encoding="utf-8",
+    )
     result = mkdocs_build(tmp_path / "site", records_copy)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
@@ -351,6 +368,6 @@ def test_bad_today_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     from conftest import mkdocs_build
 
     monkeypatch.setenv(quality.TODAY_ENV, "next tuesday")
-    result = mkdocs_build(tmp_path / "site")
+    result = mkdocs_build(tmp_path / "site", FIXTURES)
     assert result.returncode != 0
     assert "not a date" in result.stderr and "Traceback" not in result.stderr

@@ -90,6 +90,11 @@ def test_code_name_shared_by_two_drugs(records_copy):
         "name: infigratinib\n",
         "name: infigratinib\ncode_names:\n  - ct053\n",
     )
+    edit(
+        records_copy / "drugs/infigratinib.yaml",
+        "evidence:\n",
+        "evidence:\n  code_names:\n    - hainan-infigratinib-npp-case-study\n",
+    )
     found = messages(records_copy)
     assert len(found) == 1
     assert "/code_names/0: 'ct053' also names drug 'zevorcabtagene-autoleucel'" in found[0] or (

@@ -104,7 +104,7 @@ def test_done_when_path_zanidatamab_to_her2_to_beigene_to_herizon(built_site):
     assert row, "the cORR row cites a numbered source"
     number = row.group(1)
     assert f"ref-{number}" in trial.ids
-    assert ("https://clinicaltrials.gov/study/NCT04466891", "NCT04466891") in trial.links
+    assert ("https://www.clinicaltrials.gov/study/NCT04466891", "NCT04466891") in trial.links
 
 
 def test_drug_page_shows_headline_phase_and_pipeline_chart(built_site):

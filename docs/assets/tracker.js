@@ -8,19 +8,28 @@
     var num = parseFloat(raw);
     return isNaN(num) || !/^-?[\d.]+/.test(raw) ? raw.toLowerCase() : num;
   }
+  // A row and the note rows under it (tr.pt-subrow) sort, filter and count as one.
+  function rowGroups(body) {
+    var groups = [];
+    Array.prototype.forEach.call(body.rows, function (row) {
+      if (row.classList.contains("pt-subrow") && groups.length) groups[groups.length - 1].push(row);
+      else groups.push([row]);
+    });
+    return groups;
+  }
   function sortBy(table, index, th) {
     var body = table.tBodies[0];
     if (!body) return;
     var ascending = th.getAttribute("aria-sort") !== "ascending";
     Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (a, b) {
-      var x = key(a.cells[index]), y = key(b.cells[index]);
+    var groups = rowGroups(body);
+    groups.sort(function (a, b) {
+      var x = key(a[0].cells[index]), y = key(b[0].cells[index]);
       if (typeof x !== typeof y) { x = String(x); y = String(y); }
       return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
     });
-    rows.forEach(function (row) { body.appendChild(row); });
+    groups.forEach(function (g) { g.forEach(function (row) { body.appendChild(row); }); });
   }
   function addFilter(table) {
     var body = table.tBodies[0];
@@ -40,14 +49,14 @@
     table.parentNode.insertBefore(box, table);
     input.addEventListener("input", function () {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
-      var shown = 0;
-      Array.prototype.forEach.call(body.rows, function (row) {
-        var text = row.textContent.toLowerCase();
+      var shown = 0, groups = rowGroups(body);
+      groups.forEach(function (g) {
+        var text = g.map(function (row) { return row.textContent; }).join(" ").toLowerCase();
         var match = words.every(function (w) { return text.indexOf(w) !== -1; });
-        row.hidden = !match;
+        g.forEach(function (row) { row.hidden = !match; });
         if (match) shown += 1;
       });
-      count.textContent = words.length ? shown + " of " + body.rows.length + " rows" : "";
+      count.textContent = words.length ? shown + " of " + groups.length + " rows" : "";
     });
   }
   function select(label, values, names) {

@@ -17,7 +17,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from pipeline_tracker.validate import check_paths
 
         scope, problems = check_paths(records_dir(root), [Path(p) for p in args.paths], root)
-        records = {"in scope": dict.fromkeys(scope)}
+        records: dict[str, dict] = {"in scope": dict.fromkeys(scope)}
     else:
         records, problems = load_and_check(records_dir(root), root)
     if problems:

@@ -27,7 +27,12 @@ _NAMED = {
     "region": "region code",
     "url": "URL",
     "phase": "phase",
-    "sources": "list of source ids",
+    "sources": "list of citations (a source id, or source and quote)",
+    "citation": "citation (a source id, or source and quote)",
+    "route": "route",
+    "scheme": "text",
+    "development_status": "development status",
+    "inferred": "mapping of field to reason",
     "money": "amount and currency",
     "text": "text",
     "name": "text",
@@ -41,7 +46,7 @@ def _type(raw: dict, node: dict) -> str:
         return _NAMED[ref.rsplit("/", 1)[1]]
     kind = node.get("type", "")
     if isinstance(kind, list):
-        return " or ".join(_TYPES.get(k, k) for k in kind)
+        return " or ".join(_TYPES.get(k) or k for k in kind)
     return _TYPES.get(kind, kind or "any")
 
 

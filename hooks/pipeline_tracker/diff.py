@@ -85,11 +85,16 @@ def _phases(records: Records) -> dict[tuple[str, str, str], PhaseRow] | None:
     if check_records(records):
         return None
     tracker = link(records)
-    return {
+    rows = {
         (r.drug, r.indication, r.region): r
         for drug in tracker.phase_rows
         for r in tracker.highest_by_indication_region(drug)
     }
+    # Special access is listed apart: it is never a phase, so it never hides or beats one.
+    for drug in tracker.phase_rows:
+        for r in tracker.special_access_rows(drug):
+            rows.setdefault((r.drug, r.indication, f"{r.region} (special access)"), r)
+    return rows
 
 
 def _phase_text(row: PhaseRow) -> str:
@@ -118,6 +123,7 @@ def summary(old: Records, new: Records) -> list[tuple[str, list[str]]]:
             names = (_name(side, "drugs", drug), _name(side, "indications", indication), region)
             label = " · ".join(names)
             if now is None:
+                assert was is not None
                 lines.append(f"{label}: no longer listed (was {_phase_text(was)})")
                 continue
             change = (

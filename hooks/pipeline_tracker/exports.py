@@ -17,9 +17,10 @@ from pipeline_tracker import escape
 from pipeline_tracker.ids import event_anchor
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.load import KINDS
+from pipeline_tracker.phases import crosswalk
 from pipeline_tracker.schemas import load_schemas, schema_dir
 
-FORMAT_VERSION = "1.0.0"  # bump the major number when a field is removed or changes meaning
+FORMAT_VERSION = "2.0.0"  # bump the major number when a field is removed or changes meaning
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -31,14 +32,44 @@ STATUS_FIELDS = [
     ("indication", "string", "Indication id"),
     ("biomarker", "string", "Population or biomarker the row is limited to"),
     ("line", "string", "Line of therapy or setting"),
-    ("region", "string", "ISO 3166 code, EU or WW; an em dash when the basis names no region"),
-    ("phase", "string", "Phase on the ladder preclinical … approved"),
-    ("status", "string", "active, suspended, discontinued or withdrawn"),
+    (
+        "region",
+        "string",
+        (
+            "ISO 3166 code, or a group: WW (worldwide), EU, XN (North America); an em dash when the "
+            "basis names no region"
+        ),
+    ),
+    (
+        "phase",
+        "string",
+        "Phase on the ladder preclinical … approved, or 'special access' (never an approval)",
+    ),
+    (
+        "route",
+        "string",
+        "standard approval, conditional approval or special access; empty if not given",
+    ),
+    ("scheme", "string", "The special-access scheme, as the source names it"),
+    ("development_status", "string", "active, suspended, discontinued or withdrawn"),
     ("date", "string", "ISO 8601 date, as precise as the source (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    (
+        "date_inferred",
+        "string",
+        "Why the curator inferred the date; empty when the source prints it",
+    ),
     ("basis", "string", "status: stated by curators; trial or event: derived from that record"),
     ("basis_id", "string", "The trial or event id a derived row comes from"),
     ("sources", "string", "Source ids, separated by '; '"),
+    ("quotes", "string", "The sources' words for this row: JSON list of {source, quote}"),
     ("note", "string", "Curator's note"),
+    (
+        "chembl_max_phase",
+        "number",
+        "ChEMBL max_phase equivalent (4, 3, 2, 1, 0.5, -1); empty if none",
+    ),
+    ("opentargets_stage", "string", "Open Targets harmonised clinical stage equivalent"),
+    ("ctgov_phases", "string", "ClinicalTrials.gov phase values, separated by '; '"),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Spreadsheets in locales whose list separator is ';' split an unquoted cell at each ';': what
@@ -114,6 +145,7 @@ def kind_fields(kind: str) -> list[dict]:
 
 
 def status_row(row: PhaseRow) -> dict:
+    mapped = crosswalk(row.phase, row.status)
     return {
         "drug": row.drug,
         "indication": row.indication,
@@ -121,12 +153,19 @@ def status_row(row: PhaseRow) -> dict:
         "line": row.line,
         "region": row.region,
         "phase": row.phase,
-        "status": row.status,
+        "route": row.route,
+        "scheme": row.scheme,
+        "development_status": row.status,
         "date": row.date,
+        "date_inferred": row.inferred_reason("date"),
         "basis": row.basis,
         "basis_id": row.basis_id,
         "sources": list(row.sources),
+        "quotes": [{"source": s, "quote": q} for s, q in row.quotes],
         "note": row.note,
+        "chembl_max_phase": mapped.chembl_max_phase,
+        "opentargets_stage": mapped.opentargets_stage,
+        "ctgov_phases": list(mapped.ctgov_phases),
     }
 
 

@@ -32,6 +32,19 @@ def _urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
 
 
+def _inferred_date(data: dict) -> bool:
+    inferred = data.get("inferred")
+    return isinstance(inferred, dict) and "date" in inferred
+
+
+def _title(data: dict, drugs: str) -> str:
+    """'Approval (conditional approval): x'; special access says so and never 'approval'."""
+    kind = data["type"].capitalize()
+    if data.get("route"):
+        kind += f" ({data['route']})"
+    return f"{kind}: {drugs}" if drugs else kind
+
+
 def _entries(tracker: Tracker) -> list[dict]:
     entries = []
     for event in tracker.ids("events"):
@@ -45,11 +58,10 @@ def _entries(tracker: Tracker) -> list[dict]:
             {
                 "id": _urn(f"events/{event}"),
                 "date": data["date"],
-                "title": f"{data['type'].capitalize()}: {drugs}"
-                if drugs
-                else data["type"].capitalize(),
+                "title": _title(data, drugs),
                 "link": f"timeline/#{event_anchor(event)}",
-                "summary": data["summary"],
+                "summary": data["summary"]
+                + (f" (date inferred: {data['inferred']['date']})" if _inferred_date(data) else ""),
                 "category": data["type"],
             }
         )
@@ -60,7 +72,7 @@ def _entries(tracker: Tracker) -> list[dict]:
             if date:
                 reviewed[date].append((kind, rid))
     for date, records in reviewed.items():
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for kind, _ in records:
             counts[kind] += 1
         listed = ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k])

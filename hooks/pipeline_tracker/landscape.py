@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pipeline_tracker.link import PhaseRow, Tracker, _best
+from pipeline_tracker.link import PhaseRow, Tracker, _best, development_rows
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER
+
+RowsByDrug = dict[str, list[PhaseRow]]
 
 NO_TARGET = "no target recorded"
 
@@ -41,11 +43,18 @@ class Matrix:
         return [phase for phase in LADDER if phase in CHART_COLUMNS or phase in used]
 
     def total(self, phase: str) -> int:
-        return sum(len(row.cells.get(phase, [])) for row in self.rows)
+        """Distinct drugs at this phase in any row: a drug in several rows counts once."""
+        return len({drug for row in self.rows for drug, _ in row.cells.get(phase, [])})
 
     @property
     def count(self) -> int:
-        return sum(row.count for row in self.rows)
+        """Distinct drugs in the whole matrix."""
+        return len({drug for row in self.rows for cell in row.cells.values() for drug, _ in cell})
+
+    @property
+    def shared(self) -> bool:
+        """Whether some drug sits in more than one row (so row counts add up to more than `count`)."""
+        return sum(row.count for row in self.rows) > self.count
 
 
 def _matrix(groups: dict[str, dict[str, PhaseRow]], group_kind: str | None, title: str) -> Matrix:
@@ -59,12 +68,24 @@ def _matrix(groups: dict[str, dict[str, PhaseRow]], group_kind: str | None, titl
     return Matrix(group_kind, title, rows)
 
 
-def by_indication(tracker: Tracker, drugs) -> Matrix:
+def _rows(tracker: Tracker, drug: str, rows_by_drug: RowsByDrug | None) -> list[PhaseRow]:
+    """A drug's ranked rows: all of them, or those a company page is limited to."""
+    rows = tracker.phase_rows.get(drug, []) if rows_by_drug is None else rows_by_drug.get(drug, [])
+    return development_rows(rows)
+
+
+def _highest(rows: list[PhaseRow], indications: set[str] | None = None) -> PhaseRow | None:
+    rows = [r for r in rows if indications is None or r.indication in indications]
+    return _best(rows) if rows else None
+
+
+def by_indication(tracker: Tracker, drugs, rows_by_drug: RowsByDrug | None = None) -> Matrix:
     """Rows = indications the drugs are developed in; each drug at its highest phase there."""
     groups: dict[str, dict[str, PhaseRow]] = defaultdict(dict)
     for drug in drugs:
-        for indication in sorted({r.indication for r in tracker.phase_rows.get(drug, [])}):
-            best = tracker.highest_phase(drug, indication=indication)
+        rows = _rows(tracker, drug, rows_by_drug)
+        for indication in sorted({r.indication for r in rows}):
+            best = _highest(rows, {indication})
             if best:
                 groups[indication][drug] = best
     return _matrix(groups, "indications", "Indication")
@@ -97,12 +118,17 @@ def by_modality(tracker: Tracker, drugs) -> Matrix:
     return _matrix(groups, None, "Modality")
 
 
-def bars(tracker: Tracker, drugs, indications: set[str] | None = None) -> list[PhaseRow]:
+def bars(
+    tracker: Tracker,
+    drugs,
+    indications: set[str] | None = None,
+    rows_by_drug: RowsByDrug | None = None,
+) -> list[PhaseRow]:
     """Each drug's highest phase per indication (over all regions), highest first."""
-    found = []
+    found: list[PhaseRow] = []
     for drug in drugs:
         per_indication: dict[str, list[PhaseRow]] = defaultdict(list)
-        for row in tracker.phase_rows.get(drug, []):
+        for row in _rows(tracker, drug, rows_by_drug):
             if indications is None or row.indication in indications:
                 per_indication[row.indication].append(row)
         found.extend(_best(rows) for rows in per_indication.values())

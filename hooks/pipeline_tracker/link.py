@@ -9,13 +9,16 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pipeline_tracker.evidence import citation_ids, citation_quotes
 from pipeline_tracker.load import Record
 from pipeline_tracker.phases import (
     EVENT_TYPE_TO_LADDER,
     INACTIVE,
     RANK,
+    SPECIAL_ACCESS,
     TRIAL_PHASE_TO_LADDER,
     UNSPECIFIED_REGION,
+    within,
 )
 from pipeline_tracker.rules import references
 
@@ -38,20 +41,38 @@ class PhaseRow:
     basis: str  # "status" | "trial" | "event"
     basis_id: str  # the trial or event id, or "" for a status row
     note: str = ""
+    route: str = ""  # "", standard approval, conditional approval, special access
+    scheme: str = ""  # the special-access scheme, as the source names it
+    quotes: tuple[tuple[str, str], ...] = ()  # (source id, the source's words for this row)
+    inferred: tuple[tuple[str, str], ...] = ()  # (field, the curator's reason)
+
+    @property
+    def special_access(self) -> bool:
+        """Access under a named-patient or early-access scheme: never an approval, no phase."""
+        return self.route == SPECIAL_ACCESS
 
     @property
     def rank(self) -> int:
-        return RANK[self.phase]
+        return RANK.get(self.phase, -1)
 
     @property
     def active(self) -> bool:
         return self.status not in INACTIVE
 
+    def inferred_reason(self, field: str) -> str:
+        return dict(self.inferred).get(field, "")
+
 
 def _best(rows: list[PhaseRow]) -> PhaseRow:
-    """Highest phase, active rows first; ties go to stated rows, then the latest date."""
+    """Highest phase, active rows first; ties go to stated rows, then the latest date. Callers
+    pass development rows only: special access never ranks (see `development_rows`)."""
     basis_order = {"status": 2, "event": 1, "trial": 0}
     return max(rows, key=lambda r: (r.active, r.rank, basis_order[r.basis], r.date))
+
+
+def development_rows(rows) -> list[PhaseRow]:
+    """The rows that rank on the phase ladder: every row but special access."""
+    return [r for r in rows if not r.special_access]
 
 
 @dataclass
@@ -105,6 +126,89 @@ class Tracker:
                     for drug in data["drugs"]:
                         roles[drug].add(party["role"])
         return {drug: ", ".join(sorted(r)) for drug, r in sorted(roles.items())}
+
+    def programmes_of_company(self, company: str) -> dict[str, list[PhaseRow]]:
+        """Drug id → the rows that fall within this company's territory and role: a licensee sees
+        rows inside its licensed territory, a sponsor its trials' rows, a licensor no row that lies
+        wholly inside a licensee's territory. A role with no territory covers the drug's rows."""
+        found: dict[str, dict[PhaseRow, None]] = defaultdict(dict)
+        sponsored = {
+            trial
+            for trial in self.cited_by("companies", company, "trials")
+            if company in (self.get("trials", trial).get("sponsors") or [])
+        }
+        for drug in self.drugs_of_company(company):
+            rows = self.phase_rows.get(drug, [])
+            entries = [
+                e for e in self.get("drugs", drug).get("companies") or [] if e["company"] == company
+            ]
+            licensed_out = [
+                e["territory"]
+                for e in self.get("drugs", drug).get("companies") or []
+                if e["company"] != company and e["role"] == "licensee" and e.get("territory")
+            ]
+            for entry in entries:
+                territory = entry.get("territory")
+                for row in rows:
+                    if territory and not within(row.region, territory):
+                        continue
+                    if entry["role"] == "licensor" and any(
+                        within(row.region, t) for t in licensed_out
+                    ):
+                        continue
+                    found[drug][row] = None
+            for row in rows:
+                if row.basis == "trial" and row.basis_id in sponsored:
+                    found[drug][row] = None
+            for event in self.cited_by("companies", company, "events"):
+                data = self.get("events", event)
+                if drug not in data["drugs"]:
+                    continue
+                sides = {p["role"] for p in data.get("parties") or [] if p["company"] == company}
+                if sides and sides != {"licensor"}:  # a licensor gives the territory away
+                    territory = data.get("territory")
+                    for row in rows:
+                        if not territory or within(row.region, territory):
+                            found[drug][row] = None
+                elif company in (data.get("companies") or []):
+                    for row in rows:
+                        if row.basis == "event" and row.basis_id == event:
+                            found[drug][row] = None
+        return {drug: list(rows) for drug, rows in sorted(found.items())}
+
+    def trial_roles(self, drug: str) -> dict[str, int]:
+        """Role → number of trials in which the drug is in an arm's regimen with that role
+        (investigational, comparator, background), for drugs with no phase of their own."""
+        return dict(sorted(self._trial_roles.get(drug, {}).items()))
+
+    @functools.cached_property
+    def _trial_roles(self) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for trial, record in self.records["trials"].items():
+            for arm in record.data.get("arms") or []:
+                for component in arm.get("regimen") or []:
+                    role = component.get("role") or "named"
+                    for drug in [component.get("drug"), *(component.get("options") or [])]:
+                        if drug:
+                            found[drug][role].add(trial)
+        return {d: {r: len(t) for r, t in roles.items()} for d, roles in found.items()}
+
+    def results_of(self, trial_ids) -> list[tuple[str, dict]]:
+        """(trial id, result) for every headline result of these trials, in order."""
+        return [
+            (tid, res) for tid in trial_ids for res in self.get("trials", tid).get("results") or []
+        ]
+
+    def tracked(self, drug: str) -> bool:
+        """A tracked asset: the drug has a development row or special access of its own."""
+        return bool(self.phase_rows.get(drug))
+
+    def tracked_ids(self) -> list[str]:
+        return [d for d in self.ids("drugs") if self.tracked(d)]
+
+    def untracked_ids(self) -> list[str]:
+        """Drugs named only as comparators, background therapy or deal subjects."""
+        return [d for d in self.ids("drugs") if not self.tracked(d)]
 
     def drugs_in_indication(self, indication: str) -> list[str]:
         """Drugs with any phase row in an indication or its narrower indications."""
@@ -187,16 +291,22 @@ class Tracker:
     def highest_by_indication_region(self, drug: str) -> list[PhaseRow]:
         """The highest phase per indication × region for one drug, sorted by phase (highest first)."""
         groups: dict[tuple[str, str], list[PhaseRow]] = defaultdict(list)
-        for row in self.phase_rows.get(drug, []):
+        for row in development_rows(self.phase_rows.get(drug, [])):
             groups[(row.indication, row.region)].append(row)
         best = [_best(rows) for rows in groups.values()]
         return sorted(best, key=lambda r: (-r.active, -r.rank, r.indication, r.region))
 
+    def special_access_rows(self, drug: str) -> list[PhaseRow]:
+        """A drug's special-access rows (named-patient and early-access schemes), newest first."""
+        rows = [r for r in self.phase_rows.get(drug, []) if r.special_access]
+        return sorted(rows, key=lambda r: (r.date, r.indication, r.region), reverse=True)
+
     def highest_phase(
         self, drug: str, indication: str | None = None, indications: set[str] | None = None
     ) -> PhaseRow | None:
-        """A drug's headline phase: its highest anywhere (or in one indication or set)."""
-        rows = self.phase_rows.get(drug, [])
+        """A drug's headline phase: its highest anywhere (or in one indication or set). Special
+        access is not a phase: it never counts."""
+        rows = development_rows(self.phase_rows.get(drug, []))
         if indication is not None:
             rows = [r for r in rows if r.indication == indication]
         if indications is not None:
@@ -218,21 +328,26 @@ class Tracker:
 def status_phase_rows(drug: Record) -> list[PhaseRow]:
     rows = []
     for entry in drug.data.get("status") or []:
+        route = entry.get("route", "")
         for region in entry["regions"]:
             rows.append(
                 PhaseRow(
                     drug.id,
                     entry["indication"],
                     region,
-                    entry["phase"],
-                    entry.get("status", "active"),
+                    SPECIAL_ACCESS if route == SPECIAL_ACCESS else entry["phase"],
+                    entry.get("development_status", "active"),
                     entry.get("date", ""),
                     entry.get("biomarker", ""),
                     entry.get("line", ""),
-                    tuple(entry["sources"]),
+                    citation_ids(entry["sources"]),
                     "status",
                     "",
                     entry.get("note", ""),
+                    route,
+                    entry.get("scheme", ""),
+                    citation_quotes(entry["sources"]),
+                    tuple(sorted((entry.get("inferred") or {}).items())),
                 )
             )
     return rows
@@ -255,7 +370,10 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
         data.get("status", ""), "active"
     )
     regions = data.get("countries") or [UNSPECIFIED_REGION]
-    sources = tuple(data["sources"])
+    sources = citation_ids(data["sources"])
+    inferred = tuple(
+        (k, v) for k, v in sorted((data.get("inferred") or {}).items()) if k == "start_date"
+    )
     return [
         PhaseRow(
             drug,
@@ -269,6 +387,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
             sources,
             "trial",
             trial.id,
+            inferred=tuple(("date", v) for _k, v in inferred),
         )
         for drug in sorted(drugs)
         for indication in data["indications"]
@@ -277,12 +396,16 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
 
 
 def event_phase_rows(event: Record) -> list[PhaseRow]:
-    """Approvals put a drug at 'approved', filings at 'filed', in the event's indications and regions."""
+    """Approvals put a drug at 'approved', filings at 'filed', in the event's indications and
+    regions; special-access events add special-access rows (no phase) under their scheme."""
     data = event.data
     phase = EVENT_TYPE_TO_LADDER.get(data["type"])
     if phase is None or not data.get("indications"):
         return []
+    route = SPECIAL_ACCESS if phase == SPECIAL_ACCESS else data.get("route", "")
+    scheme = data.get("pathway", "") if route == SPECIAL_ACCESS else ""
     regions = data.get("regions") or [UNSPECIFIED_REGION]
+    inferred = tuple((k, v) for k, v in sorted((data.get("inferred") or {}).items()) if k == "date")
     return [
         PhaseRow(
             drug,
@@ -293,9 +416,13 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
             data.get("date", ""),
             data.get("biomarker", ""),
             data.get("line", ""),
-            tuple(data["sources"]),
+            citation_ids(data["sources"]),
             "event",
             event.id,
+            route=route,
+            scheme=scheme,
+            quotes=citation_quotes(data["sources"]),
+            inferred=inferred,
         )
         for drug in data["drugs"]
         for indication in data["indications"]

@@ -227,7 +227,7 @@ def load_records(
     for entry in sorted(records.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and entry.name not in KINDS:
+        if entry.is_dir() and entry.name not in KINDS and entry.name != "archive":
             problems.append(
                 Problem(
                     _shown_path(entry, root),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 LADDER = [
     "preclinical",
     "phase unknown",
@@ -25,12 +27,58 @@ TRIAL_PHASE_TO_LADDER = {
     "phase unknown": "phase unknown",
     # phase 4 trials run after approval; they do not say where a drug was approved, so they add no row.
 }
-EVENT_TYPE_TO_LADDER = {"approval": "approved", "filing": "filed"}
+SPECIAL_ACCESS = "special access"
+# Event types that put a drug somewhere: special access is a route, not a rung of the ladder.
+EVENT_TYPE_TO_LADDER = {"approval": "approved", "filing": "filed", "special access": SPECIAL_ACCESS}
 INACTIVE = ("suspended", "discontinued", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """Where one of our rungs sits on other resources' scales, so exports join with theirs."""
+
+    chembl_max_phase: (
+        float | None
+    )  # ChEMBL max_phase: 4, 3, 2, 1, 0.5, -1 (unknown); None: no value
+    opentargets_stage: str  # Open Targets' harmonised clinical stage; "" when none fits
+    ctgov_phases: tuple[str, ...]  # ClinicalTrials.gov phase values; () when no trial phase fits
+    note: str = ""
+
+
+# ChEMBL gives a combined-phase trial the higher phase (phase 1/2 → 2) and has no filing stage;
+# Open Targets has "pre-approval" for filed; ClinicalTrials.gov phases describe trials only, so
+# filing, approval, special access and preclinical work have none (PHASE4 is post-marketing study,
+# not approval). Special access is never approval on any scale.
+CROSSWALK: dict[str, Crosswalk] = {
+    "preclinical": Crosswalk(None, "preclinical", (), "ChEMBL leaves max_phase empty"),
+    "phase unknown": Crosswalk(-1, "unknown", (), "clinical, phase not given"),
+    "phase 1": Crosswalk(1, "phase 1", ("PHASE1",)),
+    "phase 1/2": Crosswalk(2, "phase 1/2", ("PHASE1", "PHASE2")),
+    "phase 2": Crosswalk(2, "phase 2", ("PHASE2",)),
+    "phase 2/3": Crosswalk(3, "phase 2/3", ("PHASE2", "PHASE3")),
+    "phase 3": Crosswalk(3, "phase 3", ("PHASE3",)),
+    "filed": Crosswalk(
+        3, "pre-approval", (), "ChEMBL has no filing stage: its highest trial phase"
+    ),
+    "approved": Crosswalk(4, "approval", ()),
+    "special access": Crosswalk(None, "", (), "not an approval; no equivalent stage"),
+}
+WITHDRAWN = Crosswalk(4, "withdrawal", (), "ChEMBL keeps max_phase 4 and flags the withdrawal")
+
+
+def crosswalk(phase: str, development_status: str = "active") -> Crosswalk:
+    """The crosswalk entry for a row: an approval later withdrawn from the market maps to
+    Open Targets' 'withdrawal'."""
+    if phase == "approved" and development_status == "withdrawn":
+        return WITHDRAWN
+    return CROSSWALK[phase]
+
 
 REGION_NAMES = {
     "WW": "Worldwide",
     "EU": "European Union",
+    "XN": "North America",
+    "XX": "region not named in the source",
     "CN": "China",
     "CN-HI": "China · Hainan",
     "HK": "Hong Kong",
@@ -80,6 +128,72 @@ REGION_NAMES = {
     "AE": "United Arab Emirates",
 }
 UNSPECIFIED_REGION = "—"
+# Named groups of countries, as sources name them, with the membership territory matching uses.
+# WW has no list: it is everywhere, and within no narrower territory.
+REGION_GROUPS: dict[str, frozenset[str]] = {
+    # The European Union's 27 member states.
+    "EU": frozenset(
+        [
+            "AT",
+            "BE",
+            "BG",
+            "HR",
+            "CY",
+            "CZ",
+            "DK",
+            "EE",
+            "FI",
+            "FR",
+            "DE",
+            "GR",
+            "HU",
+            "IE",
+            "IT",
+            "LV",
+            "LT",
+            "LU",
+            "MT",
+            "NL",
+            "PL",
+            "PT",
+            "RO",
+            "SK",
+            "SI",
+            "ES",
+            "SE",
+        ]
+    ),
+    # North America as sources use it for trials and launches: the United States, Canada, Mexico.
+    "XN": frozenset({"US", "CA", "MX"}),
+}
+WORLDWIDE = "WW"
+NOT_NAMED = "XX"  # the source places the fact somewhere without naming where
+
+
+def countries_of(region: str) -> frozenset[str] | None:
+    """The countries a region code covers; None for worldwide or an unreported region."""
+    if region in (WORLDWIDE, UNSPECIFIED_REGION, NOT_NAMED):
+        return None
+    if region in REGION_GROUPS:
+        return REGION_GROUPS[region]
+    return frozenset({region.split("-", 1)[0]})
+
+
+def within(region: str, territory) -> bool:
+    """Whether a region lies wholly inside a territory (a list of region codes): CN-HI is within
+    CN; North America is within US+CA+MX; worldwide is within nothing narrower than WW."""
+    territory = list(territory)
+    if WORLDWIDE in territory:
+        return True
+    if region in territory:
+        return True
+    covered: set[str] = set()
+    for code in territory:
+        countries = countries_of(code)
+        if countries is not None and "-" not in code:
+            covered |= countries
+    countries = countries_of(region)
+    return countries is not None and countries <= covered
 
 
 def region_name(code: str | None) -> str:

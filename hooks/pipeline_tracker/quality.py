@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 
+from pipeline_tracker.evidence import citation_ids
 from pipeline_tracker.link import PhaseRow, Tracker, status_phase_rows
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.problems import Problem, RecordsInvalid
@@ -71,7 +72,7 @@ def last_news(tracker: Tracker, row: PhaseRow) -> str:
         data = tracker.get("events", event)
         if row.indication in (data.get("indications") or [row.indication]) and data.get("date"):
             dates.append(data["date"])
-    return max(dates, key=lambda d: date_end(d)) if dates else ""
+    return max(dates, key=lambda d: date_end(d) or dt.date.min) if dates else ""
 
 
 def no_development_reported(tracker: Tracker, row: PhaseRow, today: dt.date | str | None) -> bool:
@@ -101,7 +102,7 @@ def claims(tracker: Tracker) -> list[Claim]:
     def walk(kind: str, rid: str, value, pointer: str) -> None:
         if isinstance(value, dict):
             if isinstance(value.get("sources"), list):
-                sources = tuple(value["sources"])
+                sources = citation_ids(value["sources"])
                 dates = [
                     tracker.get("sources", s).get("date", "")
                     for s in sources
@@ -225,7 +226,7 @@ def report(tracker: Tracker, today: dt.date) -> QualityReport:
             reviewed = tracker.get(kind, rid).get("last_reviewed", "")
             if not reviewed:
                 result.never_reviewed.append((kind, rid))
-            elif date_end(reviewed) < result.review_cutoff:
+            elif (date_end(reviewed) or dt.date.max) < result.review_cutoff:
                 result.stale_records.append((kind, rid, reviewed))
     result.stale_records.sort(key=lambda x: (x[2], x[0], x[1]))
     for drug in tracker.ids("drugs"):
@@ -233,7 +234,7 @@ def report(tracker: Tracker, today: dt.date) -> QualityReport:
             if no_development_reported(tracker, row, today):
                 result.no_development.append((row, last_news(tracker, row)))
     for claim in claims(tracker):
-        if claim.newest and date_end(claim.newest) < result.source_cutoff:
+        if claim.newest and (date_end(claim.newest) or dt.date.max) < result.source_cutoff:
             result.old_claims.append(claim)
     result.undated_sources = [
         s for s in tracker.ids("sources") if not tracker.get("sources", s).get("date")

@@ -8,12 +8,9 @@ curators write (and a few prose-heavy generated ones) stay Markdown.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import posixpath
 import re
 import zlib
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +18,8 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
-from pipeline_tracker import escape, landscape, quality
+from pipeline_tracker import cards, escape, identifiers, landscape, quality, search_meta
+from pipeline_tracker.evidence import citation_ids, citation_quotes
 from pipeline_tracker.ids import event_anchor, heading_anchor
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.phases import CHART_COLUMNS, LADDER, RANK, region_name
@@ -35,12 +33,6 @@ KIND_TITLES = {
     "indications": "Indications",
     "trials": "Trials",
     "sources": "Sources",
-}
-EXTERNAL = {
-    "nct": "https://clinicaltrials.gov/study/{}",
-    "hgnc": "https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/{}",
-    "uniprot": "https://www.uniprot.org/uniprotkb/{}/entry",
-    "ncbi_gene": "https://www.ncbi.nlm.nih.gov/gene/{}",
 }
 # Where a phase bar ends, as a share of the chart's width (six columns: preclinical … approved).
 BAR_END = {
@@ -96,6 +88,7 @@ class PageContext:
         )
         self.base = "../" * directory_url.count("/")
         self.citations: list[str] = []
+        self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         self.toc: list[
             dict
         ] = []  # headings as Python-Markdown's toc tokens (MkDocs builds page.toc from them)
@@ -141,11 +134,16 @@ class PageContext:
         return Markup(sep).join(self.link(kind, i) for i in ids)
 
     def external(self, scheme: str, value) -> Markup:
+        """An id linked to its page in its home database (Bioregistry URL formats)."""
         shown = escape.plain(value)
-        url = escape.safe_url(EXTERNAL[scheme].format(shown)) if scheme in EXTERNAL else None
+        iri = identifiers.iri(scheme, shown)
+        url = escape.safe_url(iri) if iri else None
         if not url:
             return escape.html_text(shown)
         return Markup('<a href="{}" rel="external noopener">{}</a>').format(url, shown)
+
+    def id_label(self, scheme: str) -> str:
+        return identifiers.label(scheme)
 
     def url_link(self, value, text=None) -> Markup:
         url = escape.safe_url(value)
@@ -169,37 +167,105 @@ class PageContext:
             )
         return (
             Markup(
-                '<a class="pt-edit" href="{}">View this record</a> (<code>{}</code>, edit it by pull request)'
+                '<a class="pt-edit" href="{}">View this record</a> · to correct it, edit <code>{}</code>'
+                " in the tracker's repository and open a pull request"
             ).format(self.base + path, path)
             + data
         )
 
     # Citations ---------------------------------------------------------------
-    def cite(self, sources) -> Markup:
-        numbers = []
-        for source in sources or ():
+    def cite(self, sources, quotes=()) -> Markup:
+        """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
+        hover and listed under its reference. `quotes` adds (source, quote) pairs kept apart.
+        Marks stay out of the search index: "[1]" glued to a word would hide the word."""
+        numbers: dict[int, list[str]] = {}
+        pairs = [*citation_quotes(sources), *quotes]
+        for source in citation_ids(sources):
             if source not in self.citations:
                 self.citations.append(source)
-            numbers.append(self.citations.index(source) + 1)
-        return Markup("").join(
-            Markup(
-                '<sup class="pt-cite"><a href="#ref-{0}" title="Source {0}">[{0}]</a></sup>'
-            ).format(n)
-            for n in sorted(set(numbers))
-        )
+            numbers.setdefault(self.citations.index(source) + 1, [])
+        for source, quote in pairs:
+            if source in self.citations:
+                n = self.citations.index(source) + 1
+                numbers.setdefault(n, []).append(quote)
+                self.quotes.setdefault(n, [])
+                if quote not in self.quotes[n]:
+                    self.quotes[n].append(quote)
+        marks = []
+        for n in sorted(numbers):
+            said = numbers[n]
+            title = "Source {}: “{}”".format(n, "” · “".join(said)) if said else f"Source {n}"
+            marks.append(
+                Markup(
+                    '<sup class="pt-cite{}" data-search-exclude><a href="#ref-{}" title="{}">[{}]</a></sup>'
+                ).format(" pt-cite--quoted" if said else "", n, title, n)
+            )
+        return Markup("").join(marks)
+
+    def quotes_of(self, n: int) -> list[str]:
+        """The quotes cited from reference n on this page."""
+        return self.quotes.get(n, [])
 
     def references(self) -> list[tuple[int, str]]:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
 
     # Phases ------------------------------------------------------------------
-    def phase(self, row: PhaseRow | None) -> Markup:
+    def phase(self, row: PhaseRow | None, drug: str | None = None) -> Markup:
+        """A phase badge. Special access has its own badge and is never shown as an approval;
+        a drug with no ranked row says why (comparator or background therapy in trials)."""
         if row is None:
-            return Markup('<span class="pt-phase pt-phase--none">no phase recorded</span>')
-        label = row.phase if row.active else f"{row.phase} ({row.status})"
+            return self.no_phase(drug)
+        if row.special_access:
+            badge = Markup(
+                '<span class="pt-phase pt-phase--special-access" data-rank="-1"'
+                ' title="Special access is not a marketing approval">special access</span>'
+            )
+            if row.scheme:  # the scheme's name is long: plain text that wraps, not in the badge
+                badge += Markup(' <span class="pt-scheme">{}</span>').format(row.scheme)
+            return badge
+        label = row.phase
+        if row.route == "conditional approval":
+            label += " (conditional)"
+        if not row.active:
+            label += f" ({row.status})"
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        return Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
+        badge = Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
             css, RANK[row.phase], label
         )
+        return badge + self.inferred_mark(row, "phase")
+
+    def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
+        """'(inferred)' after a value the curator inferred, with the reason on hover."""
+        reason = row.inferred_reason(field)
+        if not reason:
+            return Markup("")
+        return Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
+            reason
+        )
+
+    def no_phase(self, drug: str | None) -> Markup:
+        """What to say for a drug with no ranked row: special access only, or its trial roles."""
+        if drug and self.tracker.special_access_rows(drug):
+            return Markup(
+                '<span class="pt-phase pt-phase--special-access" data-rank="-1">special access only</span>'
+            )
+        roles = self.tracker.trial_roles(drug) if drug else {}
+        if roles:
+            words = "; ".join(
+                f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
+            )
+            return Markup('<span class="pt-phase pt-phase--other" data-rank="-2">{}</span>').format(
+                words
+            )
+        return Markup(
+            '<span class="pt-phase pt-phase--none" data-rank="-3">no phase recorded</span>'
+        )
+
+    def date(self, row: PhaseRow) -> Markup:
+        """A row's date; an inferred date is marked, with the curator's reason on hover."""
+        if not row.date:
+            return Markup('<span class="pt-muted">not reported</span>')
+        return Markup("{}").format(row.date) + self.inferred_mark(row, "date")
 
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"
@@ -264,6 +330,10 @@ def _render(
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _IDS = re.compile(r'\sid="([^"]*)"')  # record text cannot open an attribute: its quotes are escaped
 _FIRST_SECTION = re.compile(r"^<h2 ", re.MULTILINE)
+# Cells, terms and items written end to end ("<dt>UniProt</dt><dd>P04626</dd>") lose their
+# boundary in search text, which keeps only the words: a space between them keeps "UniProt" and
+# "P04626" apart (and changes nothing on screen: whitespace between cells is not rendered).
+_GLUED = re.compile(r"</(dt|dd|td|th|caption|li)>(?=<)")
 
 
 @dataclass(frozen=True)
@@ -298,12 +368,14 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
     match = _FRONT_MATTER.match(text)
     front, body = (text[: match.end()], text[match.end() :]) if match else ("", text)
     body = body.lstrip()  # text before the <h1> would become a search section of its own
+    body = cards.label_cells(body)  # data-label on cells: rows read as cards on a phone
     split = (
         len(body)
         if indexed_whole
         else (m.start() if (m := _FIRST_SECTION.search(body)) else len(body))
     )
     head, rest = body[:split], body[split:]
+    head = _GLUED.sub(r"</\1> ", head)
     return RenderedPage(
         front_matter=front,
         head=head,
@@ -315,7 +387,7 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
 
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
-    jobs = []
+    jobs: list[tuple[str, str, str, str]] = []
     for kind in PAGE_KINDS:
         template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
         jobs.extend(
@@ -337,52 +409,21 @@ def render_job(
         text, page = _render(
             tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
         )
+        text = search_meta.decorate(text, tracker, kind, record_id)
         return rendered_page(text, page, indexed_whole=False)
-    values = {"kind": kind} if kind else {}
+    values: dict[str, object] = {"kind": kind} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)
     return rendered_page(text, page, indexed_whole=True)
 
 
-# Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
-_FORKED: tuple[Tracker, SiteOptions, list] | None = None
-PARALLEL_MIN_PAGES = 2000  # below this, starting processes costs more than it saves
-
-
-def _render_share(share: int, shares: int) -> list[RenderedPage]:
-    tracker, options, jobs = _FORKED  # type: ignore[misc]
-    return [render_job(tracker, options, job) for job in jobs[share::shares]]
-
-
 def render_pages(
     tracker: Tracker,
     options: SiteOptions = SiteOptions(),
-    workers: int = 1,
-    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, RenderedPage]:
-    """Every generated HTML page: Markdown source path → page. With workers > 1 and a large tree,
-    pages are rendered in forked processes (one share each) while this process runs `meanwhile`;
-    the result is the same as rendering them one by one."""
-    global _FORKED
-    jobs = page_jobs(tracker)
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
-        if meanwhile:
-            meanwhile()
-        return {job[0]: render_job(tracker, options, job) for job in jobs}
-    _FORKED = (tracker, options, jobs)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            futures = [pool.submit(_render_share, share, workers) for share in range(workers)]
-            if meanwhile:
-                meanwhile()
-            shares = [future.result() for future in futures]
-    finally:
-        _FORKED = None
-    texts: list = [None] * len(jobs)
-    for share, rendered in enumerate(shares):
-        texts[share::workers] = rendered
-    return {job[0]: text for job, text in zip(jobs, texts)}
+    """Every generated HTML page: Markdown source path → page."""
+    return {job[0]: render_job(tracker, options, job) for job in page_jobs(tracker)}
 
 
 def relative(from_src: str, to_url: str) -> str:

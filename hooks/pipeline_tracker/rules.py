@@ -7,8 +7,14 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from pipeline_tracker.evidence import (
+    IDENTITY_FIELDS,
+    rule_described_facts_cited,
+    rule_identity_facts_cited,
+)
 from pipeline_tracker.ids import reserved_id
 from pipeline_tracker.load import Record
+from pipeline_tracker.phases import RANK
 from pipeline_tracker.problems import Problem
 
 Records = dict[str, dict[str, Record]]
@@ -28,10 +34,12 @@ def subjects(records: Records, kind: str | None = None) -> Iterator[Record]:
 REFERENCES: dict[str, list[tuple[str, str]]] = {
     "drugs": [
         ("targets/*/target", "targets"),
+        ("targets/*/sources/*", "sources"),
         ("companies/*/company", "companies"),
         ("companies/*/sources/*", "sources"),
         ("status/*/indication", "indications"),
         ("status/*/sources/*", "sources"),
+        *((f"evidence/{field}/*", "sources") for field in IDENTITY_FIELDS),
     ],
     "targets": [("sources/*", "sources")],
     "companies": [("parent", "companies"), ("sources/*", "sources")],
@@ -84,11 +92,18 @@ def _step(value, rest: str, pointer: str):
 
 
 def references(record: Record) -> Iterator[tuple[str, str, str]]:
-    """(pointer, kind, id) for every reference a record makes."""
+    """(pointer, kind, id) for every reference a record makes. A citation may be an id or
+    {source: id, quote: ...}; the pointer then names its `source`."""
     for pattern, kind in REFERENCES[record.kind]:
         for pointer, value in walk(record.data, pattern):
             if isinstance(value, str):
                 yield pointer, kind, value
+            elif (
+                kind == "sources"
+                and isinstance(value, dict)
+                and isinstance(value.get("source"), str)
+            ):
+                yield f"{pointer}/source", kind, value["source"]
 
 
 def rule_id_matches_file_name(records: Records) -> Iterator[Problem]:
@@ -314,6 +329,26 @@ def rule_placeholders_filled(records: Records) -> Iterator[Problem]:
                 )
 
 
+def rule_approval_routes_fit_the_phase(records: Records) -> Iterator[Problem]:
+    """A standard or conditional approval route belongs to a row at 'filed' or 'approved'."""
+    for record in subjects(records, "drugs"):
+        for index, row in enumerate(record.data.get("status") or []):
+            if not isinstance(row, dict):
+                continue
+            route, phase = row.get("route"), row.get("phase")
+            if (
+                route in ("standard approval", "conditional approval")
+                and phase in RANK  # a phase off the ladder is the schema's to report
+                and phase not in ("filed", "approved")
+            ):
+                yield record.problem(
+                    f"/status/{index}/route",
+                    f"route '{route}' on a row at {phase!r}",
+                    "an approval route goes with phase 'filed' or 'approved'; leave route out otherwise",
+                    "status",
+                )
+
+
 RULES = [
     rule_id_matches_file_name,
     rule_ids_not_reserved,
@@ -324,4 +359,7 @@ RULES = [
     rule_parents_acyclic,
     rule_trial_lists_its_regimen_drugs,
     rule_placeholders_filled,
+    rule_identity_facts_cited,
+    rule_described_facts_cited,
+    rule_approval_routes_fit_the_phase,
 ]

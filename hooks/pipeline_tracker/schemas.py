@@ -36,11 +36,18 @@ from referencing import Registry, Resource
 from pipeline_tracker.load import Record
 from pipeline_tracker.problems import Problem, pointer_token
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
-
 
 def schema_dir() -> Path:
-    return SCHEMA_DIR
+    """The repository's schema/ when running from a checkout (editable install, hook beside the
+    package), else the copy a built wheel carries as pipeline_tracker/schema/ (see setup.py)."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "schema").is_dir():
+        return checkout / "schema"
+    return package / "schema"
+
+
+SCHEMA_DIR = schema_dir()
 
 
 @functools.lru_cache(maxsize=256)

@@ -88,21 +88,18 @@ def build_outputs(
     records_path: Path,
     root: Path | None = None,
     options: SiteOptions | None = None,
-    workers: int = 1,
     static_folder: Path | None = None,
 ) -> BuildOutput:
-    """Everything the site adds to MkDocs' own files. `workers` > 1 renders large trees' pages in
-    that many forked processes (used by `mkdocs build`; the output is identical). With
-    `static_folder`, static files are written there as they are made instead of kept in memory."""
+    """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
+    written there as they are made instead of kept in memory."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
-        return _build_outputs(records_path, root, options or SiteOptions(), workers, static_folder)
+        return _build_outputs(records_path, root, options or SiteOptions(), static_folder)
 
 
 def _build_outputs(
     records_path: Path,
     root: Path | None,
     options: SiteOptions,
-    workers: int,
     static_folder: Path | None,
 ) -> BuildOutput:
     tracker = load_tracker(records_path, root)
@@ -114,11 +111,9 @@ def _build_outputs(
         for rid, record in sorted(tracker.records[kind].items()):
             static[f"records/{kind}/{rid}.yaml"] = record.text.encode("utf-8")
 
-    def exports() -> None:  # runs here while worker processes render pages
-        build_exports(tracker, static)
-        static[FEED_PATH] = build_feed(tracker)
-
-    html_pages = render_pages(tracker, options, workers=workers, meanwhile=exports)
+    build_exports(tracker, static)
+    static[FEED_PATH] = build_feed(tracker)
+    html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_extra_pages(tracker, options, static))
     return BuildOutput(tracker, pages, html_pages, static)

@@ -32,6 +32,7 @@ class _SafeConfigLoader(yaml.CSafeLoader):
 
 
 def _keep_tag(loader: _SafeConfigLoader, suffix: str, node):
+    value: object
     if isinstance(node, yaml.MappingNode):
         value = loader.construct_mapping(node, deep=True)
     elif isinstance(node, yaml.SequenceNode):

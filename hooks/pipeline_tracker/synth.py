@@ -237,7 +237,7 @@ class _Synth:
     def make_sources(self) -> None:
         for i in range(self.n_sources):
             sid = self.source_id(i)
-            record = {
+            record: dict = {
                 "id": sid,
                 "title": f"Synthetic source {i:05d}: " + self.text(30, 90),
                 "kind": self.rng.choice(SOURCE_KINDS),
@@ -267,7 +267,7 @@ class _Synth:
     def make_companies(self) -> None:
         for i in range(self.n_companies):
             cid = self.company_id(i)
-            record = {
+            record: dict = {
                 "id": cid,
                 "name": f"Synthco {i:04d}",
                 "country": self.rng.choice(("CN", "US", "JP", "KR", "GB", "DE", "FR", "CH")),
@@ -327,7 +327,7 @@ class _Synth:
             "mechanism": self.text(80, 260),
         }
         record["targets"] = [
-            {"target": target, "action": self.rng.choice(ACTIONS)}
+            {"target": target, "action": self.rng.choice(ACTIONS), "sources": self.sources()}
             for target in self.pick(self.rng.choice((1, 1, 1, 2)), self.n_targets, self.target_id)
         ]
         companies = self.pick(self.rng.choice((1, 1, 2, 2, 3)), self.n_companies, self.company_id)
@@ -343,6 +343,10 @@ class _Synth:
                 entry["note"] = self.text(40, 180)
             entry["sources"] = self.sources()
             record["companies"].append(entry)
+        record["evidence"] = {
+            field: self.sources()
+            for field in ("inn", "code_names", "synonyms", "modality", "mechanism")
+        }
         record["status"] = []
         for indication in self.pick(self.rng.randint(1, 4), self.n_indications, self.indication_id):
             entry = {"indication": indication}
@@ -355,7 +359,7 @@ class _Synth:
             entry["regions"] = sorted(set(self.rng.sample(REGIONS[:6], self.rng.randint(1, 2))))
             entry["phase"] = self.rng.choice(PHASES)
             if self.rng.random() < 0.1:
-                entry["status"] = self.rng.choice(("discontinued", "suspended"))
+                entry["development_status"] = self.rng.choice(("discontinued", "suspended"))
             entry["date"] = self.date()
             if self.rng.random() < 0.5:
                 entry["note"] = self.text(40, 200)

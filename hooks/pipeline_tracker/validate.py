@@ -6,7 +6,9 @@ import contextlib
 import gc
 from pathlib import Path
 
-from pipeline_tracker.load import Record, load_records
+from pipeline_tracker.evidence import missing_archive_problems, quote_problems, read_archive
+from pipeline_tracker.id_rules import ID_RULES, drop_repeated
+from pipeline_tracker.load import Record, _shown_path, load_records
 from pipeline_tracker.problems import Problem
 from pipeline_tracker.rules import RULES, placeholders
 from pipeline_tracker.schemas import schema_set
@@ -23,9 +25,9 @@ def check_records(records: Records) -> list[Problem]:
             found = schemas.problems(record)
             record.schema_ok = not found
             problems.extend(found)
-    for rule in RULES:
+    for rule in RULES + ID_RULES:
         problems.extend(rule(records))
-    return sorted(set(_placeholders_only(problems, records)))
+    return sorted(set(drop_repeated(_placeholders_only(problems, records))))
 
 
 def _placeholders_only(problems: list[Problem], records: Records) -> list[Problem]:
@@ -48,7 +50,17 @@ def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Record
     with paused_gc():
         records, problems = load_records(records_path, root)
         problems.extend(check_records(records))
+        problems.extend(check_quotes(records, records_path, root))
     return records, sorted(set(problems))
+
+
+def check_quotes(records: Records, records_path: Path, root: Path | None = None) -> list[Problem]:
+    """Every quote occurs in its source's archived copy (records/archive/), where it has one."""
+    shown = _shown_path(records_path, root or Path.cwd())
+    archive, problems = read_archive(records_path, shown)
+    problems.extend(missing_archive_problems(records, archive))
+    problems.extend(quote_problems(records, archive))
+    return problems
 
 
 @contextlib.contextmanager
@@ -121,7 +133,7 @@ def check_paths(
             record.schema_ok = not found
             if record.path in scope:
                 problems.extend(found)
-    for rule in RULES:
+    for rule in RULES + ID_RULES:
         problems.extend(rule(records))
-    problems = _placeholders_only(problems, records)
+    problems = drop_repeated(_placeholders_only(problems, records))
     return sorted(scope), sorted({p for p in problems if p.path in scope})

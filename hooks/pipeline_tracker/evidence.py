@@ -1,0 +1,244 @@
+"""Evidence: citations (a source id, or an id with the source's own words), archived source texts,
+and the rules that every identity fact is cited and every quote occurs in its source's text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline_tracker.load import Record, _visible
+from pipeline_tracker.problems import Problem
+
+Records = dict[str, dict[str, Record]]
+
+# Drug fields that state what the drug is; each needs citations under `evidence:` when given.
+IDENTITY_FIELDS = ("inn", "name_zh", "code_names", "synonyms", "modality", "mechanism")
+ARCHIVE = "archive"  # records/archive/<local_copy>: the archived texts of sources
+MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
+_ARCHIVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+# Typographic variants a copy-paste changes: quotes, apostrophes, dashes, spaces.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00ad": None,  # soft hyphen
+        "\u200b": None,  # zero-width space
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+def citation_id(citation) -> str | None:
+    """The source id of a citation (a plain id, or {source, quote})."""
+    if isinstance(citation, str):
+        return citation
+    if isinstance(citation, dict) and isinstance(citation.get("source"), str):
+        return citation["source"]
+    return None
+
+
+def citation_ids(citations) -> tuple[str, ...]:
+    """Source ids of a citation list, in order, each once."""
+    seen: dict[str, None] = {}
+    for citation in citations or ():
+        sid = citation_id(citation)
+        if sid is not None:
+            seen.setdefault(sid, None)
+    return tuple(seen)
+
+
+def citation_quotes(citations) -> tuple[tuple[str, str], ...]:
+    """(source id, quote) for every quoted citation in a list."""
+    return tuple(
+        (c["source"], c["quote"])
+        for c in citations or ()
+        if isinstance(c, dict)
+        and isinstance(c.get("source"), str)
+        and isinstance(c.get("quote"), str)
+    )
+
+
+def normalise(text: str) -> str:
+    """The form quotes and archived texts are compared in: Unicode NFKC, typographic quotes and
+    dashes as ASCII, every run of whitespace one space. Case and words are left as they are."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)).strip()
+
+
+def read_archive(
+    records_path: Path, shown: str = "records"
+) -> tuple[dict[str, str], list[Problem]]:
+    """The archived source texts in records/archive/ by file name, normalised. Links, folders and
+    files that are not UTF-8 text are refused (a link could point anywhere)."""
+    folder = records_path / ARCHIVE
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir() or folder.is_symlink():
+        if folder.is_symlink():
+            problems.append(
+                Problem(
+                    f"{shown}/{ARCHIVE}",
+                    1,
+                    1,
+                    "",
+                    "the archive folder may not be a link",
+                    "",
+                    "files",
+                )
+            )
+        return texts, problems
+    for file in sorted(folder.iterdir()):
+        where = f"{shown}/{ARCHIVE}/{_visible(file.name)}"
+        if file.name.startswith("."):
+            continue
+        if not _ARCHIVE_NAME.fullmatch(file.name) or file.is_symlink() or not file.is_file():
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    1,
+                    "",
+                    "archived copies are plain files named with letters, digits, '.', '_' and '-'",
+                    "",
+                    "files",
+                )
+            )
+            continue
+        data = file.read_bytes()[: MAX_ARCHIVE_BYTES + 1]
+        if len(data) > MAX_ARCHIVE_BYTES:
+            problems.append(
+                Problem(where, 1, 1, "", "archived copy larger than 2 MiB", "", "files")
+            )
+            continue
+        try:
+            texts[file.name] = normalise(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append(
+                Problem(where, 1, 1, "", "archived copy is not UTF-8 text", "", "files")
+            )
+    return texts, problems
+
+
+def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
+    """(pointer, citation object) for every quoted citation anywhere in a record."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "sources" and isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        yield f"{pointer}/sources/{index}", item
+            elif key == "evidence" and isinstance(value, dict):
+                for field, citations in value.items():
+                    for index, item in enumerate(citations if isinstance(citations, list) else ()):
+                        if isinstance(item, dict):
+                            yield f"{pointer}/evidence/{field}/{index}", item
+            else:
+                yield from _citations(value, f"{pointer}/{key}")
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _citations(item, f"{pointer}/{index}")
+
+
+def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Problem]:
+    """Every quote occurs in its source's archived copy, where the source has one."""
+    sources = records.get("sources", {})
+    for by_id in records.values():
+        for record in by_id.values():
+            if not record.schema_ok:
+                continue  # rules read only schema-valid data (rules.subjects)
+            for pointer, citation in _citations(record.data):
+                quote, sid = citation.get("quote"), citation.get("source")
+                if not isinstance(quote, str) or not isinstance(sid, str) or sid not in sources:
+                    continue
+                copy = sources[sid].data.get("local_copy")
+                if not isinstance(copy, str):
+                    continue
+                if copy not in archive:
+                    continue  # reported once, on the source record (missing_archive_problems)
+                if normalise(quote) not in archive[copy]:
+                    yield record.problem(
+                        f"{pointer}/quote",
+                        f"quote not found in the archived copy of '{sid}' ({ARCHIVE}/{copy})",
+                        "copy the source's words exactly; only whitespace, quote marks and dashes may differ",
+                        "quotes",
+                    )
+
+
+def missing_archive_problems(records: Records, archive: dict[str, str]) -> Iterator[Problem]:
+    """A source that names a local copy has it in records/archive/."""
+    for record in records.get("sources", {}).values():
+        copy = record.data.get("local_copy")
+        if isinstance(copy, str) and copy not in archive:
+            yield record.problem(
+                "/local_copy",
+                f"no archived copy '{copy}' in records/{ARCHIVE}/",
+                "add the source's text there, or remove local_copy",
+                "quotes",
+            )
+
+
+def rule_identity_facts_cited(records: Records) -> Iterator[Problem]:
+    """Every identity fact a drug record states (INN, Chinese name, code names, synonyms,
+    modality, mechanism) has citations under `evidence:`, and every target entry cites a source."""
+    for record in records.get("drugs", {}).values():
+        if not record.schema_ok:
+            continue  # rules read only schema-valid data (rules.subjects)
+        data = record.data
+        evidence = data.get("evidence")
+        if not isinstance(evidence, dict):
+            continue  # missing or not a map: the schema says so, once
+        for field in IDENTITY_FIELDS:
+            if field in data and not evidence.get(field):
+                yield record.problem(
+                    f"/{field}",
+                    f"{field} has no citation",
+                    f"add evidence: {{{field}: [<source id>]}} with the source that says it, or remove {field}",
+                    "evidence",
+                )
+        for index, target in enumerate(data.get("targets") or []):
+            if isinstance(target, dict) and not target.get("sources"):
+                yield record.problem(
+                    f"/targets/{index}",
+                    "target has no citation",
+                    "add sources: [<source id>] to this target entry",
+                    "evidence",
+                )
+
+
+# Facts on target, company and indication pages that come from a source (names, ids a curator is
+# sure of, and the curator's own classification such as a parent indication are not in this list).
+DESCRIBED_FACTS = {
+    "targets": ("aliases", "family", "description"),
+    "companies": ("former_names", "name_zh", "country", "city", "tickers", "type", "description"),
+    "indications": ("synonyms", "description"),
+}
+
+
+def rule_described_facts_cited(records: Records) -> Iterator[Problem]:
+    """A target, company or indication record that states facts beyond its name cites a source."""
+    for kind, fields in DESCRIBED_FACTS.items():
+        for record in records.get(kind, {}).values():
+            if not record.schema_ok:
+                continue  # rules read only schema-valid data (rules.subjects)
+            stated = [f for f in fields if f in record.data]
+            if stated and not record.data.get("sources"):
+                yield record.problem(
+                    f"/{stated[0]}",
+                    f"{', '.join(stated)}: no citation",
+                    "add sources: [<source id>] (with quotes where you can) or remove these fields",
+                    "evidence",
+                )

@@ -1,0 +1,100 @@
+"""What the site's search sees of a record page: a short preview line and the ids readers type.
+
+Material's search indexes a record page's head (title and facts, see render.RenderedPage). This
+module adds two things to it:
+
+- a one-line summary under the title (what the record is, its highest phase, its key ids), which
+  is the first text of the page's search entry and so the preview a result shows;
+- the identifiers readers type (registry ids, code names, synonyms, HGNC symbols and ids, UniProt
+  accessions, Chinese names) as the page's search `tags`, a field Material's search boosts far
+  above title and text, so the page holding an id ranks first. Without the tags plugin Material
+  shows tags only in search results, not on the page.
+
+Chinese names are indexed as whole tokens (a Chinese name is one "word" between separators):
+Material's search worker splits a Chinese query using the index's own terms, so typing a name
+finds it with no segmentation at build time (no jieba) and no third-party request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from pipeline_tracker import escape
+from pipeline_tracker.phases import region_name
+
+_H1_END = re.compile(r"</h1>\n?")
+
+
+def _phase(tracker, drug: str) -> str:
+    best = tracker.highest_phase(drug)
+    if best is None:
+        return "no phase recorded"
+    where = tracker.get("indications", best.indication).get("name", best.indication)
+    state = best.phase if best.active else f"{best.phase} ({best.status})"
+    return f"highest phase {state} ({where}, {region_name(best.region)})"
+
+
+def _ids(data: dict, keys) -> list[str]:
+    return [str(data[k]) for k in keys if data.get(k) not in (None, "")]
+
+
+def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], list[str]]:
+    """(summary parts, search tags) for one record page; both plain text."""
+    d = tracker.get(kind, record_id)
+    ext = list((d.get("external_ids") or {}).values())
+    if kind == "drugs":
+        companies = []
+        for c in d.get("companies") or []:
+            name = tracker.get("companies", c["company"]).get("name", c["company"])
+            if name not in companies:
+                companies.append(name)
+        parts = ["Drug", d.get("modality", ""), _phase(tracker, record_id)]
+        parts += [", ".join(companies)] if companies else []
+        tags = (
+            list(d.get("code_names") or [])
+            + list(d.get("synonyms") or [])
+            + _ids(d, ["inn", "name_zh"])
+            + ext
+        )
+    elif kind == "targets":
+        parts = ["Target", d.get("name", "")] + _ids(d, ["hgnc"])
+        parts += [f"UniProt {d['uniprot']}"] if d.get("uniprot") else []
+        tags = _ids(d, ["symbol", "hgnc", "uniprot", "ncbi_gene"]) + list(d.get("aliases") or [])
+    elif kind == "trials":
+        reg = [r["id"] for r in d.get("registry_ids") or [] if r.get("id")]
+        drugs = [tracker.get("drugs", x).get("name", x) for x in d.get("drugs") or []]
+        parts = ["Trial", d.get("phase", "")] + reg + [", ".join(drugs), d.get("status", "")]
+        tags = reg + _ids(d, ["acronym"])
+    elif kind == "companies":
+        count = len(tracker.drugs_of_company(record_id))
+        parts = ["Company", region_name(d["country"]) if d.get("country") else ""]
+        parts.append(f"{count} drug{'s' if count != 1 else ''} tracked")
+        tags = list(d.get("aliases") or []) + _ids(d, ["name_zh"])
+    elif kind == "indications":
+        count = len(tracker.drugs_in_indication(record_id))
+        parts = ["Indication", f"{count} drug{'s' if count != 1 else ''} tracked"] + ext
+        tags = list(d.get("synonyms") or []) + ext
+    else:
+        parts = ["Source"] + _ids(d, ["publisher", "date"])
+        tags = []
+    seen: list[str] = []
+    for tag in tags:
+        if isinstance(tag, (str, int)) and str(tag).strip() and str(tag) not in seen:
+            seen.append(str(tag))
+    return [p for p in parts if p], seen
+
+
+def decorate(text: str, tracker, kind: str, record_id: str) -> str:
+    """A rendered record page with search tags in its front matter and a summary line after its
+    title. Record text is escaped on the way in (HTML, then a JSON string YAML reads)."""
+    parts, tags = summary_and_tags(tracker, kind, record_id)
+    if tags and text.startswith("---\n"):
+        listed = "".join(f"\n  - {escape.front_matter_title(t)}" for t in tags)
+        text = "---\ntags:" + listed + "\n" + text[len("---\n") :]
+    line = Markup(' <span class="pt-summary__sep">·</span> ').join(
+        escape.html_text(p) for p in parts
+    )
+    summary = Markup('<p class="pt-summary">{}</p>\n').format(line)
+    return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1)
