@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import yaml
 
@@ -152,7 +153,9 @@ def _read_events(loader: _EventLoader) -> tuple[object, dict]:
     stack: list[list] = []
     root = None
     while True:
-        event = loader.get_event()
+        # PyYAML types events and marks as Optional; the parser always sets them.
+        event: Any = loader.get_event()
+        mark: Any = event.start_mark
         if isinstance(event, yaml.DocumentEndEvent):
             break
         if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
@@ -180,7 +183,7 @@ def _read_events(loader: _EventLoader) -> tuple[object, dict]:
                     f"duplicate key '{key}'",
                     "each key may appear once; merge the two entries",
                 )
-            positions[child] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            positions[child] = (mark.line + 1, mark.column + 1)
             stack[-1][2] = key
             continue
         if isinstance(event, yaml.SequenceEndEvent):
@@ -189,15 +192,16 @@ def _read_events(loader: _EventLoader) -> tuple[object, dict]:
         # A value: the root, a sequence item, or the value of the waiting key.
         if not stack:
             pointer = ""
-            positions[""] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            positions[""] = (mark.line + 1, mark.column + 1)
         elif isinstance(stack[-1][0], list):
             pointer = f"{stack[-1][1]}/{len(stack[-1][0])}"
-            positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            positions[pointer] = (mark.line + 1, mark.column + 1)
         else:
             pointer = f"{stack[-1][1]}/{pointer_token(stack[-1][2])}"
             if isinstance(event, yaml.ScalarEvent):  # scalars at their value, containers at key
-                positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                positions[pointer] = (mark.line + 1, mark.column + 1)
         _refuse_decorations(event, pointer)
+        value: Any
         if isinstance(event, yaml.MappingStartEvent):
             value = {}
         elif isinstance(event, yaml.SequenceStartEvent):
@@ -222,9 +226,9 @@ def _read_events(loader: _EventLoader) -> tuple[object, dict]:
                 )
             stack.append([value, pointer, None])
     if not loader.check_event(yaml.StreamEndEvent):
-        event = loader.get_event()
+        extra: Any = loader.get_event()
         raise _bad(
-            event.start_mark,
+            extra.start_mark,
             "",
             "a record file holds one YAML document",
             "remove the second '---' and what follows, or move it to its own file",
