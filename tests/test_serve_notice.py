@@ -26,6 +26,9 @@ runpy.run_path(hook)
 def test_package_edit_under_serve_asks_for_a_restart(tmp_path: Path):
     hooks = tmp_path / "hooks"
     shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("*.egg-info"))
+    # A checkout's shape: the package reads its vocabularies (the phase ladder) from schema/.
+    shutil.copytree(ROOT / "schema", tmp_path / "schema")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     done = subprocess.run(
         [sys.executable, "-c", _TWICE, str(hooks / "tracker_hook.py")],
         capture_output=True,

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 
 from pipeline_tracker.escape import markdown_text
-from pipeline_tracker.fmt import resolve
 from pipeline_tracker.load import KINDS
-from pipeline_tracker.schemas import load_schemas
+from pipeline_tracker.schemas import load_schemas, resolve
 
 _TYPES = {
     "string": "text",

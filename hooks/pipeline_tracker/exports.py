@@ -18,7 +18,7 @@ from pipeline_tracker.ids import event_anchor
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.phases import crosswalk
-from pipeline_tracker.schemas import load_schemas, schema_dir
+from pipeline_tracker.schemas import load_schemas, resolve, schema_dir
 
 FORMAT_VERSION = "2.0.0"  # bump the major number when a field is removed or changes meaning
 LICENCE = {
@@ -108,28 +108,19 @@ def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _resolve(schema: dict, schemas: dict) -> dict:
-    """Follow a $ref into common.schema.json's $defs (one level is all our schemas use)."""
-    ref = schema.get("$ref", "")
-    if ref.startswith("common.schema.json#/$defs/"):
-        return {
-            **schemas["common"]["$defs"][ref.rsplit("/", 1)[1]],
-            **{k: v for k, v in schema.items() if k != "$ref"},
-        }
-    return schema
-
-
 def kind_fields(kind: str) -> list[dict]:
     """Frictionless field descriptors for a kind's CSV, in schema order."""
     schemas = load_schemas(schema_dir())
     fields = []
     for name, prop in schemas[kind]["properties"].items():
-        prop = _resolve(prop, schemas)
+        prop, doc = resolve(prop, kind, schemas)
         kind_of = prop.get("type")
         description = prop.get("description", "")
         if kind_of in ("integer", "number", "boolean"):
             ftype = kind_of
-        elif kind_of == "array" and _resolve(prop.get("items", {}), schemas).get("type") not in (
+        elif kind_of == "array" and resolve(prop.get("items", {}), doc, schemas)[0].get(
+            "type"
+        ) not in (
             "object",
             "array",
         ):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from pipeline_tracker import escape
+from pipeline_tracker.dates import date_start
 from pipeline_tracker.ids import event_anchor
 from pipeline_tracker.link import Tracker
 from pipeline_tracker.load import KINDS
@@ -24,8 +25,10 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:open-pipeline-tracker")
 
 def atom_time(date: str) -> str:
     """An ISO date of any precision as an Atom timestamp (the first instant it can mean, UTC)."""
-    parts = date.split("-") + ["01", "01"]
-    return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"
+    start = date_start(date)
+    if start is None:
+        raise ValueError(f"not a date: {date!r}")
+    return f"{start.isoformat()}T00:00:00Z"
 
 
 def _urn(name: str) -> str:

@@ -21,7 +21,7 @@ from pipeline_tracker.load import KINDS, SLUG, parse_record_text
 from pipeline_tracker.problems import Problem, visible
 from pipeline_tracker.rules import DATE_KEYS
 from pipeline_tracker.safefs import UnsafePath, check_inside, write_atomic
-from pipeline_tracker.schemas import load_schemas
+from pipeline_tracker.schemas import load_schemas, resolve
 
 # Lists of ids or codes where only membership matters. Not here on purpose: status rows, arms,
 # results, endpoints, trial drugs (the first is the lead drug), sponsors, former names, tickers.
@@ -33,21 +33,6 @@ _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufff
 
 class _Quoted(str):
     """Text that is always written in double quotes (dates: 2019 would otherwise be a number)."""
-
-
-def resolve(node: dict, doc: str, schemas: dict[str, dict]) -> tuple[dict, str]:
-    """Follow $ref (into common.schema.json or the same file); sibling keywords override."""
-    seen = 0
-    while isinstance(node, dict) and "$ref" in node and seen < 20:
-        target, _, fragment = node["$ref"].partition("#")
-        if target:
-            doc = target[: -len(".schema.json")]
-        found = schemas[doc]
-        for part in fragment.strip("/").split("/") if fragment.strip("/") else []:
-            found = found[part]
-        node = {**found, **{k: v for k, v in node.items() if k != "$ref"}}
-        seen += 1
-    return node, doc
 
 
 def _is_date(raw: dict, key: str | None) -> bool:

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LADDER = [
-    "preclinical",
-    "phase unknown",
-    "phase 1",
-    "phase 1/2",
-    "phase 2",
-    "phase 2/3",
-    "phase 3",
-    "filed",
-    "approved",
-]
+from pipeline_tracker.schemas import vocabulary
+
+# The ladder, lowest to highest, as common.schema.json defines it (the one place it is written).
+LADDER = vocabulary("phase")
 RANK = {phase: rank for rank, phase in enumerate(LADDER)}
 # The columns of a pipeline chart; "phase unknown" shares the phase 1 column's left edge.
 CHART_COLUMNS = ["preclinical", "phase 1", "phase 2", "phase 3", "filed", "approved"]

@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 
+from pipeline_tracker.dates import date_end
 from pipeline_tracker.evidence import citation_ids
 from pipeline_tracker.link import PhaseRow, Tracker, status_phase_rows
 from pipeline_tracker.load import KINDS
@@ -45,17 +46,6 @@ def build_today(value: str | None = None) -> dt.date:
                 )
             ]
         ) from None
-
-
-def date_end(text: str) -> dt.date | None:
-    """The last day a partial ISO date can mean ("2022-10" → 2022-10-31), or None if absent."""
-    if not text:
-        return None
-    parts = [int(p) for p in text.split("-")]
-    year = parts[0]
-    month = parts[1] if len(parts) > 1 else 12
-    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
-    return dt.date(year, month, day)
 
 
 def years_before(today: dt.date, years: int = 0, months: int = 0) -> dt.date:

@@ -7,6 +7,7 @@ import difflib
 import re
 from collections.abc import Iterator
 
+from pipeline_tracker.dates import DATE_FORM, parse_date
 from pipeline_tracker.evidence import (
     IDENTITY_FIELDS,
     rule_described_facts_cited,
@@ -70,7 +71,6 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "sources": [],
 }
 DATE_KEYS = {"date", "start_date", "last_reviewed"}
-_DATE = re.compile(r"\A([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")  # \Z: no trailing newline
 
 
 def walk(data, pattern: str, pointer: str = "") -> Iterator[tuple[str, object]]:
@@ -209,19 +209,6 @@ def rule_registry_ids_unique(records: Records) -> Iterator[Problem]:
             owner.setdefault(key, record.id)
 
 
-def parse_date(text: str) -> tuple[int, int, int] | None:
-    """(year, month, day) with 0 for missing parts, or None when the date does not exist."""
-    match = _DATE.match(text)
-    if not match:
-        return None
-    year, month, day = (int(part) if part else 0 for part in match.groups())
-    try:
-        dt.date(year, month or 1, day or 1)
-    except ValueError:
-        return None
-    return year, month, day
-
-
 def _date_values(data, pointer: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(data, dict):
         for key, value in data.items():
@@ -240,7 +227,7 @@ def rule_dates_real_and_past(records: Records, today: dt.date | None = None) -> 
     today = today or dt.date.today()
     for record in subjects(records):
         for pointer, value in _date_values(record.data):
-            if not _DATE.match(value):
+            if not DATE_FORM.match(value):
                 continue  # the schema reports the form
             parts = parse_date(value)
             if parts is None:

@@ -136,6 +136,31 @@ def schema_set(folder: Path = SCHEMA_DIR) -> SchemaSet:
     return _schema_set(_signature(folder))
 
 
+def resolve(node: dict, doc: str, schemas: dict[str, dict]) -> tuple[dict, str]:
+    """Follow $ref (into common.schema.json or the same file); sibling keywords override."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 20:
+        target, _, fragment = node["$ref"].partition("#")
+        if target:
+            doc = target[: -len(".schema.json")]
+        found = schemas[doc]
+        for part in fragment.strip("/").split("/") if fragment.strip("/") else []:
+            found = found[part]
+        node = {**found, **{k: v for k, v in node.items() if k != "$ref"}}
+        seen += 1
+    return node, doc
+
+
+def vocabulary(name: str, folder: Path = SCHEMA_DIR) -> list:
+    """The allowed values of a shared definition in common.schema.json (e.g. "phase"): the one
+    place a vocabulary is written; code that needs it reads it here."""
+    schemas = load_schemas(folder)
+    if "common" not in schemas:
+        raise RuntimeError(f"no common.schema.json in {folder}: the package needs its schemas")
+    node, _doc = resolve({"$ref": f"common.schema.json#/$defs/{name}"}, "common", schemas)
+    return list(node["enum"])
+
+
 def load_schemas(folder: Path = SCHEMA_DIR) -> dict[str, dict]:
     """Every schema file by its stem: 'drugs', 'common', …"""
     return schema_set(folder).schemas
