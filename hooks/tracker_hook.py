@@ -17,7 +17,7 @@ from mkdocs.structure.toc import get_toc
 from pipeline_tracker.livebuild import LIVE
 from pipeline_tracker.load import records_dir
 from pipeline_tracker.problems import RecordsInvalid
-from pipeline_tracker.render import SiteOptions
+from pipeline_tracker.render import SiteOptions, records_edit_base
 from pipeline_tracker.schemas import schema_dir
 from pipeline_tracker.site import StaticFiles, build_outputs
 
@@ -65,7 +65,14 @@ def on_pre_build(config: MkDocsConfig) -> None:
     # the build with every problem while the last good site stays in place. Under `mkdocs serve`
     # the last good build is served with the problems shown on every page.
     root = _root(config)
-    options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
+    options = SiteOptions(
+        edit_base=records_edit_base(
+            config.extra.get("records_edit_base"),
+            config.repo_url,
+            config.edit_uri,
+            Path(config.docs_dir).name,
+        )
+    )
     _cleanup()
     # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as
     # they are made, for MkDocs to copy. `mkdocs serve` keeps them in memory, as the last good

@@ -13,6 +13,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
 from markdown.extensions.toc import slugify, unique
@@ -55,6 +56,38 @@ class SiteOptions:
         None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
     )
     today: str | None = None  # YYYY-MM-DD the date checks use; None: quality.build_today()
+
+
+def records_edit_base(
+    explicit: str | None,
+    repo_url: str | None,
+    edit_uri: str | None,
+    docs_dir: str = "docs",
+) -> str | None:
+    """Where records are edited: `extra.records_edit_base` if set, else the repository's edit
+    address derived from repo_url + edit_uri (which point at the docs folder: records sit beside
+    it, at the repository root). None when neither is set, or when edit_uri does not end in the
+    docs folder (then the address cannot be derived, and is never guessed). An unset edit_uri
+    takes MkDocs' own default for GitHub, GitLab and Bitbucket."""
+    if explicit:
+        return explicit if explicit.endswith("/") else explicit + "/"
+    if not repo_url:
+        return None
+    if edit_uri is None:  # as MkDocs derives it (config_options.EditURI)
+        host = urlsplit(repo_url).netloc.lower()
+        if host in ("github.com", "gitlab.com"):
+            edit_uri = "edit/master/docs/"
+        elif host == "bitbucket.org":
+            edit_uri = "src/default/docs/"
+    if not edit_uri:
+        return None
+    if not edit_uri.endswith("/"):
+        edit_uri += "/"
+    docs_edit = urljoin(repo_url if repo_url.endswith("/") else repo_url + "/", edit_uri)
+    folder = docs_dir.strip("/").rsplit("/", 1)[-1] + "/"
+    if not docs_edit.endswith("/" + folder):
+        return None
+    return docs_edit[: -len(folder)]
 
 
 def page_path(kind: str, record_id: str) -> str:
