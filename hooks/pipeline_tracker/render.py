@@ -204,6 +204,12 @@ class PageContext:
             + data
         )
 
+    def feed_link(self, kind: str, record_id: str) -> Markup:
+        """' · Atom feed' linking the record's own feed (feed.record_feed_path)."""
+        return Markup(
+            ' · <a class="pt-feed" href="{}{}/{}/feed.xml" type="application/atom+xml">Atom feed</a>'
+        ).format(self.base, kind, record_id)
+
     # Citations ---------------------------------------------------------------
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on

@@ -8,12 +8,12 @@ from pathlib import Path
 from pipeline_tracker.datamodel import data_model_page
 from pipeline_tracker.exports import build_exports
 from pipeline_tracker.extra_pages import render_extra_pages
-from pipeline_tracker.feed import FEED_PATH, build_feed
+from pipeline_tracker.feed import FEED_PATH, build_feed, build_record_feeds
 from pipeline_tracker.link import Tracker, link
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.problems import RecordsInvalid
 from pipeline_tracker.quality import build_today
-from pipeline_tracker.render import RenderedPage, SiteOptions, render_pages
+from pipeline_tracker.render import RenderedPage, SiteOptions, display_name, render_pages
 from pipeline_tracker.validate import load_and_check, paused_gc
 
 
@@ -113,6 +113,7 @@ def _build_outputs(
 
     build_exports(tracker, static)
     static[FEED_PATH] = build_feed(tracker)
+    build_record_feeds(tracker, static, lambda kind, rid: display_name(tracker, kind, rid))
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_extra_pages(tracker, options, static))
