@@ -13,6 +13,8 @@ from pipeline_tracker.render import SiteOptions, render_page
 
 CSV_DESCRIPTIONS = {
     "development-status": "One row per status row and region, stated or derived (see basis)",
+    "deals": "One row per deal term (a deal without recorded terms: one row); amounts as printed, "
+    "a US dollar figure only where the source prints one",
 }
 
 
@@ -25,7 +27,7 @@ def render_extra_pages(tracker: Tracker, options: SiteOptions, static) -> dict[s
     """data.md, which lists the files in `static`. (Landscapes and data quality are rendered with
     the record pages: render.page_jobs.)"""
     pages = {}
-    names = ["development-status", *KINDS]
+    names = ["development-status", "deals", *KINDS]
     csvs = [
         (
             f"{DATA_DIR}/{name}.csv",

@@ -307,6 +307,12 @@ class PageContext:
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"
 
+    @staticmethod
+    def date_key(date: str) -> int:
+        """A sortable number for an ISO date of any precision (2020-08 → 20200800); -1 if none."""
+        digits = date.replace("-", "")
+        return int((digits + "0000")[:8]) if digits.isdigit() else -1
+
     def region(self, code: str) -> str:
         return region_name(code)
 
@@ -433,6 +439,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
         )
         jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
+    jobs.append(("deals.md", "deals.html.j2", "", ""))
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs
