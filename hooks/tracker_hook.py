@@ -91,6 +91,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     output = _OUTPUT.pop("output")
+    _OUTPUT["inserts"] = output.inserts
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _HTML.clear()
@@ -108,6 +109,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for path, written in static.written().items():
         files.append(File.generated(config, path, abs_src_path=str(written)))
     return files
+
+
+def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:
+    # Hand-written pages may hold a marker for a generated block (the home page's coverage).
+    for marker, block in _OUTPUT.get("inserts", {}).items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, block)
+    return markdown
 
 
 def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:

@@ -18,6 +18,30 @@ CSV_DESCRIPTIONS = {
 }
 
 
+COVERAGE_MARKER = "<!-- pipeline-tracker:coverage -->"
+
+
+def coverage_block(tracker: Tracker, options: SiteOptions) -> str:
+    """The home page's coverage (Markdown): records per kind, drugs split into tracked assets and
+    others, and the newest review and source dates the records hold."""
+    reviewed = [
+        date
+        for kind in KINDS
+        for rid in tracker.ids(kind)
+        if (date := tracker.get(kind, rid).get("last_reviewed"))
+    ]
+    published = [d for s in tracker.ids("sources") if (d := tracker.get("sources", s).get("date"))]
+    return render_page(
+        tracker,
+        "coverage.md.j2",
+        "index.md",
+        options,
+        total=sum(len(tracker.ids(kind)) for kind in KINDS),
+        reviewed=max(reviewed, default=""),
+        published=max(published, default=""),
+    )
+
+
 def _rows(content: bytes) -> int:
     """Data rows of a CSV we wrote (header excluded); cells may hold line breaks, so parse it."""
     return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8")))) - 1

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline_tracker.datamodel import data_model_page
 from pipeline_tracker.exports import build_exports
-from pipeline_tracker.extra_pages import render_extra_pages
+from pipeline_tracker.extra_pages import COVERAGE_MARKER, coverage_block, render_extra_pages
 from pipeline_tracker.feed import FEED_PATH, build_feed, build_record_feeds
 from pipeline_tracker.link import Tracker, link
 from pipeline_tracker.load import KINDS
@@ -74,6 +74,7 @@ class BuildOutput:
     pages: dict[str, str]  # Markdown pages: src path → text
     html_pages: dict[str, RenderedPage]  # pages rendered to HTML (records, indexes, timeline)
     static: StaticFiles  # other files copied into the site
+    inserts: dict[str, str] = field(default_factory=dict)  # marker in a docs page → Markdown
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -117,4 +118,5 @@ def _build_outputs(
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_extra_pages(tracker, options, static))
-    return BuildOutput(tracker, pages, html_pages, static)
+    inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
+    return BuildOutput(tracker, pages, html_pages, static, inserts)

@@ -103,6 +103,12 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
     output = build_outputs(
         records if records is not None else records_dir(root), root, options, static_folder=docs
     )
+    for page in docs.rglob("*.md"):  # generated blocks in hand-written pages (home: coverage)
+        text = page.read_text(encoding="utf-8")
+        if any(marker in text for marker in output.inserts):
+            for marker, block in output.inserts.items():
+                text = text.replace(marker, block)
+            page.write_text(text, encoding="utf-8")
     pages = {**output.pages, **{src: page.markdown() for src, page in output.html_pages.items()}}
     for src_uri, content in pages.items():
         path = docs / src_uri
