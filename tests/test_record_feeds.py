@@ -60,14 +60,14 @@ def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, 
         html = (built_site / kind / rid / "index.html").read_text(encoding="utf-8")
         # In the head, for feed readers; and a visible link near the edit link, for people.
         assert re.search(
-            r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="feed\.xml">',
+            rf'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="../../feeds/{kind}/{rid}\.xml">',
             html,
         ), f"{kind}/{rid}: no feed in the head"
         assert (
-            f'<a class="pt-feed" href="../../{kind}/{rid}/feed.xml" '
+            f'<a class="pt-feed" href="../../feeds/{kind}/{rid}.xml" '
             'type="application/atom+xml">Atom feed</a>'
         ) in html
-        feed = ET.fromstring((built_site / kind / rid / "feed.xml").read_bytes())
+        feed = ET.fromstring((built_site / "feeds" / kind / f"{rid}.xml").read_bytes())
         assert feed.tag == f"{ATOM}feed"
         entries = feed.findall(f"{ATOM}entry")
         linked = [e.find(f"{ATOM}link").get("href") for e in entries]
@@ -77,10 +77,13 @@ def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, 
         assert [e.findtext(f"{ATOM}id") for e in entries] == [site_ids[e] for e in events]
         stamps = [e.findtext(f"{ATOM}updated") for e in entries]
         assert stamps == sorted(stamps, reverse=True)
+        assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == f"../../{kind}/{rid}/"
         if entries:
             assert feed.findtext(f"{ATOM}updated") == stamps[0]
             nonempty += 1
     assert nonempty, f"no {kind} feed has an entry: the fixtures test nothing"
+    # Material's script fetches sitemap.xml beside each <link rel="alternate">: it must exist.
+    ET.fromstring((built_site / "feeds" / kind / "sitemap.xml").read_bytes())
 
 
 def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path):
@@ -99,5 +102,6 @@ def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Pa
     start = time.perf_counter()
     build_record_feeds(tracker, files, lambda kind, rid: rid)
     elapsed = time.perf_counter() - start
-    assert len([p for p in files if p.startswith("drugs/")]) == len(tracker.ids("drugs"))
+    drugs = [p for p in files if p.startswith("feeds/drugs/") and p != "feeds/drugs/sitemap.xml"]
+    assert len(drugs) == len(tracker.ids("drugs"))
     assert elapsed < 2, f"{elapsed:.1f} s for {len(files)} feeds"

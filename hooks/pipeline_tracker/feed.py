@@ -136,16 +136,23 @@ def build_feed(tracker: Tracker) -> bytes:
 
 
 # Per-record feeds ---------------------------------------------------------------------------
-# drugs/<id>/feed.xml, companies/<id>/feed.xml, targets/<id>/feed.xml: beside the record's page
-# (drugs/<id>/), holding the dated events that name the record (a target: the events naming its
+# feeds/drugs/<id>.xml, feeds/companies/<id>.xml, feeds/targets/<id>.xml, holding the dated events that name the record (a target: the events naming its
 # drugs), newest first, with the site-wide feed's entry ids. Each event's entry is written once and
 # every feed joins the entries it needs, so 10,000 drugs cost 10,000 short string joins, not
 # 10,000 scans of the events.
 RECORD_FEED_KINDS = ("drugs", "companies", "targets")
 
 
+# Material's script fetches sitemap.xml beside every <link rel="alternate"> of a page: an empty one
+# in each feed folder answers it (a feed beside each page would need one per record).
+EMPTY_SITEMAP = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
+
+
 def record_feed_path(kind: str, record_id: str) -> str:
-    return f"{kind}/{record_id}/feed.xml"
+    return f"feeds/{kind}/{record_id}.xml"
 
 
 def record_feed_events(tracker: Tracker, kind: str, record_id: str) -> list[str]:
@@ -186,8 +193,9 @@ def _text(value) -> str:
 def build_record_feeds(tracker: Tracker, files, display_name) -> None:
     """Write every drug's, company's and target's feed into `files` (site path → bytes).
     `display_name(kind, id)` names the record in the feed's title."""
-    entries = _event_entry_xml(tracker, "../../")  # the feed sits at <kind>/<id>/feed.xml
+    entries = _event_entry_xml(tracker, "../../")  # the feed sits at feeds/<kind>/<id>.xml
     for kind in RECORD_FEED_KINDS:
+        files[f"feeds/{kind}/sitemap.xml"] = EMPTY_SITEMAP
         for rid in tracker.ids(kind):
             mine = sorted(
                 (entries[e] for e in record_feed_events(tracker, kind, rid) if e in entries),
@@ -202,8 +210,8 @@ def build_record_feeds(tracker: Tracker, files, display_name) -> None:
                 f'<feed xmlns="{ATOM}">\n'
                 f"  <title>{_text(display_name(kind, rid))}: events (Open Pipeline Tracker)</title>\n"
                 f"  <id>{_urn(f'feed/{kind}/{rid}')}</id>\n"
-                '  <link rel="self" type="application/atom+xml" href="feed.xml" />\n'
-                '  <link rel="alternate" type="text/html" href="./" />\n'
+                f'  <link rel="self" type="application/atom+xml" href="{rid}.xml" />\n'
+                f'  <link rel="alternate" type="text/html" href="../../{kind}/{rid}/" />\n'
                 f"  <updated>{newest}</updated>\n"
                 "  <author>\n    <name>Open Pipeline Tracker curators</name>\n  </author>\n"
                 "  <rights>Data: CC BY 4.0</rights>\n"

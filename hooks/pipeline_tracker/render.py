@@ -207,7 +207,7 @@ class PageContext:
     def feed_link(self, kind: str, record_id: str) -> Markup:
         """' · Atom feed' linking the record's own feed (feed.record_feed_path)."""
         return Markup(
-            ' · <a class="pt-feed" href="{}{}/{}/feed.xml" type="application/atom+xml">Atom feed</a>'
+            ' · <a class="pt-feed" href="{}feeds/{}/{}.xml" type="application/atom+xml">Atom feed</a>'
         ).format(self.base, kind, record_id)
 
     # Citations ---------------------------------------------------------------
