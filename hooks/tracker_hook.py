@@ -19,7 +19,7 @@ from mkdocs.structure.toc import get_toc
 from pipeline_tracker.livebuild import LIVE
 from pipeline_tracker.load import records_dir
 from pipeline_tracker.problems import RecordsInvalid, visible
-from pipeline_tracker.render import SiteOptions
+from pipeline_tracker.render import SiteOptions, records_edit_base
 from pipeline_tracker.schemas import schema_dir
 from pipeline_tracker.site import StaticFiles, build_outputs
 
@@ -67,7 +67,14 @@ def on_pre_build(config: MkDocsConfig) -> None:
     # the build with every problem while the last good site stays in place. Under `mkdocs serve`
     # the last good build is served with the problems shown on every page.
     root = _root(config)
-    options = SiteOptions(edit_base=config.extra.get("records_edit_base") or None)
+    options = SiteOptions(
+        edit_base=records_edit_base(
+            config.extra.get("records_edit_base"),
+            config.repo_url,
+            config.edit_uri,
+            Path(config.docs_dir).name,
+        )
+    )
     _cleanup()
     # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as
     # they are made, for MkDocs to copy. `mkdocs serve` keeps them in memory, as the last good
@@ -87,6 +94,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _refuse_files_outside(files, Path(config.docs_dir), _root(config))
     output = _OUTPUT.pop("output")
+    _OUTPUT["inserts"] = output.inserts
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _HTML.clear()
@@ -124,6 +132,14 @@ def _refuse_files_outside(files: Files, docs: Path, root: Path) -> None:
             f"docs/ links to files outside the repository, which would be published: {names} "
             "(commit the file itself, or remove the link)"
         )
+
+
+def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:
+    # Hand-written pages may hold a marker for a generated block (the home page's coverage).
+    for marker, block in _OUTPUT.get("inserts", {}).items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, block)
+    return markdown
 
 
 def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:

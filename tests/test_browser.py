@@ -321,6 +321,7 @@ _LAYOUT_PAGES = {
     "landscape": "landscapes/",
     "index": "drugs/",
     "timeline": "timeline/",
+    "deals": "deals/",
 }
 _MEASURE = """
 const column = document.querySelector('.md-content__inner').getBoundingClientRect();

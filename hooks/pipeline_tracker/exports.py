@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from pipeline_tracker import escape
+from pipeline_tracker.evidence import citation_ids
 from pipeline_tracker.ids import event_anchor
 from pipeline_tracker.link import PhaseRow, Tracker
 from pipeline_tracker.load import KINDS
@@ -70,6 +71,36 @@ STATUS_FIELDS = [
     ),
     ("opentargets_stage", "string", "Open Targets harmonised clinical stage equivalent"),
     ("ctgov_phases", "string", "ClinicalTrials.gov phase values, separated by '; '"),
+]
+DEAL_FIELDS = [
+    ("event", "string", "Deal event id (data/events/<id>.json; its entry on the timeline)"),
+    ("date", "string", "ISO 8601 date, as precise as the source; empty when not reported"),
+    ("parties", "string", "company id (role), separated by '; '"),
+    ("drugs", "string", "Drug ids, separated by '; '"),
+    ("territory", "string", "Region codes where the rights apply, separated by '; '"),
+    ("territory_note", "string", "The territory in the source's words"),
+    ("rights", "string", "Which rights change hands"),
+    (
+        "term",
+        "string",
+        (
+            "upfront, milestones, royalties, equity or other; empty for a deal with no recorded "
+            "term (one row per term, one row for a deal without terms)"
+        ),
+    ),
+    ("description", "string", "The term in words"),
+    ("up_to", "boolean", "The amount is a maximum ('up to')"),
+    ("amount", "number", "The amount as printed, in units of its currency"),
+    ("currency", "string", "ISO 4217 code of the amount as printed"),
+    ("approximate", "boolean", "The source gives the amount as approximate"),
+    (
+        "usd_amount_as_printed",
+        "number",
+        "A US dollar equivalent only where the source prints one (never converted by us)",
+    ),
+    ("usd_approximate", "boolean", "The source's US dollar figure is approximate"),
+    ("term_sources", "string", "Source ids of the term, separated by '; '"),
+    ("deal_sources", "string", "Source ids of the deal, separated by '; '"),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Spreadsheets in locales whose list separator is ';' split an unquoted cell at each ';': what
@@ -215,6 +246,46 @@ def status_csv(tracker: Tracker) -> bytes:
     return _csv(names, [[row[n] for n in names] for row in development_status(tracker)])
 
 
+def deal_rows(tracker: Tracker) -> list[dict]:
+    """One row per deal term (a deal without terms: one row with no term), deals newest first."""
+    rows = []
+    for event in tracker.deals():
+        data = tracker.get("events", event)
+        deal = {
+            "event": event,
+            "date": data.get("date", ""),
+            "parties": [f"{p['company']} ({p['role']})" for p in data.get("parties") or []],
+            "drugs": data["drugs"],
+            "territory": data.get("territory") or [],
+            "territory_note": data.get("territory_note", ""),
+            "rights": data.get("rights", ""),
+            "deal_sources": list(citation_ids(data["sources"])),
+        }
+        for term in data.get("terms") or [None]:
+            term = term or {}
+            money, usd = term.get("money") or {}, term.get("money_usd") or {}
+            rows.append(
+                {
+                    **deal,
+                    "term": term.get("kind", ""),
+                    "description": term.get("description", ""),
+                    "up_to": term.get("up_to", False) if term else None,
+                    "amount": money.get("amount"),
+                    "currency": money.get("currency", ""),
+                    "approximate": money.get("approximate", False) if money else None,
+                    "usd_amount_as_printed": usd.get("amount"),
+                    "usd_approximate": usd.get("approximate", False) if usd else None,
+                    "term_sources": list(citation_ids(term.get("sources") or [])),
+                }
+            )
+    return rows
+
+
+def deals_csv(tracker: Tracker) -> bytes:
+    names = [name for name, _, _ in DEAL_FIELDS]
+    return _csv(names, [[row[n] for n in names] for row in deal_rows(tracker)])
+
+
 def datapackage(tracker: Tracker) -> dict:
     resources = [
         {
@@ -247,6 +318,25 @@ def datapackage(tracker: Tracker) -> dict:
             },
         }
     )
+    resources.append(
+        {
+            "name": "deals",
+            "path": "deals.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": "One row per deal term (a deal without recorded terms: one row). "
+            "Amounts as the source prints them; a US dollar figure only where the source gives "
+            "one, never converted.",
+            "schema": {
+                "fields": [{"name": n, "type": t, "description": d} for n, t, d in DEAL_FIELDS],
+                "foreignKeys": [
+                    {"fields": ["event"], "reference": {"resource": "events", "fields": ["id"]}}
+                ],
+            },
+        }
+    )
     return {
         "profile": "tabular-data-package",
         "name": "open-pipeline-tracker",
@@ -274,6 +364,7 @@ def build_exports(tracker: Tracker, files=None):
     files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker))
     files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker))
     files[f"{DATA_DIR}/development-status.csv"] = status_csv(tracker)
+    files[f"{DATA_DIR}/deals.csv"] = deals_csv(tracker)
     for kind in KINDS:
         files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
         for rid in tracker.ids(kind):

@@ -13,7 +13,33 @@ from pipeline_tracker.render import SiteOptions, render_page
 
 CSV_DESCRIPTIONS = {
     "development-status": "One row per status row and region, stated or derived (see basis)",
+    "deals": "One row per deal term (a deal without recorded terms: one row); amounts as printed, "
+    "a US dollar figure only where the source prints one",
 }
+
+
+COVERAGE_MARKER = "<!-- pipeline-tracker:coverage -->"
+
+
+def coverage_block(tracker: Tracker, options: SiteOptions) -> str:
+    """The home page's coverage (Markdown): records per kind, drugs split into tracked assets and
+    others, and the newest review and source dates the records hold."""
+    reviewed = [
+        date
+        for kind in KINDS
+        for rid in tracker.ids(kind)
+        if (date := tracker.get(kind, rid).get("last_reviewed"))
+    ]
+    published = [d for s in tracker.ids("sources") if (d := tracker.get("sources", s).get("date"))]
+    return render_page(
+        tracker,
+        "coverage.md.j2",
+        "index.md",
+        options,
+        total=sum(len(tracker.ids(kind)) for kind in KINDS),
+        reviewed=max(reviewed, default=""),
+        published=max(published, default=""),
+    )
 
 
 def _rows(content: bytes) -> int:
@@ -25,7 +51,7 @@ def render_extra_pages(tracker: Tracker, options: SiteOptions, static) -> dict[s
     """data.md, which lists the files in `static`. (Landscapes and data quality are rendered with
     the record pages: render.page_jobs.)"""
     pages = {}
-    names = ["development-status", *KINDS]
+    names = ["development-status", "deals", *KINDS]
     csvs = [
         (
             f"{DATA_DIR}/{name}.csv",

@@ -108,6 +108,19 @@ class Tracker:
             if self.get("events", e)["type"] == "deal"
         ]
 
+    def deals(self) -> list[str]:
+        """Every deal event, newest first; undated deals last."""
+        found = [e for e, r in self.records["events"].items() if r.data["type"] == "deal"]
+        return sorted(
+            found,
+            key=lambda e: (
+                bool(self.get("events", e).get("date")),
+                self.get("events", e).get("date", ""),
+                e,
+            ),
+            reverse=True,
+        )
+
     def drugs_of_company(self, company: str) -> dict[str, str]:
         """Drug id → the company's roles for it, from drug records, trial sponsorships and deals."""
         roles: dict[str, set[str]] = defaultdict(set)

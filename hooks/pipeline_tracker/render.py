@@ -13,6 +13,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
 from markdown.extensions.toc import slugify, unique
@@ -56,6 +57,38 @@ class SiteOptions:
         None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
     )
     today: str | None = None  # YYYY-MM-DD the date checks use; None: quality.build_today()
+
+
+def records_edit_base(
+    explicit: str | None,
+    repo_url: str | None,
+    edit_uri: str | None,
+    docs_dir: str = "docs",
+) -> str | None:
+    """Where records are edited: `extra.records_edit_base` if set, else the repository's edit
+    address derived from repo_url + edit_uri (which point at the docs folder: records sit beside
+    it, at the repository root). None when neither is set, or when edit_uri does not end in the
+    docs folder (then the address cannot be derived, and is never guessed). An unset edit_uri
+    takes MkDocs' own default for GitHub, GitLab and Bitbucket."""
+    if explicit:
+        return explicit if explicit.endswith("/") else explicit + "/"
+    if not repo_url:
+        return None
+    if edit_uri is None:  # as MkDocs derives it (config_options.EditURI)
+        host = urlsplit(repo_url).netloc.lower()
+        if host in ("github.com", "gitlab.com"):
+            edit_uri = "edit/master/docs/"
+        elif host == "bitbucket.org":
+            edit_uri = "src/default/docs/"
+    if not edit_uri:
+        return None
+    if not edit_uri.endswith("/"):
+        edit_uri += "/"
+    docs_edit = urljoin(repo_url if repo_url.endswith("/") else repo_url + "/", edit_uri)
+    folder = docs_dir.strip("/").rsplit("/", 1)[-1] + "/"
+    if not docs_edit.endswith("/" + folder):
+        return None
+    return docs_edit[: -len(folder)]
 
 
 def page_path(kind: str, record_id: str) -> str:
@@ -173,6 +206,12 @@ class PageContext:
             + data
         )
 
+    def feed_link(self, kind: str, record_id: str) -> Markup:
+        """' · Atom feed' linking the record's own feed (feed.record_feed_path)."""
+        return Markup(
+            ' · <a class="pt-feed" href="{}feeds/{}/{}.xml" type="application/atom+xml">Atom feed</a>'
+        ).format(self.base, kind, record_id)
+
     # Citations ---------------------------------------------------------------
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
@@ -269,6 +308,12 @@ class PageContext:
 
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"
+
+    @staticmethod
+    def date_key(date: str) -> int:
+        """A sortable number for an ISO date of any precision (2020-08 → 20200800); -1 if none."""
+        digits = date.replace("-", "")
+        return int((digits + "0000")[:8]) if digits.isdigit() else -1
 
     def region(self, code: str) -> str:
         return region_name(code)
@@ -396,6 +441,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
         )
         jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
+    jobs.append(("deals.md", "deals.html.j2", "", ""))
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs

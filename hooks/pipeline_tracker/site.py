@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline_tracker.datamodel import data_model_page
 from pipeline_tracker.exports import build_exports
-from pipeline_tracker.extra_pages import render_extra_pages
-from pipeline_tracker.feed import FEED_PATH, build_feed
+from pipeline_tracker.extra_pages import COVERAGE_MARKER, coverage_block, render_extra_pages
+from pipeline_tracker.feed import FEED_PATH, build_feed, build_record_feeds
 from pipeline_tracker.link import Tracker, link
 from pipeline_tracker.load import KINDS
 from pipeline_tracker.problems import RecordsInvalid
 from pipeline_tracker.quality import build_today
-from pipeline_tracker.render import RenderedPage, SiteOptions, render_pages
+from pipeline_tracker.render import RenderedPage, SiteOptions, display_name, render_pages
 from pipeline_tracker.validate import load_and_check, paused_gc
 
 
@@ -74,6 +74,7 @@ class BuildOutput:
     pages: dict[str, str]  # Markdown pages: src path → text
     html_pages: dict[str, RenderedPage]  # pages rendered to HTML (records, indexes, timeline)
     static: StaticFiles  # other files copied into the site
+    inserts: dict[str, str] = field(default_factory=dict)  # marker in a docs page → Markdown
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -113,7 +114,9 @@ def _build_outputs(
 
     build_exports(tracker, static)
     static[FEED_PATH] = build_feed(tracker)
+    build_record_feeds(tracker, static, lambda kind, rid: display_name(tracker, kind, rid))
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_extra_pages(tracker, options, static))
-    return BuildOutput(tracker, pages, html_pages, static)
+    inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
+    return BuildOutput(tracker, pages, html_pages, static, inserts)

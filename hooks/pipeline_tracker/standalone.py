@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from pipeline_tracker.load import records_dir
-from pipeline_tracker.render import SiteOptions
+from pipeline_tracker.render import SiteOptions, records_edit_base
 from pipeline_tracker.site import build_outputs
 
 
@@ -91,11 +91,24 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
         shutil.copytree(source, target)
         theme["custom_dir"] = target.name
     extra = config.get("extra") or {}
-    options = SiteOptions(edit_base=extra.get("records_edit_base") or None)
+    options = SiteOptions(
+        edit_base=records_edit_base(
+            extra.get("records_edit_base"),
+            config.get("repo_url"),
+            config.get("edit_uri"),
+            docs_src.name,
+        )
+    )
     # Static files (record YAML, open data, feed) are written straight into docs/ as they are made.
     output = build_outputs(
         records if records is not None else records_dir(root), root, options, static_folder=docs
     )
+    for page in docs.rglob("*.md"):  # generated blocks in hand-written pages (home: coverage)
+        text = page.read_text(encoding="utf-8")
+        if any(marker in text for marker in output.inserts):
+            for marker, block in output.inserts.items():
+                text = text.replace(marker, block)
+            page.write_text(text, encoding="utf-8")
     pages = {**output.pages, **{src: page.markdown() for src, page in output.html_pages.items()}}
     for src_uri, content in pages.items():
         path = docs / src_uri

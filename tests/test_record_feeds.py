@@ -1,0 +1,107 @@
+"""Each drug, company and target has its own Atom feed beside its page: the dated events naming it
+(a target: naming its drugs), newest first, with the site-wide feed's entry ids."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+import yaml
+from conftest import FIXTURES
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _records(kind: str) -> dict[str, dict]:
+    return {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in sorted((FIXTURES / kind).glob("*.yaml"))
+    }
+
+
+def _naming(kind: str, rid: str) -> set[str]:
+    """Dated fixture events naming the record, read straight from the YAML."""
+    events = {e: d for e, d in _records("events").items() if d.get("date")}
+    if kind == "drugs":
+        return {e for e, d in events.items() if rid in d["drugs"]}
+    if kind == "companies":
+        return {
+            e
+            for e, d in events.items()
+            if rid in (d.get("companies") or [])
+            or rid in [p["company"] for p in d.get("parties") or []]
+        }
+    drugs = {
+        d
+        for d, data in _records("drugs").items()
+        if rid in [t["target"] for t in data.get("targets") or []]
+    }
+    return {e for e, d in events.items() if drugs & set(d["drugs"])}
+
+
+def _site_feed_ids(site: Path) -> dict[str, str]:
+    """Event id → its entry id in the site-wide feed.xml."""
+    feed = ET.fromstring((site / "feed.xml").read_bytes())
+    return {
+        entry.find(f"{ATOM}link").get("href").split("#")[1]: entry.findtext(f"{ATOM}id")
+        for entry in feed.findall(f"{ATOM}entry")
+        if entry.find(f"{ATOM}category").get("term") != "review"
+    }
+
+
+@pytest.mark.parametrize("kind", ["drugs", "companies", "targets"])
+def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, kind: str):
+    site_ids = _site_feed_ids(built_site)
+    nonempty = 0
+    for rid in _records(kind):
+        html = (built_site / kind / rid / "index.html").read_text(encoding="utf-8")
+        # In the head, for feed readers; and a visible link near the edit link, for people.
+        assert re.search(
+            rf'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="../../feeds/{kind}/{rid}\.xml">',
+            html,
+        ), f"{kind}/{rid}: no feed in the head"
+        assert (
+            f'<a class="pt-feed" href="../../feeds/{kind}/{rid}.xml" '
+            'type="application/atom+xml">Atom feed</a>'
+        ) in html
+        feed = ET.fromstring((built_site / "feeds" / kind / f"{rid}.xml").read_bytes())
+        assert feed.tag == f"{ATOM}feed"
+        entries = feed.findall(f"{ATOM}entry")
+        linked = [e.find(f"{ATOM}link").get("href") for e in entries]
+        events = [href.split("#")[1] for href in linked]
+        assert sorted(events) == sorted(_naming(kind, rid)), f"{kind}/{rid}"
+        assert all(href.startswith("../../timeline/#") for href in linked)
+        assert [e.findtext(f"{ATOM}id") for e in entries] == [site_ids[e] for e in events]
+        stamps = [e.findtext(f"{ATOM}updated") for e in entries]
+        assert stamps == sorted(stamps, reverse=True)
+        assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == f"../../{kind}/{rid}/"
+        if entries:
+            assert feed.findtext(f"{ATOM}updated") == stamps[0]
+            nonempty += 1
+    assert nonempty, f"no {kind} feed has an entry: the fixtures test nothing"
+    # Material's script fetches sitemap.xml beside each <link rel="alternate">: it must exist.
+    ET.fromstring((built_site / "feeds" / kind / "sitemap.xml").read_bytes())
+
+
+def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path):
+    """2,000 drugs: every feed in well under a second (the events are indexed once)."""
+    from pipeline_tracker.feed import build_record_feeds
+    from pipeline_tracker.link import link
+    from pipeline_tracker.load import load_records
+    from pipeline_tracker.synth import synthesize
+
+    records_path = tmp_path / "records"
+    synthesize(2_000, records_path)
+    records, problems = load_records(records_path)
+    assert problems == []
+    tracker = link(records)
+    files: dict[str, bytes] = {}
+    start = time.perf_counter()
+    build_record_feeds(tracker, files, lambda kind, rid: rid)
+    elapsed = time.perf_counter() - start
+    drugs = [p for p in files if p.startswith("feeds/drugs/") and p != "feeds/drugs/sitemap.xml"]
+    assert len(drugs) == len(tracker.ids("drugs"))
+    assert elapsed < 2, f"{elapsed:.1f} s for {len(files)} feeds"
