@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 from conftest import FIXTURES
+from pipeline_tracker.ids import event_anchor
 from test_site import page, targets
 
 
@@ -33,7 +34,7 @@ def test_deals_page_lists_every_deal_with_parties_and_amounts(built_site: Path):
     text = p.text
     assert f"{len(deals)} deals" in text
     for event, data in deals.items():
-        assert links[data["date"]] == f"/timeline/#{event}"
+        assert links[data["date"]] == f"/timeline/#{event_anchor(event)}"
         for party in data["parties"]:
             company = yaml.safe_load(
                 (FIXTURES / "companies" / f"{party['company']}.yaml").read_text(encoding="utf-8")

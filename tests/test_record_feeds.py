@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import yaml
 from conftest import FIXTURES
+from pipeline_tracker.ids import event_anchor
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -72,7 +73,9 @@ def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, 
         entries = feed.findall(f"{ATOM}entry")
         linked = [e.find(f"{ATOM}link").get("href") for e in entries]
         events = [href.split("#")[1] for href in linked]
-        assert sorted(events) == sorted(_naming(kind, rid)), f"{kind}/{rid}"
+        assert sorted(events) == sorted(event_anchor(e) for e in _naming(kind, rid)), (
+            f"{kind}/{rid}"
+        )
         assert all(href.startswith("../../timeline/#") for href in linked)
         assert [e.findtext(f"{ATOM}id") for e in entries] == [site_ids[e] for e in events]
         stamps = [e.findtext(f"{ATOM}updated") for e in entries]

@@ -4,6 +4,7 @@ unset (never guessed); then record pages name the file to edit."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ def _config(tmp_path: Path, **settings) -> Path:
     """mkdocs.yml with `settings` added, its relative paths made absolute, in a scratch folder."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config.update(settings)
-    config["docs_dir"] = str(ROOT / "docs")
+    # docs/ must lie inside the config's folder: the build refuses docs files from outside it.
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    config["docs_dir"] = str(tmp_path / "docs")
     config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     path = tmp_path / "mkdocs.yml"
