@@ -66,8 +66,9 @@ def last_news(tracker: Tracker, row: PhaseRow) -> str:
 
 
 def no_development_reported(tracker: Tracker, row: PhaseRow, today: dt.date | str | None) -> bool:
-    """An active, not yet approved row with no dated news for more than NEWS_YEARS years."""
-    if not row.active or row.phase == "approved":
+    """An active development row, not yet approved, with no dated news for more than NEWS_YEARS
+    years. Special access is not development: it is never flagged."""
+    if not row.active or row.phase == "approved" or row.special_access:
         return False
     news = date_end(last_news(tracker, row))
     today = today if isinstance(today, dt.date) else build_today(today)

@@ -249,7 +249,7 @@ class PageContext:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
 
     # Phases ------------------------------------------------------------------
-    def phase(self, row: PhaseRow | None, drug: str | None = None) -> Markup:
+    def phase(self, row: PhaseRow | None, drug: str | None = None, scheme: bool = True) -> Markup:
         """A phase badge. Special access has its own badge and is never shown as an approval;
         a drug with no ranked row says why (comparator or background therapy in trials)."""
         if row is None:
@@ -259,7 +259,7 @@ class PageContext:
                 '<span class="pt-phase pt-phase--special-access" data-rank="-1"'
                 ' title="Special access is not a marketing approval">special access</span>'
             )
-            if row.scheme:  # the scheme's name is long: plain text that wraps, not in the badge
+            if row.scheme and scheme:  # a long name: plain text that wraps, not in the badge
                 badge += Markup(' <span class="pt-scheme">{}</span>').format(row.scheme)
             return badge
         label = row.phase
@@ -272,6 +272,21 @@ class PageContext:
             css, RANK[row.phase], label
         )
         return badge + self.inferred_mark(row, "phase")
+
+    def event_date(self, event: dict) -> Markup:
+        """An event's date, 'not reported' when absent, marked when the curator inferred it."""
+        date = event.get("date")
+        if not date:
+            return Markup('<span class="pt-muted">not reported</span>')
+        reason = (event.get("inferred") or {}).get("date")
+        mark = (
+            Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
+                reason
+            )
+            if reason
+            else Markup("")
+        )
+        return Markup("{}").format(date) + mark
 
     def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
         """'(inferred)' after a value the curator inferred, with the reason on hover."""
