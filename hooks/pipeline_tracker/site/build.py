@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline_tracker.site.data_model_page import data_model_page
 from pipeline_tracker.site.exports import build_exports
-from pipeline_tracker.site.data_and_coverage import COVERAGE_MARKER, coverage_block, render_extra_pages
+from pipeline_tracker.site.data_and_coverage import COVERAGE_MARKER, coverage_block, render_data_page
 from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
 from pipeline_tracker.model.tracker import Tracker, link
 from pipeline_tracker.records.load import KINDS
@@ -117,6 +117,6 @@ def _build_outputs(
     build_record_feeds(tracker, static, lambda kind, rid: display_name(tracker, kind, rid))
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
-    pages.update(render_extra_pages(tracker, options, static))
+    pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
     return BuildOutput(tracker, pages, html_pages, static, inserts)

@@ -48,7 +48,7 @@ def _rows(content: bytes) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8")))) - 1
 
 
-def render_extra_pages(tracker: Tracker, options: SiteOptions, static) -> dict[str, str]:
+def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str, str]:
     """data.md, which lists the files in `static`. (Landscapes and data quality are rendered with
     the record pages: render.page_jobs.)"""
     pages = {}
