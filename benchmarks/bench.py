@@ -45,7 +45,7 @@ print(time.perf_counter() - start)
 VALIDATE = """
 import sys, time
 from pathlib import Path
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.records.validate import load_and_check
 start = time.perf_counter()
 records, problems = load_and_check(Path(sys.argv[1]))
 elapsed = time.perf_counter() - start

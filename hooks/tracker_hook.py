@@ -16,12 +16,12 @@ import pipeline_tracker
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
-from pipeline_tracker.livebuild import LIVE
-from pipeline_tracker.load import records_dir
-from pipeline_tracker.problems import RecordsInvalid, visible
-from pipeline_tracker.render import SiteOptions, records_edit_base
-from pipeline_tracker.schemas import schema_dir
-from pipeline_tracker.site import StaticFiles, build_outputs
+from pipeline_tracker.mkdocs_adapter.livebuild import LIVE
+from pipeline_tracker.records.load import records_dir
+from pipeline_tracker.records.problems import RecordsInvalid, visible
+from pipeline_tracker.records.schemas import schema_dir
+from pipeline_tracker.site.build import StaticFiles, build_outputs
+from pipeline_tracker.site.render import SiteOptions, records_edit_base
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -47,7 +47,7 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def _package_stamp() -> tuple[int, ...]:
     package = Path(pipeline_tracker.__file__).resolve().parent
-    files = sorted([*package.glob("*.py"), *package.glob("templates/*.j2")])
+    files = sorted([*package.rglob("*.py"), *package.rglob("*.j2")])
     return tuple(path.stat().st_mtime_ns for path in files)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from pipeline_tracker.link import link
-from pipeline_tracker.load import load_records
+from pipeline_tracker.model.tracker import link
+from pipeline_tracker.records.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "records"

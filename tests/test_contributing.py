@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pipeline_tracker.cli import main
-from pipeline_tracker.fmt import format_text
-from pipeline_tracker.load import KINDS, parse_record_text
+from pipeline_tracker.records.load import KINDS, parse_record_text
+from pipeline_tracker.tools.fmt import format_text
 
 ZANI = "records/drugs/zanidatamab.yaml"
 

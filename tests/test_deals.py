@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 from conftest import FIXTURES
-from pipeline_tracker.ids import event_anchor
+from pipeline_tracker.records.ids import event_anchor
 from test_site import page, targets
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pipeline_tracker import quality
-from pipeline_tracker.exports import build_exports
-from pipeline_tracker.feed import atom_time, build_feed
-from pipeline_tracker.link import link
-from pipeline_tracker.load import KINDS, load_records
-from pipeline_tracker.render import SiteOptions
-from pipeline_tracker.site import build_outputs, load_tracker
+from pipeline_tracker.model import quality
+from pipeline_tracker.model.tracker import link
+from pipeline_tracker.records.load import KINDS, load_records
+from pipeline_tracker.site.build import build_outputs, load_tracker
+from pipeline_tracker.site.exports import build_exports
+from pipeline_tracker.site.feed import atom_time, build_feed
+from pipeline_tracker.site.render import SiteOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "records"

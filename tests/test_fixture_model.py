@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import FIXTURES, ROOT
-from pipeline_tracker.load import load_records
+from pipeline_tracker.records.load import load_records
 
 RECORDS, LOAD_PROBLEMS = load_records(FIXTURES, ROOT)
 

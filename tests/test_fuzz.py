@@ -10,11 +10,11 @@ import yaml
 from conftest import FIXTURES, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pipeline_tracker.escape import plain
-from pipeline_tracker.link import link
-from pipeline_tracker.load import load_records, parse_record_text
-from pipeline_tracker.render import SiteOptions, render_job
-from pipeline_tracker.validate import check_records
+from pipeline_tracker.model.tracker import link
+from pipeline_tracker.records.load import load_records, parse_record_text
+from pipeline_tracker.records.validate import check_records
+from pipeline_tracker.site.escape import plain
+from pipeline_tracker.site.render import SiteOptions, render_job
 from test_security import Page, _poison, _schemas
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -103,7 +103,7 @@ JSONISH = st.recursive(
 def test_fmt_writes_text_that_reads_back_as_the_same_data(data):
     """fmt's writer (a PyYAML SafeDumper subclass) either writes text that our reader reads back
     as the same data, or says it cannot; never a file that reads differently."""
-    from pipeline_tracker.fmt import format_text
+    from pipeline_tracker.tools.fmt import format_text
 
     text = yaml.safe_dump({"id": "x", **data}, allow_unicode=True)
     record, problems = parse_record_text(text, "records/drugs/x.yaml", "drugs", "x")
@@ -125,7 +125,7 @@ def test_atomic_writer_leaves_the_old_file_or_the_new_one(tmp_path_factory, data
     is left behind."""
     import os
 
-    from pipeline_tracker import safefs
+    from pipeline_tracker.tools import safefs
 
     tree = tmp_path_factory.mktemp("tree")
     target = tree / "drugs" / "x.yaml"
@@ -150,7 +150,7 @@ def test_atomic_writer_leaves_the_old_file_or_the_new_one(tmp_path_factory, data
 @FAST
 @given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=40))
 def test_a_problem_is_one_line_whatever_its_parts(path, pointer, message):
-    from pipeline_tracker.problems import Problem
+    from pipeline_tracker.records.problems import Problem
 
     problem = Problem(path, 1, 1, pointer, message, message)
     for line in (problem.text(), problem.github()):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 from conftest import FIXTURES, ROOT
-from pipeline_tracker.link import link
-from pipeline_tracker.load import KINDS, load_records
+from pipeline_tracker.model.tracker import link
+from pipeline_tracker.records.load import KINDS, load_records
 from test_site import page
 
 

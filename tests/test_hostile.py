@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import BIN, FIXTURES, ROOT, mkdocs_build
-from pipeline_tracker import rules
-from pipeline_tracker.livebuild import LiveBuild
-from pipeline_tracker.load import load_records
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.mkdocs_adapter.livebuild import LiveBuild
+from pipeline_tracker.records import rules
+from pipeline_tracker.records.load import load_records
+from pipeline_tracker.records.validate import load_and_check
 
 LINE = re.compile(r"^records/[a-z]+/[^:]+\.yaml:\d+:\d+: .+$")
 
@@ -210,7 +210,7 @@ def test_fmt_does_not_follow_a_link_out_of_the_records(records_copy, tmp_path):
 
 
 def test_fmt_leaves_the_old_file_when_a_write_is_interrupted(records_copy, monkeypatch):
-    from pipeline_tracker import fmt
+    from pipeline_tracker.tools import fmt
 
     file = records_copy / "drugs/zanidatamab.yaml"
     messy = file.read_text(encoding="utf-8").replace("name: zanidatamab", "name:    zanidatamab")
@@ -415,7 +415,7 @@ def test_a_docs_link_out_of_the_repository_is_not_published(tmp_path):
 
 def test_no_formula_after_a_semicolon_in_csv_cells():
     """A spreadsheet whose list separator is ';' splits an unquoted cell there."""
-    from pipeline_tracker.exports import cell
+    from pipeline_tracker.site.exports import cell
 
     assert cell("BLA filed;=HYPERLINK(1)") == "BLA filed;'=HYPERLINK(1)"
     assert cell(["eu", "@SUM(1)"]) == "eu; '@SUM(1)"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from pipeline_tracker import identifiers
-from pipeline_tracker.registry_table import TABLE
+from pipeline_tracker.records import identifiers
+from pipeline_tracker.records.registry_table import TABLE
 from test_rules import edit, messages
 
 
@@ -19,7 +19,9 @@ def test_table_matches_the_installed_bioregistry():
             resource.get_name(),
             resource.get_pattern(),
             resource.get_uri_format(),
-        ), f"registry_table.py is stale for {prefix}: run python -m pipeline_tracker.identifiers"
+        ), (
+            f"registry_table.py is stale for {prefix}: run python -m pipeline_tracker.records.identifiers"
+        )
         assert re.search(pattern, example)
 
 

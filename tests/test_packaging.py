@@ -34,7 +34,7 @@ def installed(tmp_path_factory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     for path in sorted((ROOT / "schema").glob("*.schema.json")):
         assert f"pipeline_tracker/schema/{path.name}" in names
-    assert "pipeline_tracker/templates/drug.html.j2" in names
+    assert "pipeline_tracker/site/templates/drug.html.j2" in names
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     # The lock's versions, without its hashes (hash-checking would also demand one for the wheel).
@@ -66,7 +66,7 @@ def test_validate_from_outside_the_checkout(installed: Path, tmp_path: Path):
         [
             str(installed / "python"),
             "-c",
-            "import pipeline_tracker.schemas as s; print(s.schema_dir())",
+            "import pipeline_tracker.records.schemas as s; print(s.schema_dir())",
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -95,3 +95,25 @@ def test_mkdocs_build_with_the_installed_package(installed: Path, tmp_path: Path
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "site" / "drugs" / "zanidatamab" / "index.html").is_file()
+
+
+def test_synth_from_an_installed_package_asks_for_a_checkout(installed: Path, tmp_path: Path):
+    """The synthetic-tree generator sits beside the benchmark (benchmarks/synth.py), not in the
+    package: an installed `pipeline-tracker synth` says so instead of failing on an import."""
+    done = subprocess.run(
+        [
+            str(installed / "pipeline-tracker"),
+            "synth",
+            "--drugs",
+            "2",
+            "--out",
+            str(tmp_path / "t"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "needs a checkout" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "t").exists()

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 import yaml
 from conftest import FIXTURES
-from pipeline_tracker.ids import event_anchor
+from pipeline_tracker.records.ids import event_anchor
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -91,10 +91,10 @@ def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, 
 
 def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path):
     """2,000 drugs: every feed in well under a second (the events are indexed once)."""
-    from pipeline_tracker.feed import build_record_feeds
-    from pipeline_tracker.link import link
-    from pipeline_tracker.load import load_records
-    from pipeline_tracker.synth import synthesize
+    from pipeline_tracker.model.tracker import link
+    from pipeline_tracker.records.load import load_records
+    from pipeline_tracker.site.feed import build_record_feeds
+    from synth import synthesize
 
     records_path = tmp_path / "records"
     synthesize(2_000, records_path)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipeline_tracker.link import link
-from pipeline_tracker.load import KINDS, load_records
-from pipeline_tracker.schemas import schema_problems
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.model.tracker import link
+from pipeline_tracker.records.load import KINDS, load_records
+from pipeline_tracker.records.schemas import schema_problems
+from pipeline_tracker.records.validate import load_and_check
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS, LOAD_PROBLEMS = load_records(ROOT / "records", ROOT)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import FIXTURES, ROOT, mkdocs_build
-from pipeline_tracker.render import records_edit_base
+from pipeline_tracker.site.render import records_edit_base
 
 PLACEHOLDER = "https://example.invalid/org/repo/"
 

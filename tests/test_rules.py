@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from conftest import mkdocs_build
-from pipeline_tracker.load import load_records
-from pipeline_tracker.rules import rule_dates_real_and_past
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.records.load import load_records
+from pipeline_tracker.records.rules import rule_dates_real_and_past
+from pipeline_tracker.records.validate import load_and_check
 
 BIN = Path(sys.executable).parent
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from conftest import BIN, FIXTURES, ROOT, mkdocs_build
-from pipeline_tracker import load
-from pipeline_tracker.fastyaml import read_events, read_plain
-from pipeline_tracker.schemas import SCHEMA_DIR, schema_set
-from pipeline_tracker.synth import synthesize
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.records import load
+from pipeline_tracker.records.schemas import SCHEMA_DIR, schema_set
+from pipeline_tracker.records.validate import load_and_check
+from pipeline_tracker.records.yaml_reader import read_events, read_plain
+from synth import synthesize
 
 
 def _tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -219,7 +219,7 @@ def test_record_pages_index_names_not_tables(built_site):
 
 
 def test_preview_subset_holds_neighbours_and_what_they_name():
-    from pipeline_tracker.preview import subset
+    from pipeline_tracker.tools.preview import subset
 
     files, complaints = subset(FIXTURES, [FIXTURES / "drugs" / "zevorcabtagene-autoleucel.yaml"])
     assert complaints == []
@@ -233,7 +233,7 @@ def test_preview_subset_holds_neighbours_and_what_they_name():
 
 
 def test_preview_rejects_paths_outside_records(tmp_path):
-    from pipeline_tracker.preview import subset
+    from pipeline_tracker.tools.preview import subset
 
     _files, complaints = subset(FIXTURES, [tmp_path / "x.yaml"])
     assert complaints

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from jsonschema import Draft202012Validator
-from pipeline_tracker.load import KINDS
-from pipeline_tracker.schemas import load_schemas, schema_dir
+from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.records.schemas import load_schemas, schema_dir
 
 
 def test_every_kind_has_a_schema_file():
@@ -81,7 +81,7 @@ def test_no_schema_pattern_accepts_a_trailing_newline_in_either_validator():
     """ECMA-262 `$` is the end of the text; Python's also matches before a final newline. Both
     validators (jsonschema-rs, the gate; python-jsonschema, the messages) must refuse 'x\\n'."""
     import jsonschema_rs
-    from pipeline_tracker.schemas import MessageValidator
+    from pipeline_tracker.records.schemas import MessageValidator
 
     checked = 0
     for name, schema in load_schemas().items():
@@ -102,7 +102,7 @@ def test_a_schema_edit_takes_effect_without_a_restart(tmp_path):
     import os
     import shutil
 
-    from pipeline_tracker.schemas import schema_set
+    from pipeline_tracker.records.schemas import schema_set
 
     folder = tmp_path / "schema"
     shutil.copytree(schema_dir(), folder)

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import BIN, FIXTURES, ROOT, mkdocs_build
-from pipeline_tracker import escape
-from pipeline_tracker.load import (
+from pipeline_tracker.records.load import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     load_records,
     parse_record_text,
     read_record,
 )
+from pipeline_tracker.site import escape
 
 # Every trick we know for turning text into markup: HTML, Markdown links and images, attribute
 # lists, entities, Python-Markdown's placeholder characters, a blank line to leave a raw HTML block.

@@ -16,7 +16,7 @@ from pathlib import Path
 hook = sys.argv[1]
 runpy.run_path(hook)
 print("--- edited", file=sys.stderr)
-edited = Path(hook).parent / "pipeline_tracker" / "feed.py"
+edited = Path(hook).parent / "pipeline_tracker" / "site" / "feed.py"  # in a subpackage
 stat = edited.stat()
 os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
 runpy.run_path(hook)

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT
-from pipeline_tracker import landscape
-from pipeline_tracker.evidence import normalise
-from pipeline_tracker.exports import build_exports
-from pipeline_tracker.link import link
-from pipeline_tracker.load import load_records
-from pipeline_tracker.phases import CROSSWALK, LADDER, SPECIAL_ACCESS, crosswalk, within
-from pipeline_tracker.site import load_tracker
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.model import landscape
+from pipeline_tracker.model.tracker import link
+from pipeline_tracker.records.evidence import normalise
+from pipeline_tracker.records.load import load_records
+from pipeline_tracker.records.phases import CROSSWALK, LADDER, SPECIAL_ACCESS, crosswalk, within
+from pipeline_tracker.records.validate import load_and_check
+from pipeline_tracker.site.build import load_tracker
+from pipeline_tracker.site.exports import build_exports
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
-from pipeline_tracker.load import KINDS, records_dir
-from pipeline_tracker.problems import format_problems
-from pipeline_tracker.validate import load_and_check
+from pipeline_tracker.records.load import KINDS, records_dir
+from pipeline_tracker.records.problems import format_problems
+from pipeline_tracker.records.validate import load_and_check
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     root = Path.cwd()
     if args.paths:
-        from pipeline_tracker.validate import check_paths
+        from pipeline_tracker.records.validate import check_paths
 
         scope, problems = check_paths(records_dir(root), [Path(p) for p in args.paths], root)
         records: dict[str, dict] = {"in scope": dict.fromkeys(scope)}
@@ -36,11 +37,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_synth(args: argparse.Namespace) -> int:
-    from pipeline_tracker.synth import synthesize
+# The synthetic-tree generator lives beside the benchmark, not in the package: a checkout has it.
+SYNTH = Path(__file__).resolve().parents[2] / "benchmarks" / "synth.py"
 
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    if not SYNTH.is_file():
+        print(
+            "synth: needs a checkout of the repository (it runs benchmarks/synth.py); "
+            "an installed package does not carry it",
+            file=sys.stderr,
+        )
+        return 1
+    spec = importlib.util.spec_from_file_location("synth", SYNTH)
+    assert spec is not None and spec.loader is not None
+    synth = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synth)
     try:
-        counts = synthesize(args.drugs, Path(args.out), args.seed)
+        counts = synth.synthesize(args.drugs, Path(args.out), args.seed)
     except (ValueError, OSError) as error:
         print(f"synth: {error}", file=sys.stderr)
         return 2
@@ -50,26 +64,26 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from pipeline_tracker.fmt import run
+    from pipeline_tracker.tools.fmt import run
 
     return run(args.paths, args.check, args.strip_comments)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from pipeline_tracker.scaffold import run
+    from pipeline_tracker.tools.scaffold import run
 
     return run(args.kind, args.id)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from pipeline_tracker.diff import run
+    from pipeline_tracker.tools.diff import run
 
     return run(args.base, args.format == "markdown")
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from pipeline_tracker.problems import RecordsInvalid
-    from pipeline_tracker.standalone import render_tree
+    from pipeline_tracker.mkdocs_adapter.standalone import render_tree
+    from pipeline_tracker.records.problems import RecordsInvalid
 
     try:
         pages, static = render_tree(Path(args.out), Path(args.config_file))
@@ -87,7 +101,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from pipeline_tracker.preview import preview
+    from pipeline_tracker.tools.preview import preview
 
     root = Path.cwd()
     site = Path(args.site_dir) if args.site_dir else None
@@ -108,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="record files to check (default: all)")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
     validate.set_defaults(func=cmd_validate)
-    synth = sub.add_parser("synth", help="write a synthetic records tree (benchmarks; never data)")
+    synth = sub.add_parser(
+        "synth", help="write a synthetic records tree (benchmarks; never data; needs a checkout)"
+    )
     synth.add_argument("--drugs", type=int, required=True, help="number of drugs")
     synth.add_argument(
         "--out", required=True, help="folder to write (new, empty or an earlier synth)"

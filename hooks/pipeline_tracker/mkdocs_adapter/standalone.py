@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline_tracker.load import records_dir
-from pipeline_tracker.render import SiteOptions, records_edit_base
-from pipeline_tracker.site import build_outputs
+from pipeline_tracker.records.load import records_dir
+from pipeline_tracker.site.build import build_outputs
+from pipeline_tracker.site.render import SiteOptions, records_edit_base
 
 
 class _Tagged:

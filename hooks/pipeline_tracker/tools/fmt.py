@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from pipeline_tracker.load import KINDS, SLUG, parse_record_text
-from pipeline_tracker.problems import Problem, visible
-from pipeline_tracker.rules import DATE_KEYS
-from pipeline_tracker.safefs import UnsafePath, check_inside, write_atomic
-from pipeline_tracker.schemas import load_schemas, resolve
+from pipeline_tracker.records.load import KINDS, SLUG, parse_record_text
+from pipeline_tracker.records.problems import Problem, visible
+from pipeline_tracker.records.rules import DATE_KEYS
+from pipeline_tracker.records.schemas import load_schemas, resolve
+from pipeline_tracker.tools.safefs import UnsafePath, check_inside, write_atomic
 
 # Lists of ids or codes where only membership matters. Not here on purpose: status rows, arms,
 # results, endpoints, trial drugs (the first is the lead drug), sponsors, former names, tickers.
@@ -346,8 +346,8 @@ def run(
     """The `fmt` command: rewrite records (or with check, list those not canonical); 1 on any."""
     import sys
 
-    from pipeline_tracker.load import records_dir
-    from pipeline_tracker.problems import format_problems
+    from pipeline_tracker.records.load import records_dir
+    from pipeline_tracker.records.problems import format_problems
 
     root = root or Path.cwd()
     files, problems = record_files([Path(p) for p in paths], records_dir(root))

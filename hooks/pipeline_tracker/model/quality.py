@@ -13,11 +13,11 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 
-from pipeline_tracker.dates import date_end
-from pipeline_tracker.evidence import citation_ids
-from pipeline_tracker.link import PhaseRow, Tracker, status_phase_rows
-from pipeline_tracker.load import KINDS
-from pipeline_tracker.problems import Problem, RecordsInvalid
+from pipeline_tracker.model.tracker import PhaseRow, Tracker, status_phase_rows
+from pipeline_tracker.records.dates import date_end
+from pipeline_tracker.records.evidence import citation_ids
+from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.records.problems import Problem, RecordsInvalid
 
 TODAY_ENV = "PIPELINE_TRACKER_TODAY"
 REVIEW_MONTHS = 12  # a record not reviewed for longer than this is stale

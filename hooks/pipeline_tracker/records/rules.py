@@ -7,16 +7,16 @@ import difflib
 import re
 from collections.abc import Iterator
 
-from pipeline_tracker.dates import DATE_FORM, parse_date
-from pipeline_tracker.evidence import (
+from pipeline_tracker.records.dates import DATE_FORM, parse_date
+from pipeline_tracker.records.evidence import (
     IDENTITY_FIELDS,
     rule_described_facts_cited,
     rule_identity_facts_cited,
 )
-from pipeline_tracker.ids import reserved_id
-from pipeline_tracker.load import Record
-from pipeline_tracker.phases import RANK
-from pipeline_tracker.problems import Problem
+from pipeline_tracker.records.ids import reserved_id
+from pipeline_tracker.records.load import Record
+from pipeline_tracker.records.phases import RANK
+from pipeline_tracker.records.problems import Problem
 
 Records = dict[str, dict[str, Record]]
 

@@ -1,15 +1,16 @@
-"""The open data page, which lists the files the build publishes (rendered once they exist)."""
+"""The open data page, which lists the files the build publishes (rendered once they exist), and
+the home page's coverage block (records per kind, newest review and source dates)."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from pipeline_tracker.exports import DATA_DIR, FORMAT_VERSION, LICENCE
-from pipeline_tracker.feed import FEED_PATH
-from pipeline_tracker.link import Tracker
-from pipeline_tracker.load import KINDS
-from pipeline_tracker.render import SiteOptions, render_page
+from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE
+from pipeline_tracker.site.feed import FEED_PATH
+from pipeline_tracker.model.tracker import Tracker
+from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.site.render import SiteOptions, render_page
 
 CSV_DESCRIPTIONS = {
     "development-status": "One row per status row and region, stated or derived (see basis)",
@@ -47,7 +48,7 @@ def _rows(content: bytes) -> int:
     return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8")))) - 1
 
 
-def render_extra_pages(tracker: Tracker, options: SiteOptions, static) -> dict[str, str]:
+def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str, str]:
     """data.md, which lists the files in `static`. (Landscapes and data quality are rendered with
     the record pages: render.page_jobs.)"""
     pages = {}

@@ -6,12 +6,12 @@ import contextlib
 import gc
 from pathlib import Path
 
-from pipeline_tracker.evidence import missing_archive_problems, quote_problems, read_archive
-from pipeline_tracker.id_rules import ID_RULES, drop_repeated
-from pipeline_tracker.load import Record, _shown_path, load_records
-from pipeline_tracker.problems import Problem
-from pipeline_tracker.rules import RULES, placeholders
-from pipeline_tracker.schemas import schema_set
+from pipeline_tracker.records.evidence import missing_archive_problems, quote_problems, read_archive
+from pipeline_tracker.records.id_rules import ID_RULES, drop_repeated
+from pipeline_tracker.records.load import Record, _shown_path, load_records
+from pipeline_tracker.records.problems import Problem
+from pipeline_tracker.records.rules import RULES, placeholders
+from pipeline_tracker.records.schemas import schema_set
 
 Records = dict[str, dict[str, Record]]
 
@@ -82,8 +82,8 @@ def check_paths(
     """Check only the named record files and the records that name them: every record is read (a
     reference needs its target), the schema is checked for those in scope, and only their problems
     are kept. Returns the files in scope and their problems."""
-    from pipeline_tracker.load import KINDS, _shown_path
-    from pipeline_tracker.rules import references
+    from pipeline_tracker.records.load import KINDS, _shown_path
+    from pipeline_tracker.records.rules import references
 
     records, problems = load_records(records_path, root)
     named: set[str] = set()

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from pipeline_tracker.problems import pointer_token
+from pipeline_tracker.records.problems import pointer_token
 
 MAX_DEPTH = 32
 MAX_DIGITS = 15  # |n| < 10^15: exact as a float, far beyond any count or amount a record holds

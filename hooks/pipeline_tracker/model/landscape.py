@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pipeline_tracker.link import PhaseRow, Tracker, _best, development_rows
-from pipeline_tracker.phases import CHART_COLUMNS, LADDER
+from pipeline_tracker.model.tracker import PhaseRow, Tracker, _best, development_rows
+from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER
 
 RowsByDrug = dict[str, list[PhaseRow]]
 

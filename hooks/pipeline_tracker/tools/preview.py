@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline_tracker.load import KINDS, load_records
-from pipeline_tracker.rules import references
+from pipeline_tracker.records.load import KINDS, load_records
+from pipeline_tracker.records.rules import references
 
 Key = tuple[str, str]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from pipeline_tracker.fastyaml import (
+from pipeline_tracker.records.problems import Problem
+from pipeline_tracker.records.yaml_reader import (
     MAX_DEPTH,  # noqa: F401 - re-exported: the nesting limit
     BadYaml,
     read,
     read_events,
 )
-from pipeline_tracker.problems import Problem
 
 KINDS = ("drugs", "targets", "companies", "indications", "trials", "events", "sources")
 MAX_FILE_BYTES = 256 * 1024

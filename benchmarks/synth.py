@@ -5,6 +5,9 @@ example.org, and the tree is deterministic for a seed: the same seed gives byte-
 The shape follows records/: drugs with several status rows, one or two targets and one to three
 companies; targets, companies and indications shared between drugs; trials with arms and results;
 approvals, filings, designations and deals; sources cited by several records.
+
+Not part of the package: `pipeline-tracker synth` runs this file from a checkout, bench.py and
+the tests import it from here.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-
-from pipeline_tracker.load import KINDS
+from pipeline_tracker.records.load import KINDS
 
 WORDS = [
     "synthetic",

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline_tracker import identifiers
-from pipeline_tracker.load import Record
-from pipeline_tracker.problems import Problem
-from pipeline_tracker.rules import walk
+from pipeline_tracker.records import identifiers
+from pipeline_tracker.records.load import Record
+from pipeline_tracker.records.problems import Problem
+from pipeline_tracker.records.rules import walk
 
 Records = dict[str, dict[str, Record]]
 

@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline_tracker.load import Record, _visible
-from pipeline_tracker.problems import Problem
+from pipeline_tracker.records.load import Record, _visible
+from pipeline_tracker.records.problems import Problem
 
 Records = dict[str, dict[str, Record]]
 

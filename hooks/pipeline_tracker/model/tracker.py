@@ -9,9 +9,9 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline_tracker.evidence import citation_ids, citation_quotes
-from pipeline_tracker.load import Record
-from pipeline_tracker.phases import (
+from pipeline_tracker.records.evidence import citation_ids, citation_quotes
+from pipeline_tracker.records.load import Record
+from pipeline_tracker.records.phases import (
     EVENT_TYPE_TO_LADDER,
     INACTIVE,
     RANK,
@@ -20,7 +20,7 @@ from pipeline_tracker.phases import (
     UNSPECIFIED_REGION,
     within,
 )
-from pipeline_tracker.rules import references
+from pipeline_tracker.records.rules import references
 
 Records = dict[str, dict[str, Record]]
 

@@ -11,11 +11,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline_tracker.escape import markdown_text
-from pipeline_tracker.link import PhaseRow, link
-from pipeline_tracker.load import KINDS, Record, load_records, parse_record_text, records_dir
-from pipeline_tracker.problems import visible
-from pipeline_tracker.validate import check_records
+from pipeline_tracker.model.tracker import PhaseRow, link
+from pipeline_tracker.records.load import (
+    KINDS,
+    Record,
+    load_records,
+    parse_record_text,
+    records_dir,
+)
+from pipeline_tracker.records.problems import visible
+from pipeline_tracker.records.validate import check_records
+from pipeline_tracker.site.escape import markdown_text
 
 Records = dict[str, dict[str, Record]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline_tracker.schemas import vocabulary
+from pipeline_tracker.records.schemas import vocabulary
 
 # The ladder, lowest to highest, as common.schema.json defines it (the one place it is written).
 LADDER = vocabulary("phase")

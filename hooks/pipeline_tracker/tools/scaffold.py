@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline_tracker.fmt import _quoted
-from pipeline_tracker.ids import reserved_id
-from pipeline_tracker.load import KINDS, SLUG, records_dir
-from pipeline_tracker.problems import visible
-from pipeline_tracker.safefs import UnsafePath, check_inside, write_atomic
-from pipeline_tracker.schemas import load_schemas, resolve
+from pipeline_tracker.records.ids import reserved_id
+from pipeline_tracker.records.load import KINDS, SLUG, records_dir
+from pipeline_tracker.records.problems import visible
+from pipeline_tracker.records.schemas import load_schemas, resolve
+from pipeline_tracker.tools.fmt import _quoted
+from pipeline_tracker.tools.safefs import UnsafePath, check_inside, write_atomic
 
 
 def _comment(node: dict, pad: str) -> list[str]:

@@ -33,14 +33,14 @@ from jsonschema import validators as _jsonschema_validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from pipeline_tracker.load import Record
-from pipeline_tracker.problems import Problem, pointer_token
+from pipeline_tracker.records.load import Record
+from pipeline_tracker.records.problems import Problem, pointer_token
 
 
 def schema_dir() -> Path:
     """The repository's schema/ when running from a checkout (editable install, hook beside the
     package), else the copy a built wheel carries as pipeline_tracker/schema/ (see setup.py)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # pipeline_tracker/ (this file is in records/)
     checkout = package.parents[1]
     if (checkout / "pyproject.toml").is_file() and (checkout / "schema").is_dir():
         return checkout / "schema"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from pipeline_tracker.problems import RecordsInvalid, visible
+from pipeline_tracker.records.problems import RecordsInvalid, visible
 
 
 @dataclass

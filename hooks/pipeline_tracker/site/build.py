@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline_tracker.datamodel import data_model_page
-from pipeline_tracker.exports import build_exports
-from pipeline_tracker.extra_pages import COVERAGE_MARKER, coverage_block, render_extra_pages
-from pipeline_tracker.feed import FEED_PATH, build_feed, build_record_feeds
-from pipeline_tracker.link import Tracker, link
-from pipeline_tracker.load import KINDS
-from pipeline_tracker.problems import RecordsInvalid
-from pipeline_tracker.quality import build_today
-from pipeline_tracker.render import RenderedPage, SiteOptions, display_name, render_pages
-from pipeline_tracker.validate import load_and_check, paused_gc
+from pipeline_tracker.site.data_model_page import data_model_page
+from pipeline_tracker.site.exports import build_exports
+from pipeline_tracker.site.data_and_coverage import COVERAGE_MARKER, coverage_block, render_data_page
+from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
+from pipeline_tracker.model.tracker import Tracker, link
+from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.records.problems import RecordsInvalid
+from pipeline_tracker.model.quality import build_today
+from pipeline_tracker.site.render import RenderedPage, SiteOptions, display_name, render_pages
+from pipeline_tracker.records.validate import load_and_check, paused_gc
 
 
 class StaticFiles:
@@ -117,6 +117,6 @@ def _build_outputs(
     build_record_feeds(tracker, static, lambda kind, rid: display_name(tracker, kind, rid))
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
-    pages.update(render_extra_pages(tracker, options, static))
+    pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
     return BuildOutput(tracker, pages, html_pages, static, inserts)

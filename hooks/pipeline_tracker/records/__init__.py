@@ -1,0 +1,1 @@
+"""Reading and checking records: the YAML reader, schemas, cross-record rules, problems."""

@@ -1,0 +1,1 @@
+"""Contributor tools behind the CLI: fmt, new, diff, preview, and their safe file writes."""
