@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline_tracker.site.data_model_page import data_model_page
-from pipeline_tracker.site.exports import build_exports
-from pipeline_tracker.site.data_and_coverage import COVERAGE_MARKER, coverage_block, render_data_page
-from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
+from pipeline_tracker.model.quality import build_today
 from pipeline_tracker.model.tracker import Tracker, link
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.problems import RecordsInvalid
-from pipeline_tracker.model.quality import build_today
-from pipeline_tracker.site.render import RenderedPage, SiteOptions, display_name, render_pages
 from pipeline_tracker.records.validate import load_and_check, paused_gc
+from pipeline_tracker.site.data_and_coverage import (
+    COVERAGE_MARKER,
+    coverage_block,
+    render_data_page,
+)
+from pipeline_tracker.site.data_model_page import data_model_page
+from pipeline_tracker.site.exports import build_exports
+from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
+from pipeline_tracker.site.render import RenderedPage, SiteOptions, display_name, render_pages
 
 
 class StaticFiles:

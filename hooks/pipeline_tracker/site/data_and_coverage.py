@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 
-from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE
-from pipeline_tracker.site.feed import FEED_PATH
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE
+from pipeline_tracker.site.feed import FEED_PATH
 from pipeline_tracker.site.render import SiteOptions, render_page
 
 CSV_DESCRIPTIONS = {

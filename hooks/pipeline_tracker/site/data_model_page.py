@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-from pipeline_tracker.site.escape import markdown_text
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.schemas import load_schemas, resolve
+from pipeline_tracker.site.escape import markdown_text
 
 _TYPES = {
     "string": "text",

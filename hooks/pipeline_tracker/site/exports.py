@@ -13,13 +13,13 @@ import posixpath
 import re
 from pathlib import Path
 
-from pipeline_tracker.site import escape
+from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.evidence import citation_ids
 from pipeline_tracker.records.ids import event_anchor
-from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.phases import crosswalk
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
+from pipeline_tracker.site import escape
 
 FORMAT_VERSION = "2.0.0"  # bump the major number when a field is removed or changes meaning
 LICENCE = {

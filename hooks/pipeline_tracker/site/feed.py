@@ -13,11 +13,11 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from pipeline_tracker.site import escape
+from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.dates import date_start
 from pipeline_tracker.records.ids import event_anchor
-from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.site import escape
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_PATH = "feed.xml"

@@ -20,12 +20,12 @@ from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
 from pipeline_tracker.model import landscape, quality
+from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records import identifiers
-from pipeline_tracker.site import cards, escape, search_meta
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor
-from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
+from pipeline_tracker.site import cards, escape, search_meta
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")

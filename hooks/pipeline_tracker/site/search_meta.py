@@ -21,8 +21,8 @@ import re
 
 from markupsafe import Markup
 
-from pipeline_tracker.site import escape
 from pipeline_tracker.records.phases import region_name
+from pipeline_tracker.site import escape
 
 _H1_END = re.compile(r"</h1>\n?")
 
