@@ -338,6 +338,15 @@ class Tracker:
         return found
 
 
+def _inferred(data: dict, fields: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """(row field, reason) for a record's `inferred:` entries: all of them, or only `fields`
+    (record field → row field; a trial's start_date is its rows' date)."""
+    reasons = data.get("inferred") or {}
+    if fields is None:
+        return tuple(sorted(reasons.items()))
+    return tuple(sorted((fields[k], v) for k, v in reasons.items() if k in fields))
+
+
 def status_phase_rows(drug: Record) -> list[PhaseRow]:
     rows = []
     for entry in drug.data.get("status") or []:
@@ -360,7 +369,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
                     route,
                     entry.get("scheme", ""),
                     citation_quotes(entry["sources"]),
-                    tuple(sorted((entry.get("inferred") or {}).items())),
+                    _inferred(entry),
                 )
             )
     return rows
@@ -384,9 +393,6 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
     )
     regions = data.get("countries") or [UNSPECIFIED_REGION]
     sources = citation_ids(data["sources"])
-    inferred = tuple(
-        (k, v) for k, v in sorted((data.get("inferred") or {}).items()) if k == "start_date"
-    )
     return [
         PhaseRow(
             drug,
@@ -400,7 +406,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
             sources,
             "trial",
             trial.id,
-            inferred=tuple(("date", v) for _k, v in inferred),
+            inferred=_inferred(data, {"start_date": "date"}),
         )
         for drug in sorted(drugs)
         for indication in data["indications"]
@@ -418,7 +424,6 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
     route = SPECIAL_ACCESS if phase == SPECIAL_ACCESS else data.get("route", "")
     scheme = data.get("pathway", "") if route == SPECIAL_ACCESS else ""
     regions = data.get("regions") or [UNSPECIFIED_REGION]
-    inferred = tuple((k, v) for k, v in sorted((data.get("inferred") or {}).items()) if k == "date")
     return [
         PhaseRow(
             drug,
@@ -435,7 +440,7 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
             route=route,
             scheme=scheme,
             quotes=citation_quotes(data["sources"]),
-            inferred=inferred,
+            inferred=_inferred(data, {"date": "date"}),
         )
         for drug in data["drugs"]
         for indication in data["indications"]
