@@ -41,8 +41,11 @@ def test_deals_page_lists_every_deal_with_parties_and_amounts(built_site: Path):
             )
             assert links[company["name"]] == f"/companies/{party['company']}/"
             assert f"{company['name']} ({party['role']})" in text
-        if data.get("territory_note"):
-            assert f"as the source puts it: “{data['territory_note']}”" in text
+        if data.get("territory_as_stated"):
+            assert f"as the source puts it: “{data['territory_as_stated']}”" in text
+        if data.get("territory_note"):  # the curator's note: never shown as the source's words
+            assert f"(note: {data['territory_note']})" in text
+            assert f"as the source puts it: “{data['territory_note']}”" not in text
         for term in data.get("terms") or []:
             money = term["money"]
             shown = ("about " if money.get("approximate") else "") + (

@@ -45,6 +45,7 @@ class PhaseRow:
     scheme: str = ""  # the special-access scheme, as the source names it
     quotes: tuple[tuple[str, str], ...] = ()  # (source id, the source's words for this row)
     inferred: tuple[tuple[str, str], ...] = ()  # (field, the curator's reason)
+    date_approximate: str = ""  # the source's words when it gives the date only approximately
 
     @property
     def special_access(self) -> bool:
@@ -143,7 +144,8 @@ class Tracker:
     def programmes_of_company(self, company: str) -> dict[str, list[PhaseRow]]:
         """Drug id → the rows that fall within this company's territory and role: a licensee sees
         rows inside its licensed territory, a sponsor its trials' rows, a licensor no row that lies
-        wholly inside a licensee's territory. A role with no territory covers the drug's rows."""
+        wholly inside a licensee's territory. A role whose territory is not stated covers the drug's
+        rows (nothing says it is narrower), as does one whose territory is WW (worldwide)."""
         found: dict[str, dict[PhaseRow, None]] = defaultdict(dict)
         sponsored = {
             trial
@@ -188,6 +190,17 @@ class Tracker:
                         if row.basis == "event" and row.basis_id == event:
                             found[drug][row] = None
         return {drug: list(rows) for drug, rows in sorted(found.items())}
+
+    def people_named_by(self, source: str) -> list[tuple[str, str, dict]]:
+        """(kind, record id, person) for every person a trial or event names on this source's
+        word, in record order."""
+        found = []
+        for kind in ("trials", "events"):
+            for record_id in self.cited_by("sources", source, kind):
+                for person in self.get(kind, record_id).get("people") or []:
+                    if source in citation_ids(person["sources"]):
+                        found.append((kind, record_id, person))
+        return found
 
     def trial_roles(self, drug: str) -> dict[str, int]:
         """Role → number of trials in which the drug is in an arm's regimen with that role
@@ -370,6 +383,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
                     entry.get("scheme", ""),
                     citation_quotes(entry["sources"]),
                     _inferred(entry),
+                    entry.get("date_approximate", ""),
                 )
             )
     return rows
@@ -441,6 +455,7 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
             scheme=scheme,
             quotes=citation_quotes(data["sources"]),
             inferred=_inferred(data, {"date": "date"}),
+            date_approximate=data.get("date_approximate", ""),
         )
         for drug in data["drugs"]
         for indication in data["indications"]

@@ -15,6 +15,7 @@ Records = dict[str, dict[str, Record]]
 
 # Drug fields that state what the drug is; each needs citations under `evidence:` when given.
 IDENTITY_FIELDS = ("inn", "name_zh", "code_names", "synonyms", "modality", "mechanism")
+NOT_STATED = "not stated"  # a modality no source states, and that the curator does not infer
 ARCHIVE = "archive"  # records/archive/<local_copy>: the archived texts of sources
 MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
 _ARCHIVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
@@ -193,22 +194,27 @@ def missing_archive_problems(records: Records, archive: dict[str, str]) -> Itera
 
 def rule_identity_facts_cited(records: Records) -> Iterator[Problem]:
     """Every identity fact a drug record states (INN, Chinese name, code names, synonyms,
-    modality, mechanism) has citations under `evidence:`, and every target entry cites a source."""
+    modality, mechanism) has citations under `evidence:`, unless it is marked inferred (with its
+    reason, under `inferred:`) or is the modality 'not stated'; every target entry cites a source."""
     for record in records.get("drugs", {}).values():
         if not record.schema_ok:
             continue  # rules read only schema-valid data (rules.subjects)
         data = record.data
-        evidence = data.get("evidence")
-        if not isinstance(evidence, dict):
-            continue  # missing or not a map: the schema says so, once
+        evidence = data.get("evidence") or {}
+        inferred = data.get("inferred") or {}
         for field in IDENTITY_FIELDS:
-            if field in data and not evidence.get(field):
-                yield record.problem(
-                    f"/{field}",
-                    f"{field} has no citation",
-                    f"add evidence: {{{field}: [<source id>]}} with the source that says it, or remove {field}",
-                    "evidence",
-                )
+            if field not in data or evidence.get(field) or field in inferred:
+                continue
+            if field == "modality" and data[field] == NOT_STATED:
+                continue
+            yield record.problem(
+                f"/{field}",
+                f"{field} has no citation",
+                f"add evidence: {{{field}: [<source id>]}} with a quote that states it; "
+                f"or, if no source states it, give the reason under inferred: {{{field}: …}}"
+                + (" or write 'not stated'" if field == "modality" else f" or remove {field}"),
+                "evidence",
+            )
         for index, target in enumerate(data.get("targets") or []):
             if isinstance(target, dict) and not target.get("sources"):
                 yield record.problem(

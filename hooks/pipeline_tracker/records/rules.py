@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pipeline_tracker.records.dates import DATE_FORM, parse_date
 from pipeline_tracker.records.evidence import (
     IDENTITY_FIELDS,
+    citation_quotes,
+    normalise,
     rule_described_facts_cited,
     rule_identity_facts_cited,
 )
@@ -56,7 +58,10 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
         ("arms/*/regimen/*/drug", "drugs"),
         ("arms/*/regimen/*/options/*", "drugs"),
         ("enrolment/*/sources/*", "sources"),
+        ("endpoints/*/sources/*", "sources"),
         ("results/*/sources/*", "sources"),
+        ("status_sources/*", "sources"),
+        ("people/*/sources/*", "sources"),
         ("sources/*", "sources"),
     ],
     "events": [
@@ -66,11 +71,12 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
         ("terms/*/sources/*", "sources"),
         ("trials/*", "trials"),
         ("companies/*", "companies"),
+        ("people/*/sources/*", "sources"),
         ("sources/*", "sources"),
     ],
     "sources": [],
 }
-DATE_KEYS = {"date", "start_date", "last_reviewed"}
+DATE_KEYS = {"date", "start_date", "status_as_of", "last_reviewed"}
 
 
 def walk(data, pattern: str, pointer: str = "") -> Iterator[tuple[str, object]]:
@@ -336,6 +342,85 @@ def rule_approval_routes_fit_the_phase(records: Records) -> Iterator[Problem]:
                 )
 
 
+# Fields that carry the source's own words for a value beside it: each must occur in a quote that
+# the same entry cites (an event's, a status row's or a company role's `sources`).
+WORDS_FIELDS = ("date_approximate", "territory_as_stated")
+# Where such entries are: (kind, path pattern of the entry; "" is the record itself).
+WORDS_ENTRIES = (
+    ("drugs", "status/*"),
+    ("drugs", "companies/*"),
+    ("events", ""),
+)
+
+
+def _entries(data, pattern: str) -> Iterator[tuple[str, object]]:
+    return iter([("", data)]) if not pattern else walk(data, pattern)
+
+
+def rule_source_words_are_quoted(records: Records) -> Iterator[Problem]:
+    """The source's words for an approximate date or a territory (date_approximate,
+    territory_as_stated) occur in a quote the same entry cites: they are the source's, not ours."""
+    for kind, pattern in WORDS_ENTRIES:
+        for record in subjects(records, kind):
+            for pointer, entry in _entries(record.data, pattern):
+                if not isinstance(entry, dict):
+                    continue
+                quotes = [normalise(q).casefold() for _, q in citation_quotes(entry.get("sources"))]
+                for field in WORDS_FIELDS:
+                    words = entry.get(field)
+                    if isinstance(words, str) and not any(
+                        normalise(words).casefold() in q for q in quotes
+                    ):
+                        yield record.problem(
+                            f"{pointer}/{field}",
+                            f"{field} {words!r} is not in any quote this entry cites",
+                            "copy the source's words from a quote under this entry's sources "
+                            "(add the quote if it is missing)",
+                            "quotes",
+                        )
+
+
+def rule_inferred_names_stated_fields(records: Records) -> Iterator[Problem]:
+    """A drug's `inferred:` names identity facts the record states (a reason for a field that is
+    not there, or for a modality 'not stated', explains nothing on the page)."""
+    for record in subjects(records, "drugs"):
+        for field in record.data.get("inferred") or {}:
+            value = record.data.get(field)
+            if field not in IDENTITY_FIELDS or value is None or value == "not stated":
+                yield record.problem(
+                    f"/inferred/{field}",
+                    f"inferred names '{field}', which this drug does not state"
+                    if field in IDENTITY_FIELDS
+                    else f"inferred names '{field}', which is not an identity fact",
+                    "inferred: lists identity facts the record states: "
+                    + ", ".join(IDENTITY_FIELDS),
+                    "evidence",
+                )
+
+
+def rule_ci_bounds_around_value(records: Records) -> Iterator[Problem]:
+    """A result's reported confidence bounds lie on either side of its value (ci_low ≤ value ≤
+    ci_high), where they are numbers; 'not estimable' bounds are not compared."""
+    for record in subjects(records, "trials"):
+        for pointer, result in walk(record.data, "results/*"):
+            if not isinstance(result, dict):
+                continue
+            value = result.get("value")
+            low, high = result.get("ci_low"), result.get("ci_high")
+            for field, bound, ok in (
+                ("ci_low", low, lambda b: b <= value),
+                ("ci_high", high, lambda b: b >= value),
+            ):
+                if isinstance(bound, (int, float)) and isinstance(value, (int, float)):
+                    if not ok(bound):
+                        yield record.problem(
+                            f"{pointer}/{field}",
+                            f"{field} {bound} is on the wrong side of the value {value}",
+                            "check the bounds against the source (lower bound first)",
+                            "results",
+                        )
+
+
 RULES = [
     rule_id_matches_file_name,
     rule_ids_not_reserved,
@@ -349,4 +434,7 @@ RULES = [
     rule_identity_facts_cited,
     rule_described_facts_cited,
     rule_approval_routes_fit_the_phase,
+    rule_source_words_are_quoted,
+    rule_inferred_names_stated_fields,
+    rule_ci_bounds_around_value,
 ]

@@ -44,6 +44,8 @@ def _type(raw: dict, node: dict) -> str:
     if "/$defs/" in ref and ref.rsplit("/", 1)[1] in _NAMED:
         return _NAMED[ref.rsplit("/", 1)[1]]
     kind = node.get("type", "")
+    if not kind and node.get("anyOf"):  # e.g. a number or the words 'not estimable'
+        return " or ".join(_type({}, branch) for branch in node["anyOf"])
     if isinstance(kind, list):
         return " or ".join(_TYPES.get(k) or k for k in kind)
     return _TYPES.get(kind, kind or "any")
@@ -53,6 +55,8 @@ def _form(node: dict, raw: dict | None = None) -> str:
     """Allowed values or the form a value takes, in words."""
     if node.get("enum"):
         return "one of: " + ", ".join(map(str, node["enum"]))
+    if node.get("anyOf"):
+        return "; or ".join(f for branch in node["anyOf"] if (f := _form(branch)))
     parts = []
     named = str((raw or {}).get("$ref", "")).rsplit("/", 1)[-1] in _NAMED  # the type says the form
     if node.get("pattern") and not named:

@@ -59,6 +59,11 @@ STATUS_FIELDS = [
         "string",
         "Why the curator inferred the date; empty when the source prints it",
     ),
+    (
+        "date_approximate",
+        "string",
+        "The source's words when it gives the date only approximately ('about'); empty when exact",
+    ),
     ("basis", "string", "status: stated by curators; trial or event: derived from that record"),
     ("basis_id", "string", "The trial or event id a derived row comes from"),
     ("sources", "string", "Source ids, separated by '; '"),
@@ -78,7 +83,12 @@ DEAL_FIELDS = [
     ("parties", "string", "company id (role), separated by '; '"),
     ("drugs", "string", "Drug ids, separated by '; '"),
     ("territory", "string", "Region codes where the rights apply, separated by '; '"),
-    ("territory_note", "string", "The territory in the source's words"),
+    ("territory_note", "string", "A curator's note on the territory (not the source's words)"),
+    (
+        "territory_as_stated",
+        "string",
+        "The territory in the source's own words, quoted; empty territory and this: not stated",
+    ),
     ("rights", "string", "Which rights change hands"),
     (
         "term",
@@ -180,6 +190,7 @@ def status_row(row: PhaseRow) -> dict:
         "development_status": row.status,
         "date": row.date,
         "date_inferred": row.inferred_reason("date"),
+        "date_approximate": row.date_approximate,
         "basis": row.basis,
         "basis_id": row.basis_id,
         "sources": list(row.sources),
@@ -258,6 +269,7 @@ def deal_rows(tracker: Tracker) -> list[dict]:
             "drugs": data["drugs"],
             "territory": data.get("territory") or [],
             "territory_note": data.get("territory_note", ""),
+            "territory_as_stated": data.get("territory_as_stated", ""),
             "rights": data.get("rights", ""),
             "deal_sources": list(citation_ids(data["sources"])),
         }

@@ -276,19 +276,106 @@ class PageContext:
         return badge + self.inferred_mark(row, "phase")
 
     def event_date(self, event: dict) -> Markup:
-        """An event's date, 'not reported' when absent, marked when the curator inferred it."""
+        """An event's date, 'not reported' when absent, 'about …' when the source gives it only
+        approximately, marked when the curator inferred it."""
         date = event.get("date")
         if not date:
             return Markup('<span class="pt-muted">not reported</span>')
-        reason = (event.get("inferred") or {}).get("date")
-        mark = (
-            Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
-                reason
-            )
-            if reason
-            else Markup("")
+        return self.about(date, event.get("date_approximate")) + self.inferred_in(event, "date")
+
+    @staticmethod
+    def about(date: str, words: str | None) -> Markup:
+        """A date, as 'about 2021-06' when the source gives it only approximately (its words)."""
+        if not words:
+            return Markup("{}").format(date)
+        return Markup('<span class="pt-approx" title="The source: “{}”">about {}</span>').format(
+            words, date
         )
-        return Markup("{}").format(date) + mark
+
+    @staticmethod
+    def approx_words(words: str | None) -> Markup:
+        """The source's words for an approximate date, shown beside it (not only on hover)."""
+        if not words:
+            return Markup("")
+        return Markup(' <small class="pt-approx-words">(“{}”)</small>').format(words)
+
+    @staticmethod
+    def inferred_in(data: dict, field: str) -> Markup:
+        """'(inferred)' after a field of a record or entry listed in its `inferred:` map."""
+        reason = (data.get("inferred") or {}).get(field) if isinstance(data, dict) else None
+        if not reason:
+            return Markup("")
+        return Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
+            reason
+        )
+
+    def territory(self, entry: dict) -> Markup:
+        """Where a role or deal holds: its region codes (WW shows as worldwide), the source's own
+        words for it, or 'not stated' when the source does not say (never 'worldwide')."""
+        codes = entry.get("territory") or []
+        words = entry.get("territory_as_stated")
+        parts = [Markup(", ").join(Markup("{}").format(self.region(c)) for c in codes)]
+        if words:
+            parts.append(
+                Markup('<small class="pt-as-stated">as the source puts it: “{}”</small>').format(
+                    words
+                )
+            )
+        if not codes and not words:
+            parts = [Markup('<span class="pt-muted">not stated</span>')]
+        shown = Markup(" ").join(p for p in parts if p)
+        note = entry.get("territory_note")
+        if note:
+            shown += Markup(' <small class="pt-territory-note">(note: {})</small>').format(note)
+        return shown + self.inferred_in(entry, "territory")
+
+    @staticmethod
+    def ci(result: dict) -> Markup:
+        """' (95% CI low–high)' for whichever bounds a result reports: either may be missing
+        (shown as 'not reported' beside a reported one) or 'not estimable'; nothing when neither."""
+        low, high = result.get("ci_low"), result.get("ci_high")
+        if low is None and high is None:
+            return Markup("")
+        return Markup(" <small>(95% CI {}–{})</small>").format(
+            "not reported" if low is None else low, "not reported" if high is None else high
+        )
+
+    def trial_status(self, trial: dict) -> Markup:
+        """A trial's status, as of the date the source gives it, with its citations."""
+        status = trial.get("status")
+        if not status:
+            return Markup('<span class="pt-muted">not reported</span>')
+        shown = Markup("{}").format(status)
+        if trial.get("status_as_of"):
+            shown += Markup(" <small>(as of {})</small>").format(trial["status_as_of"])
+        return shown + self.inferred_in(trial, "status") + self.cite(trial.get("status_sources", []))
+
+    @staticmethod
+    def event_kind(event: dict) -> Markup:
+        """An event's type with what qualifies it: a filing's stage, a designation and its scope."""
+        shown = Markup("{}").format(event.get("type", ""))
+        if event.get("filing_stage"):
+            shown += Markup(" ({})").format(event["filing_stage"])
+        if event.get("designation"):
+            shown += Markup(": {}").format(event["designation"])
+            if event.get("designation_scope") == "class":
+                shown += Markup(' <small class="pt-scope">(held by a class: {})</small>').format(
+                    event.get("designation_class", "")
+                )
+        return shown
+
+    def people(self, people) -> Markup:
+        """People a source names: name (degrees), role, affiliation, with citations."""
+        items = []
+        for person in people or []:
+            text = Markup("{}").format(person["name"])
+            if person.get("degrees"):
+                text += Markup(", {}").format(person["degrees"])
+            details = [person[k] for k in ("role", "affiliation") if person.get(k)]
+            if details:
+                text += Markup(" — {}").format("; ".join(details))
+            items.append(Markup("<li>{}{}</li>").format(text, self.cite(person["sources"])))
+        return Markup('<ul class="pt-people">{}</ul>').format(Markup("").join(items))
 
     def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
         """'(inferred)' after a value the curator inferred, with the reason on hover."""
@@ -321,7 +408,11 @@ class PageContext:
         """A row's date; an inferred date is marked, with the curator's reason on hover."""
         if not row.date:
             return Markup('<span class="pt-muted">not reported</span>')
-        return Markup("{}").format(row.date) + self.inferred_mark(row, "date")
+        return (
+            self.about(row.date, row.date_approximate)
+            + self.inferred_mark(row, "date")
+            + self.approx_words(row.date_approximate)
+        )
 
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"

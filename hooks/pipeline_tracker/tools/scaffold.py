@@ -38,14 +38,21 @@ def _placeholder(node: dict) -> str:
     return _quoted(f"TODO: {what}")
 
 
+# Optional fields a new record almost always needs, written like required ones: a drug's modality
+# is cited under evidence unless it is marked inferred or 'not stated' (records/evidence.py).
+SUGGESTED = {"drugs": ("evidence",), "drugs/evidence": ("modality",)}
+
+
 def _fields(
-    node: dict, doc: str, schemas: dict, indent: int, record_id: str | None = None
+    node: dict, doc: str, schemas: dict, indent: int, record_id: str | None = None, where: str = ""
 ) -> list[str]:
-    """Comment and placeholder lines for the required fields of an object schema."""
+    """Comment and placeholder lines for the required (and suggested) fields of an object schema."""
     node, doc = resolve(node, doc, schemas)
     pad = " " * indent
     lines: list[str] = []
-    for key in node.get("required", []):
+    required = list(node.get("required", []))
+    keys = required + [k for k in SUGGESTED.get(where, ()) if k not in required]
+    for key in keys:
         raw = node.get("properties", {}).get(key, {})
         field, field_doc = resolve(raw, doc, schemas)
         described = {**field, **{k: raw[k] for k in ("title", "description") if k in raw}}
@@ -64,7 +71,7 @@ def _fields(
                 lines.append(f"{pad}  - {_placeholder(item)}")
         elif field.get("type") == "object":
             lines.append(f"{pad}{key}:")
-            lines += _fields(field, field_doc, schemas, indent + 2)
+            lines += _fields(field, field_doc, schemas, indent + 2, where=f"{where}/{key}")
         else:
             lines.append(f"{pad}{key}: {_placeholder(field)}")
     return lines
@@ -86,7 +93,7 @@ def scaffold(kind: str, record_id: str) -> str:
         f"#   pipeline-tracker fmt --strip-comments {path}",
         "# Optional fields (see the Data model page): " + ", ".join(optional),
     ]
-    return "\n".join(head + _fields(schema, kind, schemas, 0, record_id)) + "\n"
+    return "\n".join(head + _fields(schema, kind, schemas, 0, record_id, kind)) + "\n"
 
 
 def run(kind: str, record_id: str, root: Path | None = None) -> int:
