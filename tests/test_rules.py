@@ -214,3 +214,108 @@ def test_build_stops_on_a_broken_reference_with_the_same_message(records_copy, t
         in output
     )
     assert "Traceback" not in output
+
+
+# What the sources say ----------------------------------------------------------------------------
+
+
+def test_identity_fact_needs_a_quote_or_an_inferred_reason_or_not_stated(records_copy):
+    drug = records_copy / "drugs/bbp-398.yaml"
+    edit(drug, "evidence:\n  modality:\n    - hainan-infigratinib-npp-case-study\n", "evidence:\n")
+    found = messages(records_copy)
+    assert any(
+        m.startswith("records/drugs/bbp-398.yaml:3:") and "/modality: modality has no citation" in m
+        for m in found
+    ), found
+    reason = "inferred:\n  modality: the source says only 'SHP2 inhibitor'\n"
+    edit(drug, "evidence:\n", reason + "evidence:\n")
+    assert messages(records_copy) == []
+    edit(drug, reason, "")
+    edit(drug, "modality: small molecule\n", "modality: not stated\n")
+    assert messages(records_copy) == []
+
+
+def test_inferred_must_name_an_identity_fact_the_drug_states(records_copy):
+    line = edit(
+        records_copy / "drugs/bbp-398.yaml",
+        "modality: small molecule\n",
+        "modality: small molecule\ninferred:\n  inn: no INN is printed\n",
+    )
+    found = messages(records_copy)
+    assert any(
+        m.startswith(f"records/drugs/bbp-398.yaml:{line + 2}:")
+        and "/inferred/inn: inferred names 'inn', which this drug does not state" in m
+        for m in found
+    ), found
+
+
+def test_source_words_must_occur_in_a_quote_the_entry_cites(records_copy):
+    event = records_copy / "events/carsgen-huadong-zevor-cel-2023.yaml"
+    line = edit(
+        event, "territory_as_stated: mainland China\n", "territory_as_stated: Greater China\n"
+    )
+    assert (
+        f"records/events/carsgen-huadong-zevor-cel-2023.yaml:{line}:22: /territory_as_stated: "
+        "territory_as_stated 'Greater China' is not in any quote this entry cites"
+    ) in "\n".join(messages(records_copy))
+
+
+def test_approximate_date_words_need_a_date_and_a_quote_holding_them(records_copy):
+    event = records_copy / "events/nmpa-nda-acceptance-zevor-cel-2022.yaml"
+    line = edit(event, 'date: "2022-10"\n', "date_approximate: around October\n")
+    assert messages(records_copy) == [
+        f"records/events/nmpa-nda-acceptance-zevor-cel-2022.yaml:{line}:19: /date_approximate: "
+        "date_approximate needs 'date' (add date, or remove date_approximate)"
+    ]
+    edit(
+        event,
+        "date_approximate: around October\n",
+        'date: "2022-10"\ndate_approximate: around October\n',
+    )
+    assert any(
+        "/date_approximate: date_approximate 'around October' is not in any quote" in m
+        for m in messages(records_copy)
+    )
+
+
+def test_ci_bound_on_the_wrong_side_of_the_value(records_copy):
+    line = edit(
+        records_copy / "trials/herizon-btc-01.yaml",
+        "    n: 62\n",
+        "    ci_low: 55.0\n    ci_high: not estimable\n    n: 62\n",
+    )
+    found = messages(records_copy)
+    assert (
+        f"records/trials/herizon-btc-01.yaml:{line}:13: /results/0/ci_low: ci_low 55.0 is on the wrong side of the value 51.6 (check the bounds against the source (lower bound first))"
+        in found
+    ), found
+
+
+def test_a_lower_bound_alone_validates_and_builds(records_copy, tmp_path):
+    edit(
+        records_copy / "trials/herizon-btc-01.yaml", "    n: 62\n", "    ci_low: 41.0\n    n: 62\n"
+    )
+    assert messages(records_copy) == []
+    result = mkdocs_build(tmp_path / "site", records=records_copy)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site/trials/herizon-btc-01/index.html").read_text(encoding="utf-8")
+    assert "(95% CI 41.0–not reported)" in page
+
+
+def test_status_as_of_and_class_designation_need_their_partners(records_copy):
+    edit(
+        records_copy / "trials/lummicar-2.yaml",
+        "line: relapsed",
+        'status_as_of: "2023-01-17"\nline: relapsed',
+    )
+    edit(
+        records_copy / "events/china-breakthrough-zevor-cel.yaml",
+        "designation: breakthrough therapy\n",
+        "designation: breakthrough therapy\ndesignation_scope: class\n",
+    )
+    found = messages(records_copy)
+    assert any("records/trials/lummicar-2.yaml" in m and "status" in m for m in found), found
+    assert any(
+        "records/events/china-breakthrough-zevor-cel.yaml" in m and "designation_class" in m
+        for m in found
+    ), found

@@ -219,6 +219,23 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
         name = missing[0] if missing else error.message
         title = error.schema.get("properties", {}).get(name, {}).get("title", "")
         return pointer, f"missing required field '{name}'" + (f" ({title})" if title else ""), ""
+    if error.validator == "dependentRequired":
+        pair = re.findall(r"'([^']+)' is a dependency of '([^']+)'", error.message)
+        if pair:
+            needed, field = pair[0]
+            return (
+                f"{pointer}/{field}",
+                f"{field} needs '{needed}'",
+                f"add {needed}, or remove {field}",
+            )
+    if error.validator == "not" and list(error.validator_value) == ["required"]:
+        fields = error.validator_value["required"]
+        if len(fields) == 1 and isinstance(value, dict) and fields[0] in value:
+            return (
+                f"{pointer}/{fields[0]}",
+                f"'{fields[0]}' does not belong here",
+                (error.parent.schema.get("description", "") if error.parent else ""),
+            )
     if error.validator == "pattern":
         title = error.schema.get("title") or (error.path[-1] if error.path else "value")
         example = (error.schema.get("examples") or [""])[0]

@@ -348,7 +348,9 @@ class PageContext:
         shown = Markup("{}").format(status)
         if trial.get("status_as_of"):
             shown += Markup(" <small>(as of {})</small>").format(trial["status_as_of"])
-        return shown + self.inferred_in(trial, "status") + self.cite(trial.get("status_sources", []))
+        return (
+            shown + self.inferred_in(trial, "status") + self.cite(trial.get("status_sources", []))
+        )
 
     @staticmethod
     def event_kind(event: dict) -> Markup:
