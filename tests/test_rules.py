@@ -264,8 +264,10 @@ def test_approximate_date_words_need_a_date_and_a_quote_holding_them(records_cop
     event = records_copy / "events/nmpa-nda-acceptance-zevor-cel-2022.yaml"
     line = edit(event, 'date: "2022-10"\n', "date_approximate: around October\n")
     assert messages(records_copy) == [
-        f"records/events/nmpa-nda-acceptance-zevor-cel-2022.yaml:{line}:19: /date_approximate: "
-        "date_approximate needs 'date' (add date, or remove date_approximate)"
+        (
+            f"records/events/nmpa-nda-acceptance-zevor-cel-2022.yaml:{line}:19: /date_approximate: "
+            "date_approximate needs 'date' (add date, or remove date_approximate)"
+        )
     ]
     edit(
         event,

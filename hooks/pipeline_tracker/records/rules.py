@@ -406,19 +406,20 @@ def rule_ci_bounds_around_value(records: Records) -> Iterator[Problem]:
             if not isinstance(result, dict):
                 continue
             value = result.get("value")
-            low, high = result.get("ci_low"), result.get("ci_high")
-            for field, bound, ok in (
-                ("ci_low", low, lambda b: b <= value),
-                ("ci_high", high, lambda b: b >= value),
-            ):
-                if isinstance(bound, (int, float)) and isinstance(value, (int, float)):
-                    if not ok(bound):
-                        yield record.problem(
-                            f"{pointer}/{field}",
-                            f"{field} {bound} is on the wrong side of the value {value}",
-                            "check the bounds against the source (lower bound first)",
-                            "results",
-                        )
+            if not isinstance(value, (int, float)):
+                continue
+            for field, below in (("ci_low", True), ("ci_high", False)):
+                bound = result.get(field)
+                if not isinstance(bound, (int, float)) or (
+                    bound <= value if below else bound >= value
+                ):
+                    continue
+                yield record.problem(
+                    f"{pointer}/{field}",
+                    f"{field} {bound} is on the wrong side of the value {value}",
+                    "check the bounds against the source (lower bound first)",
+                    "results",
+                )
 
 
 RULES = [

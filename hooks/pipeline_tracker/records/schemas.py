@@ -228,13 +228,14 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
                 f"{field} needs '{needed}'",
                 f"add {needed}, or remove {field}",
             )
-    if error.validator == "not" and list(error.validator_value) == ["required"]:
-        fields = error.validator_value["required"]
+    spec = error.validator_value
+    if error.validator == "not" and isinstance(spec, dict) and list(spec) == ["required"]:
+        fields = spec["required"]
         if len(fields) == 1 and isinstance(value, dict) and fields[0] in value:
             return (
                 f"{pointer}/{fields[0]}",
                 f"'{fields[0]}' does not belong here",
-                (error.parent.schema.get("description", "") if error.parent else ""),
+                "the Data model page says which fields go together",
             )
     if error.validator == "pattern":
         title = error.schema.get("title") or (error.path[-1] if error.path else "value")
