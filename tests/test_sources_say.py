@@ -419,3 +419,9 @@ def test_exports_carry_the_new_values(site):
     drug = json.loads(site.static["data/drugs/new-model-drug.json"])
     assert drug["record"]["inferred"]["modality"].startswith("the source calls it")
     assert drug["development_status"][0]["date_approximate"].startswith("approximately")
+
+
+def test_the_feed_says_approximate_and_filing_stage(site):
+    feed = site.static["feed.xml"].decode("utf-8")
+    assert "(date approximate: “approximately six months after" in feed
+    assert "Filing (accepted for review): zevorcabtagene autoleucel" in feed

@@ -47,6 +47,8 @@ def _title(data: dict, drugs: str) -> str:
     kind = data["type"].capitalize()
     if data.get("route"):
         kind += f" ({data['route']})"
+    if data.get("filing_stage"):
+        kind += f" ({data['filing_stage']})"
     return f"{kind}: {drugs}" if drugs else kind
 
 
@@ -73,7 +75,12 @@ def _event_entries(tracker: Tracker) -> list[dict]:
                 "title": _title(data, drugs),
                 "link": f"timeline/#{event_anchor(event)}",
                 "summary": data["summary"]
-                + (f" (date inferred: {data['inferred']['date']})" if _inferred_date(data) else ""),
+                + (f" (date inferred: {data['inferred']['date']})" if _inferred_date(data) else "")
+                + (
+                    f" (date approximate: “{data['date_approximate']}”)"
+                    if data.get("date_approximate")
+                    else ""
+                ),
                 "category": data["type"],
                 "event": event,
             }
