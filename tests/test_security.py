@@ -25,6 +25,7 @@ from pipeline_tracker.records.load import (
     parse_record_text,
     read_record,
 )
+from pipeline_tracker.records.rules import WORDS_FIELDS
 from pipeline_tracker.site import escape
 
 # Every trick we know for turning text into markup: HTML, Markdown links and images, attribute
@@ -71,7 +72,7 @@ def _poison(value, schema: dict, doc: str, schemas: dict, hits: list):
         props = schema.get("properties", {})
         fixed = {
             k for sub in schema.get("allOf", []) for k in sub.get("then", {}).get("properties", {})
-        }
+        } | set(WORDS_FIELDS)  # the source's words, checked against quotes (not poisoned either)
         return {
             k: _poison(v, props[k], doc, schemas, hits) if k in props and k not in fixed else v
             for k, v in value.items()

@@ -425,3 +425,118 @@ def test_the_feed_says_approximate_and_filing_stage(site):
     feed = site.static["feed.xml"].decode("utf-8")
     assert "(date approximate: “approximately six months after" in feed
     assert "Filing (accepted for review): zevorcabtagene autoleucel" in feed
+
+
+# Record text stays text ------------------------------------------------------------------------
+
+
+def _hostile_records(words: str) -> dict[str, str]:
+    """Records whose new free-text values (and the quotes holding them) are `words`."""
+    said = json.dumps(words, ensure_ascii=False)
+    person = f"""  - name: {said}
+    degrees: {json.dumps(words[:100], ensure_ascii=False)}
+    role: {said}
+    affiliation: {said}
+    sources:
+      - unarchived-source
+"""
+    cited = f"""  - source: unarchived-source
+    quote: {said}
+"""
+    return {
+        "sources/unarchived-source.yaml": "id: unarchived-source\ntitle: A source with no copy\n"
+        "kind: other\n",
+        "events/hostile-deal.yaml": f"""id: hostile-deal
+type: deal
+summary: A deal.
+date: "2020-08"
+date_approximate: {said}
+drugs:
+  - bbp-398
+parties:
+  - company: lianbio
+    role: licensee
+territory_as_stated: {said}
+people:
+{person}sources:
+{cited}""",
+        "events/hostile-designation.yaml": f"""id: hostile-designation
+type: designation
+designation: other
+designation_scope: class
+designation_class: {json.dumps(words[:300], ensure_ascii=False)}
+summary: A designation.
+drugs:
+  - bbp-398
+sources:
+  - unarchived-source
+""",
+        "trials/hostile-trial.yaml": f"""id: hostile-trial
+title: A trial.
+phase: phase 2
+status: ongoing
+status_sources:
+{cited}drugs:
+  - bbp-398
+indications:
+  - solid-tumors
+people:
+{person}endpoints:
+  - name: response
+    timeframe: {json.dumps(words[:300], ensure_ascii=False)}
+    description: {said}
+    sources:
+{cited.replace("  - ", "      - ").replace("    quote", "        quote")}results:
+  - endpoint: response
+    value: 1
+    unit: "%"
+    ci_low: not estimable
+    note: {said}
+    sources:
+      - unarchived-source
+sources:
+  - unarchived-source
+""",
+        "drugs/hostile-drug.yaml": f"""id: hostile-drug
+name: hostile-drug
+modality: other
+inferred:
+  modality: {said}
+companies:
+  - company: lianbio
+    role: licensee
+    territory_as_stated: {said}
+    inferred:
+      role: {said}
+    sources:
+{cited.replace("  - ", "      - ").replace("    quote", "        quote")}status:
+  - indication: solid-tumors
+    regions:
+      - CN
+    phase: phase 1
+    date: "2020"
+    date_approximate: {said}
+    sources:
+{cited.replace("  - ", "      - ").replace("    quote", "        quote")}""",
+    }
+
+
+def test_the_new_text_values_stay_text_on_every_page(tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+    from test_security import PAYLOAD, Page
+
+    built = {}
+    for name, words in (("plain", "plain words"), ("hostile", PAYLOAD)):
+        records = tmp_path / name / "records"
+        shutil.copytree(FIXTURES, records)
+        _write(records, _hostile_records(words))
+        built[name] = build_outputs(records, ROOT).html_pages
+    shown = 0
+    for src, page in built["hostile"].items():
+        hostile, plain = Page(page.html), Page(built["plain"][src].html)
+        assert hostile.dangerous == [], src
+        assert hostile.shape == plain.shape, src  # the words added no element or attribute
+        shown += "<script>alert(1)</script>" in "".join(hostile.text)
+    assert shown >= 6  # trial, drug, deals, timeline, company and source pages show it as text

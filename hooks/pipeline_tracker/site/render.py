@@ -340,17 +340,17 @@ class PageContext:
             "not reported" if low is None else low, "not reported" if high is None else high
         )
 
-    def trial_status(self, trial: dict) -> Markup:
-        """A trial's status, as of the date the source gives it, with its citations."""
+    def trial_status(self, trial: dict, cite: bool = True) -> Markup:
+        """A trial's status, as of the date the source gives it, with its citations (not on a page
+        without a reference list, such as an index)."""
         status = trial.get("status")
         if not status:
             return Markup('<span class="pt-muted">not reported</span>')
         shown = Markup("{}").format(status)
         if trial.get("status_as_of"):
             shown += Markup(" <small>(as of {})</small>").format(trial["status_as_of"])
-        return (
-            shown + self.inferred_in(trial, "status") + self.cite(trial.get("status_sources", []))
-        )
+        shown += self.inferred_in(trial, "status")
+        return shown + self.cite(trial.get("status_sources", [])) if cite else shown
 
     @staticmethod
     def event_kind(event: dict) -> Markup:
