@@ -540,3 +540,35 @@ def test_the_new_text_values_stay_text_on_every_page(tmp_path):
         assert hostile.shape == plain.shape, src  # the words added no element or attribute
         shown += "<script>alert(1)</script>" in "".join(hostile.text)
     assert shown >= 6  # trial, drug, deals, timeline, company and source pages show it as text
+
+
+# Scaffolds and the Data model page -------------------------------------------------------------
+
+
+def test_scaffolds_offer_the_new_ways_to_say_it():
+    from pipeline_tracker.tools.scaffold import scaffold
+
+    drug = scaffold("drugs", "example")
+    assert "not stated" in drug  # an allowed modality
+    assert "inferred" in drug.splitlines()[4]  # listed among the optional fields
+    assert "evidence:\n  # " in drug and '    - "TODO: citation"' in drug
+    trial = scaffold("trials", "example")
+    optional = trial.splitlines()[4]
+    for field in ("status_as_of", "status_sources", "people", "endpoints"):
+        assert field in optional
+
+
+def test_data_model_page_documents_the_new_values():
+    from pipeline_tracker.site.data_model_page import data_model_page
+
+    page = html.unescape(data_model_page())
+    rows = {
+        line.split(" | ")[0].strip("| ").replace("\\_", "_"): line for line in page.splitlines()
+    }
+    assert "number or text" in rows["ci_low"] and "not estimable" in rows["ci_low"]
+    assert "ongoing" in rows["status"] and "planned" in rows["status"]
+    assert "accepted for review" in rows["filing_stage"]
+    assert "class" in rows["designation_scope"]
+    assert "not stated" in rows["territory"] and "WW" in rows["territory"]
+    for field in ("status_as_of", "territory_as_stated", "date_approximate", "people", "note"):
+        assert field in rows
