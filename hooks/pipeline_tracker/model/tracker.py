@@ -141,9 +141,14 @@ class Tracker:
         return {drug: ", ".join(sorted(r)) for drug, r in sorted(roles.items())}
 
     def programmes_of_company(self, company: str) -> dict[str, list[PhaseRow]]:
-        """Drug id → the rows that fall within this company's territory and role: a licensee sees
-        rows inside its licensed territory, a sponsor its trials' rows, a licensor no row that lies
-        wholly inside a licensee's territory. A role with no territory covers the drug's rows."""
+        """Drug id → the rows that fall within this company's territory and role. The drug
+        record's company entries decide when the company has one (they are the curated role):
+        a licensee sees rows inside its licensed territory; a commercial partner only the
+        commercial-stage rows there (filed, approved, special access: development stays with the
+        developer); any other role (originator, developer, licensor, …) sees the rows inside its
+        territory, if it has one, but none lying wholly inside another company's licensee
+        territory. A company named only by a deal takes its side of the deal the same way. A
+        trial sponsor always sees its own trials' rows."""
         found: dict[str, dict[PhaseRow, None]] = defaultdict(dict)
         sponsored = {
             trial
@@ -152,42 +157,44 @@ class Tracker:
         }
         for drug in self.drugs_of_company(company):
             rows = self.phase_rows.get(drug, [])
+            companies = self.get("drugs", drug).get("companies") or []
             entries = [
-                e for e in self.get("drugs", drug).get("companies") or [] if e["company"] == company
+                (e["role"], e.get("territory")) for e in companies if e["company"] == company
             ]
             licensed_out = [
                 e["territory"]
-                for e in self.get("drugs", drug).get("companies") or []
+                for e in companies
                 if e["company"] != company and e["role"] == "licensee" and e.get("territory")
             ]
-            for entry in entries:
-                territory = entry.get("territory")
+            if not entries:  # named by deals only: its side of each deal
+                for event in self.cited_by("companies", company, "events"):
+                    data = self.get("events", event)
+                    if drug not in data["drugs"]:
+                        continue
+                    sides = {
+                        p["role"] for p in data.get("parties") or [] if p["company"] == company
+                    }
+                    if sides and sides != {"licensor"}:  # a licensor gives the territory away
+                        entries.append(("licensee", data.get("territory")))
+                    elif company in (data.get("companies") or []):
+                        for row in rows:
+                            if row.basis == "event" and row.basis_id == event:
+                                found[drug][row] = None
+            for role, territory in entries:
                 for row in rows:
-                    if territory and not within(row.region, territory):
-                        continue
-                    if entry["role"] == "licensor" and any(
-                        within(row.region, t) for t in licensed_out
-                    ):
-                        continue
-                    found[drug][row] = None
+                    if _within_role(row, role, territory, licensed_out):
+                        found[drug][row] = None
             for row in rows:
                 if row.basis == "trial" and row.basis_id in sponsored:
                     found[drug][row] = None
-            for event in self.cited_by("companies", company, "events"):
-                data = self.get("events", event)
-                if drug not in data["drugs"]:
-                    continue
-                sides = {p["role"] for p in data.get("parties") or [] if p["company"] == company}
-                if sides and sides != {"licensor"}:  # a licensor gives the territory away
-                    territory = data.get("territory")
-                    for row in rows:
-                        if not territory or within(row.region, territory):
-                            found[drug][row] = None
-                elif company in (data.get("companies") or []):
-                    for row in rows:
-                        if row.basis == "event" and row.basis_id == event:
-                            found[drug][row] = None
         return {drug: list(rows) for drug, rows in sorted(found.items())}
+
+    def company_highest_phase(self, company: str) -> PhaseRow | None:
+        """A company's headline phase: the highest of the rows within its territory and role
+        (`programmes_of_company`), so the Companies index says what the company's page says."""
+        rows = [r for rows in self.programmes_of_company(company).values() for r in rows]
+        ranked = development_rows(rows)
+        return _best(ranked) if ranked else None
 
     def trial_roles(self, drug: str) -> dict[str, int]:
         """Role → number of trials in which the drug is in an arm's regimen with that role
@@ -336,6 +343,21 @@ class Tracker:
             found.add(current)
             todo.extend(children.get(current, ()))
         return found
+
+
+COMMERCIAL_STAGES = ("filed", "approved")
+
+
+def _within_role(row: PhaseRow, role: str, territory, licensed_out) -> bool:
+    """Whether a status row belongs to a company holding `role` in `territory` (None: the role
+    is not limited to a territory, or the source does not say)."""
+    if territory and not within(row.region, territory):
+        return False
+    if role == "licensee":
+        return True
+    if role == "commercial partner":
+        return row.special_access or row.phase in COMMERCIAL_STAGES
+    return not any(within(row.region, t) for t in licensed_out)
 
 
 def _inferred(data: dict, fields: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:

@@ -9,17 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import posixpath
 import re
 from pathlib import Path
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.evidence import citation_ids
-from pipeline_tracker.records.ids import event_anchor
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.phases import crosswalk
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
-from pipeline_tracker.site import escape
+from pipeline_tracker.site import escape, urls
 
 FORMAT_VERSION = "2.0.0"  # bump the major number when a field is removed or changes meaning
 LICENCE = {
@@ -199,9 +197,7 @@ def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
     return [status_row(r) for r in rows]
 
 
-def page_url(kind: str, record_id: str) -> str:
-    """Site-relative address of a record's page (events live on the timeline)."""
-    return f"timeline/#{event_anchor(record_id)}" if kind == "events" else f"{kind}/{record_id}/"
+page_url = urls.record_url
 
 
 def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
@@ -211,8 +207,7 @@ def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
         "format_version": FORMAT_VERSION,
         "kind": kind,
         "id": record_id,
-        "page": posixpath.relpath(page_url(kind, record_id).split("#")[0], here)
-        + ("/" if kind != "events" else "/#" + record_id),
+        "page": urls.relative(here, urls.record_url(kind, record_id)),
         "schema": f"../schema/{kind}.schema.json",
         "record": tracker.get(kind, record_id),
         "cited_by": {by: ids for by in KINDS if (ids := tracker.cited_by(kind, record_id, by))},

@@ -21,6 +21,7 @@ import re
 
 from markupsafe import Markup
 
+from pipeline_tracker.model.claims import display_name, status_label
 from pipeline_tracker.records.phases import region_name
 from pipeline_tracker.site import escape
 
@@ -30,10 +31,9 @@ _H1_END = re.compile(r"</h1>\n?")
 def _phase(tracker, drug: str) -> str:
     best = tracker.highest_phase(drug)
     if best is None:
-        return "no phase recorded"
-    where = tracker.get("indications", best.indication).get("name", best.indication)
-    state = best.phase if best.active else f"{best.phase} ({best.status})"
-    return f"highest phase {state} ({where}, {region_name(best.region)})"
+        return "special access only" if tracker.special_access_rows(drug) else "no phase recorded"
+    where = display_name(tracker.records, "indications", best.indication)
+    return f"highest phase {status_label(best).plain} ({where}, {region_name(best.region)})"
 
 
 def _ids(data: dict, keys) -> list[str]:
@@ -71,6 +71,9 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
         count = len(tracker.drugs_of_company(record_id))
         parts = ["Company", region_name(d["country"]) if d.get("country") else ""]
         parts.append(f"{count} drug{'s' if count != 1 else ''} tracked")
+        best = tracker.company_highest_phase(record_id)
+        if best is not None:
+            parts.append(f"highest phase within its territory and role {status_label(best).plain}")
         tags = list(d.get("aliases") or []) + _ids(d, ["name_zh"])
     elif kind == "indications":
         count = len(tracker.drugs_in_indication(record_id))
