@@ -24,7 +24,7 @@ from pipeline_tracker.model.claims import status_label
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
-from pipeline_tracker.records.ids import heading_anchor, inferred_anchor
+from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
 from pipeline_tracker.site import cards, escape, search_meta, urls
 
@@ -273,16 +273,20 @@ class PageContext:
         phase, indication and region, any of which the curator inferred."""
         return self._mark(self._subject(row), status_label(row).inferred_claim)
 
-    def event_date(self, event: dict) -> Markup:
-        """An event's date, 'not reported' when absent, marked when the curator inferred it."""
+    def event_date(self, event: dict, mark: bool = True) -> Markup:
+        """An event's date, 'not reported' when absent, marked when the curator inferred it
+        (`mark=False` inside a link: the caller puts `event_mark(event, "date")` after it)."""
         date = event.get("date")
         if not date:
             return Markup('<span class="pt-muted">not reported</span>')
-        reason = (event.get("inferred") or {}).get("date")
+        shown = Markup("<time>{}</time>").format(date)
+        return shown + self.event_mark(event, "date") if mark else shown
+
+    def event_mark(self, event: dict, field: str) -> Markup:
+        """'(inferred)' after an event's value the curator inferred (claims.event_label)."""
+        reason = dict(claims.event_label(event).inferred).get(field)
         subject = str(event.get("summary", ""))
-        return Markup("{}").format(date) + self._mark(
-            subject, (("date", reason),) if reason else ()
-        )
+        return self._mark(subject, ((field, reason),) if reason else ())
 
     def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
         """'(inferred)' after a value the curator inferred: a link to the numbered reason at the
@@ -387,7 +391,10 @@ def _environment() -> jinja2.Environment:
     env.filters["title"] = escape.front_matter_title
     env.globals.update(LADDER=LADDER, CHART_COLUMNS=CHART_COLUMNS, KIND_TITLES=KIND_TITLES)
     env.globals.update(landscape=landscape, quality=quality)  # landscape views, date checks
-    env.globals.update(status_label=claims.status_label)  # the one label of a status row
+    # The one label of a status row and of an event; the one anchor of an event.
+    env.globals.update(
+        status_label=claims.status_label, event_label=claims.event_label, event_anchor=event_anchor
+    )
     return env
 
 
