@@ -395,6 +395,7 @@ def _environment() -> jinja2.Environment:
     env.globals.update(
         status_label=claims.status_label, event_label=claims.event_label, event_anchor=event_anchor
     )
+    env.globals.update(urls=urls)  # every address a page writes
     return env
 
 

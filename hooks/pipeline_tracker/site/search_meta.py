@@ -47,7 +47,7 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     if kind == "drugs":
         companies = []
         for c in d.get("companies") or []:
-            name = tracker.get("companies", c["company"]).get("name", c["company"])
+            name = display_name(tracker.records, "companies", c["company"])
             if name not in companies:
                 companies.append(name)
         parts = ["Drug", d.get("modality", ""), _phase(tracker, record_id)]
@@ -64,7 +64,7 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
         tags = _ids(d, ["symbol", "hgnc", "uniprot", "ncbi_gene"]) + list(d.get("aliases") or [])
     elif kind == "trials":
         reg = [r["id"] for r in d.get("registry_ids") or [] if r.get("id")]
-        drugs = [tracker.get("drugs", x).get("name", x) for x in d.get("drugs") or []]
+        drugs = [display_name(tracker.records, "drugs", x) for x in d.get("drugs") or []]
         parts = ["Trial", d.get("phase", "")] + reg + [", ".join(drugs), d.get("status", "")]
         tags = reg + _ids(d, ["acronym"])
     elif kind == "companies":
