@@ -8,7 +8,9 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
+from pipeline_tracker.records import types as rt
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.load import Record
 from pipeline_tracker.records.phases import (
@@ -86,6 +88,22 @@ class Tracker:
     def get(self, kind: str, record_id: str) -> dict:
         return self.records[kind][record_id].data
 
+    # Typed reads (records/types.py, generated from schema/): a misspelt field is a type error.
+    def drug(self, drug_id: str) -> rt.Drug:
+        return cast(rt.Drug, self.records["drugs"][drug_id].data)
+
+    def trial(self, trial_id: str) -> rt.Trial:
+        return cast(rt.Trial, self.records["trials"][trial_id].data)
+
+    def event(self, event_id: str) -> rt.Event:
+        return cast(rt.Event, self.records["events"][event_id].data)
+
+    def company(self, company_id: str) -> rt.Company:
+        return cast(rt.Company, self.records["companies"][company_id].data)
+
+    def indication(self, indication_id: str) -> rt.Indication:
+        return cast(rt.Indication, self.records["indications"][indication_id].data)
+
     def ids(self, kind: str) -> list[str]:
         return sorted(self.records[kind])
 
@@ -98,15 +116,11 @@ class Tracker:
     def events_for(self, kind: str, record_id: str) -> list[str]:
         """Ids of events naming a record, newest first (undated last)."""
         ids = self.cited_by(kind, record_id, "events")
-        return sorted(ids, key=lambda e: (self.get("events", e).get("date", ""), e), reverse=True)
+        return sorted(ids, key=lambda e: (self.event(e).get("date", ""), e), reverse=True)
 
     def deals_for(self, company: str) -> list[str]:
         """Deal events a company is a party to, newest first."""
-        return [
-            e
-            for e in self.events_for("companies", company)
-            if self.get("events", e)["type"] == "deal"
-        ]
+        return [e for e in self.events_for("companies", company) if self.event(e)["type"] == "deal"]
 
     def deals(self) -> list[str]:
         """Every deal event, newest first; undated deals last."""
@@ -114,8 +128,8 @@ class Tracker:
         return sorted(
             found,
             key=lambda e: (
-                bool(self.get("events", e).get("date")),
-                self.get("events", e).get("date", ""),
+                bool(self.event(e).get("date")),
+                self.event(e).get("date", ""),
                 e,
             ),
             reverse=True,
@@ -125,15 +139,15 @@ class Tracker:
         """Drug id → the company's roles for it, from drug records, trial sponsorships and deals."""
         roles: dict[str, set[str]] = defaultdict(set)
         for drug in self.cited_by("companies", company, "drugs"):
-            for entry in self.get("drugs", drug).get("companies") or []:
+            for entry in self.drug(drug).get("companies") or []:
                 if entry["company"] == company:
                     roles[drug].add(entry["role"])
         for trial in self.cited_by("companies", company, "trials"):
-            if company in (self.get("trials", trial).get("sponsors") or []):
-                for drug in self.get("trials", trial)["drugs"][:1]:
+            if company in (self.trial(trial).get("sponsors") or []):
+                for drug in self.trial(trial)["drugs"][:1]:
                     roles[drug].add("trial sponsor")
         for event in self.cited_by("companies", company, "events"):
-            data = self.get("events", event)
+            data = self.event(event)
             for party in data.get("parties") or []:
                 if party["company"] == company:
                     for drug in data["drugs"]:
@@ -153,11 +167,11 @@ class Tracker:
         sponsored = {
             trial
             for trial in self.cited_by("companies", company, "trials")
-            if company in (self.get("trials", trial).get("sponsors") or [])
+            if company in (self.trial(trial).get("sponsors") or [])
         }
         for drug in self.drugs_of_company(company):
             rows = self.phase_rows.get(drug, [])
-            companies = self.get("drugs", drug).get("companies") or []
+            companies = self.drug(drug).get("companies") or []
             entries = [
                 (e["role"], e.get("territory")) for e in companies if e["company"] == company
             ]
@@ -168,7 +182,7 @@ class Tracker:
             ]
             if not entries:  # named by deals only: its side of each deal
                 for event in self.cited_by("companies", company, "events"):
-                    data = self.get("events", event)
+                    data = self.event(event)
                     if drug not in data["drugs"]:
                         continue
                     sides = {
@@ -213,11 +227,9 @@ class Tracker:
                             found[drug][role].add(trial)
         return {d: {r: len(t) for r, t in roles.items()} for d, roles in found.items()}
 
-    def results_of(self, trial_ids) -> list[tuple[str, dict]]:
+    def results_of(self, trial_ids) -> list[tuple[str, rt.TrialResult]]:
         """(trial id, result) for every headline result of these trials, in order."""
-        return [
-            (tid, res) for tid in trial_ids for res in self.get("trials", tid).get("results") or []
-        ]
+        return [(tid, res) for tid in trial_ids for res in self.trial(tid).get("results") or []]
 
     def tracked(self, drug: str) -> bool:
         """A tracked asset: the drug has a development row or special access of its own."""
@@ -295,7 +307,7 @@ class Tracker:
                 year,
                 sorted(
                     groups[year],
-                    key=lambda e: (self.get("events", e).get("date", ""), e),
+                    key=lambda e: (self.event(e).get("date", ""), e),
                     reverse=True,
                 ),
             )
@@ -360,10 +372,12 @@ def _within_role(row: PhaseRow, role: str, territory, licensed_out) -> bool:
     return not any(within(row.region, t) for t in licensed_out)
 
 
-def _inferred(data: dict, fields: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+def _inferred(
+    reasons: dict[str, str] | None, fields: dict[str, str] | None = None
+) -> tuple[tuple[str, str], ...]:
     """(row field, reason) for a record's `inferred:` entries: all of them, or only `fields`
     (record field → row field; a trial's start_date is its rows' date)."""
-    reasons = data.get("inferred") or {}
+    reasons = reasons or {}
     if fields is None:
         return tuple(sorted(reasons.items()))
     return tuple(sorted((fields[k], v) for k, v in reasons.items() if k in fields))
@@ -371,7 +385,7 @@ def _inferred(data: dict, fields: dict[str, str] | None = None) -> tuple[tuple[s
 
 def status_phase_rows(drug: Record) -> list[PhaseRow]:
     rows = []
-    for entry in drug.data.get("status") or []:
+    for entry in cast(rt.Drug, drug.data).get("status") or []:
         route = entry.get("route", "")
         for region in entry["regions"]:
             rows.append(
@@ -391,7 +405,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
                     route,
                     entry.get("scheme", ""),
                     citation_quotes(entry["sources"]),
-                    _inferred(entry),
+                    _inferred(entry.get("inferred")),
                 )
             )
     return rows
@@ -399,7 +413,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
 
 def trial_phase_rows(trial: Record) -> list[PhaseRow]:
     """A trial puts its investigational drugs at its phase in its indications and countries."""
-    data = trial.data
+    data = cast(rt.Trial, trial.data)
     phase = TRIAL_PHASE_TO_LADDER.get(data["phase"])
     if phase is None:
         return []
@@ -428,7 +442,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
             sources,
             "trial",
             trial.id,
-            inferred=_inferred(data, {"start_date": "date"}),
+            inferred=_inferred(data.get("inferred"), {"start_date": "date"}),
         )
         for drug in sorted(drugs)
         for indication in data["indications"]
@@ -439,7 +453,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
 def event_phase_rows(event: Record) -> list[PhaseRow]:
     """Approvals put a drug at 'approved', filings at 'filed', in the event's indications and
     regions; special-access events add special-access rows (no phase) under their scheme."""
-    data = event.data
+    data = cast(rt.Event, event.data)
     phase = EVENT_TYPE_TO_LADDER.get(data["type"])
     if phase is None or not data.get("indications"):
         return []
@@ -462,7 +476,7 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
             route=route,
             scheme=scheme,
             quotes=citation_quotes(data["sources"]),
-            inferred=_inferred(data, {"date": "date"}),
+            inferred=_inferred(data.get("inferred"), {"date": "date"}),
         )
         for drug in data["drugs"]
         for indication in data["indications"]
