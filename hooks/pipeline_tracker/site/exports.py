@@ -17,11 +17,11 @@ from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.evidence import citation_ids
 from pipeline_tracker.records.ids import event_anchor
 from pipeline_tracker.records.load import KINDS
-from pipeline_tracker.records.phases import crosswalk
+from pipeline_tracker.records.phases import OPENTARGETS_STAGES, crosswalk
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
 from pipeline_tracker.site import escape
 
-FORMAT_VERSION = "2.0.0"  # bump the major number when a field is removed or changes meaning
+FORMAT_VERSION = "3.0.0"  # bump the major number when a field is removed or changes meaning
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -67,9 +67,22 @@ STATUS_FIELDS = [
     (
         "chembl_max_phase",
         "number",
-        "ChEMBL max_phase equivalent (4, 3, 2, 1, 0.5, -1); empty if none",
+        (
+            "ChEMBL max_phase equivalent (4, 3, 2, 1, 0.5, -1; a combined-phase trial counts as "
+            "the lower phase, as ChEMBL's FAQ 'What is max phase?' says); empty if none "
+            "(preclinical: ChEMBL's NULL; special access)"
+        ),
     ),
-    ("opentargets_stage", "string", "Open Targets harmonised clinical stage equivalent"),
+    (
+        "opentargets_stage",
+        "string",
+        (
+            "Open Targets ClinicalStageCategory value (opentargets/clinical_mining, "
+            "src/clinical_mining/schemas.py): "
+            + ", ".join(OPENTARGETS_STAGES)
+            + "; empty when none fits (special access)"
+        ),
+    ),
     ("ctgov_phases", "string", "ClinicalTrials.gov phase values, separated by '; '"),
 ]
 DEAL_FIELDS = [
