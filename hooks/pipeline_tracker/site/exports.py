@@ -512,7 +512,8 @@ def datapackage(tracker: Tracker) -> dict:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "description": f"One row per {kind} record; nested fields as JSON text.",
+            "description": f"One row per {kind} record: plain lists and ids joined with '; ', "
+            "nested fields and quotes as JSON text, each date with its precision beside it.",
             "schema": {"fields": kind_fields(kind), "primaryKey": ["id"]},
         }
         for kind in KINDS
