@@ -51,8 +51,8 @@ def inferred_tree(tmp_path_factory) -> Path:
     )
     _edit(
         records / "events/nmpa-approval-zanidatamab-btc-2025.yaml",
-        "notes:",
-        f"inferred:\n  indication: {EVENT_REASON}\nnotes:",
+        "inferred:\n",
+        f"inferred:\n  indications: {EVENT_REASON}\n",
     )
     for kind, rid in [
         ("trials", "lummicar-1"),
@@ -133,7 +133,7 @@ def test_feed_entry_names_the_inferred_value(tracker):
     feed = build_feed(tracker).decode("utf-8")
     entries = re.findall(r"<entry>.*?</entry>", feed, re.DOTALL)
     entry = next(e for e in entries if "#event-nmpa-approval-zanidatamab-btc-2025" in e)
-    assert "indication inferred" in entry and "the source names no indication" in entry
+    assert "indications inferred" in entry and "the source names no indication" in entry
 
 
 def test_diff_summary_says_when_a_phase_becomes_inferred(inferred_tree):
@@ -199,3 +199,43 @@ def test_notes_reach_every_kind_of_page_escaped(pages):
     ]:
         kind, rid = src[:-3].split("/")
         assert f"Curator note on {kind} {rid} &lt;b&gt;bold&lt;/b&gt;." in pages[src], src
+
+
+def test_inferred_fields_of_trials_and_events_reach_the_rows_they_make():
+    from pipeline_tracker.model.tracker import event_phase_rows, trial_phase_rows
+    from pipeline_tracker.records.load import Record
+
+    trial = Record(
+        "trials",
+        "t",
+        "records/trials/t.yaml",
+        {
+            "id": "t",
+            "phase": "phase 2",
+            "drugs": ["d"],
+            "indications": ["i"],
+            "countries": ["CN"],
+            "inferred": {"phase": "the source says 'a mid-stage trial'", "countries": "sites"},
+            "sources": ["s"],
+        },
+    )
+    (row,) = trial_phase_rows(trial)
+    assert row.inferred_reason("phase") == "the source says 'a mid-stage trial'"
+    assert row.inferred_reason("region") == "sites"
+    assert "phase inferred" in claims.status_label(row).plain
+    event = Record(
+        "events",
+        "e",
+        "records/events/e.yaml",
+        {
+            "id": "e",
+            "type": "approval",
+            "drugs": ["d"],
+            "indications": ["i"],
+            "regions": ["US"],
+            "inferred": {"indications": "from the trial", "regions": "from the agency"},
+            "sources": ["s"],
+        },
+    )
+    (row,) = event_phase_rows(event)
+    assert dict(row.inferred) == {"indication": "from the trial", "region": "from the agency"}

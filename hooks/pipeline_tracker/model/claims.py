@@ -57,10 +57,8 @@ class StatusLabel:
             text += f" under {self.scheme}"
         if self.special_access:
             text += " (not a marketing approval)"
-        fields = [f for f, _ in self.inferred_claim]
-        if fields:
-            text += f" ({', '.join(fields)} inferred)"
-        return text
+        fields = [f"{f} inferred" for f, _ in self.inferred_claim]
+        return text + (f" ({', '.join(fields)})" if fields else "")
 
 
 def status_label(row: PhaseRow) -> StatusLabel:
@@ -93,8 +91,8 @@ class EventLabel:
 
     @property
     def plain(self) -> str:
-        fields = [f for f, _ in self.inferred]
-        return self.text + (f" ({', '.join(fields)} inferred)" if fields else "")
+        fields = [f"{f} inferred" for f, _ in self.inferred]
+        return self.text + (f" ({', '.join(fields)})" if fields else "")
 
 
 def event_label(event: dict[str, Any]) -> EventLabel:

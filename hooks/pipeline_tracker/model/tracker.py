@@ -372,15 +372,42 @@ def _within_role(row: PhaseRow, role: str, territory, licensed_out) -> bool:
     return not any(within(row.region, t) for t in licensed_out)
 
 
+# Which field of a status row each record field feeds: a status entry's `regions`, a trial's
+# `countries` and an event's `regions` are a row's region; an event's type is a row's phase.
+STATUS_ROW_FIELDS = {
+    "phase": "phase",
+    "indication": "indication",
+    "regions": "region",
+    "region": "region",
+    "date": "date",
+}
+TRIAL_ROW_FIELDS = {
+    "phase": "phase",
+    "indications": "indication",
+    "countries": "region",
+    "start_date": "date",
+}
+EVENT_ROW_FIELDS = {
+    "type": "phase",
+    "indications": "indication",
+    "regions": "region",
+    "date": "date",
+}
+
+
 def _inferred(
-    reasons: dict[str, str] | None, fields: dict[str, str] | None = None
+    reasons: dict[str, str] | None, fields: dict[str, str], keep_others: bool = False
 ) -> tuple[tuple[str, str], ...]:
-    """(row field, reason) for a record's `inferred:` entries: all of them, or only `fields`
-    (record field → row field; a trial's start_date is its rows' date)."""
-    reasons = reasons or {}
-    if fields is None:
-        return tuple(sorted(reasons.items()))
-    return tuple(sorted((fields[k], v) for k, v in reasons.items() if k in fields))
+    """(row field, reason) for a record's `inferred:` entries that feed a status row's fields
+    (`fields`: record field → row field; `keep_others`: a status entry's other inferred fields,
+    such as its line, stay under their own names). Two record fields feeding one row field join
+    their reasons."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for key, reason in (reasons or {}).items():
+        field = fields.get(key, key if keep_others else "")
+        if field and reason not in found[field]:
+            found[field].append(reason)
+    return tuple(sorted((field, "; ".join(why)) for field, why in found.items()))
 
 
 def status_phase_rows(drug: Record) -> list[PhaseRow]:
@@ -405,7 +432,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
                     route,
                     entry.get("scheme", ""),
                     citation_quotes(entry["sources"]),
-                    _inferred(entry.get("inferred")),
+                    _inferred(entry.get("inferred"), STATUS_ROW_FIELDS, keep_others=True),
                 )
             )
     return rows
@@ -442,7 +469,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
             sources,
             "trial",
             trial.id,
-            inferred=_inferred(data.get("inferred"), {"start_date": "date"}),
+            inferred=_inferred(data.get("inferred"), TRIAL_ROW_FIELDS),
         )
         for drug in sorted(drugs)
         for indication in data["indications"]
@@ -476,7 +503,7 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
             route=route,
             scheme=scheme,
             quotes=citation_quotes(data["sources"]),
-            inferred=_inferred(data.get("inferred"), {"date": "date"}),
+            inferred=_inferred(data.get("inferred"), EVENT_ROW_FIELDS),
         )
         for drug in data["drugs"]
         for indication in data["indications"]
