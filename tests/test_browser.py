@@ -381,3 +381,31 @@ def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
         assert failures == []
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def test_inferred_reason_is_reached_by_keyboard(browser, server, tracker):
+    """An '(inferred)' mark is a link a keyboard user reaches with Tab; Enter shows the reason."""
+    from selenium.webdriver.common.keys import Keys
+
+    drug = next(
+        d for d in tracker.ids("drugs") if any(r.inferred for r in tracker.phase_rows.get(d, []))
+    )
+    browser.get(server + f"drugs/{drug}/")
+    marks = browser.find_elements("css selector", "a.pt-inferred")
+    assert marks, f"{drug}: no inferred mark on the page"
+    body = browser.find_element("css selector", "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(400):
+        focused = browser.switch_to.active_element
+        if "pt-inferred" in (focused.get_attribute("class") or ""):
+            break
+        focused.send_keys(Keys.TAB)
+    else:
+        pytest.fail("Tab never reached an (inferred) mark")
+    focused.send_keys(Keys.ENTER)
+    anchor = browser.execute_script("return location.hash").lstrip("#")
+    assert anchor.startswith("inferred-")
+    note = browser.find_element("id", anchor)
+    assert note.is_displayed() and len(note.text) > 20
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "inferred-reason.png"))

@@ -98,6 +98,158 @@ def test_datapackage_describes_every_csv_header_and_type(built_site):
             assert len(keys) == len(set(keys))
 
 
+def _is_json(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), (list, dict))
+    except ValueError:
+        return False
+
+
+def test_every_csv_cell_has_the_shape_its_datapackage_field_declares(built_site):
+    """An analyst reads each column one way: every cell of every CSV fits its field's type and
+    constraints; '; '-separated columns never hold JSON; a date's precision matches the date."""
+    package = json.loads((built_site / "data/datapackage.json").read_text(encoding="utf-8"))
+    checked = set()
+    for resource in package["resources"]:
+        rows = _csv(built_site / "data" / resource["path"])
+        for field in resource["schema"]["fields"]:
+            name, kind = field["name"], field["type"]
+            constraints = field.get("constraints", {})
+            for row in rows:
+                value = row[name]
+                if value == "":
+                    continue
+                where = f"{resource['path']} {name}: {value[:60]!r}"
+                checked.add((resource["path"], name))
+                if kind == "integer":
+                    int(value)
+                elif kind == "number":
+                    float(value)
+                elif kind == "boolean":
+                    assert value in ("true", "false"), where
+                elif kind in ("array", "object"):
+                    parsed = json.loads(value)
+                    assert isinstance(parsed, list if kind == "array" else dict), where
+                    if name == "quotes" or name.endswith("_quotes"):
+                        assert all(set(q) == {"source", "quote"} for q in parsed), where
+                else:
+                    assert kind == "string", where
+                    if "separated by '; '" in field["description"]:
+                        assert not _is_json(value), where
+                if "enum" in constraints:
+                    allowed = constraints["enum"]
+                    assert (float(value) if kind == "number" else value) in allowed, where
+                if "pattern" in constraints:
+                    assert re.fullmatch(constraints["pattern"], value), where
+            if name.endswith("_precision"):
+                date_column = name.removesuffix("_precision")
+                for row in rows:
+                    date = row[date_column]
+                    expected = {0: "", 4: "year", 7: "month", 10: "day"}[len(date)]
+                    assert row[name] == expected, (resource["path"], date_column, date)
+    # The columns this checks are filled somewhere in the fixture build.
+    for path, column in [
+        ("trials.csv", "sources"),
+        ("events.csv", "sources"),
+        ("drugs.csv", "status"),
+        ("development-status.csv", "quotes"),
+        ("development-status.csv", "date_precision"),
+    ]:
+        assert (path, column) in checked
+
+
+def test_ids_and_quotes_of_citations_are_separate_columns(built_site, tracker):
+    for kind in ("trials", "events"):
+        rows = {r["id"]: r for r in _csv(built_site / f"data/{kind}.csv")}
+        for rid in tracker.ids(kind):
+            sources = tracker.get(kind, rid)["sources"]
+            ids = [c if isinstance(c, str) else c["source"] for c in sources]
+            quotes = [c for c in sources if isinstance(c, dict) and "quote" in c]
+            assert rows[rid]["sources"] == "; ".join(dict.fromkeys(ids))
+            assert (json.loads(rows[rid]["quotes"]) if rows[rid]["quotes"] else []) == quotes
+
+
+# The status-row fields a status entry can mark inferred, and their reason column in exports.
+INFERRED_STATUS_COLUMNS = {
+    "phase": "phase_inferred",
+    "indication": "indication_inferred",
+    "regions": "region_inferred",
+    "date": "date_inferred",
+}
+
+
+# Status rows a curator inferred, as the live records have them: an approval the source does not
+# print, and a first approval whose indication and (month) date the source leaves out.
+INFERRED_ROWS = {
+    "inetetamab": {
+        "indication": "breast-cancer",
+        "regions": ["CN"],
+        "phase": "approved",
+        "inferred": {"phase": "the source prints no approval; it calls it a second-line option"},
+        "sources": ["inetetamab-pyrotinib-chemo-mbc-registry-entry"],
+    },
+    "infigratinib": {
+        "indication": "cholangiocarcinoma",
+        "regions": ["XX"],
+        "phase": "approved",
+        "date": "2021-06",
+        "inferred": {
+            "date": "about six months before the Hainan access of December 2021",
+            "indication": "the source does not name the indication of the first approval",
+        },
+        "sources": ["hainan-infigratinib-npp-case-study"],
+    },
+}
+
+
+def test_inferred_values_are_marked_in_the_csv_and_json_exports(records_copy):
+    for drug, row in INFERRED_ROWS.items():
+        path = records_copy / "drugs" / f"{drug}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data.setdefault("status", []).append(row)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    tracker = load_tracker(records_copy, records_copy.parent)
+    files = build_exports(tracker)
+    csv_rows = list(csv.DictReader(io.StringIO(files["data/development-status.csv"].decode())))
+    whole = json.loads(files["data/tracker.json"])
+    seen = set()
+    for drug in tracker.ids("drugs"):
+        document = json.loads(files[f"data/drugs/{drug}.json"])
+        for entry in tracker.get("drugs", drug).get("status") or []:
+            reasons = entry.get("inferred") or {}
+            for region in entry["regions"]:
+                key = (drug, entry["indication"], region, "status", entry.get("date", ""))
+                for rows in (csv_rows, whole["development_status"], document["development_status"]):
+                    matching = [
+                        r
+                        for r in rows
+                        if (r["drug"], r["indication"], r["region"], r["basis"], r["date"]) == key
+                    ]
+                    assert matching, key
+                    for field, column in INFERRED_STATUS_COLUMNS.items():
+                        assert {r[column] for r in matching} == {reasons.get(field, "")}, key
+            seen |= set(reasons)
+    assert {"phase", "indication", "date"} <= seen
+    # An analyst's "approved" query can tell inferred approvals apart.
+    approved = [r for r in csv_rows if r["phase"] == "approved"]
+    assert any(r["phase_inferred"] for r in approved)
+    assert any(not r["phase_inferred"] for r in approved)
+    # A month date stays a month: its precision says so beside it, in CSV and JSON.
+    for rows in (csv_rows, whole["development_status"]):
+        month = [r for r in rows if r["date"] == "2021-06"]
+        assert month and all(r["date_precision"] == "month" for r in month)
+    # Trials and events: the reason beside the field, and every reason in `inferred`.
+    for kind, fields in (("trials", ("start_date",)), ("events", ("date",))):
+        rows = {r["id"]: r for r in csv.DictReader(io.StringIO(files[f"data/{kind}.csv"].decode()))}
+        for rid in tracker.ids(kind):
+            reasons = tracker.get(kind, rid).get("inferred") or {}
+            for field in fields:
+                assert rows[rid][f"{field}_inferred"] == reasons.get(field, "")
+            assert (json.loads(rows[rid]["inferred"]) if rows[rid]["inferred"] else {}) == reasons
+        if kind == "events":
+            assert any(r["date_inferred"] for r in rows.values())
+
+
 def test_schemas_are_published_unchanged(built_site):
     for schema in (ROOT / "schema").glob("*.schema.json"):
         assert (built_site / "data/schema" / schema.name).read_bytes() == schema.read_bytes()

@@ -103,7 +103,7 @@ def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Pa
     tracker = link(records)
     files: dict[str, bytes] = {}
     start = time.perf_counter()
-    build_record_feeds(tracker, files, lambda kind, rid: rid)
+    build_record_feeds(tracker, files)
     elapsed = time.perf_counter() - start
     drugs = [p for p in files if p.startswith("feeds/drugs/") and p != "feeds/drugs/sitemap.xml"]
     assert len(drugs) == len(tracker.ids("drugs"))

@@ -343,8 +343,8 @@ def test_exact_dates_are_not_marked_about(site):
 def test_identity_fact_marked_inferred_or_not_stated(site):
     drug = _page(site, "drugs/new-model-drug.md")
     assert "Modality small molecule (inferred) [" in drug
-    raw = site.html_pages["drugs/new-model-drug.md"].html
-    assert 'title="Inferred: the source calls it an &#39;SHP2 inhibitor&#39;' in raw
+    # the reason is readable on the page, not only on hover
+    assert "new-model-drug: modality : the source calls it an 'SHP2 inhibitor'" in drug
     assert "Modality not stated in the sources" in _page(site, "drugs/unstated-drug.md")
 
 
@@ -375,11 +375,11 @@ def test_deal_territory_in_the_source_words_on_deals_company_and_timeline(site):
 
 def test_filing_stage_and_class_designation_on_the_timeline_and_drug_page(site):
     timeline = _page(site, "timeline.md")
-    assert "filing (accepted for review)" in timeline
-    assert "breakthrough therapy (held by a class: CAR-T cell therapy)" in timeline
+    assert "Filing (accepted for review)" in timeline
+    assert "Designation: breakthrough therapy (held by a class: CAR-T cell therapy)" in timeline
     drug = _page(site, "drugs/zevorcabtagene-autoleucel.md")
-    assert "filing (accepted for review)" in drug
-    assert "designation: breakthrough therapy (held by a class: CAR-T cell therapy)" in drug
+    assert "Filing (accepted for review)" in drug
+    assert "Designation: breakthrough therapy (held by a class: CAR-T cell therapy)" in drug
 
 
 # Exports ----------------------------------------------------------------------------------------
@@ -405,7 +405,10 @@ def test_exports_carry_the_new_values(site):
         "class",
         "CAR-T cell therapy",
     )
-    assert events["new-model-approximate-approval"]["date_approximate"].startswith("approximately")
+    approval = events["new-model-approximate-approval"]
+    assert approval["date_approximate"].startswith("approximately")
+    assert approval["date_precision"] == "approximate"  # never read as the exact month
+    assert events["new-model-filing"]["date_precision"] == "month"
     deals = [r for r in _csv(site, "deals.csv") if r["event"] == "new-model-deal"]
     assert deals[0]["territory_as_stated"] == "China and other major Asian markets"
     status = [
@@ -416,6 +419,7 @@ def test_exports_carry_the_new_values(site):
     assert status[0]["date"] == "2021-06" and status[0]["date_approximate"].startswith(
         "approximately six months"
     )
+    assert status[0]["date_precision"] == "approximate"
     drug = json.loads(site.static["data/drugs/new-model-drug.json"])
     assert drug["record"]["inferred"]["modality"].startswith("the source calls it")
     assert drug["development_status"][0]["date_approximate"].startswith("approximately")

@@ -187,13 +187,51 @@ def test_quotes_are_shown_with_their_citation(built_site):
 
 def test_every_rung_has_a_crosswalk_entry():
     assert set(CROSSWALK) == {*LADDER, SPECIAL_ACCESS}
-    assert crosswalk("approved").chembl_max_phase == 4
-    assert crosswalk("approved").opentargets_stage == "approval"
-    assert crosswalk("approved", "withdrawn").opentargets_stage == "withdrawal"
     assert crosswalk("phase 1/2").ctgov_phases == ("PHASE1", "PHASE2")
-    assert crosswalk("filed").opentargets_stage == "pre-approval"
     assert crosswalk(SPECIAL_ACCESS).opentargets_stage == ""  # never "approval"
     assert crosswalk(SPECIAL_ACCESS).chembl_max_phase is None
+
+
+# Open Targets' ClinicalStageCategory, as defined in opentargets/clinical_mining,
+# src/clinical_mining/schemas.py (commit df8d136f14bc693a4b93b05259f6083e3190955c).
+OPENTARGETS_CLINICAL_STAGE_CATEGORY = {
+    "WITHDRAWAL",
+    "APPROVAL",
+    "PHASE_4",
+    "PREAPPROVAL",
+    "PHASE_3",
+    "PHASE_2_3",
+    "PHASE_2",
+    "PHASE_1_2",
+    "PHASE_1",
+    "EARLY_PHASE_1",
+    "IND",
+    "PRECLINICAL",
+    "UNKNOWN",
+}
+# ChEMBL max_phase values, as ChEMBL's FAQ "What is max phase?"
+# (chembl.gitbook.io/chembl-interface-documentation/frequently-asked-questions/
+# drug-and-compound-questions) and its molecule_dictionary.MAX_PHASE documentation give them.
+CHEMBL_MAX_PHASE = {4, 3, 2, 1, 0.5, -1, None}
+
+
+def test_crosswalk_joins_with_open_targets_enum_and_chembl_rule():
+    entries = [*CROSSWALK.values(), crosswalk("approved", "withdrawn")]
+    assert {e.opentargets_stage for e in entries} - {""} <= OPENTARGETS_CLINICAL_STAGE_CATEGORY
+    assert {e.chembl_max_phase for e in entries} <= CHEMBL_MAX_PHASE
+    assert crosswalk("approved").opentargets_stage == "APPROVAL"
+    assert crosswalk("approved", "withdrawn").opentargets_stage == "WITHDRAWAL"
+    assert crosswalk("filed").opentargets_stage == "PREAPPROVAL"
+    assert crosswalk("phase 1/2").opentargets_stage == "PHASE_1_2"
+    assert crosswalk("preclinical").opentargets_stage == "PRECLINICAL"
+    assert crosswalk("phase unknown").opentargets_stage == "UNKNOWN"
+    # ChEMBL: "Phase 1 ... includes ... trials defined by ClinicalTrials.gov as 'Phase 1/Phase 2'":
+    # a combined-phase trial counts as the lower phase.
+    assert crosswalk("phase 1/2").chembl_max_phase == 1
+    assert crosswalk("phase 2/3").chembl_max_phase == 2
+    assert crosswalk("approved").chembl_max_phase == 4
+    assert crosswalk("phase unknown").chembl_max_phase == -1
+    assert crosswalk("preclinical").chembl_max_phase is None  # ChEMBL: NULL = preclinical
 
 
 def test_exports_carry_the_crosswalk_and_the_route():
@@ -210,7 +248,8 @@ def test_exports_carry_the_crosswalk_and_the_route():
 
 def test_the_methodology_page_publishes_the_crosswalk():
     text = (ROOT / "docs/methodology.md").read_text(encoding="utf-8")
-    for phase, entry in CROSSWALK.items():
+    rows = {"approved, then withdrawn from the market": crosswalk("approved", "withdrawn")}
+    for phase, entry in {**CROSSWALK, **rows}.items():
         line = next((ln for ln in text.splitlines() if ln.startswith(f"| {phase} |")), None)
         assert line is not None, f"methodology crosswalk has no row for {phase}"
         chembl = "" if entry.chembl_max_phase is None else f"{entry.chembl_max_phase:g}"
@@ -218,6 +257,10 @@ def test_the_methodology_page_publishes_the_crosswalk():
         assert cells[1] == (chembl or "—")
         assert cells[2] == (entry.opentargets_stage or "—")
         assert cells[3] == (", ".join(entry.ctgov_phases) or "—")
+    # The page names the documents the values come from, and ChEMBL's lower-phase rule.
+    assert "opentargets/clinical_mining" in text and "src/clinical_mining/schemas.py" in text
+    assert "What is max phase?" in text and "**lower** phase" in text
+    assert "higher phase" not in text
 
 
 def test_target_company_and_indication_facts_need_a_citation(records_copy):

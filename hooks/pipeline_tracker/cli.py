@@ -115,6 +115,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_typed(args: argparse.Namespace) -> int:
+    from pipeline_tracker.tools.typed_records import run
+
+    return run(check=args.check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline-tracker", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -167,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=["text", "markdown"], default="text")
     diff.set_defaults(func=cmd_diff)
+    typed = sub.add_parser(
+        "typed", help="rewrite records/types.py (typed records) from schema/ after a schema edit"
+    )
+    typed.add_argument("--check", action="store_true", help="change nothing; exit 1 if stale")
+    typed.set_defaults(func=cmd_typed)
     return parser
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
+from pipeline_tracker.records import types as rt
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.load import Record
 from pipeline_tracker.records.phases import (
@@ -87,6 +89,22 @@ class Tracker:
     def get(self, kind: str, record_id: str) -> dict:
         return self.records[kind][record_id].data
 
+    # Typed reads (records/types.py, generated from schema/): a misspelt field is a type error.
+    def drug(self, drug_id: str) -> rt.Drug:
+        return cast(rt.Drug, self.records["drugs"][drug_id].data)
+
+    def trial(self, trial_id: str) -> rt.Trial:
+        return cast(rt.Trial, self.records["trials"][trial_id].data)
+
+    def event(self, event_id: str) -> rt.Event:
+        return cast(rt.Event, self.records["events"][event_id].data)
+
+    def company(self, company_id: str) -> rt.Company:
+        return cast(rt.Company, self.records["companies"][company_id].data)
+
+    def indication(self, indication_id: str) -> rt.Indication:
+        return cast(rt.Indication, self.records["indications"][indication_id].data)
+
     def ids(self, kind: str) -> list[str]:
         return sorted(self.records[kind])
 
@@ -99,15 +117,11 @@ class Tracker:
     def events_for(self, kind: str, record_id: str) -> list[str]:
         """Ids of events naming a record, newest first (undated last)."""
         ids = self.cited_by(kind, record_id, "events")
-        return sorted(ids, key=lambda e: (self.get("events", e).get("date", ""), e), reverse=True)
+        return sorted(ids, key=lambda e: (self.event(e).get("date", ""), e), reverse=True)
 
     def deals_for(self, company: str) -> list[str]:
         """Deal events a company is a party to, newest first."""
-        return [
-            e
-            for e in self.events_for("companies", company)
-            if self.get("events", e)["type"] == "deal"
-        ]
+        return [e for e in self.events_for("companies", company) if self.event(e)["type"] == "deal"]
 
     def deals(self) -> list[str]:
         """Every deal event, newest first; undated deals last."""
@@ -115,8 +129,8 @@ class Tracker:
         return sorted(
             found,
             key=lambda e: (
-                bool(self.get("events", e).get("date")),
-                self.get("events", e).get("date", ""),
+                bool(self.event(e).get("date")),
+                self.event(e).get("date", ""),
                 e,
             ),
             reverse=True,
@@ -126,15 +140,15 @@ class Tracker:
         """Drug id → the company's roles for it, from drug records, trial sponsorships and deals."""
         roles: dict[str, set[str]] = defaultdict(set)
         for drug in self.cited_by("companies", company, "drugs"):
-            for entry in self.get("drugs", drug).get("companies") or []:
+            for entry in self.drug(drug).get("companies") or []:
                 if entry["company"] == company:
                     roles[drug].add(entry["role"])
         for trial in self.cited_by("companies", company, "trials"):
-            if company in (self.get("trials", trial).get("sponsors") or []):
-                for drug in self.get("trials", trial)["drugs"][:1]:
+            if company in (self.trial(trial).get("sponsors") or []):
+                for drug in self.trial(trial)["drugs"][:1]:
                     roles[drug].add("trial sponsor")
         for event in self.cited_by("companies", company, "events"):
-            data = self.get("events", event)
+            data = self.event(event)
             for party in data.get("parties") or []:
                 if party["company"] == company:
                     for drug in data["drugs"]:
@@ -142,53 +156,53 @@ class Tracker:
         return {drug: ", ".join(sorted(r)) for drug, r in sorted(roles.items())}
 
     def programmes_of_company(self, company: str) -> dict[str, list[PhaseRow]]:
-        """Drug id → the rows that fall within this company's territory and role: a licensee sees
-        rows inside its licensed territory, a sponsor its trials' rows, a licensor no row that lies
-        wholly inside a licensee's territory. A role whose territory is not stated covers the drug's
-        rows (nothing says it is narrower), as does one whose territory is WW (worldwide)."""
+        """Drug id → the rows that fall within this company's territory and role. The drug
+        record's company entries decide when the company has one (they are the curated role):
+        a licensee sees rows inside its licensed territory; a commercial partner only the
+        commercial-stage rows there (filed, approved, special access: development stays with the
+        developer); any other role (originator, developer, licensor, …) sees the rows inside its
+        territory, if it has one, but none lying wholly inside another company's licensee
+        territory. A company named only by a deal takes its side of the deal the same way. A
+        trial sponsor always sees its own trials' rows. A territory not stated is no limit (nothing
+        says the role is narrower); WW (worldwide) holds everywhere."""
         found: dict[str, dict[PhaseRow, None]] = defaultdict(dict)
         sponsored = {
             trial
             for trial in self.cited_by("companies", company, "trials")
-            if company in (self.get("trials", trial).get("sponsors") or [])
+            if company in (self.trial(trial).get("sponsors") or [])
         }
         for drug in self.drugs_of_company(company):
             rows = self.phase_rows.get(drug, [])
+            companies = self.drug(drug).get("companies") or []
             entries = [
-                e for e in self.get("drugs", drug).get("companies") or [] if e["company"] == company
+                (e["role"], e.get("territory")) for e in companies if e["company"] == company
             ]
             licensed_out = [
                 e["territory"]
-                for e in self.get("drugs", drug).get("companies") or []
+                for e in companies
                 if e["company"] != company and e["role"] == "licensee" and e.get("territory")
             ]
-            for entry in entries:
-                territory = entry.get("territory")
+            if not entries:  # named by deals only: its side of each deal
+                for event in self.cited_by("companies", company, "events"):
+                    data = self.event(event)
+                    if drug not in data["drugs"]:
+                        continue
+                    sides = {
+                        p["role"] for p in data.get("parties") or [] if p["company"] == company
+                    }
+                    if sides and sides != {"licensor"}:  # a licensor gives the territory away
+                        entries.append(("licensee", data.get("territory")))
+                    elif company in (data.get("companies") or []):
+                        for row in rows:
+                            if row.basis == "event" and row.basis_id == event:
+                                found[drug][row] = None
+            for role, territory in entries:
                 for row in rows:
-                    if territory and not within(row.region, territory):
-                        continue
-                    if entry["role"] == "licensor" and any(
-                        within(row.region, t) for t in licensed_out
-                    ):
-                        continue
-                    found[drug][row] = None
+                    if _within_role(row, role, territory, licensed_out):
+                        found[drug][row] = None
             for row in rows:
                 if row.basis == "trial" and row.basis_id in sponsored:
                     found[drug][row] = None
-            for event in self.cited_by("companies", company, "events"):
-                data = self.get("events", event)
-                if drug not in data["drugs"]:
-                    continue
-                sides = {p["role"] for p in data.get("parties") or [] if p["company"] == company}
-                if sides and sides != {"licensor"}:  # a licensor gives the territory away
-                    territory = data.get("territory")
-                    for row in rows:
-                        if not territory or within(row.region, territory):
-                            found[drug][row] = None
-                elif company in (data.get("companies") or []):
-                    for row in rows:
-                        if row.basis == "event" and row.basis_id == event:
-                            found[drug][row] = None
         return {drug: list(rows) for drug, rows in sorted(found.items())}
 
     def people_named_by(self, source: str) -> list[tuple[str, str, dict]]:
@@ -201,6 +215,13 @@ class Tracker:
                     if source in citation_ids(person["sources"]):
                         found.append((kind, record_id, person))
         return found
+
+    def company_highest_phase(self, company: str) -> PhaseRow | None:
+        """A company's headline phase: the highest of the rows within its territory and role
+        (`programmes_of_company`), so the Companies index says what the company's page says."""
+        rows = [r for rows in self.programmes_of_company(company).values() for r in rows]
+        ranked = development_rows(rows)
+        return _best(ranked) if ranked else None
 
     def trial_roles(self, drug: str) -> dict[str, int]:
         """Role → number of trials in which the drug is in an arm's regimen with that role
@@ -219,11 +240,9 @@ class Tracker:
                             found[drug][role].add(trial)
         return {d: {r: len(t) for r, t in roles.items()} for d, roles in found.items()}
 
-    def results_of(self, trial_ids) -> list[tuple[str, dict]]:
+    def results_of(self, trial_ids) -> list[tuple[str, rt.TrialResult]]:
         """(trial id, result) for every headline result of these trials, in order."""
-        return [
-            (tid, res) for tid in trial_ids for res in self.get("trials", tid).get("results") or []
-        ]
+        return [(tid, res) for tid in trial_ids for res in self.trial(tid).get("results") or []]
 
     def tracked(self, drug: str) -> bool:
         """A tracked asset: the drug has a development row or special access of its own."""
@@ -301,7 +320,7 @@ class Tracker:
                 year,
                 sorted(
                     groups[year],
-                    key=lambda e: (self.get("events", e).get("date", ""), e),
+                    key=lambda e: (self.event(e).get("date", ""), e),
                     reverse=True,
                 ),
             )
@@ -351,18 +370,62 @@ class Tracker:
         return found
 
 
-def _inferred(data: dict, fields: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
-    """(row field, reason) for a record's `inferred:` entries: all of them, or only `fields`
-    (record field → row field; a trial's start_date is its rows' date)."""
-    reasons = data.get("inferred") or {}
-    if fields is None:
-        return tuple(sorted(reasons.items()))
-    return tuple(sorted((fields[k], v) for k, v in reasons.items() if k in fields))
+COMMERCIAL_STAGES = ("filed", "approved")
+
+
+def _within_role(row: PhaseRow, role: str, territory, licensed_out) -> bool:
+    """Whether a status row belongs to a company holding `role` in `territory` (None: the role
+    is not limited to a territory, or the source does not say)."""
+    if territory and not within(row.region, territory):
+        return False
+    if role == "licensee":
+        return True
+    if role == "commercial partner":
+        return row.special_access or row.phase in COMMERCIAL_STAGES
+    return not any(within(row.region, t) for t in licensed_out)
+
+
+# Which field of a status row each record field feeds: a status entry's `regions`, a trial's
+# `countries` and an event's `regions` are a row's region; an event's type is a row's phase.
+STATUS_ROW_FIELDS = {
+    "phase": "phase",
+    "indication": "indication",
+    "regions": "region",
+    "region": "region",
+    "date": "date",
+}
+TRIAL_ROW_FIELDS = {
+    "phase": "phase",
+    "indications": "indication",
+    "countries": "region",
+    "start_date": "date",
+}
+EVENT_ROW_FIELDS = {
+    "type": "phase",
+    "indications": "indication",
+    "regions": "region",
+    "date": "date",
+}
+
+
+def _inferred(
+    reasons: dict[str, str] | None, fields: dict[str, str], keep_others: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """(row field, reason) for a record's `inferred:` entries that feed a status row's fields
+    (`fields`: record field → row field; `keep_others`: a status entry's other inferred fields,
+    such as its line, stay under their own names). Two record fields feeding one row field join
+    their reasons."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for key, reason in (reasons or {}).items():
+        field = fields.get(key, key if keep_others else "")
+        if field and reason not in found[field]:
+            found[field].append(reason)
+    return tuple(sorted((field, "; ".join(why)) for field, why in found.items()))
 
 
 def status_phase_rows(drug: Record) -> list[PhaseRow]:
     rows = []
-    for entry in drug.data.get("status") or []:
+    for entry in cast(rt.Drug, drug.data).get("status") or []:
         route = entry.get("route", "")
         for region in entry["regions"]:
             rows.append(
@@ -382,7 +445,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
                     route,
                     entry.get("scheme", ""),
                     citation_quotes(entry["sources"]),
-                    _inferred(entry),
+                    _inferred(entry.get("inferred"), STATUS_ROW_FIELDS, keep_others=True),
                     entry.get("date_approximate", ""),
                 )
             )
@@ -391,7 +454,7 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
 
 def trial_phase_rows(trial: Record) -> list[PhaseRow]:
     """A trial puts its investigational drugs at its phase in its indications and countries."""
-    data = trial.data
+    data = cast(rt.Trial, trial.data)
     phase = TRIAL_PHASE_TO_LADDER.get(data["phase"])
     if phase is None:
         return []
@@ -420,7 +483,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
             sources,
             "trial",
             trial.id,
-            inferred=_inferred(data, {"start_date": "date"}),
+            inferred=_inferred(data.get("inferred"), TRIAL_ROW_FIELDS),
         )
         for drug in sorted(drugs)
         for indication in data["indications"]
@@ -431,7 +494,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
 def event_phase_rows(event: Record) -> list[PhaseRow]:
     """Approvals put a drug at 'approved', filings at 'filed', in the event's indications and
     regions; special-access events add special-access rows (no phase) under their scheme."""
-    data = event.data
+    data = cast(rt.Event, event.data)
     phase = EVENT_TYPE_TO_LADDER.get(data["type"])
     if phase is None or not data.get("indications"):
         return []
@@ -454,7 +517,7 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
             route=route,
             scheme=scheme,
             quotes=citation_quotes(data["sources"]),
-            inferred=_inferred(data, {"date": "date"}),
+            inferred=_inferred(data.get("inferred"), EVENT_ROW_FIELDS),
             date_approximate=data.get("date_approximate", ""),
         )
         for drug in data["drugs"]

@@ -40,3 +40,21 @@ def date_end(text: str) -> dt.date | None:
     year, month, day = parsed
     month = month or 12
     return dt.date(year, month, day or calendar.monthrange(year, month)[1])
+
+
+# How precise a date is, for exports: a partial date's column says it beside the date, so that
+# a reader (or pandas) does not take "2021-06" for 2021-06-01. "approximate" is for a date the
+# source gives only roughly ("about six months after"), once records can mark one.
+PRECISIONS = ("day", "month", "year", "approximate")
+
+
+def date_precision(text: str, approximate: bool = False) -> str:
+    """'day', 'month' or 'year' for an ISO date as precise as its source; 'approximate' when the
+    date is marked approximate; "" for no date (or one that does not parse)."""
+    parsed = parse_date(text) if text else None
+    if parsed is None:
+        return ""
+    if approximate:
+        return "approximate"
+    _year, month, day = parsed
+    return "day" if day else "month" if month else "year"

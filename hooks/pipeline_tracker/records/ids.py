@@ -1,7 +1,7 @@
 """One policy for everything that becomes a URL or an element id.
 
 * Record ids are slugs (load.SLUG) and name pages: records/<kind>/<id>.yaml → /<kind>/<id>/. The
-  names in RESERVED_IDS (and `ref-<n>`) are refused as ids: `index` would replace the kind's index
+  names in RESERVED_IDS (and `ref-<n>`, `inferred-<n>`) are refused as ids: `index` would replace the kind's index
   page, and the others are our own anchors.
 * Element ids that come from records live in their own prefixed namespace: an event is
   `id="event-<id>"` on the timeline (so events named `ref-1`, `references` or `2019` cannot take
@@ -18,9 +18,9 @@ import re
 
 # Refused as record ids: page names of the site (a kind's index page) and our own anchors.
 RESERVED_IDS = frozenset({"index", "references", "section", "top"})
-_RESERVED_ID = re.compile(r"\Aref-[0-9]+\Z")
+_RESERVED_ID = re.compile(r"\A(?:ref|inferred)-[0-9]+\Z")
 # Heading slugs that must not be used as they are: Material's ids and our element namespaces.
-_RESERVED_ANCHOR = re.compile(r"\A(?:_.*|ref-[0-9]+|event-.*|h-.*)\Z", re.DOTALL)
+_RESERVED_ANCHOR = re.compile(r"\A(?:_.*|(?:ref|inferred)-[0-9]+|event-.*|h-.*)\Z", re.DOTALL)
 HEADING_PREFIX = "h-"
 
 
@@ -32,6 +32,11 @@ def reserved_id(record_id: str) -> bool:
 def event_anchor(event_id: str) -> str:
     """The element id of an event on the timeline (and the fragment of links to it)."""
     return f"event-{event_id}"
+
+
+def inferred_anchor(number: int) -> str:
+    """The element id of the n-th curator's inference listed at the foot of a page."""
+    return f"inferred-{number}"
 
 
 def heading_anchor(slug: str) -> str:

@@ -30,33 +30,55 @@ INACTIVE = ("suspended", "discontinued", "withdrawn")
 class Crosswalk:
     """Where one of our rungs sits on other resources' scales, so exports join with theirs."""
 
-    chembl_max_phase: (
-        float | None
-    )  # ChEMBL max_phase: 4, 3, 2, 1, 0.5, -1 (unknown); None: no value
-    opentargets_stage: str  # Open Targets' harmonised clinical stage; "" when none fits
+    chembl_max_phase: float | None  # ChEMBL max_phase: 4, 3, 2, 1, 0.5, -1; None: NULL/no value
+    opentargets_stage: str  # Open Targets' ClinicalStageCategory value; "" when none fits
     ctgov_phases: tuple[str, ...]  # ClinicalTrials.gov phase values; () when no trial phase fits
     note: str = ""
 
 
-# ChEMBL gives a combined-phase trial the higher phase (phase 1/2 → 2) and has no filing stage;
-# Open Targets has "pre-approval" for filed; ClinicalTrials.gov phases describe trials only, so
-# filing, approval, special access and preclinical work have none (PHASE4 is post-marketing study,
-# not approval). Special access is never approval on any scale.
+# ChEMBL max_phase, as ChEMBL documents it: FAQ "What is max phase?"
+# (https://chembl.gitbook.io/chembl-interface-documentation/frequently-asked-questions/drug-and-compound-questions)
+# and the schema documentation of molecule_dictionary.MAX_PHASE: 4 approved, 3, 2, 1, 0.5 early
+# phase 1, -1 clinical phase unknown, NULL preclinical. A combined-phase trial counts as the LOWER
+# phase: phase 1 "includes ... trials that are defined by ClinicalTrials.gov as 'Phase 1/Phase 2'",
+# phase 2 includes "Phase 2/Phase 3". ChEMBL has no filing stage.
+# Open Targets: the values of ClinicalStageCategory in opentargets/clinical_mining,
+# src/clinical_mining/schemas.py (commit df8d136f14bc693a4b93b05259f6083e3190955c): WITHDRAWAL,
+# APPROVAL, PHASE_4, PREAPPROVAL, PHASE_3, PHASE_2_3, PHASE_2, PHASE_1_2, PHASE_1, EARLY_PHASE_1,
+# IND, PRECLINICAL, UNKNOWN. Its phase map (src/clinical_mining/dataset/clinical_report.py) puts
+# "preclinical" at PRECLINICAL, a "clinical trial" without phase at UNKNOWN, "nda filed" and
+# "application submitted" at PREAPPROVAL, "withdrawn from market" at WITHDRAWAL.
+# ClinicalTrials.gov phases describe trials only, so filing, approval, special access and
+# preclinical work have none (PHASE4 is post-marketing study, not approval).
+# Special access is never approval on any scale: it gets no value anywhere.
+OPENTARGETS_STAGES = (
+    "WITHDRAWAL",
+    "APPROVAL",
+    "PHASE_4",
+    "PREAPPROVAL",
+    "PHASE_3",
+    "PHASE_2_3",
+    "PHASE_2",
+    "PHASE_1_2",
+    "PHASE_1",
+    "EARLY_PHASE_1",
+    "IND",
+    "PRECLINICAL",
+    "UNKNOWN",
+)
 CROSSWALK: dict[str, Crosswalk] = {
-    "preclinical": Crosswalk(None, "preclinical", (), "ChEMBL leaves max_phase empty"),
-    "phase unknown": Crosswalk(-1, "unknown", (), "clinical, phase not given"),
-    "phase 1": Crosswalk(1, "phase 1", ("PHASE1",)),
-    "phase 1/2": Crosswalk(2, "phase 1/2", ("PHASE1", "PHASE2")),
-    "phase 2": Crosswalk(2, "phase 2", ("PHASE2",)),
-    "phase 2/3": Crosswalk(3, "phase 2/3", ("PHASE2", "PHASE3")),
-    "phase 3": Crosswalk(3, "phase 3", ("PHASE3",)),
-    "filed": Crosswalk(
-        3, "pre-approval", (), "ChEMBL has no filing stage: its highest trial phase"
-    ),
-    "approved": Crosswalk(4, "approval", ()),
+    "preclinical": Crosswalk(None, "PRECLINICAL", (), "ChEMBL: NULL (preclinical)"),
+    "phase unknown": Crosswalk(-1, "UNKNOWN", (), "clinical, phase not given"),
+    "phase 1": Crosswalk(1, "PHASE_1", ("PHASE1",)),
+    "phase 1/2": Crosswalk(1, "PHASE_1_2", ("PHASE1", "PHASE2"), "ChEMBL: the lower phase"),
+    "phase 2": Crosswalk(2, "PHASE_2", ("PHASE2",)),
+    "phase 2/3": Crosswalk(2, "PHASE_2_3", ("PHASE2", "PHASE3"), "ChEMBL: the lower phase"),
+    "phase 3": Crosswalk(3, "PHASE_3", ("PHASE3",)),
+    "filed": Crosswalk(3, "PREAPPROVAL", (), "ChEMBL has no filing stage: its highest trial phase"),
+    "approved": Crosswalk(4, "APPROVAL", ()),
     "special access": Crosswalk(None, "", (), "not an approval; no equivalent stage"),
 }
-WITHDRAWN = Crosswalk(4, "withdrawal", (), "ChEMBL keeps max_phase 4 and flags the withdrawal")
+WITHDRAWN = Crosswalk(4, "WITHDRAWAL", (), "ChEMBL keeps max_phase 4 and flags the withdrawal")
 
 
 def crosswalk(phase: str, development_status: str = "active") -> Crosswalk:

@@ -10,6 +10,7 @@ from pipeline_tracker.model.tracker import Tracker, link
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check, paused_gc
+from pipeline_tracker.site import urls
 from pipeline_tracker.site.data_and_coverage import (
     COVERAGE_MARKER,
     coverage_block,
@@ -18,7 +19,7 @@ from pipeline_tracker.site.data_and_coverage import (
 from pipeline_tracker.site.data_model_page import data_model_page
 from pipeline_tracker.site.exports import build_exports
 from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
-from pipeline_tracker.site.render import RenderedPage, SiteOptions, display_name, render_pages
+from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
 
 class StaticFiles:
@@ -114,11 +115,11 @@ def _build_outputs(
     static = StaticFiles(static_folder)
     for kind in KINDS:
         for rid, record in sorted(tracker.records[kind].items()):
-            static[f"records/{kind}/{rid}.yaml"] = record.text.encode("utf-8")
+            static[urls.yaml_path(kind, rid)] = record.text.encode("utf-8")
 
     build_exports(tracker, static)
     static[FEED_PATH] = build_feed(tracker)
-    build_record_feeds(tracker, static, lambda kind, rid: display_name(tracker, kind, rid))
+    build_record_feeds(tracker, static)
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))

@@ -13,7 +13,9 @@ from pipeline_tracker.site.feed import FEED_PATH
 from pipeline_tracker.site.render import SiteOptions, render_page
 
 CSV_DESCRIPTIONS = {
-    "development-status": "One row per status row and region, stated or derived (see basis)",
+    "development-status": "One row per status row and region, stated or derived (see basis), "
+    "with the reason for any inferred phase, indication, region or date, and the equivalent "
+    "ChEMBL max_phase, Open Targets stage and ClinicalTrials.gov phases",
     "deals": "One row per deal term (a deal without recorded terms: one row); amounts as printed, "
     "a US dollar figure only where the source prints one",
 }

@@ -7,110 +7,232 @@ written in a fixed order, so the same records always give byte-identical files.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-import posixpath
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
-from pipeline_tracker.records.evidence import citation_ids
-from pipeline_tracker.records.ids import event_anchor
+from pipeline_tracker.records.dates import PRECISIONS, date_precision
+from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.load import KINDS
-from pipeline_tracker.records.phases import crosswalk
+from pipeline_tracker.records.phases import (
+    INACTIVE,
+    LADDER,
+    OPENTARGETS_STAGES,
+    SPECIAL_ACCESS,
+    UNSPECIFIED_REGION,
+    crosswalk,
+)
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
-from pipeline_tracker.site import escape
+from pipeline_tracker.site import escape, urls
 
-FORMAT_VERSION = "2.0.0"  # bump the major number when a field is removed or changes meaning
+FORMAT_VERSION = "3.0.0"  # bump the major number when a field is removed or changes meaning
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 DATA_DIR = "data"
-STATUS_FIELDS = [
-    ("drug", "string", "Drug id (data/drugs/<id>.json)"),
-    ("indication", "string", "Indication id"),
-    ("biomarker", "string", "Population or biomarker the row is limited to"),
-    ("line", "string", "Line of therapy or setting"),
-    (
+# Patterns (Frictionless `constraints.pattern`, matched against the whole cell) for the columns
+# whose shape a program relies on: ids, lists of ids, dates.
+SLUG = "[a-z0-9]+(-[a-z0-9]+)*"
+IDS = f"{SLUG}(; {SLUG})*"
+DATE = "[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+REGION = f"[A-Z]{{2}}(-[A-Z0-9]{{1,3}})?|{UNSPECIFIED_REGION}"
+# Fields of a kind that get a reason column (`<field>_inferred`) beside them: the ones a trial or
+# an event puts into development status rows. Every reason also stays in the `inferred` column.
+INFERRED_COLUMNS = {
+    "trials": ("phase", "indications", "countries", "start_date"),
+    "events": ("type", "date", "indications", "regions"),
+}
+
+
+@dataclass
+class Column:
+    """One CSV column as datapackage.json describes it. The type fixes the shape of every cell:
+    `array` and `object` cells are JSON text; a list in a `string` column is joined with '; '."""
+
+    name: str
+    type: str
+    description: str
+    constraints: dict = field(default_factory=dict)
+
+    def descriptor(self) -> dict:
+        described: dict = {"name": self.name, "type": self.type, "description": self.description}
+        if self.constraints:
+            described["constraints"] = self.constraints
+        return described
+
+
+def _ids(name: str, description: str) -> Column:
+    return Column(name, "string", f"{description}, separated by '; '", {"pattern": IDS})
+
+
+def _quotes(name: str, of: str) -> Column:
+    return Column(
+        name, "array", f"The sources' words for {of}: JSON list of {{source, quote}}; empty if none"
+    )
+
+
+def _precision(date_column: str) -> Column:
+    return Column(
+        f"{date_column}_precision",
+        "string",
+        f"How precise {date_column} is: day, month or year (approximate: the source gives it "
+        "only roughly); empty when there is no date. Read a month or year date as that month or "
+        "year, not its first day",
+        {"enum": list(PRECISIONS)},
+    )
+
+
+def _inferred(column: str) -> Column:
+    return Column(
+        f"{column}_inferred",
+        "string",
+        f"Why the curator inferred {column}; empty when the source states it",
+    )
+
+
+STATUS_COLUMNS = [
+    Column("drug", "string", "Drug id (data/drugs/<id>.json)", {"pattern": SLUG}),
+    Column("indication", "string", "Indication id", {"pattern": SLUG}),
+    _inferred("indication"),
+    Column("biomarker", "string", "Population or biomarker the row is limited to"),
+    Column("line", "string", "Line of therapy or setting"),
+    Column(
         "region",
         "string",
-        (
-            "ISO 3166 code, or a group: WW (worldwide), EU, XN (North America); an em dash when the "
-            "basis names no region"
-        ),
+        "ISO 3166 code, or a group: WW (worldwide), EU, XN (North America), XX (not named); an "
+        "em dash when the basis names no region",
+        {"pattern": REGION},
     ),
-    (
+    _inferred("region"),
+    Column(
         "phase",
         "string",
         "Phase on the ladder preclinical … approved, or 'special access' (never an approval)",
+        {"enum": [*LADDER, SPECIAL_ACCESS]},
     ),
-    (
+    _inferred("phase"),
+    Column(
         "route",
         "string",
         "standard approval, conditional approval or special access; empty if not given",
     ),
-    ("scheme", "string", "The special-access scheme, as the source names it"),
-    ("development_status", "string", "active, suspended, discontinued or withdrawn"),
-    ("date", "string", "ISO 8601 date, as precise as the source (YYYY, YYYY-MM or YYYY-MM-DD)"),
-    (
-        "date_inferred",
+    Column("scheme", "string", "The special-access scheme, as the source names it"),
+    Column(
+        "development_status",
         "string",
-        "Why the curator inferred the date; empty when the source prints it",
+        "active, suspended, discontinued or withdrawn",
+        {"enum": ["active", *INACTIVE]},
     ),
-    (
+    Column(
+        "date",
+        "string",
+        "ISO 8601 date, as precise as the source (YYYY, YYYY-MM or YYYY-MM-DD; see date_precision)",
+        {"pattern": DATE},
+    ),
+    _precision("date"),
+    _inferred("date"),
+    Column(
         "date_approximate",
         "string",
-        "The source's words when it gives the date only approximately ('about'); empty when exact",
+        "The source's words when it gives the date only approximately; empty for an exact date",
     ),
-    ("basis", "string", "status: stated by curators; trial or event: derived from that record"),
-    ("basis_id", "string", "The trial or event id a derived row comes from"),
-    ("sources", "string", "Source ids, separated by '; '"),
-    ("quotes", "string", "The sources' words for this row: JSON list of {source, quote}"),
-    ("note", "string", "Curator's note"),
-    (
+    Column(
+        "basis",
+        "string",
+        "status: stated by curators; trial or event: derived from that record",
+        {"enum": ["status", "trial", "event"]},
+    ),
+    Column("basis_id", "string", "The trial or event id a derived row comes from"),
+    _ids("sources", "Source ids"),
+    _quotes("quotes", "this row"),
+    Column("note", "string", "Curator's note"),
+    Column(
         "chembl_max_phase",
         "number",
-        "ChEMBL max_phase equivalent (4, 3, 2, 1, 0.5, -1); empty if none",
+        "ChEMBL max_phase equivalent (4, 3, 2, 1, 0.5, -1; a combined-phase trial counts as the "
+        "lower phase, as ChEMBL's FAQ 'What is max phase?' says); empty if none (preclinical: "
+        "ChEMBL's NULL; special access)",
+        {"enum": [4, 3, 2, 1, 0.5, -1]},
     ),
-    ("opentargets_stage", "string", "Open Targets harmonised clinical stage equivalent"),
-    ("ctgov_phases", "string", "ClinicalTrials.gov phase values, separated by '; '"),
+    Column(
+        "opentargets_stage",
+        "string",
+        "Open Targets ClinicalStageCategory value (opentargets/clinical_mining, "
+        "src/clinical_mining/schemas.py); empty when none fits (special access)",
+        {"enum": list(OPENTARGETS_STAGES)},
+    ),
+    Column(
+        "ctgov_phases",
+        "string",
+        "ClinicalTrials.gov phase values, separated by '; '",
+        {"pattern": "[A-Z0-9_]+(; [A-Z0-9_]+)*"},
+    ),
 ]
-DEAL_FIELDS = [
-    ("event", "string", "Deal event id (data/events/<id>.json; its entry on the timeline)"),
-    ("date", "string", "ISO 8601 date, as precise as the source; empty when not reported"),
-    ("parties", "string", "company id (role), separated by '; '"),
-    ("drugs", "string", "Drug ids, separated by '; '"),
-    ("territory", "string", "Region codes where the rights apply, separated by '; '"),
-    ("territory_note", "string", "A curator's note on the territory (not the source's words)"),
-    (
+DEAL_COLUMNS = [
+    Column(
+        "event",
+        "string",
+        "Deal event id (data/events/<id>.json; its entry on the timeline)",
+        {"pattern": SLUG},
+    ),
+    Column(
+        "date",
+        "string",
+        "ISO 8601 date, as precise as the source (see date_precision); empty when not reported",
+        {"pattern": DATE},
+    ),
+    _precision("date"),
+    _inferred("date"),
+    Column(
+        "parties",
+        "string",
+        "company id (role), separated by '; '",
+        {"pattern": f"{SLUG} \\([a-z ]+\\)(; {SLUG} \\([a-z ]+\\))*"},
+    ),
+    _ids("drugs", "Drug ids"),
+    Column(
+        "territory",
+        "string",
+        "Region codes where the rights apply, separated by '; '",
+        {"pattern": "[A-Z]{2}(-[A-Z0-9]{1,3})?(; [A-Z]{2}(-[A-Z0-9]{1,3})?)*"},
+    ),
+    Column(
+        "territory_note", "string", "A curator's note on the territory (not the source's words)"
+    ),
+    Column(
         "territory_as_stated",
         "string",
-        "The territory in the source's own words, quoted; empty territory and this: not stated",
+        "The territory in the source's own words, from a quote; with no territory either: not stated",
     ),
-    ("rights", "string", "Which rights change hands"),
-    (
+    Column("rights", "string", "Which rights change hands"),
+    Column(
         "term",
         "string",
-        (
-            "upfront, milestones, royalties, equity or other; empty for a deal with no recorded "
-            "term (one row per term, one row for a deal without terms)"
-        ),
+        "upfront, milestones, royalties, equity or other; empty for a deal with no recorded "
+        "term (one row per term, one row for a deal without terms)",
     ),
-    ("description", "string", "The term in words"),
-    ("up_to", "boolean", "The amount is a maximum ('up to')"),
-    ("amount", "number", "The amount as printed, in units of its currency"),
-    ("currency", "string", "ISO 4217 code of the amount as printed"),
-    ("approximate", "boolean", "The source gives the amount as approximate"),
-    (
+    Column("description", "string", "The term in words"),
+    Column("up_to", "boolean", "The amount is a maximum ('up to')"),
+    Column("amount", "number", "The amount as printed, in units of its currency"),
+    Column("currency", "string", "ISO 4217 code of the amount as printed"),
+    Column("approximate", "boolean", "The source gives the amount as approximate"),
+    Column(
         "usd_amount_as_printed",
         "number",
         "A US dollar equivalent only where the source prints one (never converted by us)",
     ),
-    ("usd_approximate", "boolean", "The source's US dollar figure is approximate"),
-    ("term_sources", "string", "Source ids of the term, separated by '; '"),
-    ("deal_sources", "string", "Source ids of the deal, separated by '; '"),
+    Column("usd_approximate", "boolean", "The source's US dollar figure is approximate"),
+    _ids("term_sources", "Source ids of the term"),
+    _quotes("term_quotes", "the term"),
+    _ids("deal_sources", "Source ids of the deal"),
+    _quotes("deal_quotes", "the deal"),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Spreadsheets in locales whose list separator is ';' split an unquoted cell at each ';': what
@@ -118,18 +240,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_AFTER_SEMICOLON = re.compile(r"(;[ \t\r\n]*)(?=[=+\-@\t\r])")
 
 
-def cell(value) -> str | int | float:
-    """A CSV cell: numbers as they are; text with formula-starting characters neutralised."""
+def cell(value, as_json: bool = False) -> str | int | float:
+    """A CSV cell: numbers as they are; a list joined with '; ' (JSON text in a JSON column);
+    text with formula-starting characters neutralised."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return value
-    if value is None:
+    if value is None or (as_json and not value):
         return ""
-    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
-        text = "; ".join(escape.plain(v) for v in value)
-    elif isinstance(value, (dict, list)):
+    if as_json:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    elif isinstance(value, (list, tuple)):
+        text = "; ".join(escape.plain(v) for v in value)
     else:
         text = escape.plain(value)
     if ";" in text:
@@ -137,11 +260,14 @@ def cell(value) -> str | int | float:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
+def _csv(columns: list[Column], rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([cell(v) for v in row] for row in rows)
+    writer.writerow([c.name for c in columns])
+    json_columns = [c.type in ("array", "object") for c in columns]
+    writer.writerows(
+        [cell(row[c.name], j) for c, j in zip(columns, json_columns, strict=True)] for row in rows
+    )
     return out.getvalue().encode("utf-8")
 
 
@@ -149,47 +275,131 @@ def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def kind_fields(kind: str) -> list[dict]:
-    """Frictionless field descriptors for a kind's CSV, in schema order."""
+def _bare(pattern: str | None) -> str | None:
+    """A schema's anchored ECMA pattern (^…$) as a whole-cell pattern; None if it is not one
+    anchored pattern (e.g. ^a$|^b$)."""
+    if not pattern or not (pattern.startswith("^") and pattern.endswith("$")):
+        return None
+    inner = pattern[1:-1]
+    return None if "^" in inner or "$" in inner else inner
+
+
+def _citation_quotes(citations) -> list[dict]:
+    return [{"source": s, "quote": q} for s, q in citation_quotes(citations)]
+
+
+def _date_precision(value, approximate: object = False) -> str:
+    """The one place a date column's precision is worked out: 'approximate' when the record
+    gives the source's words for an approximate date (date_approximate)."""
+    return date_precision(value, bool(approximate)) if isinstance(value, str) else ""
+
+
+Getter = Callable[[dict], object]
+
+
+def _ids_of(data: dict, name: str) -> list[str]:
+    return list(citation_ids(data.get(name)))
+
+
+def _quotes_of(data: dict, name: str) -> list[dict]:
+    return _citation_quotes(data.get(name))
+
+
+def _precision_of(data: dict, name: str) -> str:
+    return _date_precision(data.get(name), name == "date" and data.get("date_approximate"))
+
+
+def _inferred_of(data: dict, name: str) -> str:
+    return (data.get("inferred") or {}).get(name, "")
+
+
+def _get(data: dict, name: str):
+    return data.get(name)
+
+
+def _quotes_name(field_name: str) -> str:
+    return "quotes" if field_name == "sources" else f"{field_name}_quotes"
+
+
+def kind_columns(kind: str) -> list[tuple[Column, Getter]]:
+    """A kind's CSV columns in schema order, each with how its cell is read from a record. Lists
+    of plain values are '; '-joined; nested values are JSON; citations give source ids and, in a
+    column of their own, quotes; a date has its precision beside it; the fields trials and
+    events put into status rows have their inferred reason beside them."""
     schemas = load_schemas(schema_dir())
-    fields = []
+    date_pattern = resolve({"$ref": "#/$defs/date"}, "common", schemas)[0]["pattern"]
+    columns: list[tuple[Column, Getter]] = []
     for name, prop in schemas[kind]["properties"].items():
         prop, doc = resolve(prop, kind, schemas)
         kind_of = prop.get("type")
-        description = prop.get("description", "")
+        description = prop.get("description", "").strip()
+        items = resolve(prop.get("items", {}), doc, schemas)[0] if kind_of == "array" else {}
+        if items.get("title") == "Citation":
+            ids = Column(
+                name,
+                "string",
+                f"{description} Source ids, separated by '; ' (their quotes: {_quotes_name(name)})",
+                {"pattern": IDS},
+            )
+            columns.append((ids, functools.partial(_ids_of, name=name)))
+            quotes = _quotes(_quotes_name(name), name)
+            columns.append((quotes, functools.partial(_quotes_of, name=name)))
+            continue
         if kind_of in ("integer", "number", "boolean"):
-            ftype = kind_of
-        elif kind_of == "array" and resolve(prop.get("items", {}), doc, schemas)[0].get(
-            "type"
-        ) not in (
-            "object",
-            "array",
-        ):
-            ftype = "string"
-            description += " (values separated by '; ')"
+            column = Column(name, kind_of, description)
+        elif kind_of == "array" and items.get("type") not in ("object", "array", None):
+            column = Column(name, "string", f"{description} (values separated by '; ')")
+            if item := _bare(items.get("pattern")):
+                column.constraints["pattern"] = f"({item})(; ({item}))*"
         elif kind_of in ("array", "object"):
-            ftype = kind_of
-            description += " (JSON)"
+            column = Column(name, kind_of, f"{description} (JSON)")
+        elif prop.get("pattern") == date_pattern:
+            column = Column(name, "string", f"{description} (see {name}_precision)")
+            column.constraints["pattern"] = DATE
         else:
-            ftype = "string"
-        fields.append({"name": name, "type": ftype, "description": description.strip()})
-    return fields
+            column = Column(name, "string", description)
+            if "enum" in prop:
+                column.constraints["enum"] = list(prop["enum"])
+            elif pattern := _bare(prop.get("pattern")):
+                column.constraints["pattern"] = pattern
+        columns.append((column, functools.partial(_get, name=name)))
+        if column.constraints.get("pattern") == DATE:
+            columns.append((_precision(name), functools.partial(_precision_of, name=name)))
+        if name in INFERRED_COLUMNS.get(kind, ()):
+            columns.append((_inferred(name), functools.partial(_inferred_of, name=name)))
+    return columns
+
+
+def kind_fields(kind: str) -> list[dict]:
+    """Frictionless field descriptors for a kind's CSV."""
+    return [column.descriptor() for column, _ in kind_columns(kind)]
+
+
+def _reason(row: PhaseRow, field_name: str) -> str:
+    """Why the curator inferred a row's field (the model maps record fields to row fields)."""
+    return row.inferred_reason(field_name)
 
 
 def status_row(row: PhaseRow) -> dict:
+    """A status row as the exports give it (CSV and JSON alike): the row, why any of its fields
+    is inferred, the precision of its date, and where it sits on other resources' scales."""
     mapped = crosswalk(row.phase, row.status)
     return {
         "drug": row.drug,
         "indication": row.indication,
+        "indication_inferred": _reason(row, "indication"),
         "biomarker": row.biomarker,
         "line": row.line,
         "region": row.region,
+        "region_inferred": _reason(row, "region"),
         "phase": row.phase,
+        "phase_inferred": _reason(row, "phase"),
         "route": row.route,
         "scheme": row.scheme,
         "development_status": row.status,
         "date": row.date,
-        "date_inferred": row.inferred_reason("date"),
+        "date_precision": _date_precision(row.date, row.date_approximate),
+        "date_inferred": _reason(row, "date"),
         "date_approximate": row.date_approximate,
         "basis": row.basis,
         "basis_id": row.basis_id,
@@ -210,9 +420,7 @@ def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
     return [status_row(r) for r in rows]
 
 
-def page_url(kind: str, record_id: str) -> str:
-    """Site-relative address of a record's page (events live on the timeline)."""
-    return f"timeline/#{event_anchor(record_id)}" if kind == "events" else f"{kind}/{record_id}/"
+page_url = urls.record_url
 
 
 def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
@@ -222,8 +430,7 @@ def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
         "format_version": FORMAT_VERSION,
         "kind": kind,
         "id": record_id,
-        "page": posixpath.relpath(page_url(kind, record_id).split("#")[0], here)
-        + ("/" if kind != "events" else "/#" + record_id),
+        "page": urls.relative(here, urls.record_url(kind, record_id)),
         "schema": f"../schema/{kind}.schema.json",
         "record": tracker.get(kind, record_id),
         "cited_by": {by: ids for by in KINDS if (ids := tracker.cited_by(kind, record_id, by))},
@@ -246,15 +453,16 @@ def dataset(tracker: Tracker) -> dict:
 
 
 def kind_csv(tracker: Tracker, kind: str) -> bytes:
-    names = [f["name"] for f in kind_fields(kind)]
-    return _csv(
-        names, [[tracker.get(kind, rid).get(n) for n in names] for rid in tracker.ids(kind)]
-    )
+    columns = kind_columns(kind)
+    rows = []
+    for rid in tracker.ids(kind):
+        data = tracker.get(kind, rid)
+        rows.append({column.name: get(data) for column, get in columns})
+    return _csv([column for column, _ in columns], rows)
 
 
 def status_csv(tracker: Tracker) -> bytes:
-    names = [name for name, _, _ in STATUS_FIELDS]
-    return _csv(names, [[row[n] for n in names] for row in development_status(tracker)])
+    return _csv(STATUS_COLUMNS, development_status(tracker))
 
 
 def deal_rows(tracker: Tracker) -> list[dict]:
@@ -265,6 +473,8 @@ def deal_rows(tracker: Tracker) -> list[dict]:
         deal = {
             "event": event,
             "date": data.get("date", ""),
+            "date_precision": _date_precision(data.get("date"), data.get("date_approximate")),
+            "date_inferred": (data.get("inferred") or {}).get("date", ""),
             "parties": [f"{p['company']} ({p['role']})" for p in data.get("parties") or []],
             "drugs": data["drugs"],
             "territory": data.get("territory") or [],
@@ -272,6 +482,7 @@ def deal_rows(tracker: Tracker) -> list[dict]:
             "territory_as_stated": data.get("territory_as_stated", ""),
             "rights": data.get("rights", ""),
             "deal_sources": list(citation_ids(data["sources"])),
+            "deal_quotes": _citation_quotes(data["sources"]),
         }
         for term in data.get("terms") or [None]:
             term = term or {}
@@ -288,14 +499,14 @@ def deal_rows(tracker: Tracker) -> list[dict]:
                     "usd_amount_as_printed": usd.get("amount"),
                     "usd_approximate": usd.get("approximate", False) if usd else None,
                     "term_sources": list(citation_ids(term.get("sources") or [])),
+                    "term_quotes": _citation_quotes(term.get("sources") or []),
                 }
             )
     return rows
 
 
 def deals_csv(tracker: Tracker) -> bytes:
-    names = [name for name, _, _ in DEAL_FIELDS]
-    return _csv(names, [[row[n] for n in names] for row in deal_rows(tracker)])
+    return _csv(DEAL_COLUMNS, deal_rows(tracker))
 
 
 def datapackage(tracker: Tracker) -> dict:
@@ -307,7 +518,8 @@ def datapackage(tracker: Tracker) -> dict:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "description": f"One row per {kind} record; nested fields as JSON text.",
+            "description": f"One row per {kind} record: plain lists and ids joined with '; ', "
+            "nested fields and quotes as JSON text, each date with its precision beside it.",
             "schema": {"fields": kind_fields(kind), "primaryKey": ["id"]},
         }
         for kind in KINDS
@@ -323,7 +535,7 @@ def datapackage(tracker: Tracker) -> dict:
             "description": "One row per development status row and region: stated by curators, "
             "or derived from a trial or an approval or filing event (see basis).",
             "schema": {
-                "fields": [{"name": n, "type": t, "description": d} for n, t, d in STATUS_FIELDS],
+                "fields": [column.descriptor() for column in STATUS_COLUMNS],
                 "foreignKeys": [
                     {"fields": ["drug"], "reference": {"resource": "drugs", "fields": ["id"]}}
                 ],
@@ -342,7 +554,7 @@ def datapackage(tracker: Tracker) -> dict:
             "Amounts as the source prints them; a US dollar figure only where the source gives "
             "one, never converted.",
             "schema": {
-                "fields": [{"name": n, "type": t, "description": d} for n, t, d in DEAL_FIELDS],
+                "fields": [column.descriptor() for column in DEAL_COLUMNS],
                 "foreignKeys": [
                     {"fields": ["event"], "reference": {"resource": "events", "fields": ["id"]}}
                 ],

@@ -13,11 +13,12 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from pipeline_tracker.model.claims import display_name, event_label
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.dates import date_start
-from pipeline_tracker.records.ids import event_anchor
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.site import escape
+from pipeline_tracker.site.urls import feed_path, record_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_PATH = "feed.xml"
@@ -37,19 +38,22 @@ def _urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
 
 
-def _inferred_date(data: dict) -> bool:
-    inferred = data.get("inferred")
-    return isinstance(inferred, dict) and "date" in inferred
-
-
 def _title(data: dict, drugs: str) -> str:
-    """'Approval (conditional approval): x'; special access says so and never 'approval'."""
-    kind = data["type"].capitalize()
-    if data.get("route"):
-        kind += f" ({data['route']})"
-    if data.get("filing_stage"):
-        kind += f" ({data['filing_stage']})"
+    """'Approval (conditional approval): x' from the event's one label (claims.event_label);
+    special access says so and never 'approval'."""
+    kind = event_label(data).text
     return f"{kind}: {drugs}" if drugs else kind
+
+
+def _summary(data: dict) -> str:
+    """The event's summary, then each value the curator inferred, with the reason."""
+    inferred = event_label(data).inferred
+    approximate = data.get("date_approximate")
+    return (
+        data["summary"]
+        + "".join(f" ({field} inferred: {why})" for field, why in inferred)
+        + (f" (date approximate: “{approximate}”)" if approximate else "")
+    )
 
 
 def _entries(tracker: Tracker) -> list[dict]:
@@ -65,22 +69,14 @@ def _event_entries(tracker: Tracker) -> list[dict]:
         data = tracker.get("events", event)
         if not data.get("date"):
             continue  # an undated event has no place in a dated feed; the timeline lists it
-        drugs = ", ".join(
-            tracker.get("drugs", d)["name"] for d in data["drugs"] if d in tracker.records["drugs"]
-        )
+        drugs = ", ".join(display_name(tracker.records, "drugs", d) for d in data["drugs"])
         entries.append(
             {
                 "id": _urn(f"events/{event}"),
                 "date": data["date"],
                 "title": _title(data, drugs),
-                "link": f"timeline/#{event_anchor(event)}",
-                "summary": data["summary"]
-                + (f" (date inferred: {data['inferred']['date']})" if _inferred_date(data) else "")
-                + (
-                    f" (date approximate: “{data['date_approximate']}”)"
-                    if data.get("date_approximate")
-                    else ""
-                ),
+                "link": record_url("events", event),
+                "summary": _summary(data),
                 "category": data["type"],
                 "event": event,
             }
@@ -162,8 +158,7 @@ EMPTY_SITEMAP = (
 )
 
 
-def record_feed_path(kind: str, record_id: str) -> str:
-    return f"feeds/{kind}/{record_id}.xml"
+record_feed_path = feed_path
 
 
 def record_feed_events(tracker: Tracker, kind: str, record_id: str) -> list[str]:
@@ -201,9 +196,9 @@ def _text(value) -> str:
     return xml_escape(escape.plain(value))
 
 
-def build_record_feeds(tracker: Tracker, files, display_name) -> None:
+def build_record_feeds(tracker: Tracker, files) -> None:
     """Write every drug's, company's and target's feed into `files` (site path → bytes).
-    `display_name(kind, id)` names the record in the feed's title."""
+    The record's display name (claims.display_name) names the feed."""
     entries = _event_entry_xml(tracker, "../../")  # the feed sits at feeds/<kind>/<id>.xml
     for kind in RECORD_FEED_KINDS:
         files[f"feeds/{kind}/sitemap.xml"] = EMPTY_SITEMAP
@@ -219,7 +214,7 @@ def build_record_feeds(tracker: Tracker, files, display_name) -> None:
             head = (
                 '<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<feed xmlns="{ATOM}">\n'
-                f"  <title>{_text(display_name(kind, rid))}: events (Open Pipeline Tracker)</title>\n"
+                f"  <title>{_text(display_name(tracker.records, kind, rid))}: events (Open Pipeline Tracker)</title>\n"
                 f"  <id>{_urn(f'feed/{kind}/{rid}')}</id>\n"
                 f'  <link rel="self" type="application/atom+xml" href="{rid}.xml" />\n'
                 f'  <link rel="alternate" type="text/html" href="../../{kind}/{rid}/" />\n'

@@ -19,13 +19,14 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
-from pipeline_tracker.model import landscape, quality
+from pipeline_tracker.model import claims, landscape, quality
+from pipeline_tracker.model.claims import status_label
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
-from pipeline_tracker.records.ids import event_anchor, heading_anchor
+from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, search_meta
+from pipeline_tracker.site import cards, escape, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -93,20 +94,11 @@ def records_edit_base(
     return docs_edit[: -len(folder)]
 
 
-def page_path(kind: str, record_id: str) -> str:
-    """The Markdown source path of a record's page, e.g. drugs/zanidatamab.md."""
-    return f"{kind}/{record_id}.md"
+page_path = urls.page_src
 
 
 def display_name(tracker: Tracker, kind: str, record_id: str) -> str:
-    data = tracker.get(kind, record_id)
-    if kind == "targets":
-        return data.get("symbol", record_id)
-    if kind == "trials":
-        return data.get("acronym") or data.get("title", record_id)
-    if kind == "events":
-        return data.get("summary", record_id)
-    return data.get("name") or data.get("title") or record_id
+    return claims.display_name(tracker.records, kind, record_id)
 
 
 class PageContext:
@@ -124,6 +116,8 @@ class PageContext:
         self.base = "../" * directory_url.count("/")
         self.citations: list[str] = []
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
+        # The curator's inferences shown on this page, numbered: (what was inferred, reason).
+        self.inferences: list[tuple[str, str]] = []
         self.toc: list[
             dict
         ] = []  # headings as Python-Markdown's toc tokens (MkDocs builds page.toc from them)
@@ -149,12 +143,10 @@ class PageContext:
 
     # Links -----------------------------------------------------------------
     def url(self, kind: str, record_id: str) -> str:
-        if kind == "events":
-            return f"{self.base}timeline/#{event_anchor(record_id)}"
-        return f"{self.base}{kind}/{record_id}/"
+        return urls.from_page(self.base, urls.record_url(kind, record_id))
 
     def index_url(self, kind: str) -> str:
-        return f"{self.base}{kind}/"
+        return urls.from_page(self.base, urls.index_url(kind))
 
     def link(self, kind: str, record_id: str, text: str | None = None) -> Markup:
         if record_id not in self.tracker.records[kind]:
@@ -189,10 +181,10 @@ class PageContext:
         )
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
-        path = f"records/{kind}/{record_id}.yaml"
-        data = Markup(
-            ' · <a class="pt-json" href="{}data/{}/{}.json" type="application/json">JSON</a>'
-        ).format(self.base, kind, record_id)
+        path = urls.yaml_path(kind, record_id)
+        data = Markup(' · <a class="pt-json" href="{}" type="application/json">JSON</a>').format(
+            urls.from_page(self.base, urls.json_path(kind, record_id))
+        )
         if self.options.edit_base:
             return (
                 Markup(
@@ -209,10 +201,10 @@ class PageContext:
         )
 
     def feed_link(self, kind: str, record_id: str) -> Markup:
-        """' · Atom feed' linking the record's own feed (feed.record_feed_path)."""
+        """' · Atom feed' linking the record's own feed (urls.feed_path)."""
         return Markup(
-            ' · <a class="pt-feed" href="{}feeds/{}/{}.xml" type="application/atom+xml">Atom feed</a>'
-        ).format(self.base, kind, record_id)
+            ' · <a class="pt-feed" href="{}" type="application/atom+xml">Atom feed</a>'
+        ).format(urls.from_page(self.base, urls.feed_path(kind, record_id)))
 
     # Citations ---------------------------------------------------------------
     def cite(self, sources, quotes=()) -> Markup:
@@ -251,45 +243,53 @@ class PageContext:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
 
     # Phases ------------------------------------------------------------------
-    def phase(self, row: PhaseRow | None, drug: str | None = None, scheme: bool = True) -> Markup:
-        """A phase badge. Special access has its own badge and is never shown as an approval;
-        a drug with no ranked row says why (comparator or background therapy in trials)."""
+    def phase(
+        self, row: PhaseRow | None, drug: str | None = None, scheme: bool = True, claim=False
+    ) -> Markup:
+        """A phase badge from the row's one label (claims.status_label), with its inferred mark.
+        Special access has its own badge and is never shown as an approval; a drug with no
+        ranked row says why (comparator or background therapy in trials). `claim`: the badge
+        stands for the row's indication and region too (an index or landscape cell), so an
+        inferred indication or region is marked as well as an inferred phase."""
         if row is None:
             return self.no_phase(drug)
-        if row.special_access:
+        label = status_label(row)
+        if label.special_access:
             badge = Markup(
                 '<span class="pt-phase pt-phase--special-access" data-rank="-1"'
-                ' title="Special access is not a marketing approval">special access</span>'
-            )
+                ' title="Special access is not a marketing approval">{}</span>'
+            ).format(label.text)
             if row.scheme and scheme:  # a long name: plain text that wraps, not in the badge
                 badge += Markup(' <span class="pt-scheme">{}</span>').format(row.scheme)
             return badge
-        label = row.phase
-        if row.route == "conditional approval":
-            label += " (conditional)"
-        if not row.active:
-            label += f" ({row.status})"
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
         badge = Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
-            css, RANK[row.phase], label
+            css, RANK[row.phase], label.text
         )
-        return badge + self.inferred_mark(row, "phase")
+        return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
 
-    def event_date(self, event: dict) -> Markup:
-        """An event's date, 'not reported' when absent, 'about …' when the source gives it only
-        approximately, marked when the curator inferred it."""
+    def claim_mark(self, row: PhaseRow) -> Markup:
+        """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
+        phase, indication and region, any of which the curator inferred."""
+        return self._mark(self._subject(row), status_label(row).inferred_claim)
+
+    def event_date(self, event: dict, mark: bool = True) -> Markup:
+        """An event's date, 'not reported' when absent, marked when the curator inferred it
+        (`mark=False` inside a link: the caller puts `event_mark(event, "date")` after it)."""
         date = event.get("date")
         if not date:
             return Markup('<span class="pt-muted">not reported</span>')
-        return self.about(date, event.get("date_approximate")) + self.inferred_in(event, "date")
+        shown = self.about(event.get("date_approximate")) + Markup("<time>{}</time>").format(date)
+        return shown + self.event_mark(event, "date") if mark else shown
 
     @staticmethod
-    def about(date: str, words: str | None) -> Markup:
-        """A date, as 'about 2021-06' when the source gives it only approximately (its words)."""
+    def about(words: str | None) -> Markup:
+        """'about ' before a date the source gives only approximately (its words on hover; the
+        page shows them too, see approx_words)."""
         if not words:
-            return Markup("{}").format(date)
-        return Markup('<span class="pt-approx" title="The source: “{}”">about {}</span>').format(
-            words, date
+            return Markup("")
+        return Markup('<span class="pt-approx" title="The source: “{}”">about </span>').format(
+            words
         )
 
     @staticmethod
@@ -299,15 +299,21 @@ class PageContext:
             return Markup("")
         return Markup(' <small class="pt-approx-words">(“{}”)</small>').format(words)
 
-    @staticmethod
-    def inferred_in(data: dict, field: str) -> Markup:
-        """'(inferred)' after a field of a record or entry listed in its `inferred:` map."""
+    def inferred_in(self, data: dict, field: str) -> Markup:
+        """'(inferred)' after a field of a record or entry that lists it in its `inferred:` map
+        (a drug's identity facts, a target or company entry), linked to the reason."""
         reason = (data.get("inferred") or {}).get(field) if isinstance(data, dict) else None
         if not reason:
             return Markup("")
-        return Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
-            reason
+        subject = next(
+            (
+                str(data[k])
+                for k in ("name", "acronym", "title", "summary", "company", "target")
+                if data.get(k)
+            ),
+            "",
         )
+        return self._mark(subject, ((field, reason),))
 
     def territory(self, entry: dict) -> Markup:
         """Where a role or deal holds: its region codes (WW shows as worldwide), the source's own
@@ -352,20 +358,6 @@ class PageContext:
         shown += self.inferred_in(trial, "status")
         return shown + self.cite(trial.get("status_sources", [])) if cite else shown
 
-    @staticmethod
-    def event_kind(event: dict) -> Markup:
-        """An event's type with what qualifies it: a filing's stage, a designation and its scope."""
-        shown = Markup("{}").format(event.get("type", ""))
-        if event.get("filing_stage"):
-            shown += Markup(" ({})").format(event["filing_stage"])
-        if event.get("designation"):
-            shown += Markup(": {}").format(event["designation"])
-            if event.get("designation_scope") == "class":
-                shown += Markup(' <small class="pt-scope">(held by a class: {})</small>').format(
-                    event.get("designation_class", "")
-                )
-        return shown
-
     def people(self, people) -> Markup:
         """People a source names: name (degrees), role, affiliation, with citations."""
         items = []
@@ -379,14 +371,50 @@ class PageContext:
             items.append(Markup("<li>{}{}</li>").format(text, self.cite(person["sources"])))
         return Markup('<ul class="pt-people">{}</ul>').format(Markup("").join(items))
 
+    def event_mark(self, event: dict, field: str) -> Markup:
+        """'(inferred)' after an event's value the curator inferred (claims.event_label)."""
+        reason = dict(claims.event_label(event).inferred).get(field)
+        subject = str(event.get("summary", ""))
+        return self._mark(subject, ((field, reason),) if reason else ())
+
     def inferred_mark(self, row: PhaseRow, field: str) -> Markup:
-        """'(inferred)' after a value the curator inferred, with the reason on hover."""
+        """'(inferred)' after a value the curator inferred: a link to the numbered reason at the
+        foot of the page (readable without hovering), with the reason on hover too."""
         reason = row.inferred_reason(field)
-        if not reason:
-            return Markup("")
-        return Markup(' <abbr class="pt-inferred" title="Inferred: {}">(inferred)</abbr>').format(
-            reason
+        return self._mark(self._subject(row), ((field, reason),) if reason else ())
+
+    def _subject(self, row: PhaseRow) -> str:
+        """What a row is about, in words, for the list of inferences."""
+        drug = display_name(self.tracker, "drugs", row.drug)
+        indication = (
+            display_name(self.tracker, "indications", row.indication)
+            if row.indication in self.tracker.records["indications"]
+            else row.indication
         )
+        return f"{drug} · {indication} · {region_name(row.region)}"
+
+    def _mark(self, subject: str, inferred) -> Markup:
+        if not inferred:
+            return Markup("")
+        numbers = []
+        for field, reason in inferred:
+            entry = (f"{subject}: {field}" if subject else field, reason)
+            if entry not in self.inferences:
+                self.inferences.append(entry)
+            numbers.append(self.inferences.index(entry) + 1)
+        fields = ", ".join(f for f, _ in inferred)
+        title = " · ".join(f"{f} inferred: {r}" for f, r in inferred)
+        return Markup(
+            ' <a class="pt-inferred" href="#{}" title="{}" aria-label="{} inferred: see note {}">'
+            "(inferred)</a>"
+        ).format(inferred_anchor(numbers[0]), title, fields, numbers[0])
+
+    def inferred_notes(self) -> list[tuple[str, str, str]]:
+        """(anchor, what was inferred, reason) for the list at the foot of the page."""
+        return [
+            (inferred_anchor(n), what, reason)
+            for n, (what, reason) in enumerate(self.inferences, start=1)
+        ]
 
     def no_phase(self, drug: str | None) -> Markup:
         """What to say for a drug with no ranked row: special access only, or its trial roles."""
@@ -407,11 +435,12 @@ class PageContext:
         )
 
     def date(self, row: PhaseRow) -> Markup:
-        """A row's date; an inferred date is marked, with the curator's reason on hover."""
+        """A row's date; an inferred date is marked, with the curator's reason linked."""
         if not row.date:
             return Markup('<span class="pt-muted">not reported</span>')
         return (
-            self.about(row.date, row.date_approximate)
+            self.about(row.date_approximate)
+            + Markup("{}").format(row.date)
             + self.inferred_mark(row, "date")
             + self.approx_words(row.date_approximate)
         )
@@ -456,6 +485,11 @@ def _environment() -> jinja2.Environment:
     env.filters["title"] = escape.front_matter_title
     env.globals.update(LADDER=LADDER, CHART_COLUMNS=CHART_COLUMNS, KIND_TITLES=KIND_TITLES)
     env.globals.update(landscape=landscape, quality=quality)  # landscape views, date checks
+    # The one label of a status row and of an event; the one anchor of an event.
+    env.globals.update(
+        status_label=claims.status_label, event_label=claims.event_label, event_anchor=event_anchor
+    )
+    env.globals.update(urls=urls)  # every address a page writes
     return env
 
 

@@ -21,6 +21,7 @@ import re
 
 from markupsafe import Markup
 
+from pipeline_tracker.model.claims import display_name, status_label
 from pipeline_tracker.records.phases import region_name
 from pipeline_tracker.site import escape
 
@@ -30,10 +31,9 @@ _H1_END = re.compile(r"</h1>\n?")
 def _phase(tracker, drug: str) -> str:
     best = tracker.highest_phase(drug)
     if best is None:
-        return "no phase recorded"
-    where = tracker.get("indications", best.indication).get("name", best.indication)
-    state = best.phase if best.active else f"{best.phase} ({best.status})"
-    return f"highest phase {state} ({where}, {region_name(best.region)})"
+        return "special access only" if tracker.special_access_rows(drug) else "no phase recorded"
+    where = display_name(tracker.records, "indications", best.indication)
+    return f"highest phase {status_label(best).plain} ({where}, {region_name(best.region)})"
 
 
 def _ids(data: dict, keys) -> list[str]:
@@ -47,7 +47,7 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     if kind == "drugs":
         companies = []
         for c in d.get("companies") or []:
-            name = tracker.get("companies", c["company"]).get("name", c["company"])
+            name = display_name(tracker.records, "companies", c["company"])
             if name not in companies:
                 companies.append(name)
         parts = ["Drug", d.get("modality", ""), _phase(tracker, record_id)]
@@ -64,13 +64,16 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
         tags = _ids(d, ["symbol", "hgnc", "uniprot", "ncbi_gene"]) + list(d.get("aliases") or [])
     elif kind == "trials":
         reg = [r["id"] for r in d.get("registry_ids") or [] if r.get("id")]
-        drugs = [tracker.get("drugs", x).get("name", x) for x in d.get("drugs") or []]
+        drugs = [display_name(tracker.records, "drugs", x) for x in d.get("drugs") or []]
         parts = ["Trial", d.get("phase", "")] + reg + [", ".join(drugs), d.get("status", "")]
         tags = reg + _ids(d, ["acronym"])
     elif kind == "companies":
         count = len(tracker.drugs_of_company(record_id))
         parts = ["Company", region_name(d["country"]) if d.get("country") else ""]
         parts.append(f"{count} drug{'s' if count != 1 else ''} tracked")
+        best = tracker.company_highest_phase(record_id)
+        if best is not None:
+            parts.append(f"highest phase within its territory and role {status_label(best).plain}")
         tags = list(d.get("aliases") or []) + _ids(d, ["name_zh"])
     elif kind == "indications":
         count = len(tracker.drugs_in_indication(record_id))

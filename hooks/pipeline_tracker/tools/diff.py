@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline_tracker.model.claims import display_name, status_label
 from pipeline_tracker.model.tracker import PhaseRow, link
 from pipeline_tracker.records.load import (
     KINDS,
@@ -82,9 +83,7 @@ def records_at(base: str, records: Path) -> Records:
 
 
 def _name(records: Records, kind: str, record_id: str) -> str:
-    record = records[kind].get(record_id)
-    name = record.data.get("name") or record.data.get("title") if record else None
-    return name if isinstance(name, str) else record_id
+    return display_name(records, kind, record_id)
 
 
 def _phases(records: Records) -> dict[tuple[str, str, str], PhaseRow] | None:
@@ -104,7 +103,8 @@ def _phases(records: Records) -> dict[tuple[str, str, str], PhaseRow] | None:
 
 
 def _phase_text(row: PhaseRow) -> str:
-    return row.phase if row.active else f"{row.phase} ({row.status})"
+    """The row's one label (claims.status_label), inferred values named."""
+    return status_label(row).plain
 
 
 def summary(old: Records, new: Records) -> list[tuple[str, list[str]]]:
