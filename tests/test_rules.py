@@ -321,3 +321,18 @@ def test_status_as_of_and_class_designation_need_their_partners(records_copy):
         "records/events/china-breakthrough-zevor-cel.yaml" in m and "designation_class" in m
         for m in found
     ), found
+
+
+def test_an_entry_inferred_must_name_a_field_the_entry_states(records_copy):
+    line = edit(
+        records_copy / "drugs/bbp-398.yaml",
+        "    role: licensee\n",
+        "    role: licensee\n    inferred:\n      territory_as_stated: nothing here\n",
+    )
+    found = messages(records_copy)
+    assert any(
+        m.startswith(f"records/drugs/bbp-398.yaml:{line + 2}:")
+        and "/companies/1/inferred/territory_as_stated: inferred names 'territory_as_stated', which"
+        in m
+        for m in found
+    ), found

@@ -381,9 +381,22 @@ def rule_source_words_are_quoted(records: Records) -> Iterator[Problem]:
 
 
 def rule_inferred_names_stated_fields(records: Records) -> Iterator[Problem]:
-    """A drug's `inferred:` names identity facts the record states (a reason for a field that is
-    not there, or for a modality 'not stated', explains nothing on the page)."""
+    """A drug's `inferred:` names identity facts the record states, and a target or company
+    entry's `inferred:` names fields that entry states (a reason for a field that is not there, or
+    for a modality 'not stated', explains nothing on the page)."""
     for record in subjects(records, "drugs"):
+        for pattern in ("targets/*", "companies/*"):
+            for pointer, entry in walk(record.data, pattern):
+                if not isinstance(entry, dict):
+                    continue
+                for field in entry.get("inferred") or {}:
+                    if field not in entry or field in ("inferred", "sources"):
+                        yield record.problem(
+                            f"{pointer}/inferred/{field}",
+                            f"inferred names '{field}', which this entry does not state",
+                            "inferred: lists fields of this entry whose value you inferred",
+                            "evidence",
+                        )
         for field in record.data.get("inferred") or {}:
             value = record.data.get(field)
             if field not in IDENTITY_FIELDS or value is None or value == "not stated":
