@@ -114,6 +114,7 @@ class PageContext:
             else src_uri[: -len(".md")] + "/"
         )
         self.base = "../" * directory_url.count("/")
+        self.ui = components()  # the macros of _components.j2 that write every piece of HTML
         self.citations: list[str] = []
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         # The curator's inferences shown on this page, numbered: (what was inferred, reason).
@@ -136,12 +137,8 @@ class PageContext:
             self._open.pop()
         (self._open[-1]["children"] if self._open else self.toc).append(token)
         self._open.append(token)
-        return Markup(
-            f'<h{level} id="{anchor}">{label}{Markup(extra) if extra else ""}'
-            f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a></h{level}>'
-        )
+        return self.ui.heading(level, anchor, label, Markup(extra) if extra else "")
 
-    # Links -----------------------------------------------------------------
     def url(self, kind: str, record_id: str) -> str:
         return urls.from_page(self.base, urls.record_url(kind, record_id))
 
@@ -152,7 +149,9 @@ class PageContext:
         if record_id not in self.tracker.records[kind]:
             return escape.html_text(text or record_id)
         label = text if text is not None else display_name(self.tracker, kind, record_id)
-        # As Markup('<a href="{}">{}</a>').format(url, plain(label)), without its slow formatter.
+        # The one piece of HTML written here, not in _components.j2: a page has hundreds of links,
+        # and a macro call costs several times this f-string. As Markup('<a href="{}">{}</a>')
+        # .format(url, plain(label)), without its slow formatter.
         return Markup(
             f'<a href="{escape.html_text(self.url(kind, record_id))}">{escape.html_text(label)}</a>'
         )
@@ -165,9 +164,7 @@ class PageContext:
         shown = escape.plain(value)
         iri = identifiers.iri(scheme, shown)
         url = escape.safe_url(iri) if iri else None
-        if not url:
-            return escape.html_text(shown)
-        return Markup('<a href="{}" rel="external noopener">{}</a>').format(url, shown)
+        return self.ui.external_link(url, shown) if url else escape.html_text(shown)
 
     def id_label(self, scheme: str) -> str:
         return identifiers.label(scheme)
@@ -176,37 +173,19 @@ class PageContext:
         url = escape.safe_url(value)
         if not url:
             return escape.html_text(text or value)
-        return Markup('<a href="{}" rel="external noopener nofollow">{}</a>').format(
-            url, escape.plain(text or url)
-        )
+        return self.ui.outside_link(url, escape.plain(text or url))
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
+        """'Edit this record' (when the repository is known) or 'View this record', and JSON."""
         path = urls.yaml_path(kind, record_id)
-        data = Markup(' · <a class="pt-json" href="{}" type="application/json">JSON</a>').format(
-            urls.from_page(self.base, urls.json_path(kind, record_id))
-        )
-        if self.options.edit_base:
-            return (
-                Markup(
-                    '<a class="pt-edit" href="{}">Edit this record</a> (<code>{}</code>)'
-                ).format(self.options.edit_base + path, path)
-                + data
-            )
-        return (
-            Markup(
-                '<a class="pt-edit" href="{}">View this record</a> · to correct it, edit <code>{}</code>'
-                " in the tracker's repository and open a pull request"
-            ).format(self.base + path, path)
-            + data
-        )
+        json_url = urls.from_page(self.base, urls.json_path(kind, record_id))
+        edit_url = self.options.edit_base + path if self.options.edit_base else ""
+        return self.ui.record_links(path, json_url, edit_url, urls.from_page(self.base, path))
 
     def feed_link(self, kind: str, record_id: str) -> Markup:
         """' · Atom feed' linking the record's own feed (urls.feed_path)."""
-        return Markup(
-            ' · <a class="pt-feed" href="{}" type="application/atom+xml">Atom feed</a>'
-        ).format(urls.from_page(self.base, urls.feed_path(kind, record_id)))
+        return self.ui.feed_link(urls.from_page(self.base, urls.feed_path(kind, record_id)))
 
-    # Citations ---------------------------------------------------------------
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
         hover and listed under its reference. `quotes` adds (source, quote) pairs kept apart.
@@ -224,16 +203,7 @@ class PageContext:
                 self.quotes.setdefault(n, [])
                 if quote not in self.quotes[n]:
                     self.quotes[n].append(quote)
-        marks = []
-        for n in sorted(numbers):
-            said = numbers[n]
-            title = "Source {}: “{}”".format(n, "” · “".join(said)) if said else f"Source {n}"
-            marks.append(
-                Markup(
-                    '<sup class="pt-cite{}" data-search-exclude><a href="#ref-{}" title="{}">[{}]</a></sup>'
-                ).format(" pt-cite--quoted" if said else "", n, title, n)
-            )
-        return Markup("").join(marks)
+        return Markup("").join(self.ui.cite_mark(n, numbers[n]) for n in sorted(numbers))
 
     def quotes_of(self, n: int) -> list[str]:
         """The quotes cited from reference n on this page."""
@@ -255,17 +225,10 @@ class PageContext:
             return self.no_phase(drug)
         label = status_label(row)
         if label.special_access:
-            badge = Markup(
-                '<span class="pt-phase pt-phase--special-access" data-rank="-1"'
-                ' title="Special access is not a marketing approval">{}</span>'
-            ).format(label.text)
-            if row.scheme and scheme:  # a long name: plain text that wraps, not in the badge
-                badge += Markup(' <span class="pt-scheme">{}</span>').format(row.scheme)
-            return badge
+            # The scheme, a long name, is plain text that wraps beside the badge, not in it.
+            return self.ui.special_access_badge(label.text, row.scheme if scheme else "")
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        badge = Markup('<span class="pt-phase pt-phase--{}" data-rank="{}">{}</span>').format(
-            css, RANK[row.phase], label.text
-        )
+        badge = self.ui.phase_badge(css, RANK[row.phase], label.text)
         return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
 
     def claim_mark(self, row: PhaseRow) -> Markup:
@@ -278,26 +241,13 @@ class PageContext:
         (`mark=False` inside a link: the caller puts `event_mark(event, "date")` after it)."""
         date = event.get("date")
         if not date:
-            return Markup('<span class="pt-muted">not reported</span>')
-        shown = self.about(event.get("date_approximate")) + Markup("<time>{}</time>").format(date)
+            return self.ui.muted("not reported")
+        shown = self.ui.about(event.get("date_approximate")) + self.ui.time(date)
         return shown + self.event_mark(event, "date") if mark else shown
 
-    @staticmethod
-    def about(words: str | None) -> Markup:
-        """'about ' before a date the source gives only approximately (its words on hover; the
-        page shows them too, see approx_words)."""
-        if not words:
-            return Markup("")
-        return Markup('<span class="pt-approx" title="The source: “{}”">about </span>').format(
-            words
-        )
-
-    @staticmethod
-    def approx_words(words: str | None) -> Markup:
+    def approx_words(self, words: str | None) -> Markup:
         """The source's words for an approximate date, shown beside it (not only on hover)."""
-        if not words:
-            return Markup("")
-        return Markup(' <small class="pt-approx-words">(“{}”)</small>').format(words)
+        return self.ui.approx_words(words)
 
     def inferred_in(self, data: dict, field: str) -> Markup:
         """'(inferred)' after a field of a record or entry that lists it in its `inferred:` map
@@ -316,33 +266,21 @@ class PageContext:
         return self._mark(subject, ((field, reason),))
 
     def territory(self, entry: dict) -> Markup:
-        """Where a role or deal holds: its region codes (WW shows as worldwide), the source's own
-        words for it, or 'not stated' when the source does not say (never 'worldwide')."""
-        codes = entry.get("territory") or []
-        words = entry.get("territory_as_stated")
-        parts = [Markup(", ").join(Markup("{}").format(self.region(c)) for c in codes)]
-        if words:
-            parts.append(
-                Markup('<small class="pt-as-stated">as the source puts it: “{}”</small>').format(
-                    words
-                )
-            )
-        if not codes and not words:
-            parts = [Markup('<span class="pt-muted">not stated</span>')]
-        shown = Markup(" ").join(p for p in parts if p)
-        note = entry.get("territory_note")
-        if note:
-            shown += Markup(' <small class="pt-territory-note">(note: {})</small>').format(note)
+        """Where a role or deal holds: its regions (WW shows as worldwide), the source's own words
+        for it, or 'not stated' when the source does not say (never 'worldwide')."""
+        places = [self.region(code) for code in entry.get("territory") or []]
+        shown = self.ui.territory(
+            places, entry.get("territory_as_stated", ""), entry.get("territory_note", "")
+        )
         return shown + self.inferred_in(entry, "territory")
 
-    @staticmethod
-    def ci(result: dict) -> Markup:
+    def ci(self, result: dict) -> Markup:
         """' (95% CI low–high)' for whichever bounds a result reports: either may be missing
         (shown as 'not reported' beside a reported one) or 'not estimable'; nothing when neither."""
         low, high = result.get("ci_low"), result.get("ci_high")
         if low is None and high is None:
             return Markup("")
-        return Markup(" <small>(95% CI {}–{})</small>").format(
+        return self.ui.ci(
             "not reported" if low is None else low, "not reported" if high is None else high
         )
 
@@ -351,25 +289,21 @@ class PageContext:
         without a reference list, such as an index)."""
         status = trial.get("status")
         if not status:
-            return Markup('<span class="pt-muted">not reported</span>')
-        shown = Markup("{}").format(status)
-        if trial.get("status_as_of"):
-            shown += Markup(" <small>(as of {})</small>").format(trial["status_as_of"])
+            return self.ui.muted("not reported")
+        shown = self.ui.trial_status(status, trial.get("status_as_of", ""))
         shown += self.inferred_in(trial, "status")
         return shown + self.cite(trial.get("status_sources", [])) if cite else shown
 
     def people(self, people) -> Markup:
-        """People a source names: name (degrees), role, affiliation, with citations."""
-        items = []
+        """People a source names: name (degrees) — role; affiliation, with citations."""
+        entries = []
         for person in people or []:
-            text = Markup("{}").format(person["name"])
-            if person.get("degrees"):
-                text += Markup(", {}").format(person["degrees"])
+            text = person["name"] + (f", {person['degrees']}" if person.get("degrees") else "")
             details = [person[k] for k in ("role", "affiliation") if person.get(k)]
             if details:
-                text += Markup(" — {}").format("; ".join(details))
-            items.append(Markup("<li>{}{}</li>").format(text, self.cite(person["sources"])))
-        return Markup('<ul class="pt-people">{}</ul>').format(Markup("").join(items))
+                text += " — " + "; ".join(details)
+            entries.append((text, self.cite(person["sources"])))
+        return self.ui.people(entries)
 
     def event_mark(self, event: dict, field: str) -> Markup:
         """'(inferred)' after an event's value the curator inferred (claims.event_label)."""
@@ -404,10 +338,7 @@ class PageContext:
             numbers.append(self.inferences.index(entry) + 1)
         fields = ", ".join(f for f, _ in inferred)
         title = " · ".join(f"{f} inferred: {r}" for f, r in inferred)
-        return Markup(
-            ' <a class="pt-inferred" href="#{}" title="{}" aria-label="{} inferred: see note {}">'
-            "(inferred)</a>"
-        ).format(inferred_anchor(numbers[0]), title, fields, numbers[0])
+        return self.ui.inferred_mark(inferred_anchor(numbers[0]), title, fields, numbers[0])
 
     def inferred_notes(self) -> list[tuple[str, str, str]]:
         """(anchor, what was inferred, reason) for the list at the foot of the page."""
@@ -419,30 +350,24 @@ class PageContext:
     def no_phase(self, drug: str | None) -> Markup:
         """What to say for a drug with no ranked row: special access only, or its trial roles."""
         if drug and self.tracker.special_access_rows(drug):
-            return Markup(
-                '<span class="pt-phase pt-phase--special-access" data-rank="-1">special access only</span>'
-            )
+            return self.ui.special_access_badge("special access only", "")
         roles = self.tracker.trial_roles(drug) if drug else {}
         if roles:
             words = "; ".join(
                 f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
             )
-            return Markup('<span class="pt-phase pt-phase--other" data-rank="-2">{}</span>').format(
-                words
-            )
-        return Markup(
-            '<span class="pt-phase pt-phase--none" data-rank="-3">no phase recorded</span>'
-        )
+            return self.ui.no_phase_badge("other", -2, words)
+        return self.ui.no_phase_badge("none", -3, "no phase recorded")
 
     def date(self, row: PhaseRow) -> Markup:
         """A row's date; an inferred date is marked, with the curator's reason linked."""
         if not row.date:
-            return Markup('<span class="pt-muted">not reported</span>')
+            return self.ui.muted("not reported")
         return (
-            self.about(row.date_approximate)
-            + Markup("{}").format(row.date)
+            self.ui.about(row.date_approximate)
+            + escape.html_text(row.date)
             + self.inferred_mark(row, "date")
-            + self.approx_words(row.date_approximate)
+            + self.ui.approx_words(row.date_approximate)
         )
 
     def bar_width(self, phase: str) -> str:
@@ -494,6 +419,15 @@ def _environment() -> jinja2.Environment:
 
 
 _ENV: jinja2.Environment | None = None
+_COMPONENTS = None
+
+
+def components():
+    """The macros of _components.j2 (loaded once)."""
+    global _COMPONENTS
+    if _COMPONENTS is None:
+        _COMPONENTS = environment().get_template("_components.j2").module
+    return _COMPONENTS
 
 
 def environment() -> jinja2.Environment:
