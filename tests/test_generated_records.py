@@ -395,3 +395,24 @@ def test_a_result_with_either_confidence_bound_builds(records_copy, bounds, show
         assert "51.6" in text and shown.replace("51.6%", "") in text
         if not bounds:
             assert "95% CI" not in text.split("51.6", 1)[1].split("mDoR", 1)[0]
+
+
+def test_an_approval_event_with_special_access_route_is_refused(records_copy):
+    """Special access is never an approval: an `approval` event with `route: special access` was
+    accepted, then exported as approved (ChEMBL max phase 4, Open Targets approval) and titled
+    "Approval" in the feed. Validate now refuses it, one line naming file, line and field."""
+    from test_hostile import run_cli
+
+    event_file = records_copy / "events/nmpa-approval-zanidatamab-btc-2025.yaml"
+    _edit(event_file, "agency: NMPA\n", "agency: NMPA\nroute: special access\n")
+    result = run_cli(["validate"], records_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        (
+            "records/events/nmpa-approval-zanidatamab-btc-2025.yaml:15:8: /route: route "
+            "'special access' on an event of type 'approval': special access is never an approval "
+            "(write type: special access and name the scheme in pathway)"
+        )
+    ]
+    _edit(event_file, "route: special access\n", "route: conditional approval\n")
+    assert load_and_check(records_copy, records_copy.parent)[1] == []  # approval routes still fit
