@@ -24,7 +24,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -416,3 +418,28 @@ def test_an_approval_event_with_special_access_route_is_refused(records_copy):
     ]
     _edit(event_file, "route: special access\n", "route: conditional approval\n")
     assert load_and_check(records_copy, records_copy.parent)[1] == []  # approval routes still fit
+
+
+def test_a_today_too_early_to_look_back_from_is_one_line(tmp_path, monkeypatch):
+    """PIPELINE_TRACKER_TODAY=0001-01-01 is a date, but the checks look years back from it:
+    `mkdocs build` ended in a traceback (ValueError: year -1 is out of range)."""
+    from conftest import BIN, mkdocs_build
+
+    monkeypatch.setenv("PIPELINE_TRACKER_TODAY", "0001-01-01")
+    line = (
+        "$PIPELINE_TRACKER_TODAY:1:1: '0001-01-01' is too early: the checks look back 2 years "
+        "and 12 months from it (write the build's date as YYYY-MM-DD)"
+    )
+    built = mkdocs_build(tmp_path / "site", FIXTURES)
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert line in built.stderr.splitlines()
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES))
+    rendered = subprocess.run(
+        [str(BIN / "pipeline-tracker"), "render", "--out", str(tmp_path / "plain")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rendered.returncode == 1 and rendered.stderr.splitlines() == [line]
