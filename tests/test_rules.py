@@ -301,7 +301,7 @@ def test_a_lower_bound_alone_validates_and_builds(records_copy, tmp_path):
     result = mkdocs_build(tmp_path / "site", records=records_copy)
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "site/trials/herizon-btc-01/index.html").read_text(encoding="utf-8")
-    assert "(95% CI 41.0–not reported)" in page
+    assert "(95% CI from 41.0; upper bound not reported)" in page
 
 
 def test_status_as_of_and_class_designation_need_their_partners(records_copy):

@@ -292,8 +292,8 @@ def test_unranked_outcome_measures_show_type_not_stated_with_time_frame(site):
     "shown",
     [
         "50 % (95% CI 40.5–60.5)",
-        "12.5 months (95% CI 10.2–not reported)",
-        "12.5 months (95% CI not reported–14.8)",
+        "12.5 months (95% CI from 10.2; upper bound not reported)",
+        "12.5 months (95% CI up to 14.8; lower bound not reported)",
         "20.1 months (95% CI 15.3–not estimable)",
     ],
 )

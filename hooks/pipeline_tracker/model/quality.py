@@ -31,21 +31,24 @@ def build_today(value: str | None = None) -> dt.date:
     if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text.strip())
+        today = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise RecordsInvalid(
-            [
-                Problem(
-                    f"${TODAY_ENV}",
-                    1,
-                    1,
-                    "",
-                    f"'{text}' is not a date",
-                    "write it as YYYY-MM-DD",
-                    "config",
-                )
-            ]
+        raise _bad_today(f"'{text}' is not a date", "write it as YYYY-MM-DD") from None
+    try:  # the furthest the checks look back must still be a date (0001-01-01 was a traceback)
+        years_before(today, max(NEWS_YEARS, SOURCE_YEARS), REVIEW_MONTHS)
+    except ValueError:
+        raise _bad_today(
+            f"'{text}' is too early: the checks look back {LOOK_BACK} from it",
+            "write the build's date as YYYY-MM-DD",
         ) from None
+    return today
+
+
+LOOK_BACK = f"{max(NEWS_YEARS, SOURCE_YEARS)} years and {REVIEW_MONTHS} months"
+
+
+def _bad_today(message: str, hint: str) -> RecordsInvalid:
+    return RecordsInvalid([Problem(f"${TODAY_ENV}", 1, 1, "", message, hint, "config")])
 
 
 def years_before(today: dt.date, years: int = 0, months: int = 0) -> dt.date:

@@ -435,6 +435,21 @@ def rule_ci_bounds_around_value(records: Records) -> Iterator[Problem]:
                 )
 
 
+def rule_special_access_is_no_approval(records: Records) -> Iterator[Problem]:
+    """An approval or filing event never has route 'special access': special access is an event
+    type of its own (its scheme in `pathway`) and never counts as an approval anywhere."""
+    for record in subjects(records, "events"):
+        kind = record.data.get("type")
+        if record.data.get("route") == "special access" and kind in ("approval", "filing"):
+            yield record.problem(
+                "/route",
+                f"route 'special access' on an event of type '{kind}': "
+                "special access is never an approval",
+                "write type: special access and name the scheme in pathway",
+                "status",
+            )
+
+
 RULES = [
     rule_id_matches_file_name,
     rule_ids_not_reserved,
@@ -451,4 +466,5 @@ RULES = [
     rule_source_words_are_quoted,
     rule_inferred_names_stated_fields,
     rule_ci_bounds_around_value,
+    rule_special_access_is_no_approval,
 ]

@@ -274,16 +274,6 @@ class PageContext:
         )
         return shown + self.inferred_in(entry, "territory")
 
-    def ci(self, result: dict) -> Markup:
-        """' (95% CI low–high)' for whichever bounds a result reports: either may be missing
-        (shown as 'not reported' beside a reported one) or 'not estimable'; nothing when neither."""
-        low, high = result.get("ci_low"), result.get("ci_high")
-        if low is None and high is None:
-            return Markup("")
-        return self.ui.ci(
-            "not reported" if low is None else low, "not reported" if high is None else high
-        )
-
     def trial_status(self, trial: dict, cite: bool = True) -> Markup:
         """A trial's status, as of the date the source gives it, with its citations (not on a page
         without a reference list, such as an index)."""
