@@ -239,3 +239,23 @@ def test_inferred_fields_of_trials_and_events_reach_the_rows_they_make():
     )
     (row,) = event_phase_rows(event)
     assert dict(row.inferred) == {"indication": "from the trial", "region": "from the agency"}
+
+
+def test_a_planned_trial_puts_no_drug_at_its_phase_and_rows_date_from_the_status():
+    from pipeline_tracker.model.tracker import trial_phase_rows
+    from pipeline_tracker.records.load import Record
+
+    data = {
+        "id": "t",
+        "phase": "phase 2",
+        "drugs": ["d"],
+        "indications": ["i"],
+        "countries": ["CN"],
+        "start_date": "2020-01",
+        "sources": ["s"],
+    }
+    planned = Record("trials", "t", "records/trials/t.yaml", {**data, "status": "planned"})
+    assert trial_phase_rows(planned) == []
+    ongoing = {**data, "status": "ongoing", "status_as_of": "2021-12-21"}
+    (row,) = trial_phase_rows(Record("trials", "t", "records/trials/t.yaml", ongoing))
+    assert row.date == "2021-12-21" and row.phase == "phase 2"

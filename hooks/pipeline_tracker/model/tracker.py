@@ -394,12 +394,8 @@ STATUS_ROW_FIELDS = {
     "region": "region",
     "date": "date",
 }
-TRIAL_ROW_FIELDS = {
-    "phase": "phase",
-    "indications": "indication",
-    "countries": "region",
-    "start_date": "date",
-}
+TRIAL_ROW_FIELDS = {"phase": "phase", "indications": "indication", "countries": "region"}
+NOT_STARTED = ("planned",)  # trial statuses that put no drug at the trial's phase
 EVENT_ROW_FIELDS = {
     "type": "phase",
     "indications": "indication",
@@ -453,10 +449,12 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
 
 
 def trial_phase_rows(trial: Record) -> list[PhaseRow]:
-    """A trial puts its investigational drugs at its phase in its indications and countries."""
+    """A trial puts its investigational drugs at its phase in its indications and countries, as
+    of the date the source gives its status (else its start). A trial the source only plans puts
+    no drug anywhere: planning a phase 2 trial is not being in phase 2."""
     data = cast(rt.Trial, trial.data)
     phase = TRIAL_PHASE_TO_LADDER.get(data["phase"])
-    if phase is None:
+    if phase is None or data.get("status") in NOT_STARTED:
         return []
     investigational = {
         component["drug"]
@@ -470,6 +468,7 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
     )
     regions = data.get("countries") or [UNSPECIFIED_REGION]
     sources = citation_ids(data["sources"])
+    date_field = "status_as_of" if data.get("status_as_of") else "start_date"
     return [
         PhaseRow(
             drug,
@@ -477,13 +476,13 @@ def trial_phase_rows(trial: Record) -> list[PhaseRow]:
             region,
             phase,
             status,
-            data.get("start_date", ""),
+            str(data.get(date_field, "")),
             data.get("biomarker", ""),
             data.get("line", ""),
             sources,
             "trial",
             trial.id,
-            inferred=_inferred(data.get("inferred"), TRIAL_ROW_FIELDS),
+            inferred=_inferred(data.get("inferred"), {**TRIAL_ROW_FIELDS, date_field: "date"}),
         )
         for drug in sorted(drugs)
         for indication in data["indications"]
