@@ -50,6 +50,11 @@ def inferred_tree(tmp_path_factory) -> Path:
         "notes:",
     )
     _edit(
+        records / "drugs/bbp-398.yaml",
+        "evidence:\n  modality:\n    - hainan-infigratinib-npp-case-study\n",
+        "inferred:\n  modality: an SHP2 inhibitor in oral development is usually one\nevidence:\n",
+    )
+    _edit(
         records / "events/nmpa-approval-zanidatamab-btc-2025.yaml",
         "inferred:\n",
         f"inferred:\n  indications: {EVENT_REASON}\n",
@@ -259,3 +264,10 @@ def test_a_planned_trial_puts_no_drug_at_its_phase_and_rows_date_from_the_status
     ongoing = {**data, "status": "ongoing", "status_as_of": "2021-12-21"}
     (row,) = trial_phase_rows(Record("trials", "t", "records/trials/t.yaml", ongoing))
     assert row.date == "2021-12-21" and row.phase == "phase 2"
+
+
+def test_search_preview_and_index_mark_an_inferred_modality(tracker, pages):
+    parts, _tags = search_meta.summary_and_tags(tracker, "drugs", "bbp-398")
+    assert "small molecule (inferred)" in parts, parts
+    assert claims.identity_fact({"modality": "not stated"}, "modality").plain == "not stated"
+    assert _marked(pages["drugs/index.md"], "bbp-398")

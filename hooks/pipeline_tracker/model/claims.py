@@ -113,6 +113,35 @@ def event_label(event: dict[str, Any]) -> EventLabel:
     return EventLabel(text, inferred)
 
 
+@dataclass(frozen=True)
+class IdentityFact:
+    """A drug's identity fact (modality, mechanism, …): the value, and why it is inferred if the
+    curator inferred it; `stated` is False for a value the source does not state ('not stated')."""
+
+    value: str
+    reason: str
+
+    @property
+    def stated(self) -> bool:
+        return self.value != NOT_STATED
+
+    @property
+    def plain(self) -> str:
+        if not self.stated:
+            return NOT_STATED
+        return self.value + (" (inferred)" if self.reason else "")
+
+
+NOT_STATED = "not stated"
+
+
+def identity_fact(data: dict[str, Any], field: str) -> IdentityFact:
+    """The one reading of a record's identity fact, with its inferred reason."""
+    value = data.get(field)
+    reason = (data.get("inferred") or {}).get(field, "")
+    return IdentityFact(str(value) if value not in (None, "") else NOT_STATED, str(reason))
+
+
 def display_name(records, kind: str, record_id: str) -> str:
     """What a record is called everywhere: a target by its symbol, a trial by its acronym (else
     title), an event by its summary, anything else by its name (else title); the id when the

@@ -21,7 +21,7 @@ import re
 
 from markupsafe import Markup
 
-from pipeline_tracker.model.claims import display_name, status_label
+from pipeline_tracker.model.claims import display_name, identity_fact, status_label
 from pipeline_tracker.records.phases import region_name
 from pipeline_tracker.site import escape
 
@@ -50,7 +50,9 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
             name = display_name(tracker.records, "companies", c["company"])
             if name not in companies:
                 companies.append(name)
-        parts = ["Drug", d.get("modality", ""), _phase(tracker, record_id)]
+        modality = identity_fact(d, "modality")
+        parts = ["Drug", modality.plain if modality.stated else "modality not stated"]
+        parts.append(_phase(tracker, record_id))
         parts += [", ".join(companies)] if companies else []
         tags = (
             list(d.get("code_names") or [])
