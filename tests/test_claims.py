@@ -271,3 +271,13 @@ def test_search_preview_and_index_mark_an_inferred_modality(tracker, pages):
     assert "small molecule (inferred)" in parts, parts
     assert claims.identity_fact({"modality": "not stated"}, "modality").plain == "not stated"
     assert _marked(pages["drugs/index.md"], "bbp-398")
+
+
+def test_diff_summary_says_about_and_inferred_for_dates():
+    from pipeline_tracker.model.tracker import PhaseRow
+
+    row = PhaseRow(
+        "d", "i", "XX", "approved", "active", "2021-06", "", "", ("s",), "status", "",
+        inferred=(("date", "six months before"),), date_approximate="approximately six months",
+    )  # fmt: skip
+    assert claims.date_text(row) == "about 2021-06 (inferred)"

@@ -81,6 +81,15 @@ def status_label(row: PhaseRow) -> StatusLabel:
     )
 
 
+def date_text(row: PhaseRow) -> str:
+    """A row's date in plain words: 'about 2021-06' when the source gives it only approximately,
+    '(inferred)' when the curator inferred it, 'not given' when there is none."""
+    if not row.date:
+        return "not given"
+    text = f"about {row.date}" if row.date_approximate else row.date
+    return text + (" (inferred)" if row.inferred_reason("date") else "")
+
+
 @dataclass(frozen=True)
 class EventLabel:
     """An event's label: 'Approval (conditional approval)', 'Special access', 'Designation:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline_tracker.model.claims import display_name, status_label
+from pipeline_tracker.model.claims import date_text, display_name, status_label
 from pipeline_tracker.model.tracker import PhaseRow, link
 from pipeline_tracker.records.load import (
     KINDS,
@@ -122,7 +122,11 @@ def summary(old: Records, new: Records) -> list[tuple[str, list[str]]]:
         lines = []
         for key in sorted(set(before) | set(after)):
             was, now = before.get(key), after.get(key)
-            if was and now and (_phase_text(was), was.date) == (_phase_text(now), now.date):
+            if (
+                was
+                and now
+                and (_phase_text(was), date_text(was)) == (_phase_text(now), date_text(now))
+            ):
                 continue
             drug, indication, region = key
             side = new if now else old
@@ -136,9 +140,9 @@ def summary(old: Records, new: Records) -> list[tuple[str, list[str]]]:
                 f"{_phase_text(was)} → {_phase_text(now)}" if was else f"new at {_phase_text(now)}"
             )
             if was and _phase_text(was) == _phase_text(now):
-                dates = f"{was.date or 'not given'} → {now.date or 'not given'}"
+                dates = f"{date_text(was)} → {date_text(now)}"
                 change = f"{_phase_text(now)}, date {dates}"
-            dated = f", {now.date}" if now.date else ""
+            dated = f", {date_text(now)}" if now.date else ""
             lines.append(f"{label}: {change}{dated} [{', '.join(now.sources)}]")
         sections.append(("Phases", lines))
     added, removed, changed = [], [], []
