@@ -50,14 +50,35 @@ def schema_dir() -> Path:
 SCHEMA_DIR = schema_dir()
 
 
+# ECMA-262 character class escapes, which differ from Python's: ECMA `\s` is WhiteSpace and
+# LineTerminator (so U+FEFF is a space, U+0085 and U+001C-U+001F are not), `\d` and `\w` are
+# ASCII only (Python's `\d` matches any Unicode digit).
+_ECMA_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ECMA_CLASSES = {"s": _ECMA_SPACE, "d": "0-9", "w": "A-Za-z0-9_"}
+
+
 @functools.lru_cache(maxsize=256)
 def ecma_pattern(pattern: str) -> re.Pattern:
     r"""A JSON Schema (ECMA-262) pattern as a Python regex: an unescaped `$` outside a character
-    class is the end of the text (`\Z`), never "before a final newline"."""
+    class is the end of the text (`\Z`), never "before a final newline"; `\s`, `\d`, `\w` and
+    their negations match what they match in ECMA-262 (see _ECMA_CLASSES)."""
     out, index, in_class = [], 0, False
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
+            escape = pattern[index + 1 : index + 2]
+            if escape.lower() in _ECMA_CLASSES:
+                members = _ECMA_CLASSES[escape.lower()]
+                if not in_class:
+                    out.append(f"[{'^' if escape.isupper() else ''}{members}]")
+                elif escape.islower():
+                    out.append(members)
+                else:  # a negated class inside a class: not expressible as a member list
+                    raise ValueError(
+                        f"pattern {pattern!r}: \\{escape} inside [...] is not supported"
+                    )
+                index += 2
+                continue
             out.append(pattern[index : index + 2])
             index += 2
             continue
@@ -106,6 +127,12 @@ class SchemaSet:
         for error in self.messages[record.kind].iter_errors(record.data):
             pointer, message, hint = describe(error)
             problems.append(record.problem(pointer, message, hint, "schema"))
+        if not problems and gate is not None:
+            # The gate's verdict never goes without a message: should the two validators ever
+            # disagree on a keyword, the gate's own errors are the message.
+            for rs_error in gate.iter_errors(record.data):
+                pointer = "".join("/" + pointer_token(p) for p in rs_error.instance_path)
+                problems.append(record.problem(pointer, rs_error.message, "", "schema"))
         return problems
 
 

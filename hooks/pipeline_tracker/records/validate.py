@@ -10,10 +10,13 @@ from pipeline_tracker.records.evidence import missing_archive_problems, quote_pr
 from pipeline_tracker.records.id_rules import ID_RULES, drop_repeated
 from pipeline_tracker.records.load import Record, _shown_path, load_records
 from pipeline_tracker.records.problems import Problem
+from pipeline_tracker.records.regions import REGION_RULES
 from pipeline_tracker.records.rules import RULES, placeholders
 from pipeline_tracker.records.schemas import schema_set
 
 Records = dict[str, dict[str, Record]]
+# Every cross-record rule, in the order they run (tests/test_rule_units.py: each one is tested).
+CHECKS = RULES + ID_RULES + REGION_RULES
 
 
 def check_records(records: Records) -> list[Problem]:
@@ -25,7 +28,7 @@ def check_records(records: Records) -> list[Problem]:
             found = schemas.problems(record)
             record.schema_ok = not found
             problems.extend(found)
-    for rule in RULES + ID_RULES:
+    for rule in CHECKS:
         problems.extend(rule(records))
     return sorted(set(drop_repeated(_placeholders_only(problems, records))))
 
@@ -133,7 +136,7 @@ def check_paths(
             record.schema_ok = not found
             if record.path in scope:
                 problems.extend(found)
-    for rule in RULES + ID_RULES:
+    for rule in CHECKS:
         problems.extend(rule(records))
     problems = drop_repeated(_placeholders_only(problems, records))
     return sorted(scope), sorted({p for p in problems if p.path in scope})
