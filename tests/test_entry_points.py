@@ -101,3 +101,54 @@ def test_a_registry_id_clash_with_a_trial_that_failed_its_schema_is_reported_at_
         "herizon-btc-01.yaml" in m and "is already the id of trial 'empowher-303'" in m
         for m in found
     ), found
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _diff(records: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(records))
+    return subprocess.run(
+        [str(BIN / "pipeline-tracker"), "diff", "HEAD"],
+        cwd=records.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_diff_reports_an_archive_edit_and_the_quotes_it_breaks(records_copy):
+    """An edit to an archived text printed 'No record changes'."""
+    _git(records_copy.parent, "init", "-q")
+    _git(records_copy.parent, "add", "-A")
+    _git(records_copy.parent, "commit", "-qm", "base")
+    archive = records_copy / "archive/000_0f28aca7d3a3d3db.txt"
+    archive.write_text(
+        archive.read_text(encoding="utf-8").replace("Zanidatamab", "the drug"), encoding="utf-8"
+    )
+    result = _diff(records_copy)
+    assert result.returncode == 0, result.stderr
+    assert "No record changes" not in result.stdout
+    assert (
+        "archive/000_0f28aca7d3a3d3db.txt: changed; cited by 1 quote; no longer found: "
+        "drugs/zanidatamab /status/0/sources/0/quote"
+    ) in result.stdout
+
+
+def test_diff_does_not_read_an_oversized_record_of_the_base(records_copy):
+    _git(records_copy.parent, "init", "-q")
+    big = records_copy / "drugs/huge.yaml"
+    big.write_text("id: huge\nname: x\nnotes: " + "x" * (300 * 1024) + "\n", encoding="utf-8")
+    _git(records_copy.parent, "add", "-A")
+    _git(records_copy.parent, "commit", "-qm", "base")
+    big.unlink()
+    result = _diff(records_copy)
+    assert result.returncode == 0, result.stderr
+    assert "records/drugs/huge.yaml at HEAD is larger than 262144 bytes; not read" in result.stderr
