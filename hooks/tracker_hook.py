@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits beside this hook
 
 import pipeline_tracker
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
-from pipeline_tracker.mkdocs_adapter.livebuild import LIVE
+from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
 from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
@@ -179,6 +179,9 @@ def _cleanup() -> None:
 
 
 def on_serve(server, config: MkDocsConfig, builder):
+    taken = port_taken(server)
+    if taken:
+        raise Abort(taken)  # one line, as for a failed build, not MkDocs' bind traceback
     _watch_without_following_links(server)
     server.watch(str(records_dir(_root(config))))
     server.watch(str(schema_dir()))

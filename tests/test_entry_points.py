@@ -152,3 +152,33 @@ def test_diff_does_not_read_an_oversized_record_of_the_base(records_copy):
     result = _diff(records_copy)
     assert result.returncode == 0, result.stderr
     assert "records/drugs/huge.yaml at HEAD is larger than 262144 bytes; not read" in result.stderr
+
+
+def test_serve_on_a_port_taken_during_the_first_build_is_one_line(tmp_path):
+    """`make serve` checks the port before the build; a port taken while it builds ended in an
+    OSError traceback. The hook checks again after the build (here: taken all along, and serve
+    is started without the Makefile's check)."""
+    import socket
+
+    from conftest import FIXTURES
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES), NO_MKDOCS_2_WARNING="1")
+        result = subprocess.run(
+            [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    line = f"serve: cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert line in result.stdout + result.stderr
