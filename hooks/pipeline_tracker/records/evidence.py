@@ -109,9 +109,8 @@ def read_archive(
                     "a case-insensitive disk holds only one of them; keep one file",
                     "files",
                 )
-            )
-            continue
-        folded_names[folded] = file.name
+            )  # still read: the quotes citing it are checked as usual
+        folded_names.setdefault(folded, file.name)
         try:  # the size is checked before reading: a 300 MB file is never read
             too_big = file.stat().st_size > MAX_ARCHIVE_BYTES
             data = b"" if too_big else _read_at_most(file, MAX_ARCHIVE_BYTES + 1)

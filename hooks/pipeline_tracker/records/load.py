@@ -167,7 +167,20 @@ def read_record(
                     "yaml",
                 )
             ]
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # at most the limit, should the file grow meanwhile
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None, [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"file is over {MAX_FILE_BYTES} bytes; records may be at most {MAX_FILE_BYTES}",
+                    "split it or shorten the text",
+                    "yaml",
+                )
+            ]
     except OSError as error:
         return None, [
             Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}", "", "yaml")

@@ -98,8 +98,37 @@ def _pattern(validator, pattern, instance, schema):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-# Draft 2020-12 with the `pattern` keyword applied the ECMA way.
-MessageValidator = _jsonschema_validators.extend(Draft202012Validator, {"pattern": _pattern})
+def _canonical(value):
+    """A hashable form in which two JSON values are equal exactly when JSON Schema calls them
+    equal: 1 and 1.0 are, 1 and true are not; key order does not count."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, (int, float)):
+        return ("number", int(value) if float(value).is_integer() else value)
+    if isinstance(value, list):
+        return ("array", tuple(_canonical(item) for item in value))
+    if isinstance(value, dict):
+        return ("object", frozenset((key, _canonical(item)) for key, item in value.items()))
+    return ("other", repr(value))
+
+
+def _unique_items(validator, unique, instance, schema):
+    """uniqueItems in one pass (python-jsonschema compares every pair: 4,000 citations took 23 s)."""
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen = set()
+    for item in instance:
+        key = _canonical(item)
+        if key in seen:
+            yield ValidationError("has non-unique elements")
+            return
+        seen.add(key)
+
+
+# Draft 2020-12 with the `pattern` keyword applied the ECMA way and a linear `uniqueItems`.
+MessageValidator = _jsonschema_validators.extend(
+    Draft202012Validator, {"pattern": _pattern, "uniqueItems": _unique_items}
+)
 
 
 def _signature(folder: Path) -> tuple:

@@ -6,6 +6,7 @@ import contextlib
 import gc
 from pathlib import Path
 
+from pipeline_tracker.records.bounds import BOUND_RULES
 from pipeline_tracker.records.evidence import (
     ARCHIVE,
     missing_archive_problems,
@@ -21,7 +22,7 @@ from pipeline_tracker.records.schemas import schema_set
 
 Records = dict[str, dict[str, Record]]
 # Every cross-record rule, in the order they run (tests/test_rule_units.py: each one is tested).
-CHECKS = RULES + ID_RULES + REGION_RULES
+CHECKS = RULES + ID_RULES + REGION_RULES + BOUND_RULES
 
 
 def check_records(records: Records) -> list[Problem]:
