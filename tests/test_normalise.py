@@ -72,8 +72,10 @@ def test_a_name_that_searches_as_another_drug_is_refused(records_copy, synonym):
     )
     found = [m for m in messages(records_copy) if "also names drug" in m]
     assert found == [
-        "records/drugs/trastuzumab.yaml:2:7: /name: 'trastuzumab' also names drug 'pyrotinib' "
-        "(a code name or synonym may belong to one drug only)"
+        (
+            "records/drugs/trastuzumab.yaml:2:7: /name: 'trastuzumab' also names drug 'pyrotinib' "
+            "(a code name or synonym may belong to one drug only)"
+        )
     ]
 
 
