@@ -7,10 +7,13 @@ Bounds (SECURITY.md lists them with their tests):
 * MAX_ROWS_PER_RECORD status rows from one record: a drug's status rows × their regions; a trial's
   drugs × indications × countries; an event's drugs × indications × regions.
 * MAX_CITATIONS citations in one list (a claim's `sources`, one identity field's `evidence`).
+* Money amounts are whole cents: 0, or at least 0.01 with at most two decimals (the schema gives
+  0 ≤ amount < 10^15; "-0.0" is 0), so a page never prints "-0" or "5e-324".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from pipeline_tracker.records.load import Record
@@ -95,4 +98,38 @@ def rule_citations_bounded(records: Records) -> Iterator[Problem]:
                     )
 
 
-BOUND_RULES = [rule_status_rows_bounded, rule_citations_bounded]
+def _amounts(data, pointer: str = "") -> Iterator[tuple[str, object]]:
+    """(pointer, amount) of every money value ({amount, currency}) in a record."""
+    if isinstance(data, dict):
+        if "amount" in data and "currency" in data:
+            yield f"{pointer}/amount", data["amount"]
+        for key, value in data.items():
+            if isinstance(value, (dict, list)):
+                yield from _amounts(value, f"{pointer}/{key}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _amounts(value, f"{pointer}/{index}")
+
+
+def rule_amounts_printable(records: Records) -> Iterator[Problem]:
+    """Every amount is a whole number of cents: a page prints it as written."""
+    for by_id in records.values():
+        for record in by_id.values():
+            if not record.schema_ok:
+                continue  # the schema reports a wrong type, a negative or a huge amount
+            for pointer, amount in _amounts(record.data):
+                if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+                    continue
+                if not math.isfinite(amount) or amount == 0:
+                    continue
+                if amount < 0.01 or abs(round(amount, 2) - amount) > 1e-9 * max(1.0, amount):
+                    yield record.problem(
+                        pointer,
+                        f"{amount!r} is not a whole number of cents",
+                        "write the amount in units of the currency with at most two decimals "
+                        "(200000000, 1.5), or 0",
+                        "bounds",
+                    )
+
+
+BOUND_RULES = [rule_status_rows_bounded, rule_citations_bounded, rule_amounts_printable]
