@@ -51,18 +51,25 @@ def _package_stamp() -> tuple[int, ...]:
     return tuple(path.stat().st_mtime_ns for path in files)
 
 
-# `mkdocs serve` runs this hook file afresh on every rebuild but keeps the package imported: edits
-# to its Python code would silently not apply. Say so on every rebuild until the restart.
+# `mkdocs serve` keeps the package imported, and MkDocs 1.6 even loads this hook file once per
+# process (Hooks._load_hook is lru_cached): edits to the package's Python code or templates would
+# silently not apply. Every build compares the files with how they were when first loaded and
+# says so until the restart (tests/test_serve_notice.py, under a real `mkdocs serve`).
 _LOADED_STAMP = pipeline_tracker.__dict__.setdefault("_loaded_stamp", _package_stamp())
-if _package_stamp() != _LOADED_STAMP:
-    print(
-        "pipeline-tracker: the package (hooks/pipeline_tracker) changed since `mkdocs serve` "
-        "started; this rebuild still runs the old code. Restart `mkdocs serve` to use it.",
-        file=sys.stderr,
-    )
+
+
+def _restart_notice() -> None:
+    if _package_stamp() != _LOADED_STAMP:
+        print(
+            "pipeline-tracker: the package (hooks/pipeline_tracker) changed since `mkdocs serve` "
+            "started; this rebuild still runs the old code. Restart `mkdocs serve` to use it.",
+            file=sys.stderr,
+        )
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
+    if LIVE.serving:
+        _restart_notice()
     # Records are read and checked here, before MkDocs empties the site folder: a bad record stops
     # the build with every problem while the last good site stays in place. Under `mkdocs serve`
     # the last good build is served with the problems shown on every page.
