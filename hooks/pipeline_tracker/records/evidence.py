@@ -188,7 +188,8 @@ def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Proble
                     yield record.problem(
                         f"{pointer}/quote",
                         f"quote not found in the archived copy of '{sid}' ({ARCHIVE}/{copy})",
-                        "copy the source's words exactly; only whitespace, quote marks and dashes may differ",
+                        "copy the source's words exactly; only whitespace, quote marks, dashes and invisible "
+                        "characters may differ (CONTRIBUTING.md: How quotes and names are compared)",
                         "quotes",
                     )
 
