@@ -93,3 +93,10 @@ def test_no_compatibility_number_lies_above_the_planes_scanned():
         and unicodedata.normalize("NFKC", chr(code)) != chr(code)
     ]
     assert above == []
+
+
+def test_an_invisible_character_inside_a_name_hides_no_clash():
+    from pipeline_tracker.records.normalise import name_key
+
+    assert name_key("trastu\u200bzumab") == name_key("Trastuzumab") == "trastuzumab"
+    assert name_key("T-DXd") == name_key("t dxd")

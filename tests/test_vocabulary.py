@@ -84,3 +84,14 @@ def test_every_region_field_of_the_schemas_is_checked():
     assert "regions/*" in paths["events"] and "territory/*" in paths["events"]
     assert "countries/*" in paths["trials"]
     assert "country" in paths["companies"]
+
+
+def test_the_region_vocabulary_is_pycountrys():
+    """iso_codes reads pycountry's tables directly: the same codes its API knows."""
+    import pycountry
+    from pipeline_tracker.records.regions import iso_codes
+
+    codes = iso_codes()
+    assert {c.alpha_2 for c in pycountry.countries} <= codes
+    assert {s.code for s in pycountry.subdivisions} <= codes
+    assert "CN-HI" in codes and "UK" not in codes and "EU" not in codes

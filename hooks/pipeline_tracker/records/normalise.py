@@ -14,9 +14,9 @@ space. Case and words stay. A quote must keep at least one letter or digit in th
 (`has_content`): a quote of spaces, soft hyphens or zero-width spaces is empty and would "occur"
 in every source, so it is refused.
 
-`name_key(text)` is what two drug names are compared in: `fold`, case folded, split into words at
-the search separator (spaces, hyphens and the punctuation around ids), words joined by one
-space. Two names with the same key are the same search tokens, so "(trastuzumab)", "trastuzumab,"
+`name_key(text)` is what two drug names are compared in: `fold`, invisible characters dropped,
+case folded, split into words at the search separator (spaces, hyphens and the punctuation
+around ids), words joined by one space. Two names with the same key are the same search tokens, so "(trastuzumab)", "trastuzumab,"
 and "[trastuzumab]" all name the drug trastuzumab.
 """
 
@@ -101,6 +101,11 @@ def has_content(text: str) -> bool:
     return any(char.isalnum() for char in quote_form(text))
 
 
+_INVISIBLE = str.maketrans(dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def name_key(text: str) -> str:
-    """The form two names are compared in: the search's words of the text, case folded."""
-    return " ".join(word for word in _SEPARATOR.split(fold(text).casefold()) if word)
+    """The form two names are compared in: the search's words of the text, case folded, invisible
+    characters dropped (a zero-width space inside a name hides it from nothing)."""
+    folded = fold(text).translate(_INVISIBLE).casefold()
+    return " ".join(word for word in _SEPARATOR.split(folded) if word)
