@@ -67,16 +67,11 @@ def ecma_pattern(pattern: str) -> re.Pattern:
         char = pattern[index]
         if char == "\\":
             escape = pattern[index + 1 : index + 2]
-            if escape.lower() in _ECMA_CLASSES:
+            # A negated class inside a class ([^\S]) is no member list: it keeps Python's
+            # meaning, and should the validators then disagree, the gate's message is shown.
+            if escape.lower() in _ECMA_CLASSES and not (in_class and escape.isupper()):
                 members = _ECMA_CLASSES[escape.lower()]
-                if not in_class:
-                    out.append(f"[{'^' if escape.isupper() else ''}{members}]")
-                elif escape.islower():
-                    out.append(members)
-                else:  # a negated class inside a class: not expressible as a member list
-                    raise ValueError(
-                        f"pattern {pattern!r}: \\{escape} inside [...] is not supported"
-                    )
+                out.append(members if in_class else f"[{'^' if escape.isupper() else ''}{members}]")
                 index += 2
                 continue
             out.append(pattern[index : index + 2])
