@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the package sits beside this hook
 
 import pipeline_tracker
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
-from pipeline_tracker.mkdocs_adapter.livebuild import LIVE
+from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
 from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
@@ -51,18 +51,25 @@ def _package_stamp() -> tuple[int, ...]:
     return tuple(path.stat().st_mtime_ns for path in files)
 
 
-# `mkdocs serve` runs this hook file afresh on every rebuild but keeps the package imported: edits
-# to its Python code would silently not apply. Say so on every rebuild until the restart.
+# `mkdocs serve` keeps the package imported, and MkDocs 1.6 even loads this hook file once per
+# process (Hooks._load_hook is lru_cached): edits to the package's Python code or templates would
+# silently not apply. Every build compares the files with how they were when first loaded and
+# says so until the restart (tests/test_serve_notice.py, under a real `mkdocs serve`).
 _LOADED_STAMP = pipeline_tracker.__dict__.setdefault("_loaded_stamp", _package_stamp())
-if _package_stamp() != _LOADED_STAMP:
-    print(
-        "pipeline-tracker: the package (hooks/pipeline_tracker) changed since `mkdocs serve` "
-        "started; this rebuild still runs the old code. Restart `mkdocs serve` to use it.",
-        file=sys.stderr,
-    )
+
+
+def _restart_notice() -> None:
+    if _package_stamp() != _LOADED_STAMP:
+        print(
+            "pipeline-tracker: the package (hooks/pipeline_tracker) changed since `mkdocs serve` "
+            "started; this rebuild still runs the old code. Restart `mkdocs serve` to use it.",
+            file=sys.stderr,
+        )
 
 
 def on_pre_build(config: MkDocsConfig) -> None:
+    if LIVE.serving:
+        _restart_notice()
     # Records are read and checked here, before MkDocs empties the site folder: a bad record stops
     # the build with every problem while the last good site stays in place. Under `mkdocs serve`
     # the last good build is served with the problems shown on every page.
@@ -179,6 +186,9 @@ def _cleanup() -> None:
 
 
 def on_serve(server, config: MkDocsConfig, builder):
+    taken = port_taken(server)
+    if taken:
+        raise Abort(taken)  # one line, as for a failed build, not MkDocs' bind traceback
     _watch_without_following_links(server)
     server.watch(str(records_dir(_root(config))))
     server.watch(str(schema_dir()))

@@ -34,6 +34,7 @@ PAYLOAD = (
     "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) "
     '![i](https://evil.example/i.png) {onclick=alert(4)} <a href="javascript:alert(5)">a</a>\n\n'
     "# h {: onclick=alert(6) } `c` *e* &amp; &lt;b&gt; \x02wzxhzdk:0\x03 <!-- x --> ]]> \\<i>"
+    " \x1b[31m\ufffe"  # a terminal code and a non-character: dropped like every control
 )
 SHORT = "<i onclick=x>"  # for fields too short for the whole payload
 # What a reader must see on the page, exactly as typed (the H1 shows newlines as one space,
@@ -160,6 +161,26 @@ def test_hostile_text_adds_no_element_or_attribute_on_any_page(hostile_site, bui
         text = "".join(hostile.text)
         showing += all(v in text for v in VISIBLE)
     assert showing >= 40  # every record page and every index page shows the payload as text
+
+
+# What SECURITY.md promises never reaches a page: C0 controls but tab and newline, DEL, lone
+# surrogates, U+FFFE and U+FFFF (escape._CONTROL).
+_NOT_ON_PAGES = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def test_no_control_character_reaches_any_page_attribute_or_text(hostile_site):
+    """Quote hover text (title attributes), inferred reasons and the special-access scheme went
+    through macro arguments as Markup and kept U+0002, ESC and U+FFFE."""
+    written = sorted(p for p in hostile_site.rglob("*") if p.suffix in (".html", ".xml"))
+    written.append(hostile_site / "search/search_index.json")  # the search UI inserts it as HTML
+    assert len(written) > 50
+    for file in written:
+        text = file.read_text(encoding="utf-8", errors="surrogatepass")
+        found = _NOT_ON_PAGES.search(text)
+        assert found is None, (
+            file.relative_to(hostile_site),
+            text[found.start() - 80 : found.end()],
+        )
 
 
 def test_hostile_names_are_text_in_title_header_and_heading(hostile_site):

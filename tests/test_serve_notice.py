@@ -1,41 +1,73 @@
-"""`mkdocs serve` re-runs the hook file on each rebuild but keeps the package imported: an edit to
-the package must be announced as needing a restart, not silently ignored."""
+"""`mkdocs serve` keeps the package imported (and MkDocs 1.6 loads the hook file once per
+process): an edit to the package must be announced as needing a restart, not silently ignored.
+Checked under a real `mkdocs serve` on a copy of the repository's site files."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import subprocess
-import sys
+import threading
+import time
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import BIN, FIXTURES, ROOT
 
-_TWICE = """
-import os, runpy, sys
-from pathlib import Path
-hook = sys.argv[1]
-runpy.run_path(hook)
-print("--- edited", file=sys.stderr)
-edited = Path(hook).parent / "pipeline_tracker" / "site" / "feed.py"  # in a subpackage
-stat = edited.stat()
-os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-runpy.run_path(hook)
-"""
+NOTICE = "Restart `mkdocs serve`"
 
 
-def test_package_edit_under_serve_asks_for_a_restart(tmp_path: Path):
-    hooks = tmp_path / "hooks"
-    shutil.copytree(ROOT / "hooks", hooks, ignore=shutil.ignore_patterns("*.egg-info"))
-    # A checkout's shape: the package reads its vocabularies (the phase ladder) from schema/.
-    shutil.copytree(ROOT / "schema", tmp_path / "schema")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    done = subprocess.run(
-        [sys.executable, "-c", _TWICE, str(hooks / "tracker_hook.py")],
-        capture_output=True,
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _copy_site_files(tmp_path: Path) -> Path:
+    for name in ("hooks", "schema", "docs", "overrides"):
+        shutil.copytree(
+            ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__")
+        )
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_package_edit_under_a_real_serve_asks_for_a_restart(tmp_path: Path):
+    site = _copy_site_files(tmp_path)
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES), NO_MKDOCS_2_WARNING="1")
+    server = subprocess.Popen(
+        [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{_free_port()}"],
+        cwd=site,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    before, after = done.stderr.split("--- edited")
-    assert "Restart `mkdocs serve`" not in before
-    assert "Restart `mkdocs serve`" in after
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True)
+    reader.start()
+
+    def wait_for(text: str, after: int = 0) -> int:
+        deadline = time.monotonic() + 240  # a guard against a hang, not a speed check
+        while time.monotonic() < deadline and server.poll() is None:
+            for index in range(after, len(lines)):
+                if text in lines[index]:
+                    return index
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never came:\n" + "".join(lines[-40:]))
+
+    try:
+        first = wait_for("Serving on")
+        assert not any(NOTICE in line for line in lines)
+        edited = site / "hooks" / "pipeline_tracker" / "site" / "feed.py"  # in a subpackage
+        stat = edited.stat()
+        os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        notice = wait_for(NOTICE, first)
+        assert "changed since `mkdocs serve` started" in lines[notice]
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()

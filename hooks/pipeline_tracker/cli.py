@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -181,8 +182,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that read or write the records tree; validate reports a wrong tree as a problem itself.
+READS_RECORDS = ("fmt", "new", "diff", "preview", "render")
+
+
+def _bad_records_setting(command: str) -> str:
+    """One line when $PIPELINE_TRACKER_RECORDS names no records folder ("" when it is fine)."""
+    from pipeline_tracker.records.load import records_folder_problem
+
+    env = os.environ.get("PIPELINE_TRACKER_RECORDS")
+    if not env or command not in READS_RECORDS:
+        return ""
+    problem = records_folder_problem(Path(env), Path.cwd())
+    if problem is None:
+        return ""
+    return f"{command}: {problem.path}: {problem.message} ({problem.hint})"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    bad = _bad_records_setting(args.command)
+    if bad:
+        print(bad, file=sys.stderr)
+        return 1
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -63,3 +63,29 @@ class LiveBuild:
 
 # One per process: `mkdocs serve` reloads the hook module on every rebuild, not this package.
 LIVE = LiveBuild()
+
+
+def port_taken(server) -> str:
+    """One line when `mkdocs serve`'s address is taken, "" when it is free. Checked after the
+    first build, just before MkDocs binds it: a port taken during that build (which can take a
+    while) otherwise ends in an OSError traceback. The Makefile's check before the build stays
+    for quick feedback."""
+    import socket
+
+    address = getattr(server, "server_address", None)
+    if not isinstance(address, tuple) or len(address) < 2:
+        return ""
+    probe = socket.socket(getattr(server, "address_family", socket.AF_INET), socket.SOCK_STREAM)
+    try:
+        if getattr(server, "allow_reuse_address", False):
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address[:2])
+    except OSError as error:
+        host, port = address[0], address[1]
+        return (
+            f"serve: cannot listen on {host}:{port}: {error.strerror or error}; "
+            f"choose another port (PORT={int(port) + 1} make serve, or --dev-addr {host}:{int(port) + 1})"
+        )
+    finally:
+        probe.close()
+    return ""

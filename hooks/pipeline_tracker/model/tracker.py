@@ -6,6 +6,7 @@ Raw fields stay in `Record.data`; everything here is derived, and named so a rea
 from __future__ import annotations
 
 import functools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import cast
@@ -329,8 +330,13 @@ class Tracker:
 
     @staticmethod
     def money(value: dict) -> str:
-        amount = value["amount"]
-        text = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,}"
+        """An amount as a reader reads it: grouped digits, cents only when there are any, never a
+        sign, an exponent or 'inf' (bounds.rule_amounts_printable refuses what would need one)."""
+        amount = float(value["amount"])
+        if not math.isfinite(amount) or amount < 0:
+            return f"{value['currency']} (amount not shown)"
+        cents = round(amount, 2) + 0.0  # + 0.0: -0.0 becomes 0.0
+        text = f"{cents:,.0f}" if cents.is_integer() else f"{cents:,.2f}"
         return f"{'about ' if value.get('approximate') else ''}{value['currency']} {text}"
 
     def highest_by_indication_region(self, drug: str) -> list[PhaseRow]:

@@ -4,11 +4,11 @@ and the rules that every identity fact is cited and every quote occurs in its so
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline_tracker.records.load import Record, _visible
+from pipeline_tracker.records.normalise import has_content, quote_form
 from pipeline_tracker.records.problems import Problem
 
 Records = dict[str, dict[str, Record]]
@@ -19,29 +19,6 @@ NOT_STATED = "not stated"  # a modality no source states, and that the curator d
 ARCHIVE = "archive"  # records/archive/<local_copy>: the archived texts of sources
 MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
 _ARCHIVE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
-# Typographic variants a copy-paste changes: quotes, apostrophes, dashes, spaces.
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2033": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00ad": None,  # soft hyphen
-        "\u200b": None,  # zero-width space
-    }
-)
-_SPACE = re.compile(r"\s+")
 
 
 def citation_id(citation) -> str | None:
@@ -75,9 +52,10 @@ def citation_quotes(citations) -> tuple[tuple[str, str], ...]:
 
 
 def normalise(text: str) -> str:
-    """The form quotes and archived texts are compared in: Unicode NFKC, typographic quotes and
-    dashes as ASCII, every run of whitespace one space. Case and words are left as they are."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)).strip()
+    """The form quotes and archived texts are compared in: normalise.quote_form (NFKC but for
+    numbers such as superscripts, typographic quotes and dashes as ASCII, invisible characters
+    dropped, every run of whitespace one space). Case and words are left as they are."""
+    return quote_form(text)
 
 
 def read_archive(
@@ -102,6 +80,7 @@ def read_archive(
                 )
             )
         return texts, problems
+    folded_names: dict[str, str] = {}
     for file in sorted(folder.iterdir()):
         where = f"{shown}/{ARCHIVE}/{_visible(file.name)}"
         if file.name.startswith("."):
@@ -119,8 +98,29 @@ def read_archive(
                 )
             )
             continue
-        data = file.read_bytes()[: MAX_ARCHIVE_BYTES + 1]
-        if len(data) > MAX_ARCHIVE_BYTES:
+        folded = file.name.casefold()
+        if folded in folded_names:
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    1,
+                    "",
+                    f"archived copy differs only by case from '{_visible(folded_names[folded])}'",
+                    "a case-insensitive disk holds only one of them; keep one file",
+                    "files",
+                )
+            )  # still read: the quotes citing it are checked as usual
+        folded_names.setdefault(folded, file.name)
+        try:  # the size is checked before reading: a 300 MB file is never read
+            too_big = file.stat().st_size > MAX_ARCHIVE_BYTES
+            data = b"" if too_big else _read_at_most(file, MAX_ARCHIVE_BYTES + 1)
+        except OSError as error:
+            problems.append(
+                Problem(where, 1, 1, "", f"cannot read it: {error.strerror}", "", "files")
+            )
+            continue
+        if too_big or len(data) > MAX_ARCHIVE_BYTES:
             problems.append(
                 Problem(where, 1, 1, "", "archived copy larger than 2 MiB", "", "files")
             )
@@ -132,6 +132,12 @@ def read_archive(
                 Problem(where, 1, 1, "", "archived copy is not UTF-8 text", "", "files")
             )
     return texts, problems
+
+
+def _read_at_most(file: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a file (it may have grown since its size was read)."""
+    with file.open("rb") as handle:
+        return handle.read(limit)
 
 
 def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
@@ -163,6 +169,15 @@ def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Proble
                 continue  # rules read only schema-valid data (rules.subjects)
             for pointer, citation in _citations(record.data):
                 quote, sid = citation.get("quote"), citation.get("source")
+                if isinstance(quote, str) and not has_content(quote):
+                    yield record.problem(
+                        f"{pointer}/quote",
+                        "quote has no letter or digit once spaces and invisible characters are "
+                        "dropped",
+                        "copy the source's words, or cite the source without a quote",
+                        "quotes",
+                    )
+                    continue
                 if not isinstance(quote, str) or not isinstance(sid, str) or sid not in sources:
                     continue
                 copy = sources[sid].data.get("local_copy")
@@ -174,7 +189,8 @@ def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Proble
                     yield record.problem(
                         f"{pointer}/quote",
                         f"quote not found in the archived copy of '{sid}' ({ARCHIVE}/{copy})",
-                        "copy the source's words exactly; only whitespace, quote marks and dashes may differ",
+                        "copy the source's words exactly; only whitespace, quote marks, dashes and invisible "
+                        "characters may differ (CONTRIBUTING.md: How quotes and names are compared)",
                         "quotes",
                     )
 

@@ -167,7 +167,20 @@ def read_record(
                     "yaml",
                 )
             ]
-        raw = file.read_bytes()
+        with file.open("rb") as handle:  # at most the limit, should the file grow meanwhile
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return None, [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"file is over {MAX_FILE_BYTES} bytes; records may be at most {MAX_FILE_BYTES}",
+                    "split it or shorten the text",
+                    "yaml",
+                )
+            ]
     except OSError as error:
         return None, [
             Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}", "", "yaml")
@@ -204,6 +217,38 @@ def records_dir(root: Path | None = None) -> Path:
     return (root or Path.cwd()) / "records"
 
 
+def records_folder_problem(records: Path, root: Path) -> Problem | None:
+    """One line when the records folder is not one: missing, a file, or a folder holding none of
+    the kind folders (a wrong $PIPELINE_TRACKER_RECORDS, such as records/drugs)."""
+    env = os.environ.get("PIPELINE_TRACKER_RECORDS")
+    named = f"PIPELINE_TRACKER_RECORDS={_visible(env)}" if env and Path(env) == records else ""
+    shown = named or _shown_path(records, root)
+    hint = (
+        "point it at a folder holding drugs/, trials/, …, or unset it"
+        if named
+        else "run from the repository root or set PIPELINE_TRACKER_RECORDS"
+    )
+    try:
+        if not records.exists():
+            return Problem(shown, 1, 1, "", "records folder not found", hint, "files")
+        if not records.is_dir():
+            return Problem(shown, 1, 1, "", "is a file, not a records folder", hint, "files")
+        entries = [e.name for e in records.iterdir() if not e.name.startswith(".")]
+    except (OSError, ValueError) as error:
+        return Problem(shown, 1, 1, "", f"cannot read the records folder: {error}", hint, "files")
+    if entries and not (set(entries) & {*KINDS, "archive"}):
+        return Problem(
+            shown,
+            1,
+            1,
+            "",
+            "not a records folder: it holds none of " + ", ".join(f"{k}/" for k in KINDS),
+            hint,
+            "files",
+        )
+    return None
+
+
 def load_records(
     records: Path, root: Path | None = None
 ) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
@@ -212,18 +257,9 @@ def load_records(
         root = records.parent  # paths read records/<kind>/<id>.yaml wherever the tree lives
     by_kind: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
     problems: list[Problem] = []
-    if not records.is_dir():
-        return by_kind, [
-            Problem(
-                _shown_path(records, root),
-                1,
-                1,
-                "",
-                "records folder not found",
-                "run from the repository root or set PIPELINE_TRACKER_RECORDS",
-                "files",
-            )
-        ]
+    wrong = records_folder_problem(records, root)
+    if wrong is not None:
+        return by_kind, [wrong]
     for entry in sorted(records.iterdir()):
         if entry.name.startswith("."):
             continue

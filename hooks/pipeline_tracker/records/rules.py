@@ -17,6 +17,7 @@ from pipeline_tracker.records.evidence import (
 )
 from pipeline_tracker.records.ids import reserved_id
 from pipeline_tracker.records.load import Record
+from pipeline_tracker.records.normalise import name_key
 from pipeline_tracker.records.phases import RANK
 from pipeline_tracker.records.problems import Problem
 
@@ -172,22 +173,30 @@ def rule_references_resolve(records: Records) -> Iterator[Problem]:
 
 
 def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
-    """No name, INN, code name or synonym belongs to two drugs (case-insensitive)."""
+    """No name, INN, code name or synonym belongs to two drugs: compared as the search compares
+    them (normalise.name_key: case, width and the punctuation around words do not count). A drug
+    that failed its schema still owns its well-typed names, so a clash with it is found now, not
+    in a later round; problems are reported on schema-valid drugs only."""
     owner: dict[str, str] = {}
-    for record in subjects(records, "drugs"):
+    for record in records["drugs"].values():
         data = record.data
         names = [("/name", data.get("name")), ("/inn", data.get("inn"))]
-        names += [(f"/code_names/{i}", n) for i, n in enumerate(data.get("code_names") or [])]
-        names += [(f"/synonyms/{i}", n) for i, n in enumerate(data.get("synonyms") or [])]
+        for field in ("code_names", "synonyms"):  # any data: this record may have failed its schema
+            listed = data.get(field)
+            names += (
+                [(f"/{field}/{i}", n) for i, n in enumerate(listed)]
+                if isinstance(listed, list)
+                else []
+            )
         mine = set()
         for pointer, name in names:
             if not isinstance(name, str):
                 continue
-            key = re.sub(r"[\s\-]+", " ", name.casefold()).strip()
-            if key in mine:
+            key = name_key(name)
+            if key in mine or not key:
                 continue
             mine.add(key)
-            if key in owner and owner[key] != record.id:
+            if key in owner and owner[key] != record.id and record.schema_ok:
                 yield record.problem(
                     pointer,
                     f"'{name}' also names drug '{owner[key]}'",
@@ -200,12 +209,13 @@ def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
 def rule_registry_ids_unique(records: Records) -> Iterator[Problem]:
     """A registry id (NCT…, CTR…) belongs to one trial only."""
     owner: dict[str, str] = {}
-    for record in subjects(records, "trials"):
-        for index, entry in enumerate(record.data.get("registry_ids") or []):
+    for record in records["trials"].values():  # failed ones own their ids too (no later round)
+        registry_ids = record.data.get("registry_ids")
+        for index, entry in enumerate(registry_ids if isinstance(registry_ids, list) else []):
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
                 continue
             key = entry["id"].upper()
-            if key in owner and owner[key] != record.id:
+            if key in owner and owner[key] != record.id and record.schema_ok:
                 yield record.problem(
                     f"/registry_ids/{index}/id",
                     f"{entry['id']} is already the id of trial '{owner[key]}'",

@@ -6,14 +6,23 @@ import contextlib
 import gc
 from pathlib import Path
 
-from pipeline_tracker.records.evidence import missing_archive_problems, quote_problems, read_archive
+from pipeline_tracker.records.bounds import BOUND_RULES
+from pipeline_tracker.records.evidence import (
+    ARCHIVE,
+    missing_archive_problems,
+    quote_problems,
+    read_archive,
+)
 from pipeline_tracker.records.id_rules import ID_RULES, drop_repeated
-from pipeline_tracker.records.load import Record, _shown_path, load_records
+from pipeline_tracker.records.load import Record, _shown_path, _visible, load_records
 from pipeline_tracker.records.problems import Problem
+from pipeline_tracker.records.regions import REGION_RULES
 from pipeline_tracker.records.rules import RULES, placeholders
 from pipeline_tracker.records.schemas import schema_set
 
 Records = dict[str, dict[str, Record]]
+# Every cross-record rule, in the order they run (tests/test_rule_units.py: each one is tested).
+CHECKS = RULES + ID_RULES + REGION_RULES + BOUND_RULES
 
 
 def check_records(records: Records) -> list[Problem]:
@@ -25,7 +34,7 @@ def check_records(records: Records) -> list[Problem]:
             found = schemas.problems(record)
             record.schema_ok = not found
             problems.extend(found)
-    for rule in RULES + ID_RULES:
+    for rule in CHECKS:
         problems.extend(rule(records))
     return sorted(set(drop_repeated(_placeholders_only(problems, records))))
 
@@ -86,6 +95,7 @@ def check_paths(
     from pipeline_tracker.records.rules import references
 
     records, problems = load_records(records_path, root)
+    archives: set[str] = set()  # archived texts named: their sources and quotes are in scope
     named: set[str] = set()
     wanted: set[tuple[str, str]] = set()
     base = records_path.resolve()
@@ -99,6 +109,10 @@ def check_paths(
                 continue
             try:
                 kind, name = file.resolve().relative_to(base).parts
+                if kind == ARCHIVE:
+                    archives.add(name)
+                    named.add(shown)
+                    continue
             except ValueError:
                 problems.append(
                     Problem(
@@ -115,6 +129,9 @@ def check_paths(
                 continue
             named.add(shown)
             wanted.add((kind, name[: -len(".yaml")]))
+    for rid, record in records["sources"].items():
+        if record.data.get("local_copy") in archives:
+            wanted.add(("sources", rid))
     scope = {
         record.path
         for kind, by_id in records.items()
@@ -133,7 +150,15 @@ def check_paths(
             record.schema_ok = not found
             if record.path in scope:
                 problems.extend(found)
-    for rule in RULES + ID_RULES:
+    for rule in CHECKS:
         problems.extend(rule(records))
     problems = drop_repeated(_placeholders_only(problems, records))
+    # The same quote and archive checks as a full run: the archived copies the scope's sources
+    # name, and every quote in scope.
+    shown = _shown_path(records_path, root)
+    for record in records["sources"].values():
+        copy = record.data.get("local_copy")
+        if record.path in scope and isinstance(copy, str):
+            scope.add(f"{shown}/{ARCHIVE}/{_visible(copy)}")
+    problems.extend(check_quotes(records, records_path, root))
     return sorted(scope), sorted({p for p in problems if p.path in scope})

@@ -7,14 +7,18 @@ removed, and the fields changed in each record. The markdown form is escaped for
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
 
 from pipeline_tracker.model.claims import date_text, display_name, status_label
 from pipeline_tracker.model.tracker import PhaseRow, link
+from pipeline_tracker.records.evidence import ARCHIVE, MAX_ARCHIVE_BYTES, normalise, read_archive
+from pipeline_tracker.records.evidence import _citations as _quoted_citations
 from pipeline_tracker.records.load import (
     KINDS,
+    MAX_FILE_BYTES,
     Record,
     load_records,
     parse_record_text,
@@ -49,23 +53,34 @@ def default_base(cwd: Path) -> str:
         return "HEAD"
 
 
-def records_at(base: str, records: Path) -> Records:
-    """The records as they were at a git revision, read with one `git cat-file --batch`."""
+def _listing(base: str, records: Path) -> tuple[Path, list[tuple[str, int, list[str], str]]]:
+    """(top of the work tree, [(blob sha, size, path parts under records/, path)]) at a revision."""
     folder = records.resolve()
     top = Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip()).resolve()
     prefix = folder.relative_to(top).as_posix()
-    listing = _git(["ls-tree", "-r", "-z", base, "--", f"{prefix}/"], top).decode("utf-8")
-    wanted = []
-    for entry in filter(None, listing.split("\0")):
+    listing = _git(["ls-tree", "-r", "-z", "-l", base, "--", f"{prefix}/"], top)
+    blobs = []
+    for entry in filter(None, listing.decode("utf-8", "replace").split("\0")):
         meta, path = entry.split("\t", 1)
-        parts = path[len(prefix) + 1 :].split("/")
-        if (
-            meta.split()[1] == "blob"
-            and len(parts) == 2
-            and parts[0] in KINDS
-            and parts[1].endswith(".yaml")
-        ):
-            wanted.append((meta.split()[2], parts[0], parts[1][: -len(".yaml")], path))
+        fields = meta.split()
+        if fields[1] == "blob" and fields[3].isdigit():
+            blobs.append((fields[2], int(fields[3]), path[len(prefix) + 1 :].split("/"), path))
+    return top, blobs
+
+
+def records_at(base: str, records: Path, too_large: list[str] | None = None) -> Records:
+    """The records as they were at a git revision, read with one `git cat-file --batch`. A record
+    file larger than a record may be (load.MAX_FILE_BYTES) is not read: at most that many bytes
+    per record come from git (an 8 MB file at the base once was read whole)."""
+    top, blobs = _listing(base, records)
+    wanted = []
+    for sha, size, parts, path in blobs:
+        if len(parts) == 2 and parts[0] in KINDS and parts[1].endswith(".yaml"):
+            if size > MAX_FILE_BYTES:
+                if too_large is not None:
+                    too_large.append(path)
+                continue
+            wanted.append((sha, parts[0], parts[1][: -len(".yaml")], path))
     out = _git(["cat-file", "--batch"], top, "".join(f"{sha}\n" for sha, *_ in wanted).encode())
     by_kind: Records = {kind: {} for kind in KINDS}
     offset = 0
@@ -80,6 +95,66 @@ def records_at(base: str, records: Path) -> Records:
         if record is not None:
             by_kind[kind][record_id] = record
     return by_kind
+
+
+def archive_at(base: str, records: Path) -> dict[str, str]:
+    """The archived copies at a revision: file name → git blob id (their text is never read)."""
+    _top, blobs = _listing(base, records)
+    return {
+        parts[1]: sha
+        for sha, _size, parts, _path in blobs
+        if len(parts) == 2 and parts[0] == ARCHIVE
+    }
+
+
+def _blob_id(file: Path) -> str | None:
+    """The git blob id of a file in the work tree; None when it is no plain file or too large."""
+    try:
+        if file.is_symlink() or not file.is_file() or file.stat().st_size > MAX_ARCHIVE_BYTES:
+            return None
+        with file.open("rb") as handle:
+            data = handle.read(MAX_ARCHIVE_BYTES + 1)
+    except OSError:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def archive_changes(before: dict[str, str], records: Path, new: Records) -> list[str]:
+    """Archived copies added, removed or edited, and for each the quotes that cite it: how many,
+    and which of them its text no longer holds."""
+    folder = records / ARCHIVE
+    now: dict[str, str | None] = {}
+    if folder.is_dir() and not folder.is_symlink():
+        now = {f.name: _blob_id(f) for f in sorted(folder.iterdir()) if not f.name.startswith(".")}
+    changed = sorted(
+        name
+        for name in set(before) | set(now)
+        if before.get(name) != now.get(name) or now.get(name) is None
+    )
+    if not changed:
+        return []
+    texts, _problems = read_archive(records)
+    quotes: dict[str, list[tuple[str, str]]] = {}  # archive name → [(where, quote)]
+    sources = new.get("sources", {})
+    for kind, by_id in new.items():
+        for rid, record in by_id.items():
+            for pointer, citation in _quoted_citations(record.data):
+                sid, quote = citation.get("source"), citation.get("quote")
+                copy = sources[sid].data.get("local_copy") if sid in sources else None
+                if isinstance(copy, str) and isinstance(quote, str):
+                    quotes.setdefault(copy, []).append((f"{kind}/{rid} {pointer}/quote", quote))
+    lines = []
+    for name in changed:
+        state = "added" if name not in before else "removed" if name not in now else "changed"
+        if name in now and now[name] is None:
+            state += " (not a readable text of at most 2 MiB)"
+        cited = quotes.get(name, [])
+        lost = [where for where, quote in cited if normalise(quote) not in texts.get(name, "")]
+        line = f"{ARCHIVE}/{name}: {state}; cited by {len(cited)} quote{'s' if len(cited) != 1 else ''}"
+        if lost:
+            line += f"; no longer found: {', '.join(lost)}"
+        lines.append(line)
+    return lines
 
 
 def _name(records: Records, kind: str, record_id: str) -> str:
@@ -190,7 +265,14 @@ def run(base: str | None, markdown: bool = False, root: Path | None = None) -> i
     records = records_dir(root)
     try:
         base = base or default_base(records if records.is_dir() else root)
-        old = records_at(base, records)
+        too_large: list[str] = []
+        old = records_at(base, records, too_large)
+        for path in too_large:
+            print(
+                f"diff: {visible(path)} at {base} is larger than {MAX_FILE_BYTES} bytes; not read",
+                file=sys.stderr,
+            )
+        old_archive = archive_at(base, records)
     except (GitError, ValueError) as error:
         print(f"diff: cannot read the records at {base or 'the base'}: {error}", file=sys.stderr)
         return 1
@@ -200,5 +282,7 @@ def run(base: str | None, markdown: bool = False, root: Path | None = None) -> i
             f"diff: {len(problems)} record file(s) cannot be read; run `pipeline-tracker validate`",
             file=sys.stderr,
         )
-    sys.stdout.write(render(base, summary(old, new), markdown))
+    sections = summary(old, new)
+    sections.append(("Archived source texts", archive_changes(old_archive, records, new)))
+    sys.stdout.write(render(base, sections, markdown))
     return 0

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline_tracker.records.evidence import ARCHIVE
 from pipeline_tracker.records.load import KINDS, load_records
 from pipeline_tracker.records.rules import references
 
@@ -54,12 +55,25 @@ def subset(records_path: Path, paths: list[Path]) -> tuple[dict[Key, Path], list
             if rid in records.get(k, {}) and (k, rid) not in wanted:
                 wanted.add((k, rid))
                 todo.append((k, rid))
-    return {key: records_path / key[0] / f"{key[1]}.yaml" for key in sorted(wanted)}, complaints
+    files = {key: records_path / key[0] / f"{key[1]}.yaml" for key in sorted(wanted)}
+    # The archived texts the subset's sources name: the build checks their quotes against them.
+    for kind, record_id in sorted(wanted):
+        copy = records[kind][record_id].data.get("local_copy") if kind == "sources" else None
+        if isinstance(copy, str) and "/" not in copy and not copy.startswith("."):
+            files[(ARCHIVE, copy)] = records_path / ARCHIVE / copy
+    return files, complaints
+
+
+def _target(out: Path, key: Key) -> Path:
+    kind, name = key
+    return out / kind / (name if kind == ARCHIVE else f"{name}.yaml")
 
 
 def copy_subset(files: dict[Key, Path], out: Path) -> None:
-    for (kind, record_id), source in files.items():
-        target = out / kind / f"{record_id}.yaml"
+    for key, source in files.items():
+        if key[0] == ARCHIVE and (source.is_symlink() or not source.is_file()):
+            continue  # the build reports the missing or linked copy
+        target = _target(out, key)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
@@ -84,7 +98,8 @@ def preview(
     scratch = Path(tempfile.mkdtemp(prefix="pipeline-preview-"))
     out = scratch / "records"
     copy_subset(files, out)
-    print(f"preview: {len(files)} records in {out}", file=sys.stderr)
+    count = sum(1 for kind, _name in files if kind != ARCHIVE)
+    print(f"preview: {count} records in {out}", file=sys.stderr)
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(out), NO_MKDOCS_2_WARNING="1")
     mkdocs = str(Path(sys.executable).parent / "mkdocs")
     try:
