@@ -195,6 +195,37 @@ CASES: dict[str, tuple[Callable[[dict], None], str]] = {
         ),
         f"trials/trial-one /sources: {MAX_CITATIONS + 1} citations; at most {MAX_CITATIONS}",
     ),
+    "rule_source_words_are_quoted": (
+        lambda t: _drug(t)["status"][0].update(date_approximate="about six months earlier"),
+        "drugs/drug-one /status/0/date_approximate: date_approximate 'about six months earlier'",
+    ),
+    "rule_inferred_names_stated_fields": (
+        lambda t: _drug(t).update(inferred={"mechanism": "a guess"}),
+        "drugs/drug-one /inferred/mechanism: inferred names 'mechanism', which this drug does not",
+    ),
+    "rule_ci_bounds_around_value": (
+        lambda t: t["trials"]["trial-one"].update(
+            results=[{"endpoint": "ORR", "value": 40, "unit": "%", "ci_low": 50, "sources": [SRC]}]
+        ),
+        "trials/trial-one /results/0/ci_low: ci_low 50 is on the wrong side of the value 40",
+    ),
+    "rule_special_access_is_no_approval": (
+        lambda t: t["events"].update(
+            {
+                "deal-one": {
+                    "id": "deal-one",
+                    "type": "approval",
+                    "summary": "Access.",
+                    "drugs": ["drug-one"],
+                    "indications": ["ind-one"],
+                    "regions": ["CN"],
+                    "route": "special access",
+                    "sources": [SRC],
+                }
+            }
+        ),
+        "events/deal-one /route: route 'special access' on an event of type 'approval'",
+    ),
     "rule_amounts_printable": (
         lambda t: t["events"]["deal-one"]["terms"][0]["money"].update(amount=0.001),
         "events/deal-one /terms/0/money/amount: 0.001 is not a whole number of cents",
