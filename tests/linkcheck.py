@@ -42,10 +42,14 @@ class _Links(HTMLParser):
             self.links.append((tag, values[attr]))
 
 
-def _target(site: Path, page: Path, path: str) -> Path:
-    base = "/" + page.relative_to(site).parent.as_posix()
+def _target(site: Path, page: Path, path: str) -> Path | None:
+    """The file a relative link reaches, or None when it climbs above the site's root (a browser
+    stops at the host's root, so such a link works only while the site sits at the root)."""
+    base = page.relative_to(site).parent.as_posix()
     resolved = posixpath.normpath(posixpath.join(base, unquote(path)))
-    target = site / resolved.lstrip("/")
+    if resolved == ".." or resolved.startswith("../"):
+        return None
+    target = site / resolved
     return target / "index.html" if target.is_dir() else target
 
 
@@ -75,6 +79,9 @@ def check_site(site: Path) -> list[str]:
             if page.name == "404.html":
                 continue  # Material's 404 page uses site-absolute links for any depth
             target = _target(site, page, parts.path) if parts.path else page
+            if target is None:
+                broken.append(f"{where}: <{tag}> {url}: climbs above the site's root")
+                continue
             if not target.is_file():
                 broken.append(f"{where}: <{tag}> {url}: no such file")
                 continue

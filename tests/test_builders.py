@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from conftest import BIN, FIXTURES, ROOT
+from linkcheck import check_site
 
 _GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 
@@ -34,6 +35,7 @@ def test_properdocs_builds_the_same_pages(built_site: Path, tmp_path: Path):
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
+    assert check_site(site) == []
     ours, theirs = _files(built_site), _files(site)
     assert sorted(theirs) == sorted(ours)
     # Only the generator line differs ("mkdocs-1.6.1" / "mkdocs-ProperDocs 1.6.7").
@@ -49,7 +51,7 @@ def test_zensical_builds_the_rendered_site(tmp_path: Path):
     out = tmp_path / "plain"
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES))
     rendered = subprocess.run(
-        [str(BIN / "pipeline-tracker"), "render", "--out", str(out)],
+        [str(BIN / "pipeline-tracker"), "render", "--out", str(out), "--builder", "zensical"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -66,6 +68,9 @@ def test_zensical_builds_the_rendered_site(tmp_path: Path):
         timeout=600,
     )
     assert built.returncode == 0, built.stdout + built.stderr
+    # What Zensical wrote must hold together: every link and #anchor resolves (reading only the
+    # link text once let every cross-record link sit one level too deep unnoticed).
+    assert check_site(out / "site") == []
     drug = yaml.safe_load((FIXTURES / "drugs" / "zanidatamab.yaml").read_text(encoding="utf-8"))
     page = (out / "site" / "drugs" / "zanidatamab" / "index.html").read_text(encoding="utf-8")
     assert f"<title>{drug['name']} - " in page

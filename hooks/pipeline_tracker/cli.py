@@ -87,7 +87,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from pipeline_tracker.records.problems import RecordsInvalid
 
     try:
-        pages, static = render_tree(Path(args.out), Path(args.config_file))
+        pages, static = render_tree(Path(args.out), Path(args.config_file), builder=args.builder)
     except RecordsInvalid as invalid:
         print(format_problems(invalid.problems), file=sys.stderr)
         return 1
@@ -141,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="write the site as a plain MkDocs project (no hook)")
     render.add_argument("--out", required=True, help="folder for mkdocs.yml and docs/")
     render.add_argument("--config-file", default="mkdocs.yml", help="the site's mkdocs.yml")
+    render.add_argument(
+        "--builder",
+        choices=["mkdocs", "zensical"],
+        default="mkdocs",
+        help="who builds it: links in pages are written the way that builder resolves them",
+    )
     render.set_defaults(func=cmd_render)
     prev = sub.add_parser(
         "preview", help="serve only the touched records and the pages around them"

@@ -66,8 +66,17 @@ def read_config(config_file: Path) -> dict:
         return yaml.load(stream, Loader=_SafeConfigLoader) or {}
 
 
-def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tuple[int, int]:
-    """Write out/mkdocs.yml and out/docs/; returns (generated pages, static files)."""
+BUILDERS = ("mkdocs", "zensical")
+
+
+def render_tree(
+    out: Path, config_file: Path, records: Path | None = None, builder: str = "mkdocs"
+) -> tuple[int, int]:
+    """Write out/mkdocs.yml and out/docs/ for `builder` (MkDocs or ProperDocs: links as pages
+    reach them; Zensical: links as its Markdown files do); returns (generated pages, static
+    files)."""
+    if builder not in BUILDERS:
+        raise ValueError(f"unknown builder {builder!r}: one of {', '.join(BUILDERS)}")
     root = config_file.resolve().parent
     config = read_config(config_file)
     config.pop("hooks", None)
@@ -97,7 +106,8 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
             config.get("repo_url"),
             config.get("edit_uri"),
             docs_src.name,
-        )
+        ),
+        links_from_source=builder == "zensical",
     )
     # Static files (record YAML, open data, feed) are written straight into docs/ as they are made.
     output = build_outputs(

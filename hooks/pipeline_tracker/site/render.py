@@ -60,6 +60,9 @@ class SiteOptions:
         None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
     )
     today: str | None = None  # YYYY-MM-DD the date checks use; None: quality.build_today()
+    # Zensical resolves a link in a page's raw HTML against the page's Markdown file, as it does
+    # Markdown links; MkDocs leaves raw HTML as written, so links are relative to the page's URL.
+    links_from_source: bool = False
 
 
 def records_edit_base(
@@ -113,7 +116,8 @@ class PageContext:
             if src_uri.endswith("index.md")
             else src_uri[: -len(".md")] + "/"
         )
-        self.base = "../" * directory_url.count("/")
+        # The way back to the site root from where the builder resolves this page's links.
+        self.base = "../" * (src_uri if options.links_from_source else directory_url).count("/")
         self.ui = components()  # the macros of _components.j2 that write every piece of HTML
         self.citations: list[str] = []
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
