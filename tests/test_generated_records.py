@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, Phase, assume, event, given, note, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import _canonicalise, _from_schema, from_schema
 from jsonschema import Draft202012Validator
-from pipeline_tracker.records import identifiers
+from pipeline_tracker.records import identifiers, regions
 from pipeline_tracker.records.evidence import DESCRIBED_FACTS, IDENTITY_FIELDS
 from pipeline_tracker.records.load import KINDS, load_records
 from pipeline_tracker.records.rules import REFERENCES, WORDS_ENTRIES, WORDS_FIELDS, walk
@@ -104,9 +104,15 @@ QUOTES = _fixture_quotes()
 PAST_DATES = st.tuples(
     st.dates(dt.date(1, 1, 1), dt.date(2025, 12, 31)), st.sampled_from([10, 7, 4])
 ).map(lambda drawn: drawn[0].isoformat()[: drawn[1]])
+# Region codes from the one vocabulary the rules accept (ISO 3166 and our named groups): a few
+# of each kind, so drawing stays quick and subdivisions and groups come up.
+REGION_CODES = sorted(
+    {"CN", "CN-HI", "US", "GB", "DE", "JP", "HK", "MO", "TW"} | set(regions.GROUPS)
+)
 CUSTOM_FORMATS = {
     "x-record-id": st.sampled_from(ALL_IDS),  # re-pointed at the right kind after drawing
     "x-past-date": PAST_DATES,
+    "x-region": st.sampled_from(REGION_CODES),
 }
 
 
@@ -151,6 +157,9 @@ def _generation_schema(kind: str, schemas: dict[str, dict]) -> dict:
     defs = local(schemas["common"]["$defs"])
     defs["slug"] = {"type": "string", "format": "x-record-id"}
     defs["date"] = {"type": "string", "format": "x-past-date"}
+    defs["region"] = {"type": "string", "format": "x-region"}
+    # Amounts the rules accept are whole cents: draw cents and scale them.
+    defs["money"]["properties"]["amount"] = {"type": "integer", "minimum": 0, "maximum": 10**12}
     schema["$defs"] = {**defs, **schema.get("$defs", {})}
     return schema
 

@@ -436,9 +436,11 @@ def test_the_feed_says_approximate_and_filing_stage(site):
 
 def _hostile_records(words: str) -> dict[str, str]:
     """Records whose new free-text values (and the quotes holding them) are `words`."""
-    said = json.dumps(words, ensure_ascii=False)
+    # JSON's \uXXXX escapes are YAML's too: a control character or non-character in the words
+    # reaches the reader as an escape (a raw one is refused before any check).
+    said = json.dumps(words, ensure_ascii=True)
     person = f"""  - name: {said}
-    degrees: {json.dumps(words[:100], ensure_ascii=False)}
+    degrees: {json.dumps(words[:100], ensure_ascii=True)}
     role: {said}
     affiliation: {said}
     sources:
@@ -468,7 +470,7 @@ people:
 type: designation
 designation: other
 designation_scope: class
-designation_class: {json.dumps(words[:300], ensure_ascii=False)}
+designation_class: {json.dumps(words[:300], ensure_ascii=True)}
 summary: A designation.
 drugs:
   - bbp-398
@@ -487,7 +489,7 @@ indications:
 people:
 {person}endpoints:
   - name: response
-    timeframe: {json.dumps(words[:300], ensure_ascii=False)}
+    timeframe: {json.dumps(words[:300], ensure_ascii=True)}
     description: {said}
     sources:
 {cited.replace("  - ", "      - ").replace("    quote", "        quote")}results:
