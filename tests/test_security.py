@@ -577,7 +577,9 @@ def test_serve_shows_the_error_then_serves_the_fixed_build(records_copy, tmp_pat
             r"records/drugs/zanidatamab\.yaml:\d+:1: /name: duplicate key 'name'", shown
         )
         assert "Traceback" not in shown
-        # While the record is broken, the last good build is served, with the problem on the page.
+        # While the record is broken, the last good build is served, with the problem on the page
+        # (on a loaded machine the server may still be busy the moment the log says so).
+        assert _wait(lambda: "Records have problems" in _get(page)[1], 15), log.read_text()
         status, body = _get(page)
         assert status == 200 and "Records have problems" in body and "duplicate key" in body
         assert "Highest phase" in body
