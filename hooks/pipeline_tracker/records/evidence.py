@@ -224,10 +224,10 @@ def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
     """(pointer, citation object) for every quoted citation anywhere in a record."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if key == "sources" and isinstance(value, list):
-                for index, item in enumerate(value):
+            if (key == "sources" or key.endswith("_sources")) and isinstance(value, list):
+                for index, item in enumerate(value):  # status_sources too
                     if isinstance(item, dict):
-                        yield f"{pointer}/sources/{index}", item
+                        yield f"{pointer}/{key}/{index}", item
             elif key == "evidence" and isinstance(value, dict):
                 for field, citations in value.items():
                     for index, item in enumerate(citations if isinstance(citations, list) else ()):
