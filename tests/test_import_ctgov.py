@@ -321,3 +321,22 @@ def test_json_quotes_must_be_the_registry_value(tree: Path, capsys):
         )
     )
     assert any("not a value the archived record holds" in p for p in problems_of(tree))
+
+
+def test_registry_text_is_untrusted(tree: Path, tmp_path, capsys):
+    """Text from a registry record reaches pages escaped, and names no path: record ids are slugs
+    made by the import, whatever the record says."""
+
+    def hostile(p):
+        p["identificationModule"]["briefTitle"] = "<script>alert(1)</script> Trial"
+        p["conditionsModule"]["conditions"] = ["../../etc/passwd <b>Cancer</b>"]
+
+    code, _, err = run(capsys, save(tmp_path, edge("nct06382129", hostile)))
+    assert code == 0, err
+    assert (tree / "indications" / "etc-passwd-b-cancer-b.yaml").is_file()
+    assert problems_of(tree) == []
+    site = tmp_path / "site"
+    result = mkdocs_build(site, tree)
+    assert result.returncode == 0, result.stderr
+    page = (site / "trials" / "nct06382129" / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
