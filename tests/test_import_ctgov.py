@@ -340,3 +340,74 @@ def test_registry_text_is_untrusted(tree: Path, tmp_path, capsys):
     assert result.returncode == 0, result.stderr
     page = (site / "trials" / "nct06382129" / "index.html").read_text()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_quality_lists_registry_copies_older_than_a_year(tree: Path, capsys):
+    import datetime as dt
+
+    from pipeline_tracker.model import quality
+    from pipeline_tracker.model.tracker import link
+    from pipeline_tracker.records.load import load_records
+
+    assert run(capsys, str(CTGOV / "nct00791778.json"))[0] == 0
+    tracker = link(load_records(tree)[0])
+    fresh = quality.report(tracker, dt.date(2026, 12, 1))  # retrieved 2026-09-02
+    assert fresh.old_registry_copies == []
+    assert ("drugs", "sorafenib") in fresh.imported and ("companies", "bayer") in fresh.imported
+    later = quality.report(tracker, dt.date(2027, 9, 3))
+    assert later.old_registry_copies == [("nct00791778", "ctgov-nct00791778", "2026-09-02")]
+
+
+def test_check_all_online_asks_the_registry(tree: Path, capsys, monkeypatch):
+    assert run(capsys, str(CTGOV / "nct00791778.json"))[0] == 0
+    asked = []
+
+    def urlopen(request, timeout):
+        asked.append(request.full_url)
+        if request.full_url.endswith("NCT00791778"):
+            return _Response(json.dumps(changed_study()).encode())
+        raise urllib.error.URLError("offline")
+
+    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    code, out, _ = run(capsys, "--check", "--all", "--online")
+    assert code == 1
+    assert "https://clinicaltrials.gov/api/v2/studies/NCT00791778" in asked
+    assert "records/trials/nct00791778.yaml: status completed → terminated" in out
+
+
+def _pointers(data, pointer=""):
+    yield pointer
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _pointers(value, f"{pointer}/{key}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data[:2]):  # the rest of a list is read the same way
+            yield from _pointers(value, f"{pointer}/{index}")
+
+
+def test_any_value_of_the_wrong_shape_gives_a_record_or_one_refusal(records_copy: Path):
+    """Each value of a real record replaced by another shape (a number, text, a list, an object,
+    null): the import builds a schema-valid trial or refuses in one line; never a traceback."""
+    from pipeline_tracker.records.load import load_records
+    from pipeline_tracker.tools.ctgov import ImportRefused, _check_schema, parse_study, plan
+
+    records = load_records(records_copy)[0]
+    original = study("nct00791778")
+    outcomes = {"built": 0, "refused": 0}
+    for pointer in list(_pointers(original))[1:]:
+        for wrong in ("x\n<b>", [], None):
+            data = copy.deepcopy(original)
+            *parents, last = pointer.strip("/").split("/")
+            node = data
+            for part in parents:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            node[int(last) if isinstance(node, list) else last] = wrong
+            raw = json.dumps(data).encode()
+            try:
+                imported, _ = plan(parse_study(raw, "x"), raw, records)
+                _check_schema(imported)
+                outcomes["built"] += 1
+            except ImportRefused as refused:
+                assert "\n" not in str(refused), (pointer, wrong)
+                outcomes["refused"] += 1
+    assert outcomes["built"] > outcomes["refused"] > 0

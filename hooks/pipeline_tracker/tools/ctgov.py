@@ -269,6 +269,11 @@ def _get(data, *keys):
     return data
 
 
+def _list(value) -> list:
+    """A registry list, or none: a value of another shape is not read as one."""
+    return value if isinstance(value, list) else []
+
+
 def _text(value, limit: int) -> str | None:
     """A registry string that fits a field, else None (never cut: a cut value says less)."""
     if isinstance(value, str) and value.strip() and len(value) <= limit and value == value.strip():
@@ -340,6 +345,11 @@ class Builder:
             data = _get(data, int(part) if part.isdigit() else part)
         return data
 
+    def word(self, pointer: str) -> str | None:
+        """A registry code (an enum value) at a pointer, or None when something else is there."""
+        value = self.at(pointer)
+        return value if isinstance(value, str) else None
+
     def cite(self, pointer: str) -> dict:
         """A citation of the registry record at a pointer, quoting the value when it is text."""
         citation: dict = {"source": self.sid, "pointer": pointer}
@@ -379,13 +389,13 @@ class Builder:
     def interventions(self) -> list[tuple[int, dict, str | None]]:
         """(index, intervention, drug id or None for a non-drug) in the registry's order."""
         found: list[tuple[int, dict, str | None]] = []
-        items = self.at("/protocolSection/armsInterventionsModule/interventions") or []
-        for i, item in enumerate(items if isinstance(items, list) else []):
+        items = self.at("/protocolSection/armsInterventionsModule/interventions")
+        for i, item in enumerate(_list(items)):
             name = _text(item.get("name") if isinstance(item, dict) else None, 300)
             if name is None:
                 continue
             kind = item.get("type")
-            if kind in NOT_DRUGS or norm(name).startswith(("placebo", "matchingplacebo")):
+            if str(kind) in NOT_DRUGS or norm(name).startswith(("placebo", "matchingplacebo")):
                 found.append((i, item, None))
                 continue
             found.append((i, item, self.drug(i, item, name)))
@@ -397,7 +407,7 @@ class Builder:
         match = re.fullmatch(r"\s*([^()]+?)\s*\(([^()]+)\)\s*", name)
         if match:  # "Sorafenib (Nexavar, BAY43-9006)": the name and the aliases it gives
             head, inner = match.group(1), [p.strip() for p in match.group(2).split(",")]
-        others = [o for o in item.get("otherNames") or [] if _text(o, 300)]
+        others = [o for o in _list(item.get("otherNames")) if _text(o, 300)]
         aliases = [a for a in [*inner, *others] if a and norm(a) and norm(a) != norm(head)]
         aliases = list(dict.fromkeys(aliases))
         codes = [a for a in aliases if re.search(r"[0-9]", a) and " " not in a]
@@ -416,7 +426,7 @@ class Builder:
         return self.link("drugs", [head, name, *aliases], make)
 
     def _alias_cites(self, base: str, item: dict, aliases: list[str]) -> list[dict]:
-        others = item.get("otherNames") or []
+        others = _list(item.get("otherNames"))
         return [self.cite(f"{base}/otherNames/{others.index(a)}") for a in aliases if a in others]
 
     def arms(self, interventions) -> tuple[list[dict], list[str]]:
@@ -432,7 +442,7 @@ class Builder:
                 continue  # no-intervention and 'other' arms: no role the registry states
             regimen = []
             for _, item, drug in interventions:
-                if label not in (item.get("armGroupLabels") or []):
+                if label not in _list(item.get("armGroupLabels")):
                     continue
                 if drug:
                     regimen.append({"drug": drug, "role": kinds[1]})
@@ -456,7 +466,7 @@ class Builder:
                 continue
             trial[key] = value
             cites.append(self.cite(f"{status}/{struct}/date"))
-            kind = DATE_TYPE.get(self.at(f"{status}/{struct}/type"))
+            kind = DATE_TYPE.get(self.word(f"{status}/{struct}/type") or "")
             if kind:
                 trial[f"{key}_type"] = kind
                 cites.append(self.cite(f"{status}/{struct}/type"))
@@ -524,20 +534,24 @@ class Builder:
                 continue
             title = _text(measure.get("title"), 300)
             unit = UNITS.get(str(measure.get("unitOfMeasure", "")).strip().lower())
-            classes = measure.get("classes") or []
+            classes = _list(measure.get("classes"))
             if not title or not unit or measure.get("reportingStatus") not in (None, "POSTED"):
                 continue
-            if len(classes) != 1 or len(_get(classes, 0, "categories") or []) != 1:
+            if len(classes) != 1 or len(_list(_get(classes, 0, "categories"))) != 1:
                 continue
-            groups = {g.get("id"): g for g in measure.get("groups") or [] if isinstance(g, dict)}
+            groups = {
+                g["id"]: g
+                for g in _list(measure.get("groups"))
+                if isinstance(g, dict) and isinstance(g.get("id"), str)
+            }
             counts = {
-                c.get("groupId"): c.get("value")
-                for c in _get(measure, "denoms", 0, "counts") or []
-                if isinstance(c, dict)
+                c["groupId"]: c.get("value")
+                for c in _list(_get(measure, "denoms", 0, "counts"))
+                if isinstance(c, dict) and isinstance(c.get("groupId"), str)
             }
             ci = measure.get("dispersionType") == "95% Confidence Interval"
             where = f"{base}/{i}/classes/0/categories/0/measurements"
-            for j, value in enumerate(_get(classes, 0, "categories", 0, "measurements") or []):
+            for j, value in enumerate(_list(_get(classes, 0, "categories", 0, "measurements"))):
                 number = _number(_get(value, "value"))
                 if number is None:
                     continue  # 'NA': not estimated; nothing to record as a value
@@ -558,7 +572,9 @@ class Builder:
                         else:
                             continue
                         sources.append(self.cite(f"{where}/{j}/{limit}"))
-                group = groups.get(_get(value, "groupId")) or {}
+                group_id = _get(value, "groupId")
+                group_id = group_id if isinstance(group_id, str) else None
+                group = groups.get(group_id) or {} if group_id else {}
                 arm = _text(group.get("title"), 200)
                 if arm:
                     result["arm"] = arm
@@ -566,7 +582,7 @@ class Builder:
                 if population:
                     result["population"] = population
                     sources.append(self.cite(f"{base}/{i}/populationDescription"))
-                n = counts.get(_get(value, "groupId"))
+                n = counts.get(group_id) if group_id else None
                 if isinstance(n, str) and n.isdigit():
                     result["n"] = int(n)
                 param = measure.get("paramType")
@@ -603,7 +619,7 @@ class Builder:
             trial["official_title"] = official
             cites.append(self.cite(f"{ident}/officialTitle"))
         registry_ids = [{"registry": "nct", "id": self.nct}]
-        for i, item in enumerate(self.at(f"{ident}/secondaryIdInfos") or []):
+        for i, item in enumerate(_list(self.at(f"{ident}/secondaryIdInfos"))):
             value, kind = _get(item, "id"), _get(item, "type")
             if kind == "EUDRACT_NUMBER" and re.fullmatch(r"[0-9]{4}-[0-9]{6}-[0-9]{2}", str(value)):
                 registry_ids.append({"registry": "eudract", "id": value})
@@ -616,7 +632,11 @@ class Builder:
         trial["registry_ids"] = registry_ids
         design = f"{p}/designModule"
         phases = self.at(f"{design}/phases")
-        key = tuple(phases) if isinstance(phases, list) else ()
+        key = (
+            tuple(phases)
+            if isinstance(phases, list) and all(isinstance(x, str) for x in phases)
+            else ()
+        )
         phase, detail = PHASES.get(key, ("phase unknown", None))
         trial["phase"] = phase
         if detail:
@@ -627,16 +647,17 @@ class Builder:
         cites.append(self.cite(f"{design}/studyType"))
         info = f"{design}/designInfo"
         shape: dict = {}
-        allocation = self.at(f"{info}/allocation")
-        model = self.at(f"{info}/interventionModel")
+        allocation = self.word(f"{info}/allocation")
+        model = self.word(f"{info}/interventionModel")
         if allocation in ALLOCATION:
             shape["allocation"] = ALLOCATION[allocation]
             cites.append(self.cite(f"{info}/allocation"))
         elif allocation == "NA" and model == "SINGLE_GROUP":
             shape["allocation"] = "single-arm"
             cites += [self.cite(f"{info}/allocation"), self.cite(f"{info}/interventionModel")]
-        if self.at(f"{info}/maskingInfo/masking") in MASKING:
-            shape["masking"] = MASKING[self.at(f"{info}/maskingInfo/masking")]
+        masking = self.word(f"{info}/maskingInfo/masking")
+        if masking in MASKING:
+            shape["masking"] = MASKING[masking]
             cites.append(self.cite(f"{info}/maskingInfo/masking"))
         if model in MODEL:
             shape["model"] = MODEL[model]
@@ -644,8 +665,9 @@ class Builder:
         if shape:
             trial["design"] = shape
         status = f"{p}/statusModule"
-        if self.at(f"{status}/overallStatus") in STATUS:
-            trial["status"] = STATUS[self.at(f"{status}/overallStatus")]
+        overall = self.word(f"{status}/overallStatus")
+        if overall in STATUS:
+            trial["status"] = STATUS[overall]
             status_cites = [self.cite(f"{status}/overallStatus")]
             verified = self.at(f"{status}/statusVerifiedDate")
             if isinstance(verified, str) and DATE.fullmatch(verified):
@@ -672,7 +694,7 @@ class Builder:
                 trial["sponsors"] = [company]
                 cites.append(self.cite(f"{sponsors}/leadSponsor/name"))
         collaborators = []
-        for i, item in enumerate(self.at(f"{sponsors}/collaborators") or []):
+        for i, item in enumerate(_list(self.at(f"{sponsors}/collaborators"))):
             name = _text(_get(item, "name"), 300)
             company = self.link("companies", [name], {"name": name}) if name else None
             if company and company not in trial.get("sponsors", []):
@@ -681,7 +703,7 @@ class Builder:
         if collaborators:
             trial["collaborators"] = list(dict.fromkeys(collaborators))
         indications = []
-        for i, condition in enumerate(self.at(f"{p}/conditionsModule/conditions") or []):
+        for i, condition in enumerate(_list(self.at(f"{p}/conditionsModule/conditions"))):
             name = _text(condition, 300)
             found = self.link("indications", [name], {"name": name}) if name else None
             if found:
@@ -692,7 +714,7 @@ class Builder:
         trial["indications"] = list(dict.fromkeys(indications))
         self.countries(trial, cites)
         count = self.at(f"{design}/enrollmentInfo/count")
-        kind = ENROLMENT_TYPE.get(self.at(f"{design}/enrollmentInfo/type"))
+        kind = ENROLMENT_TYPE.get(self.word(f"{design}/enrollmentInfo/type") or "")
         if isinstance(count, int) and not isinstance(count, bool) and count >= 0 and kind:
             trial["enrolment"] = [
                 {
