@@ -266,6 +266,8 @@ def generated_trees(draw) -> dict[str, tuple[str, dict]]:
             copies[rid] = data["local_copy"]
     for kind, (_rid, data) in chosen.items():
         for _pointer, citation in list(_citations(data, kind)):
+            if isinstance(citation, dict):
+                citation.pop("pointer", None)  # a JSON pointer needs a JSON copy; none here
             if isinstance(citation, dict) and "quote" in citation:
                 archived = copies.get(citation["source"])
                 if archived in QUOTES:

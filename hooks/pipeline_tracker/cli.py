@@ -116,6 +116,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from pipeline_tracker.tools.ctgov import run
+
+    return run(args.inputs, args.check, args.all, args.online)
+
+
 def cmd_typed(args: argparse.Namespace) -> int:
     from pipeline_tracker.tools.typed_records import run
 
@@ -180,6 +186,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=["text", "markdown"], default="text")
     diff.set_defaults(func=cmd_diff)
+    imp = sub.add_parser(
+        "import", help="import records from a registry (ctgov: ClinicalTrials.gov)"
+    )
+    imp_sub = imp.add_subparsers(dest="registry", required=True)
+    ctgov = imp_sub.add_parser(
+        "ctgov", help="a ClinicalTrials.gov API v2 study record (saved JSON file or NCT id)"
+    )
+    ctgov.add_argument("inputs", nargs="*", help="saved study records (.json) or NCT ids")
+    ctgov.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; print each registry field that differs, exit 1 if any",
+    )
+    ctgov.add_argument(
+        "--all",
+        action="store_true",
+        help="with --check: every trial with an NCT id, against its archived registry copy",
+    )
+    ctgov.add_argument(
+        "--online", action="store_true", help="with --check --all: against the live registry"
+    )
+    ctgov.set_defaults(func=cmd_import)
     typed = sub.add_parser(
         "typed", help="rewrite records/types.py (typed records) from schema/ after a schema edit"
     )

@@ -23,6 +23,7 @@ TODAY_ENV = "PIPELINE_TRACKER_TODAY"
 REVIEW_MONTHS = 12  # a record not reviewed for longer than this is stale
 NEWS_YEARS = 2  # a status with no news for longer than this is "no development reported"
 SOURCE_YEARS = 2  # a claim whose newest source is older than this rests on old sources
+REGISTRY_MONTHS = 12  # a trial's registry copy retrieved longer ago than this is out of date
 
 
 def build_today(value: str | None = None) -> dt.date:
@@ -143,6 +144,15 @@ class QualityReport:
     unused_targets: list[str] = field(default_factory=list)
     unused_indications: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    # Records a registry import created (`review: imported`), by kind and id, awaiting review.
+    imported: list[tuple[str, str]] = field(default_factory=list)
+    # Trials whose archived registry copy was retrieved before registry_cutoff: (trial, source,
+    # retrieved); `pipeline-tracker import ctgov <NCT id>` refreshes them.
+    old_registry_copies: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def registry_cutoff(self) -> dt.date:
+        return years_before(self.today, months=REGISTRY_MONTHS)
 
     @property
     def review_cutoff(self) -> dt.date:
@@ -168,6 +178,8 @@ class QualityReport:
                 self.unused_targets,
                 self.unused_indications,
                 self.conflicts,
+                self.imported,
+                self.old_registry_copies,
             )
         )
 
@@ -240,4 +252,21 @@ def report(tracker: Tracker, today: dt.date) -> QualityReport:
         i for i in tracker.ids("indications") if not tracker.drugs_in_indication(i)
     ]
     result.conflicts = approval_conflicts(tracker)
+    result.imported = [
+        (kind, rid)
+        for kind in ("drugs", "companies", "indications")
+        for rid in tracker.ids(kind)
+        if tracker.get(kind, rid).get("review") == "imported"
+    ]
+    for trial in tracker.ids("trials"):
+        for sid in citation_ids(tracker.get("trials", trial).get("sources")):
+            source = tracker.records["sources"].get(sid)
+            retrieved = source.data.get("retrieved", "") if source is not None else ""
+            if (
+                source is not None
+                and source.data.get("kind") == "trial registry"
+                and retrieved
+                and (date_end(retrieved) or dt.date.max) < result.registry_cutoff
+            ):
+                result.old_registry_copies.append((trial, sid, retrieved))
     return result

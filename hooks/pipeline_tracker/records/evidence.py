@@ -3,8 +3,11 @@ and the rules that every identity fact is cited and every quote occurs in its so
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline_tracker.records.load import Record, _visible
@@ -58,13 +61,87 @@ def normalise(text: str) -> str:
     return quote_form(text)
 
 
-def read_archive(
-    records_path: Path, shown: str = "records"
-) -> tuple[dict[str, str], list[Problem]]:
-    """The archived source texts in records/archive/ by file name, normalised. Links, folders and
-    files that are not UTF-8 text are refused (a link could point anywhere)."""
+def _refuse_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("a key appears twice in one object")
+    return dict(pairs)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json_copy(text: str):
+    """A JSON archive's data: strict JSON (no NaN, no repeated keys), else ValueError."""
+    return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_no_constant)
+
+
+def json_text(value) -> str | None:
+    """A JSON scalar as a quote can state it: strings as they are, numbers and booleans in their
+    JSON spelling (246, 2.5, true); None for objects, arrays and null."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return None
+
+
+def json_at(data, pointer: str):
+    """The value at a JSON pointer (RFC 6901), or KeyError when nothing is there."""
+    if pointer == "":
+        return data
+    if not pointer.startswith("/"):
+        raise KeyError(pointer)
+    for raw in pointer[1:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            raise KeyError(pointer)
+    return data
+
+
+def _scalars(data) -> Iterator[str]:
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _scalars(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _scalars(value)
+    else:
+        text = json_text(data)
+        if text is not None:
+            yield text
+
+
+@dataclass
+class JsonCopy:
+    """An archived JSON copy (a registry record): its data, and its values normalised. A quote
+    citing it must be one of its values (at the citation's pointer, when given), not a fragment
+    of its text: the registry holds values, and a value cut short may say something else."""
+
+    data: object
+    values: frozenset[str] = dataclasses.field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, data) -> JsonCopy:
+        return cls(data, frozenset(normalise(v) for v in _scalars(data)))
+
+
+Archive = dict[str, "str | JsonCopy"]
+
+
+def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, list[Problem]]:
+    """The archived source texts in records/archive/ by file name, normalised (a .json copy
+    parsed, see JsonCopy). Links, folders and files that are not UTF-8 text are refused (a link
+    could point anywhere), and so is a .json copy that is not strict JSON."""
     folder = records_path / ARCHIVE
-    texts: dict[str, str] = {}
+    texts: Archive = {}
     problems: list[Problem] = []
     if not folder.is_dir() or folder.is_symlink():
         if folder.is_symlink():
@@ -126,7 +203,16 @@ def read_archive(
             )
             continue
         try:
-            texts[file.name] = normalise(data.decode("utf-8"))
+            text = data.decode("utf-8")
+            if file.name.endswith(".json"):
+                try:
+                    texts[file.name] = JsonCopy.of(parse_json_copy(text))
+                except (ValueError, RecursionError) as error:
+                    problems.append(
+                        Problem(where, 1, 1, "", f"archived copy is not JSON: {error}", "", "files")
+                    )
+                continue
+            texts[file.name] = normalise(text)
         except UnicodeDecodeError:
             problems.append(
                 Problem(where, 1, 1, "", "archived copy is not UTF-8 text", "", "files")
@@ -144,10 +230,10 @@ def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
     """(pointer, citation object) for every quoted citation anywhere in a record."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if key == "sources" and isinstance(value, list):
-                for index, item in enumerate(value):
+            if (key == "sources" or key.endswith("_sources")) and isinstance(value, list):
+                for index, item in enumerate(value):  # status_sources too
                     if isinstance(item, dict):
-                        yield f"{pointer}/sources/{index}", item
+                        yield f"{pointer}/{key}/{index}", item
             elif key == "evidence" and isinstance(value, dict):
                 for field, citations in value.items():
                     for index, item in enumerate(citations if isinstance(citations, list) else ()):
@@ -160,8 +246,35 @@ def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
             yield from _citations(item, f"{pointer}/{index}")
 
 
-def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Problem]:
-    """Every quote occurs in its source's archived copy, where the source has one."""
+def _json_citation_problem(citation: dict, copy: JsonCopy) -> tuple[str, str, str] | None:
+    """(field, message, hint) when a citation of a JSON copy does not hold, else None."""
+    pointer, quote = citation.get("pointer"), citation.get("quote")
+    if isinstance(pointer, str):
+        try:
+            held = json_at(copy.data, pointer)
+        except KeyError:
+            return "pointer", "the archived record holds nothing at this pointer", ""
+        text = json_text(held)
+        if isinstance(quote, str) and (text is None or normalise(quote) != normalise(text)):
+            shown = "an object or a list" if text is None else repr(text[:80])
+            return (
+                "quote",
+                f"quote is not the value the archived record holds at {pointer} ({shown})",
+                "copy the value exactly, or re-import the registry record",
+            )
+        return None
+    if isinstance(quote, str) and normalise(quote) not in copy.values:
+        return (
+            "quote",
+            "quote is not a value the archived record holds",
+            "a quote from a JSON copy is a whole value (give its pointer to say where)",
+        )
+    return None
+
+
+def quote_problems(records: Records, archive: Archive) -> Iterator[Problem]:
+    """Every quote occurs in its source's archived copy, where the source has one; a citation of a
+    JSON copy (a registry record) quotes one of its values, the one at its pointer when given."""
     sources = records.get("sources", {})
     for by_id in records.values():
         for record in by_id.values():
@@ -178,14 +291,35 @@ def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Proble
                         "quotes",
                     )
                     continue
-                if not isinstance(quote, str) or not isinstance(sid, str) or sid not in sources:
+                if not isinstance(sid, str) or sid not in sources:
                     continue
                 copy = sources[sid].data.get("local_copy")
-                if not isinstance(copy, str):
+                if not isinstance(copy, str) or copy not in archive:
+                    if isinstance(citation.get("pointer"), str):
+                        yield record.problem(
+                            f"{pointer}/pointer",
+                            f"a pointer needs a JSON archived copy, and '{sid}' has none",
+                            "give the source a .json local_copy, or remove the pointer",
+                            "quotes",
+                        )
+                    continue  # a missing copy is reported once, on the source record
+                held = archive[copy]
+                if isinstance(held, JsonCopy):
+                    found = _json_citation_problem(citation, held)
+                    if found:
+                        yield record.problem(f"{pointer}/{found[0]}", found[1], found[2], "quotes")
                     continue
-                if copy not in archive:
-                    continue  # reported once, on the source record (missing_archive_problems)
-                if normalise(quote) not in archive[copy]:
+                if isinstance(citation.get("pointer"), str):
+                    yield record.problem(
+                        f"{pointer}/pointer",
+                        f"a pointer needs a JSON archived copy; '{sid}' has a text copy ({copy})",
+                        "remove the pointer",
+                        "quotes",
+                    )
+                    continue
+                if not isinstance(quote, str):
+                    continue
+                if normalise(quote) not in held:
                     yield record.problem(
                         f"{pointer}/quote",
                         f"quote not found in the archived copy of '{sid}' ({ARCHIVE}/{copy})",
@@ -195,7 +329,7 @@ def quote_problems(records: Records, archive: dict[str, str]) -> Iterator[Proble
                     )
 
 
-def missing_archive_problems(records: Records, archive: dict[str, str]) -> Iterator[Problem]:
+def missing_archive_problems(records: Records, archive: Archive) -> Iterator[Problem]:
     """A source that names a local copy has it in records/archive/."""
     for record in records.get("sources", {}).values():
         copy = record.data.get("local_copy")

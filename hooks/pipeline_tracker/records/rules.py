@@ -229,6 +229,8 @@ def _date_values(data, pointer: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(data, dict):
         for key, value in data.items():
             if key in DATE_KEYS and isinstance(value, str):
+                if key == "start_date" and data.get("start_date_type") == "anticipated":
+                    continue  # a registry's anticipated start may lie ahead
                 yield f"{pointer}/{key}", value
             elif isinstance(value, (dict, list)):  # only containers hold more dates
                 yield from _date_values(value, f"{pointer}/{key}")

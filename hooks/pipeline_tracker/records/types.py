@@ -12,6 +12,7 @@ from typing import Any, Required, TypedDict
 class Citation(TypedDict, total=False):
     source: Required[str]
     quote: str
+    pointer: str
 
 
 class DrugTarget(TypedDict, total=False):
@@ -93,6 +94,7 @@ class Drug(TypedDict, total=False):
     status: list[DrugStatus]
     external_ids: DrugExternalIds
     notes: str
+    review: str
     last_reviewed: str
 
 
@@ -128,6 +130,7 @@ class Company(TypedDict, total=False):
     description: str
     sources: list[str | Citation]
     notes: str
+    review: str
     last_reviewed: str
 
 
@@ -166,6 +169,7 @@ class Indication(TypedDict, total=False):
     epidemiology: list[IndicationEpidemiology]
     sources: list[str | Citation]
     notes: str
+    review: str
     last_reviewed: str
 
 
@@ -181,6 +185,7 @@ class TrialDesign(TypedDict, total=False):
 
     allocation: str
     masking: str
+    model: str
     multicenter: bool
     pivotal: bool
 
@@ -253,22 +258,26 @@ class Trial(TypedDict, total=False):
 
     id: Required[str]
     title: Required[str]
+    official_title: str
     acronym: str
     registry_ids: list[TrialRegistryId]
     phase: Required[str]
     phase_detail: str
+    study_type: str
     design: TrialDesign
     status: str
     status_as_of: str
     status_sources: list[str | Citation]
     drugs: Required[list[str]]
     sponsors: list[str]
+    collaborators: list[str]
     people: list[People]
     indications: Required[list[str]]
     population: str
     biomarker: str
     line: str
     countries: list[str]
+    removed_countries: list[str]
     locations_note: str
     sites: TrialSites
     enrolment: list[TrialEnrolment]
@@ -276,6 +285,11 @@ class Trial(TypedDict, total=False):
     endpoints: list[TrialEndpoint]
     results: list[TrialResult]
     start_date: str
+    start_date_type: str
+    primary_completion_date: str
+    primary_completion_date_type: str
+    completion_date: str
+    completion_date_type: str
     inferred: dict[str, str]
     sources: Required[list[str | Citation]]
     notes: str
@@ -353,6 +367,7 @@ class Source(TypedDict, total=False):
     publisher: str
     author: str
     date: str
+    retrieved: str
     url: str
     language: str
     local_copy: str

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from pipeline_tracker.model.claims import date_text, display_name, status_label
 from pipeline_tracker.model.tracker import PhaseRow, link
-from pipeline_tracker.records.evidence import ARCHIVE, MAX_ARCHIVE_BYTES, normalise, read_archive
+from pipeline_tracker.records.evidence import (
+    ARCHIVE,
+    MAX_ARCHIVE_BYTES,
+    JsonCopy,
+    normalise,
+    read_archive,
+)
 from pipeline_tracker.records.evidence import _citations as _quoted_citations
 from pipeline_tracker.records.load import (
     KINDS,
@@ -149,7 +155,10 @@ def archive_changes(before: dict[str, str], records: Path, new: Records) -> list
         if name in now and now[name] is None:
             state += " (not a readable text of at most 2 MiB)"
         cited = quotes.get(name, [])
-        lost = [where for where, quote in cited if normalise(quote) not in texts.get(name, "")]
+        held = texts.get(name, "")
+        # A JSON copy holds values: a quote is found when it is one of them (its pointer aside).
+        within = held.values if isinstance(held, JsonCopy) else held
+        lost = [where for where, quote in cited if normalise(quote) not in within]
         line = f"{ARCHIVE}/{name}: {state}; cited by {len(cited)} quote{'s' if len(cited) != 1 else ''}"
         if lost:
             line += f"; no longer found: {', '.join(lost)}"
