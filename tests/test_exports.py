@@ -444,9 +444,14 @@ def test_chinese_name_is_shown_and_searchable(records_copy, tmp_path):
         rf'<h1[^>]*>zevorcabtagene autoleucel <span lang="zh"[^>]*>{name_zh}</span>', page
     )
     assert name_zh in (site / "landscapes/index.html").read_text(encoding="utf-8")
-    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
-    hits = [d["location"] for d in index["docs"] if re.search(rf"(^|\s){name_zh}(\s|$)", d["text"])]
-    assert "drugs/zevorcabtagene-autoleucel/" in hits
+    from pagefind_index import fragments
+
+    hits = [
+        url
+        for url, page in fragments(site).items()
+        if re.search(rf"(^|\s){name_zh}(\s|$)", page["content"])
+    ]
+    assert "/drugs/zevorcabtagene-autoleucel/" in hits
 
 
 # Data quality --------------------------------------------------------------
