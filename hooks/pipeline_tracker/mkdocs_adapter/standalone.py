@@ -116,7 +116,7 @@ def render_tree(out: Path, config_file: Path, records: Path | None = None) -> tu
             docs_src.name,
         )
     )
-    # Static files (record YAML, open data, feed) are written straight into docs/ as they are made.
+    # Static files (open data, feeds) are written straight into docs/ as they are made.
     output = build_outputs(
         records if records is not None else records_dir(root), root, options, static_folder=docs
     )
