@@ -6,6 +6,7 @@ Debian's chromium runs headless under Debian's chromedriver; Selenium never down
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -51,16 +52,25 @@ def tracker():
     return link(records)
 
 
-@pytest.fixture(scope="module")
-def server(built_site):
-    """The built site over HTTP on 127.0.0.1 (a free port)."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def _serving(site: Path):
+    """A built site over HTTP on 127.0.0.1 (a free port); yields its address."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    """The built site over HTTP on 127.0.0.1 (a free port)."""
+    with _serving(built_site) as address:
+        yield address
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -288,6 +298,25 @@ def test_search_finds_ids_code_names_synonyms_and_companies_first(browser, serve
         if not found or not found[0].endswith("/" + page):
             failures.append(f"{query!r}: expected {page} first, got {found[:3]}")
     assert failures == []
+
+
+def test_search_finds_a_chinese_name(browser, records_copy, tmp_path):
+    from conftest import mkdocs_build
+
+    drug = records_copy / "drugs" / "zevorcabtagene-autoleucel.yaml"
+    name_zh = "泽沃基奥仑赛"  # the schema's own example for this drug
+    drug.write_text(
+        drug.read_text(encoding="utf-8").replace(
+            "evidence:\n", "evidence:\n  name_zh:\n    - geneonline-2023-01-17-carsgen-huadong\n", 1
+        )
+        + f"name_zh: {name_zh}\n",
+        encoding="utf-8",
+    )
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stderr
+    with _serving(tmp_path / "site") as address:
+        found = _search(browser, address, name_zh)
+    assert found and found[0].endswith("/drugs/zevorcabtagene-autoleucel/"), found[:3]
 
 
 def test_search_by_keyboard_and_preview(browser, server, tracker):
