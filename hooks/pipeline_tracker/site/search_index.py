@@ -11,6 +11,7 @@ What is indexed (the same as Material's search saw before):
 - only each page's article (`article.md-content__inner`): not the header, navigation or footer;
 - on record pages, the title, summary line and facts; the tables and references below them sit
   in an element marked `data-pagefind-ignore="all"` (the hook puts it around them);
+- on pages that list the whole tree, their title and introduction, not the list (EXCLUDE);
 - the identifiers readers type (search_meta.py) carry `data-pagefind-weight`, so the record that
   holds an id comes first, and the summary line is the result's preview (`data-pagefind-meta`).
 """
@@ -23,8 +24,22 @@ from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
 # Not content: permalink marks ("¶"), the live-serve banner, and what Material's search was told
-# to skip (citation marks: "[1]" glued to a word would hide the word).
-EXCLUDE = ("a.headerlink", ".pt-live-problems", "[data-search-exclude]")
+# to skip (citation marks: "[1]" glued to a word would hide the word). Nor the lists on pages
+# that list the whole tree (index tables, landscapes, data quality, deals, timeline events and
+# their references): each row is a record whose own page is indexed, and Pagefind keeps a page's
+# indexed text in one fragment that a result downloads (the timeline's would pass 1 MB at 10,000
+# drugs, data quality's several MB). Those pages are still found by title and introduction.
+# Lost on the way: words that only an event's text holds (events have no page of their own).
+EXCLUDE = (
+    "a.headerlink",
+    ".pt-live-problems",
+    "[data-search-exclude]",
+    "table.pt-sortable",
+    "table.pt-landscape",
+    "table.pt-chart",
+    "article.pt-event",
+    "ol.pt-references",
+)
 OUTPUT = "pagefind"
 # Pagefind's own ready-made interfaces: the site uses its JavaScript API from assets/search.js.
 UNUSED = (
