@@ -16,12 +16,14 @@ import pipeline_tracker
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
+from pipeline_tracker.mkdocs_adapter import search
 from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
 from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
 from pipeline_tracker.site.build import StaticFiles, build_outputs
 from pipeline_tracker.site.render import SiteOptions, records_edit_base
+from pipeline_tracker.site.search_index import SearchIndexError
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -166,12 +168,17 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
 def on_post_page(output: str, page, config: MkDocsConfig) -> str:
     rendered = _HTML.pop(page.file.src_uri, None)
     if rendered is not None and rendered.rest_z:
-        output = output.replace(_REST, rendered.rest, 1)
+        output = output.replace(_REST, search.unindexed(rendered.rest), 1)
     return output
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     _cleanup()
+    if not LIVE.serving:
+        try:
+            search.write_index(config)
+        except SearchIndexError as failed:
+            raise PluginError(str(failed)) from None
 
 
 def on_build_error(error: Exception) -> None:

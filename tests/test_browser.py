@@ -6,6 +6,7 @@ Debian's chromium runs headless under Debian's chromedriver; Selenium never down
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -51,16 +52,25 @@ def tracker():
     return link(records)
 
 
-@pytest.fixture(scope="module")
-def server(built_site):
-    """The built site over HTTP on 127.0.0.1 (a free port)."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def _serving(site: Path):
+    """A built site over HTTP on 127.0.0.1 (a free port); yields its address."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    """The built site over HTTP on 127.0.0.1 (a free port)."""
+    with _serving(built_site) as address:
+        yield address
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -245,8 +255,8 @@ def _search_cases(tracker) -> list[tuple[str, str]]:
 
 
 def _search(browser, server, query: str) -> list[str]:
-    """Type a query into the site's own search (Material's lunr worker over the built
-    search_index.json) and return the result links, best first."""
+    """Type a query into the site's own search (Material's header search box, answered by
+    assets/search.js from the Pagefind index) and return the result links, best first."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -257,7 +267,7 @@ def _search(browser, server, query: str) -> list[str]:
         ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
     )
     box.click()
-    # Material loads the search index in a web worker; typing before it is ready can be lost.
+    # The search loads Pagefind when the box gets focus; typing before it is ready can be lost.
     # Read the DOM in one script call: Material re-renders results while we read them.
     WebDriverWait(browser, 20).until(
         lambda b: (
@@ -290,13 +300,66 @@ def test_search_finds_ids_code_names_synonyms_and_companies_first(browser, serve
     assert failures == []
 
 
+def test_search_finds_a_chinese_name(browser, records_copy, tmp_path):
+    from conftest import mkdocs_build
+
+    drug = records_copy / "drugs" / "zevorcabtagene-autoleucel.yaml"
+    name_zh = "泽沃基奥仑赛"  # the schema's own example for this drug
+    drug.write_text(
+        drug.read_text(encoding="utf-8").replace(
+            "evidence:\n", "evidence:\n  name_zh:\n    - geneonline-2023-01-17-carsgen-huadong\n", 1
+        )
+        + f"name_zh: {name_zh}\n",
+        encoding="utf-8",
+    )
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stderr
+    with _serving(tmp_path / "site") as address:
+        found = _search(browser, address, name_zh)
+    assert found and found[0].endswith("/drugs/zevorcabtagene-autoleucel/"), found[:3]
+
+
+def test_search_by_keyboard_and_preview(browser, server, tracker):
+    """'/' focuses the header search box, typing shows results with the record's summary line as
+    preview, arrows move between results and Enter opens the focused one; Escape closes."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    drug = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("code_names"))
+    code = tracker.get("drugs", drug)["code_names"][0]
+    browser.get(server + "methodology/")
+    browser.find_element(By.CSS_SELECTOR, "body").send_keys("/")
+    box = browser.switch_to.active_element
+    assert "md-search__input" in box.get_attribute("class")
+    WebDriverWait(browser, 20).until(
+        lambda b: "Type" in b.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text
+    )
+    box.send_keys(code)
+    items = ".md-search-result__item"
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, items))
+    first = browser.find_elements(By.CSS_SELECTOR, items)[0]
+    assert first.find_element(By.CSS_SELECTOR, "p").text.startswith("Drug ·")
+    assert first.find_element(By.CSS_SELECTOR, "a").get_attribute("href").endswith(f"/{drug}/")
+    box.send_keys(Keys.ARROW_DOWN)
+    assert browser.switch_to.active_element.get_attribute("href").endswith(f"/drugs/{drug}/")
+    browser.switch_to.active_element.send_keys(Keys.ARROW_UP)
+    assert browser.switch_to.active_element == box
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith(f"/drugs/{drug}/"))
+    browser.find_element(By.CSS_SELECTOR, "body").send_keys("s")
+    assert browser.execute_script("return document.getElementById('__search').checked")
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    assert not browser.execute_script("return document.getElementById('__search').checked")
+
+
 def test_search_preview_keeps_labels_and_values_apart(built_site):
-    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
-    docs = {d["location"]: d for d in index["docs"]}
-    target = docs["targets/erbb2/"]
-    assert "UniProt P04626" in target["text"] and "UniProtP04626" not in target["text"]
-    assert target["text"].startswith("<p>Target")  # the preview says what the page is
-    assert "P04626" in target["tags"]
+    from pagefind_index import fragments
+
+    target = fragments(built_site)["/targets/erbb2/"]
+    assert "UniProt P04626" in target["content"] and "UniProtP04626" not in target["content"]
+    assert target["meta"]["summary"].startswith("Target")  # the preview says what the page is
+    assert "P04626" in target["meta"]["summary"]
 
 
 @pytest.mark.parametrize(

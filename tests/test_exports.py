@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -15,6 +16,7 @@ import yaml
 from pipeline_tracker.model import quality
 from pipeline_tracker.model.tracker import link
 from pipeline_tracker.records.load import KINDS, load_records
+from pipeline_tracker.site import urls
 from pipeline_tracker.site.build import build_outputs, load_tracker
 from pipeline_tracker.site.exports import build_exports
 from pipeline_tracker.site.feed import atom_time, build_feed
@@ -43,16 +45,22 @@ def test_every_record_is_published_as_json_and_in_the_whole_dataset(built_site, 
     whole = json.loads((built_site / "data/tracker.json").read_text(encoding="utf-8"))
     assert whole["format_version"] and whole["licence"]["name"] == "CC-BY-4.0"
     for kind in KINDS:
+        listed = {}
+        for path in whole["records"][kind]["files"]:
+            listed.update(json.loads((built_site / "data" / path).read_text("utf-8"))["records"])
+        assert sorted(listed) == tracker.ids(kind) and whole["records"][kind]["count"] == len(
+            listed
+        )
         for rid in tracker.ids(kind):
-            document = json.loads(
-                (built_site / f"data/{kind}/{rid}.json").read_text(encoding="utf-8")
-            )
-            assert document["record"] == tracker.get(kind, rid) == whole["records"][kind][rid]
+            shard = hashlib.sha256(rid.encode()).hexdigest()[:2]  # as the open data page says
+            bundle = json.loads((built_site / f"data/{kind}/{shard}.json").read_text("utf-8"))
+            assert bundle["format_version"] == whole["format_version"] and bundle["kind"] == kind
+            document = bundle["records"][rid]
+            assert document["record"] == tracker.get(kind, rid) == listed[rid]["record"]
             page = (
                 built_site / f"data/{kind}" / document["page"].split("#")[0]
             ).resolve() / "index.html"
             assert page.is_file(), document["page"]
-        assert sorted(whole["records"][kind]) == tracker.ids(kind)
 
 
 def test_development_status_csv_has_stated_and_derived_rows(built_site, tracker):
@@ -211,15 +219,16 @@ def test_inferred_values_are_marked_in_the_csv_and_json_exports(records_copy):
     tracker = load_tracker(records_copy, records_copy.parent)
     files = build_exports(tracker)
     csv_rows = list(csv.DictReader(io.StringIO(files["data/development-status.csv"].decode())))
-    whole = json.loads(files["data/tracker.json"])
+    status_json = []
     seen = set()
     for drug in tracker.ids("drugs"):
-        document = json.loads(files[f"data/drugs/{drug}.json"])
+        document = json.loads(files[urls.json_path("drugs", drug)])["records"][drug]
+        status_json += document["development_status"]
         for entry in tracker.get("drugs", drug).get("status") or []:
             reasons = entry.get("inferred") or {}
             for region in entry["regions"]:
                 key = (drug, entry["indication"], region, "status", entry.get("date", ""))
-                for rows in (csv_rows, whole["development_status"], document["development_status"]):
+                for rows in (csv_rows, document["development_status"]):
                     matching = [
                         r
                         for r in rows
@@ -235,7 +244,7 @@ def test_inferred_values_are_marked_in_the_csv_and_json_exports(records_copy):
     assert any(r["phase_inferred"] for r in approved)
     assert any(not r["phase_inferred"] for r in approved)
     # A month date stays a month: its precision says so beside it, in CSV and JSON.
-    for rows in (csv_rows, whole["development_status"]):
+    for rows in (csv_rows, status_json):
         month = [r for r in rows if r["date"] == "2021-06"]
         assert month and all(r["date_precision"] == "month" for r in month)
     # Trials and events: the reason beside the field, and every reason in `inferred`.
@@ -315,7 +324,7 @@ def test_data_page_links_every_download(built_site):
     kinds = {p.split("/")[1] for p in per_record}
     assert kinds == set(KINDS)
     for kind in kinds:
-        assert f"data/{kind}/&lt;id&gt;.json" in html
+        assert f"data/{kind}/&lt;shard&gt;.json" in html
         assert any(link.startswith(f"data/{kind}/") for link in linked), kind
     assert "CC BY" in html or "Creative Commons Attribution" in html
 
@@ -324,8 +333,24 @@ def test_record_pages_link_their_json_document(built_site):
     for kind in ("drugs", "targets", "companies", "indications", "trials", "sources"):
         for page in (built_site / kind).glob("*/index.html"):
             rid = page.parent.name
-            assert f'href="../../data/{kind}/{rid}.json"' in page.read_text(encoding="utf-8"), page
-            assert (built_site / "data" / kind / f"{rid}.json").is_file()
+            html = page.read_text(encoding="utf-8")
+            link = re.search(
+                rf'<a class="pt-json" href="\.\./\.\./(data/{kind}/[0-9a-f]{{2}}\.json)#{rid}"',
+                html,
+            )
+            assert link, page
+            bundle = json.loads((built_site / link.group(1)).read_text(encoding="utf-8"))
+            assert bundle["records"][rid]["record"]["id"] == rid
+
+
+def test_no_file_holds_every_record_document(built_site, tracker):
+    """Per-record documents are bundled (at most 256 files a kind), never one file per record."""
+    for kind in KINDS:
+        files = list((built_site / "data" / kind).glob("*.json"))
+        assert 0 < len(files) <= 256
+        assert sum(len(json.loads(f.read_text("utf-8"))["records"]) for f in files) == len(
+            tracker.ids(kind)
+        )
 
 
 def test_exports_do_not_depend_on_the_build_date():
@@ -444,9 +469,14 @@ def test_chinese_name_is_shown_and_searchable(records_copy, tmp_path):
         rf'<h1[^>]*>zevorcabtagene autoleucel <span lang="zh"[^>]*>{name_zh}</span>', page
     )
     assert name_zh in (site / "landscapes/index.html").read_text(encoding="utf-8")
-    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
-    hits = [d["location"] for d in index["docs"] if re.search(rf"(^|\s){name_zh}(\s|$)", d["text"])]
-    assert "drugs/zevorcabtagene-autoleucel/" in hits
+    from pagefind_index import fragments
+
+    hits = [
+        url
+        for url, page in fragments(site).items()
+        if re.search(rf"(^|\s){name_zh}(\s|$)", page["content"])
+    ]
+    assert "/drugs/zevorcabtagene-autoleucel/" in hits
 
 
 # Data quality --------------------------------------------------------------

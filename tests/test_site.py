@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -183,8 +184,12 @@ def test_entity_pages_are_not_in_the_nav(built_site):
 
 
 def test_search_index_finds_code_names(built_site):
-    index = (built_site / "search/search_index.json").read_text()
-    assert "CT053" in index and "zevor-cel" in index
+    from pagefind_index import fragments
+
+    indexed = fragments(built_site)["/drugs/zevorcabtagene-autoleucel/"]["content"]
+    assert "CT053" in indexed and "zevor-cel" in indexed
+    # Material's lunr index (one file every reader downloads) is not built: Pagefind replaces it.
+    assert not (built_site / "search" / "search_index.json").exists()
 
 
 def test_no_third_party_requests_in_pages(built_site):
@@ -196,8 +201,15 @@ def test_no_third_party_requests_in_pages(built_site):
     assert offenders == []
 
 
-def test_record_yaml_is_published_for_the_view_link(built_site):
-    assert (built_site / "records/drugs/zanidatamab.yaml").read_text().startswith("id: zanidatamab")
+def test_view_link_opens_the_record_as_json_and_yaml_is_not_copied(built_site):
+    # Without a repository address, "View this record" opens the record's JSON document: the
+    # record YAML is no longer copied to the site (it was a third copy of every record).
+    html = (built_site / "drugs/zanidatamab/index.html").read_text(encoding="utf-8")
+    view = re.search(r'<a class="pt-edit" href="\.\./\.\./([^"#]+)#zanidatamab">View', html)
+    assert view, "no View link to the JSON document"
+    bundle = json.loads((built_site / view.group(1)).read_text(encoding="utf-8"))
+    assert bundle["records"]["zanidatamab"]["record"]["id"] == "zanidatamab"
+    assert not (built_site / "records").exists()
 
 
 def test_record_pages_have_a_table_of_contents_and_their_whole_body(built_site):

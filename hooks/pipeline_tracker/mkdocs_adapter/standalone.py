@@ -4,8 +4,9 @@
 `hooks`, with docs_dir pointing at DIR/docs) and DIR/docs/ (the hand-written docs plus every page
 and static file the hook would add), so that `mkdocs build -f DIR/mkdocs.yml` builds the same site.
 Pages the hook hands MkDocs as HTML are written as Markdown files holding that HTML: plain MkDocs
-puts the same content on the page and in the search index (tests/test_scale.py compares them), but
-finds no Markdown headings, so those pages have no table of contents in the sidebar.
+puts the same content on the page (tests/test_scale.py compares them) and keeps Material's own
+search (the hook makes the hooked build's Pagefind index), but finds no Markdown headings, so those
+pages have no table of contents in the sidebar.
 """
 
 from __future__ import annotations
@@ -66,6 +67,21 @@ def read_config(config_file: Path) -> dict:
         return yaml.load(stream, Loader=_SafeConfigLoader) or {}
 
 
+def _material_search_on(config: dict) -> None:
+    """The hooked build indexes the site with Pagefind after MkDocs is done; without the hook
+    nothing would, so the plain build gets Material's own search back (as configured in
+    mkdocs.yml, switched on). Its header then shows Material's search box instead."""
+    plugins = config.get("plugins")
+    if not isinstance(plugins, list):
+        return
+    for i, plugin in enumerate(plugins):
+        name = next(iter(plugin)) if isinstance(plugin, dict) and len(plugin) == 1 else plugin
+        if name in ("search", "material/search"):
+            options = dict(plugin[name] or {}) if isinstance(plugin, dict) else {}
+            options["enabled"] = True
+            plugins[i] = {name: options}
+
+
 BUILDERS = ("mkdocs", "zensical")
 
 
@@ -90,6 +106,7 @@ def render_tree(
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(docs_src, docs)
     config["docs_dir"] = "docs"
+    _material_search_on(config)
     theme = config.get("theme")
     if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
         # Relative paths in mkdocs.yml are relative to the file: copy the theme overrides along.
@@ -109,7 +126,7 @@ def render_tree(
         ),
         links_from_source=builder == "zensical",
     )
-    # Static files (record YAML, open data, feed) are written straight into docs/ as they are made.
+    # Static files (open data, feeds) are written straight into docs/ as they are made.
     output = build_outputs(
         records if records is not None else records_dir(root), root, options, static_folder=docs
     )

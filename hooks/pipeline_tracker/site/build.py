@@ -7,10 +7,8 @@ from pathlib import Path
 
 from pipeline_tracker.model.quality import build_today
 from pipeline_tracker.model.tracker import Tracker, link
-from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check, paused_gc
-from pipeline_tracker.site import urls
 from pipeline_tracker.site.data_and_coverage import (
     COVERAGE_MARKER,
     coverage_block,
@@ -23,7 +21,7 @@ from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
 
 class StaticFiles:
-    """Files the site publishes beside its pages (record YAML, open data, feed): site path → bytes.
+    """Files the site publishes beside its pages (open data, feeds): site path → bytes.
     Held in memory, or with `folder` written there as they are made, so a large build never
     holds them all at once (MkDocs then copies them from the folder)."""
 
@@ -113,10 +111,6 @@ def _build_outputs(
         options, today=build_today(options.today).isoformat()
     )  # one "today" per build
     static = StaticFiles(static_folder)
-    for kind in KINDS:
-        for rid, record in sorted(tracker.records[kind].items()):
-            static[urls.yaml_path(kind, rid)] = record.text.encode("utf-8")
-
     build_exports(tracker, static)
     static[FEED_PATH] = build_feed(tracker)
     build_record_feeds(tracker, static)

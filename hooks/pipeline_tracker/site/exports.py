@@ -1,7 +1,11 @@
 """Open data under /data/: whole-dataset JSON, per-kind CSVs, per-record JSON, schemas, datapackage.
 
 Everything here depends only on the records and the schemas (never on the build date), and is
-written in a fixed order, so the same records always give byte-identical files.
+written in a fixed order, so the same records always give byte-identical files. JSON is written
+without indentation (a third smaller). Per-record documents are bundled: a kind's records sit in
+at most 256 files, `data/<kind>/<shard>.json`, the shard being the first two hex digits of the
+SHA-256 of the record's id (urls.json_shard): a site of 10,000 drugs publishes hundreds of files
+for them, not tens of thousands, and no file grows past a few hundred KB.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ from pipeline_tracker.records.phases import (
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
 from pipeline_tracker.site import escape, urls
 
-FORMAT_VERSION = "3.0.0"  # bump the major number when a field is removed or changes meaning
+# Bump the major number when a field or a published path is removed or changes meaning.
+# 4.0.0: per-record documents bundled into shards (data/<kind>/<shard>.json, was <id>.json);
+# data/tracker.json lists the shards instead of holding every record and status row.
+FORMAT_VERSION = "4.0.0"
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -98,7 +105,7 @@ def _inferred(column: str) -> Column:
 
 
 STATUS_COLUMNS = [
-    Column("drug", "string", "Drug id (data/drugs/<id>.json)", {"pattern": SLUG}),
+    Column("drug", "string", "Drug id (its document: data/drugs/<shard>.json)", {"pattern": SLUG}),
     Column("indication", "string", "Indication id", {"pattern": SLUG}),
     _inferred("indication"),
     Column("biomarker", "string", "Population or biomarker the row is limited to"),
@@ -179,7 +186,7 @@ DEAL_COLUMNS = [
     Column(
         "event",
         "string",
-        "Deal event id (data/events/<id>.json; its entry on the timeline)",
+        "Deal event id (its document: data/events/<shard>.json; its entry on the timeline)",
         {"pattern": SLUG},
     ),
     Column(
@@ -272,7 +279,7 @@ def _csv(columns: list[Column], rows: list[dict]) -> bytes:
 
 
 def _json(value) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _bare(pattern: str | None) -> str | None:
@@ -427,11 +434,7 @@ def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
     """The static-API document for one record: its data, where its page is, who cites it."""
     here = f"{DATA_DIR}/{kind}"
     document = {
-        "format_version": FORMAT_VERSION,
-        "kind": kind,
-        "id": record_id,
         "page": urls.relative(here, urls.record_url(kind, record_id)),
-        "schema": f"../schema/{kind}.schema.json",
         "record": tracker.get(kind, record_id),
         "cited_by": {by: ids for by in KINDS if (ids := tracker.cited_by(kind, record_id, by))},
     }
@@ -440,15 +443,36 @@ def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
     return document
 
 
-def dataset(tracker: Tracker) -> dict:
+def record_shards(tracker: Tracker, kind: str) -> dict[str, dict]:
+    """Site path → the shard holding those records' documents, by id in id order."""
+    by_shard: dict[str, list[str]] = {}
+    for rid in tracker.ids(kind):
+        by_shard.setdefault(urls.json_shard(rid), []).append(rid)
+    return {
+        f"{DATA_DIR}/{kind}/{shard}.json": {
+            "format_version": FORMAT_VERSION,
+            "kind": kind,
+            "shard": shard,
+            "schema": f"../schema/{kind}.schema.json",
+            "records": {rid: record_document(tracker, kind, rid) for rid in sorted(ids)},
+        }
+        for shard, ids in sorted(by_shard.items())
+    }
+
+
+def dataset(tracker: Tracker, shards: dict[str, list[str]]) -> dict:
+    """data/tracker.json: where the whole dataset is. It held every record and status row until
+    format 4; at 10,000 drugs that is over 70 MB, past what static hosts serve (25 MiB a file),
+    so it now lists the files that hold them (paths relative to data/)."""
     return {
         "format_version": FORMAT_VERSION,
         "licence": LICENCE,
         "kinds": list(KINDS),
         "records": {
-            kind: {rid: tracker.get(kind, rid) for rid in tracker.ids(kind)} for kind in KINDS
+            kind: {"count": len(tracker.ids(kind)), "files": shards.get(kind, [])} for kind in KINDS
         },
-        "development_status": development_status(tracker),
+        "development_status": "development-status.csv",
+        "datapackage": "datapackage.json",
     }
 
 
@@ -585,14 +609,17 @@ def build_exports(tracker: Tracker, files=None):
     """Every open-data file: site path → bytes, put into `files` one by one as each is made (a
     StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None."""
     files = {} if files is None else files
-    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker))
+    shards: dict[str, list[str]] = {}
+    for kind in KINDS:
+        for path, shard in record_shards(tracker, kind).items():
+            files[path] = _json(shard)
+            shards.setdefault(kind, []).append(path[len(DATA_DIR) + 1 :])
+    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards))
     files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker))
     files[f"{DATA_DIR}/development-status.csv"] = status_csv(tracker)
     files[f"{DATA_DIR}/deals.csv"] = deals_csv(tracker)
     for kind in KINDS:
         files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
-        for rid in tracker.ids(kind):
-            files[f"{DATA_DIR}/{kind}/{rid}.json"] = _json(record_document(tracker, kind, rid))
     for path, content in schema_files().items():
         files[path] = content
     return files

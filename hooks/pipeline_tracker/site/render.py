@@ -57,7 +57,7 @@ class SiteOptions:
     """Site-wide settings pages need: where records can be edited, if anywhere."""
 
     edit_base: str | None = (
-        None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the YAML copy
+        None  # e.g. https://github.com/org/repo/edit/main/ ; None: link the JSON document
     )
     today: str | None = None  # YYYY-MM-DD the date checks use; None: quality.build_today()
     # Zensical resolves a link in a page's raw HTML against the page's Markdown file, as it does
@@ -180,11 +180,13 @@ class PageContext:
         return self.ui.outside_link(url, escape.plain(text or url))
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
-        """'Edit this record' (when the repository is known) or 'View this record', and JSON."""
+        """'Edit this record' (when the repository is known) or 'View this record', and JSON.
+        Record YAML is not copied to the site (a third copy of every record): 'View' opens the
+        record's JSON document."""
         path = urls.yaml_path(kind, record_id)
-        json_url = urls.from_page(self.base, urls.json_path(kind, record_id))
+        json_url = urls.from_page(self.base, urls.json_url(kind, record_id))
         edit_url = self.options.edit_base + path if self.options.edit_base else ""
-        return self.ui.record_links(path, json_url, edit_url, urls.from_page(self.base, path))
+        return self.ui.record_links(path, json_url, edit_url, json_url)
 
     def feed_link(self, kind: str, record_id: str) -> Markup:
         """' · Atom feed' linking the record's own feed (urls.feed_path)."""

@@ -91,9 +91,20 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     return [p for p in parts if p], seen
 
 
+# Pagefind (the hooked build's search, site/search_index.py): words in the summary line count
+# twice, the identifiers readers type ten times as much as other text (Material's `tags` boost).
+_SUMMARY_WEIGHT = "2"
+_IDS_WEIGHT = "10"
+
+
 def decorate(text: str, tracker, kind: str, record_id: str) -> str:
     """A rendered record page with search tags in its front matter and a summary line after its
-    title. Record text is escaped on the way in (HTML, then a JSON string YAML reads)."""
+    title. Record text is escaped on the way in (HTML, then a JSON string YAML reads).
+
+    For Pagefind the summary line is also the result's preview (`data-pagefind-meta`); the tags
+    follow it in a `hidden` paragraph that only the search index reads (Material's search reads
+    them from the front matter). No `data-pagefind-filter` (kind, phase): Pagefind 1.5.2 writes
+    filter values in a different order on every run, which would make builds irreproducible."""
     parts, tags = summary_and_tags(tracker, kind, record_id)
     if tags and text.startswith("---\n"):
         listed = "".join(f"\n  - {escape.front_matter_title(t)}" for t in tags)
@@ -101,5 +112,11 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> str:
     line = Markup(' <span class="pt-summary__sep">·</span> ').join(
         escape.html_text(p) for p in parts
     )
-    summary = Markup('<p class="pt-summary">{}</p>\n').format(line)
+    summary = Markup(
+        '<p class="pt-summary" data-pagefind-meta="summary" data-pagefind-weight="{}">{}</p>\n'
+    ).format(_SUMMARY_WEIGHT, line)
+    if tags:
+        summary += Markup(
+            '<p class="pt-search-ids" hidden data-pagefind-weight="{}">{}</p>\n'
+        ).format(_IDS_WEIGHT, Markup(" ").join(escape.html_text(t) for t in tags))
     return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1)

@@ -1,4 +1,4 @@
-"""Every address the site gives a record, in one place: its page, its JSON, its YAML copy, its feed.
+"""Every address the site gives a record, in one place: its page, its JSON, its YAML file, its feed.
 
 Addresses are relative to the site root ("drugs/zanidatamab/"); a page turns one into a link
 relative to itself with `from_page`. Events have no page of their own: they live on the timeline
@@ -7,6 +7,7 @@ under their anchor (ids.event_anchor), so a reader who follows any link to an ev
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 
 from pipeline_tracker.records.ids import event_anchor
@@ -31,13 +32,24 @@ def index_url(kind: str) -> str:
     return f"{kind}/"
 
 
+def json_shard(record_id: str) -> str:
+    """Which of a kind's (at most 256) JSON files holds the record: the first two hex digits of
+    the SHA-256 of its id. Stable as long as the id is, and computable by any program."""
+    return hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:2]
+
+
 def json_path(kind: str, record_id: str) -> str:
-    """The record's static-API document."""
-    return f"{DATA_DIR}/{kind}/{record_id}.json"
+    """The static-API file holding the record's document (under "records", by id)."""
+    return f"{DATA_DIR}/{kind}/{json_shard(record_id)}.json"
+
+
+def json_url(kind: str, record_id: str) -> str:
+    """json_path, with the record's id as the fragment."""
+    return f"{json_path(kind, record_id)}#{record_id}"
 
 
 def yaml_path(kind: str, record_id: str) -> str:
-    """The record's file in the repository, and its copy on the site at the same path."""
+    """The record's file in the repository (not published on the site)."""
     return f"records/{kind}/{record_id}.yaml"
 
 

@@ -1,0 +1,131 @@
+// Site search over the Pagefind index (pagefind/, written at build time by the hook), in Material's
+// header search box: the same markup and classes as Material's own search, so it looks the same.
+// Keyboard as in Material: "/", "s" or "f" focuses the box; arrows move between the box and the
+// results; Enter opens the focused (or the first) result; Escape closes. A query downloads only
+// the index chunks and result fragments it needs: what a reader fetches does not grow with the
+// site. Does nothing on builds without the box (plain MkDocs builds keep Material's own search).
+(function () {
+  var box = document.querySelector("[data-pt-search]");
+  var toggle = document.getElementById("__search");
+  if (!box || !toggle) return;
+  var form = box.querySelector("form");
+  var input = box.querySelector(".md-search__input");
+  var meta = box.querySelector(".md-search-result__meta");
+  var list = box.querySelector(".md-search-result__list");
+  var config = JSON.parse(document.getElementById("__config").textContent);
+  var base = new URL(config.base.replace(/\/?$/, "/"), location.href);
+  var pagefind = null;
+  var loading = null;
+  var shown = 10;
+
+  function say(text) { meta.textContent = text; }
+  function load() {
+    if (!loading) {
+      loading = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
+        pagefind = module;
+        return pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
+      }).then(function () {
+        pagefind.init();
+        say("Type to start searching");
+        if (input.value.trim()) run();
+      }, function () { say("Search is not available on this copy of the site"); });
+    }
+    return loading;
+  }
+
+  // Pagefind's excerpt is escaped text with <mark> around the words found: keep only those marks.
+  function excerpt(html, into) {
+    html.split(/(<mark>|<\/mark>)/).reduce(function (marked, part) {
+      if (part === "<mark>") return true;
+      if (part === "</mark>") return false;
+      var text = new DOMParser().parseFromString(part, "text/html").documentElement.textContent;
+      if (text) {
+        if (marked) { var m = document.createElement("mark"); m.textContent = text; into.appendChild(m); }
+        else into.appendChild(document.createTextNode(text));
+      }
+      return marked;
+    }, false);
+  }
+
+  function item(data) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item";
+    var a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = data.url;
+    a.tabIndex = -1;
+    var article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    var icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    var h = document.createElement("h1");
+    h.textContent = data.meta.title || data.url;
+    var p = document.createElement("p");
+    // Record pages carry their one-line summary (what it is, phase, key ids) as the preview.
+    if (data.meta.summary) p.textContent = data.meta.summary;
+    else excerpt(data.excerpt || "", p);
+    article.append(icon, h, p);
+    a.appendChild(article);
+    li.appendChild(a);
+    return li;
+  }
+
+  var latest = 0;
+  function run() {
+    if (!pagefind) { load(); return; }
+    var query = input.value.trim();
+    var ticket = ++latest;
+    if (!query) { list.textContent = ""; say("Type to start searching"); return; }
+    pagefind.debouncedSearch(query, {}, 120).then(function (search) {
+      if (!search || ticket !== latest) return null;
+      return Promise.all(search.results.slice(0, shown).map(function (r) { return r.data(); }))
+        .then(function (found) {
+          if (ticket !== latest) return;
+          list.textContent = "";
+          found.forEach(function (data) { list.appendChild(item(data)); });
+          var n = search.results.length;
+          say(n === 0 ? "No matching documents" : n === 1 ? "1 matching document" : n + " matching documents");
+        });
+    });
+  }
+
+  function links() { return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link")); }
+  function open() { if (!toggle.checked) { toggle.checked = true; toggle.dispatchEvent(new Event("change")); } }
+  function close() {
+    if (toggle.checked) { toggle.checked = false; toggle.dispatchEvent(new Event("change")); }
+    input.blur();
+  }
+
+  input.addEventListener("focus", function () { open(); load(); });
+  input.addEventListener("input", run);
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  form.addEventListener("reset", function () { setTimeout(run, 0); });
+  toggle.addEventListener("change", function () { if (toggle.checked) { load(); input.focus(); } });
+
+  document.addEventListener("keydown", function (e) {
+    if (e.metaKey || e.ctrlKey || e.altKey) return;
+    var active = document.activeElement;
+    if (toggle.checked) {
+      var all = [input].concat(links());
+      var at = all.indexOf(active);
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        var next = at < 0 ? 0 : (at + (e.key === "ArrowDown" ? 1 : all.length - 1)) % all.length;
+        all[next].focus();
+        e.preventDefault();
+      } else if (e.key === "Enter" && active === input) {
+        var first = links()[0];
+        if (first) { e.preventDefault(); first.click(); }
+      } else if (e.key === "Escape" || (e.key === "Tab" && active === input)) {
+        close();
+      }
+      return;
+    }
+    var editable = active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+    if (!editable && (e.key === "/" || e.key === "s" || e.key === "f")) {
+      e.preventDefault();
+      open();
+      input.focus();
+      input.select();
+    }
+  });
+})();
