@@ -184,6 +184,55 @@ def test_table_resorts_when_header_clicked_and_filters_rows(browser, server, tra
     assert all(r.is_displayed() for r in table.find_elements("css selector", "tbody tr"))
 
 
+def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    in_china = {
+        d
+        for d in tracker.tracked_ids()
+        if any(r.region in ("CN", "CN-HI") for r in tracker.phase_rows.get(d, []))
+    }
+    assert in_china and in_china != set(tracker.tracked_ids())
+    assert any(r.region == "CN-HI" for rows in tracker.phase_rows.values() for r in rows)
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    Select(
+        browser.find_element("css selector", "form[data-pt-region-filter] select[name=region]")
+    ).select_by_value("CN")
+
+    def shown():
+        return {
+            urlparse(r.find_element("css selector", "td a").get_attribute("href"))
+            .path.rstrip("/")
+            .split("/")[-1]
+            for r in table.find_elements("css selector", "tbody tr")
+            if r.is_displayed()
+        }
+
+    assert shown() == in_china
+    caption = table.find_element("css selector", "caption").text
+    assert caption.startswith(f"{len(in_china)} of {len(tracker.tracked_ids())} ")
+    url = browser.current_url
+    assert urlparse(url).query == "region=CN"
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert shown() == set(tracker.tracked_ids())
+    browser.get(url)  # a shared link restores the view
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert shown() == in_china
+    approved_cn = {
+        d
+        for d in in_china
+        if any(
+            r.region in ("CN", "CN-HI") and r.phase == "approved" and not r.special_access
+            for r in tracker.phase_rows[d]
+        )
+    }
+    browser.get(server + "drugs/?region=CN&phase=approved")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert shown() == approved_cn
+
+
 def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 

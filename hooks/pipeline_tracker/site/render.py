@@ -235,6 +235,23 @@ class PageContext:
         badge = self.ui.phase_badge(css, RANK[row.phase], label.text)
         return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
 
+    @staticmethod
+    def phase_key(row: PhaseRow | None) -> str:
+        """A row's stage as a filter value (URL- and attribute-safe): "approved", "phase-1-2",
+        "special-access"; "none" when the drug has no ranked row."""
+        if row is None:
+            return "none"
+        return (
+            "special-access"
+            if row.special_access
+            else row.phase.replace(" ", "-").replace("/", "-")
+        )
+
+    def region_options(self, stages) -> list[tuple[str, str]]:
+        """(code, name) for every region in `stages` (dicts of region → row), by name."""
+        codes = {code for by_region in stages for code in by_region}
+        return sorted(((c, self.region(c)) for c in codes), key=lambda o: (o[0] != "WW", o[1]))
+
     def claim_mark(self, row: PhaseRow) -> Markup:
         """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
         phase, indication and region, any of which the curator inferred."""
