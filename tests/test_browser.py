@@ -233,6 +233,45 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
     assert shown() == approved_cn
 
 
+def test_drug_page_region_view_shows_each_regions_stage_side_by_side(browser, server, tracker):
+    # A fixture drug with a development row in China and special access in Hainan.
+    drug = next(
+        d
+        for d in tracker.tracked_ids()
+        if any(r.special_access for r in tracker.phase_rows[d])
+        and any(not r.special_access and r.region == "CN" for r in tracker.phase_rows[d])
+    )
+    browser.get(server + f"drugs/{drug}/")
+    table = browser.find_element("css selector", "table.pt-regions")
+    heads = [h.text for h in table.find_elements("css selector", "thead th")]
+    assert "China" in heads and "China · Hainan" in heads
+    hainan = heads.index("China · Hainan")
+    for row in tracker.special_access_rows(drug):
+        if row.region != "CN-HI":
+            continue
+        line = next(
+            tr
+            for tr in table.find_elements("css selector", "tbody tr")
+            if tr.find_element("css selector", "th a")
+            .get_attribute("href")
+            .rstrip("/")
+            .endswith(row.indication)
+        )
+        cells = line.find_elements("css selector", "th, td")
+        assert cells[hainan].find_elements("css selector", ".pt-phase--special-access")
+        assert "approved" not in cells[hainan].text
+    china = heads.index("China")
+    best_cn = max(
+        (r for r in tracker.highest_by_indication_region(drug) if r.region == "CN"),
+        key=lambda r: r.rank,
+    )
+    texts = [
+        tr.find_elements("css selector", "th, td")[china].text
+        for tr in table.find_elements("css selector", "tbody tr")
+    ]
+    assert any(best_cn.phase in text for text in texts)
+
+
 def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 
