@@ -272,6 +272,29 @@ def test_drug_page_region_view_shows_each_regions_stage_side_by_side(browser, se
     assert any(best_cn.phase in text for text in texts)
 
 
+def test_record_pages_offer_a_citation_with_path_and_data_version(browser, server, tracker):
+    version = max(
+        str(tracker.get(kind, rid)["last_reviewed"])
+        for kind in tracker.records
+        for rid in tracker.ids(kind)
+        if tracker.get(kind, rid).get("last_reviewed")
+    )
+    for kind in ("drugs", "companies", "sources"):
+        rid = tracker.ids(kind)[0]
+        browser.get(server + f"{kind}/{rid}/")
+        block = browser.find_element("css selector", ".pt-cite-this")
+        assert block.is_displayed()
+        text = block.find_element("css selector", ".pt-cite-this__text").text
+        assert f"{kind}/{rid}/" in text and f"Data version {version}" in text
+        block.find_element("css selector", "summary").click()
+        bibtex = block.find_element("css selector", ".pt-cite-this__bibtex").text
+        ris = block.find_element("css selector", ".pt-cite-this__ris").text
+        assert bibtex.startswith("@misc{") and f"{kind}/{rid}/" in bibtex and version in bibtex
+        assert f"UR  - {kind}/{rid}/" in ris and f"ET  - {version}" in ris
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.find_element("css selector", ".pt-cite-this details").get_attribute("open")
+
+
 def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 

@@ -178,6 +178,10 @@
     initRegionFilter();
     initTimeline();
   }
+  // Printing shows the citation's BibTeX and RIS too.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll(".pt-cite-this details").forEach(function (d) { d.open = true; });
+  });
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);
 })();

@@ -394,6 +394,19 @@ class Tracker:
         regions = sorted({region for c in cells.values() for region in c}, key=column_key)
         return regions, list(cells.items())
 
+    @functools.cached_property
+    def data_version(self) -> str:
+        """The data's version: the newest `last_reviewed` date across all records ("" if none).
+        The records carry no release number, so this date stands for one; it changes only when
+        the data does, so a citation built from it is the same at every rebuild."""
+        dates = [
+            str(record.data.get("last_reviewed"))
+            for by_id in self.records.values()
+            for record in by_id.values()
+            if record.data.get("last_reviewed")
+        ]
+        return max(dates, default="")
+
     def special_access_rows(self, drug: str) -> list[PhaseRow]:
         """A drug's special-access rows (named-patient and early-access schemes), newest first."""
         rows = [r for r in self.phase_rows.get(drug, []) if r.special_access]
