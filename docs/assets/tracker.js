@@ -1,4 +1,4 @@
-// Sortable tables: click a header of a .pt-sortable table to sort by that column (no dependencies).
+// Sortable tables: a header of a .pt-sortable table is a button that sorts by its column (no dependencies).
 // Filters: a text box above each .pt-sortable table, and type/region/year selects on the timeline.
 // Without JavaScript every row and event simply stays visible.
 (function () {
@@ -169,10 +169,14 @@
       if (!head || table.dataset.sortable) return;
       table.dataset.sortable = "1";
       addFilter(table);
+      // Each header's text goes into a real button (Enter and Space sort); aria-sort stays on th.
       Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
-        th.tabIndex = 0;
-        th.addEventListener("click", function () { sortBy(table, index, th); });
-        th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(table, index, th); });
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "pt-sort";
+        while (th.firstChild) button.appendChild(th.firstChild);
+        th.appendChild(button);
+        button.addEventListener("click", function () { sortBy(table, index, th); });
       });
     });
     initRegionFilter();
