@@ -495,6 +495,39 @@ def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
         browser.set_window_size(1280, 1000)
 
 
+def test_phone_landscape_targets_and_chart_labels(browser, server):
+    """At 390 px: landscape links are at least 24 px tall; chart scale labels stay whole words."""
+    browser.set_window_size(390, 900)
+    try:
+        browser.get(server + "landscapes/")
+        heights = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.pt-landscape a, .pt-chart--landscape a'))"
+            ".filter(a => a.offsetParent).map(a => a.getBoundingClientRect().height);"
+        )
+        assert heights and min(heights) >= 24
+        lines = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.pt-chart__scale span')).map(s => {"
+            " const r = document.createRange(); r.selectNodeContents(s);"
+            " return [s.textContent, new Set(Array.from(r.getClientRects()).map(x => Math.round(x.left))).size]; });"
+        )
+        assert lines and all(n == 1 for _, n in lines), lines
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_sort_buttons_sort_with_enter(browser, server):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "drugs/")
+    header = browser.find_elements("css selector", "table.pt-sortable thead th")[0]
+    button = header.find_element("css selector", "button.pt-sort")
+    button.send_keys(Keys.ENTER)
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert browser.switch_to.active_element == button
+    outline = browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", button)
+    assert outline != "none"
+
+
 def test_inferred_reason_is_reached_by_keyboard(browser, server, tracker):
     """An '(inferred)' mark is a link a keyboard user reaches with Tab; Enter shows the reason."""
     from selenium.webdriver.common.keys import Keys
