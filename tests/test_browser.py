@@ -234,6 +234,39 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
     assert shown() == approved_cn
 
 
+def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    indication = max(tracker.ids("indications"), key=lambda i: len(tracker.drugs_in_indication(i)))
+    scope = tracker.indication_with_descendants(indication)
+    drugs = tracker.drugs_in_indication(indication)
+    assert len(drugs) >= 2
+    in_china = {
+        d
+        for d in drugs
+        if any(
+            r.region in ("CN", "CN-HI") and r.indication in scope
+            for r in tracker.phase_rows.get(d, [])
+        )
+    }
+    browser.get(server + f"indications/{indication}/?region=CN")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert (
+        Select(
+            browser.find_element("css selector", "select[name=region]")
+        ).first_selected_option.get_attribute("value")
+        == "CN"
+    )
+    shown = {
+        urlparse(r.find_element("css selector", "td a").get_attribute("href"))
+        .path.rstrip("/")
+        .split("/")[-1]
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.is_displayed()
+    }
+    assert shown == in_china
+
+
 def test_drug_page_region_view_shows_each_regions_stage_side_by_side(browser, server, tracker):
     # A fixture drug with a development row in China and special access in Hainan.
     drug = next(

@@ -78,7 +78,16 @@
     var params = new URLSearchParams(window.location.search);
     selects.forEach(function (s) {
       var wanted = params.get(s.name);
-      Array.prototype.forEach.call(s.options, function (o) { if (o.value === wanted) s.value = wanted; });
+      if (!wanted) return;
+      // A shared link may name a region no drug here has: keep it (no rows) rather than drop it.
+      var known = Array.prototype.some.call(s.options, function (o) { return o.value === wanted; });
+      if (!known) {
+        var option = document.createElement("option");
+        option.value = wanted;
+        option.textContent = wanted + " (no drug here)";
+        s.appendChild(option);
+      }
+      s.value = wanted;
     });
     function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") !== -1; }
     table.ptActive = function () { return !!(form.elements.region.value || form.elements.phase.value); };
