@@ -82,7 +82,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
             config.repo_url,
             config.edit_uri,
             Path(config.docs_dir).name,
-        )
+        ),
+        site_name=config.site_name,
+        site_url=config.site_url or None,
     )
     _cleanup()
     # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as

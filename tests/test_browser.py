@@ -176,11 +176,12 @@ def test_table_resorts_when_header_clicked_and_filters_rows(browser, server, tra
     browser.get(server + "drugs/")
     table = browser.find_element("css selector", "table.pt-sortable")
     header = table.find_elements("css selector", "thead th")[0]
-    header.click()
+    button = header.find_element("css selector", "button.pt-sort")
+    button.click()
     ascending = _column(browser, table, 0)
     assert ascending == sorted(ascending, key=str.lower)
     assert header.get_attribute("aria-sort") == "ascending"
-    header.click()
+    button.send_keys(" ")  # Space on the focused button sorts (and does not scroll the page)
     assert _column(browser, table, 0) == sorted(ascending, key=str.lower, reverse=True)
 
     name = tracker.get("drugs", tracker.ids("drugs")[-1])["name"]
@@ -192,6 +193,150 @@ def test_table_resorts_when_header_clicked_and_filters_rows(browser, server, tra
     box.clear()
     box.send_keys(" ")  # an input event with no words shows every row again
     assert all(r.is_displayed() for r in table.find_elements("css selector", "tbody tr"))
+
+
+def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    in_china = {
+        d
+        for d in tracker.tracked_ids()
+        if any(r.region in ("CN", "CN-HI") for r in tracker.phase_rows.get(d, []))
+    }
+    assert in_china and in_china != set(tracker.tracked_ids())
+    assert any(r.region == "CN-HI" for rows in tracker.phase_rows.values() for r in rows)
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    Select(
+        browser.find_element("css selector", "form[data-pt-region-filter] select[name=region]")
+    ).select_by_value("CN")
+
+    def shown():
+        return {
+            urlparse(r.find_element("css selector", "td a").get_attribute("href"))
+            .path.rstrip("/")
+            .split("/")[-1]
+            for r in table.find_elements("css selector", "tbody tr")
+            if r.is_displayed()
+        }
+
+    assert shown() == in_china
+    caption = table.find_element("css selector", "caption").text
+    assert caption.startswith(f"{len(in_china)} of {len(tracker.tracked_ids())} ")
+    url = browser.current_url
+    assert urlparse(url).query == "region=CN"
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert shown() == set(tracker.tracked_ids())
+    browser.get(url)  # a shared link restores the view
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert shown() == in_china
+    approved_cn = {
+        d
+        for d in in_china
+        if any(
+            r.region in ("CN", "CN-HI") and r.phase == "approved" and not r.special_access
+            for r in tracker.phase_rows[d]
+        )
+    }
+    browser.get(server + "drugs/?region=CN&phase=approved")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert shown() == approved_cn
+
+
+def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    indication = max(tracker.ids("indications"), key=lambda i: len(tracker.drugs_in_indication(i)))
+    scope = tracker.indication_with_descendants(indication)
+    drugs = tracker.drugs_in_indication(indication)
+    assert len(drugs) >= 2
+    in_china = {
+        d
+        for d in drugs
+        if any(
+            r.region in ("CN", "CN-HI") and r.indication in scope
+            for r in tracker.phase_rows.get(d, [])
+        )
+    }
+    browser.get(server + f"indications/{indication}/?region=CN")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert (
+        Select(
+            browser.find_element("css selector", "select[name=region]")
+        ).first_selected_option.get_attribute("value")
+        == "CN"
+    )
+    shown = {
+        urlparse(r.find_element("css selector", "td a").get_attribute("href"))
+        .path.rstrip("/")
+        .split("/")[-1]
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.is_displayed()
+    }
+    assert shown == in_china
+
+
+def test_drug_page_region_view_shows_each_regions_stage_side_by_side(browser, server, tracker):
+    # A fixture drug with a development row in China and special access in Hainan.
+    drug = next(
+        d
+        for d in tracker.tracked_ids()
+        if any(r.special_access for r in tracker.phase_rows[d])
+        and any(not r.special_access and r.region == "CN" for r in tracker.phase_rows[d])
+    )
+    browser.get(server + f"drugs/{drug}/")
+    table = browser.find_element("css selector", "table.pt-regions")
+    heads = [h.text for h in table.find_elements("css selector", "thead th")]
+    assert "China" in heads and "China · Hainan" in heads
+    hainan = heads.index("China · Hainan")
+    for row in tracker.special_access_rows(drug):
+        if row.region != "CN-HI":
+            continue
+        line = next(
+            tr
+            for tr in table.find_elements("css selector", "tbody tr")
+            if tr.find_element("css selector", "th a")
+            .get_attribute("href")
+            .rstrip("/")
+            .endswith(row.indication)
+        )
+        cells = line.find_elements("css selector", "th, td")
+        assert cells[hainan].find_elements("css selector", ".pt-phase--special-access")
+        assert "approved" not in cells[hainan].text
+    china = heads.index("China")
+    best_cn = max(
+        (r for r in tracker.highest_by_indication_region(drug) if r.region == "CN"),
+        key=lambda r: r.rank,
+    )
+    texts = [
+        tr.find_elements("css selector", "th, td")[china].text
+        for tr in table.find_elements("css selector", "tbody tr")
+    ]
+    assert any(best_cn.phase in text for text in texts)
+
+
+def test_record_pages_offer_a_citation_with_path_and_data_version(browser, server, tracker):
+    version = max(
+        str(tracker.get(kind, rid)["last_reviewed"])
+        for kind in tracker.records
+        for rid in tracker.ids(kind)
+        if tracker.get(kind, rid).get("last_reviewed")
+    )
+    for kind in ("drugs", "companies", "sources"):
+        rid = tracker.ids(kind)[0]
+        browser.get(server + f"{kind}/{rid}/")
+        block = browser.find_element("css selector", ".pt-cite-this")
+        assert block.is_displayed()
+        text = block.find_element("css selector", ".pt-cite-this__text").text
+        assert f"{kind}/{rid}/" in text and f"Data version {version}" in text
+        block.find_element("css selector", "summary").click()
+        bibtex = block.find_element("css selector", ".pt-cite-this__bibtex").text
+        ris = block.find_element("css selector", ".pt-cite-this__ris").text
+        assert bibtex.startswith("@misc{") and f"{kind}/{rid}/" in bibtex and version in bibtex
+        assert f"UR  - {kind}/{rid}/" in ris and f"ET  - {version}" in ris
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert browser.find_element("css selector", ".pt-cite-this details").get_attribute("open")
 
 
 def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
@@ -444,6 +589,39 @@ def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
         assert failures == []
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def test_phone_landscape_targets_and_chart_labels(browser, server):
+    """At 390 px: landscape links are at least 24 px tall; chart scale labels stay whole words."""
+    browser.set_window_size(390, 900)
+    try:
+        browser.get(server + "landscapes/")
+        heights = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.pt-landscape a, .pt-chart--landscape a'))"
+            ".filter(a => a.offsetParent).map(a => a.getBoundingClientRect().height);"
+        )
+        assert heights and min(heights) >= 24
+        lines = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.pt-chart__scale span')).map(s => {"
+            " const r = document.createRange(); r.selectNodeContents(s);"
+            " return [s.textContent, new Set(Array.from(r.getClientRects()).map(x => Math.round(x.left))).size]; });"
+        )
+        assert lines and all(n == 1 for _, n in lines), lines
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_sort_buttons_sort_with_enter(browser, server):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "drugs/")
+    header = browser.find_elements("css selector", "table.pt-sortable thead th")[0]
+    button = header.find_element("css selector", "button.pt-sort")
+    button.send_keys(Keys.ENTER)
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert browser.switch_to.active_element == button
+    outline = browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", button)
+    assert outline != "none"
 
 
 def test_inferred_reason_is_reached_by_keyboard(browser, server, tracker):

@@ -1,4 +1,4 @@
-// Sortable tables: click a header of a .pt-sortable table to sort by that column (no dependencies).
+// Sortable tables: a header of a .pt-sortable table is a button that sorts by its column (no dependencies).
 // Filters: a text box above each .pt-sortable table, and type/region/year selects on the timeline.
 // Without JavaScript every row and event simply stays visible.
 (function () {
@@ -47,17 +47,65 @@
     box.appendChild(input);
     box.appendChild(count);
     table.parentNode.insertBefore(box, table);
-    input.addEventListener("input", function () {
+    var caption0 = table.caption ? table.caption.textContent : "";
+    // Other filters (the region and phase selects) add a row test and say whether they are set.
+    table.ptApply = function () {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var extra = table.ptMatch && table.ptActive && table.ptActive();
       var shown = 0, groups = rowGroups(body);
       groups.forEach(function (g) {
         var text = g.map(function (row) { return row.textContent; }).join(" ").toLowerCase();
-        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; }) && (!extra || table.ptMatch(g[0]));
         g.forEach(function (row) { row.hidden = !match; });
         if (match) shown += 1;
       });
-      count.textContent = words.length ? shown + " of " + groups.length + " rows" : "";
+      var filtered = words.length || extra;
+      count.textContent = filtered ? shown + " of " + groups.length + " rows" : "";
+      if (table.caption) table.caption.textContent = filtered ? shown + " of " + caption0 : caption0;
+    };
+    input.addEventListener("input", table.ptApply);
+  }
+  // Region and phase selects above a drug table; their state is the page's query string, so a
+  // filtered view can be shared and a reload restores it. Rows carry data-regions (every region
+  // their rows lie within, made at build time), data-stages (region=highest phase there) and
+  // data-phase (the highest phase anywhere).
+  function initRegionFilter() {
+    var form = document.querySelector("form[data-pt-region-filter]");
+    var table = document.querySelector("table.pt-region-filtered");
+    if (!form || !table || form.dataset.ready || !table.ptApply) return;
+    form.dataset.ready = "1";
+    var selects = [form.elements.region, form.elements.phase];
+    var params = new URLSearchParams(window.location.search);
+    selects.forEach(function (s) {
+      var wanted = params.get(s.name);
+      if (!wanted) return;
+      // A shared link may name a region no drug here has: keep it (no rows) rather than drop it.
+      var known = Array.prototype.some.call(s.options, function (o) { return o.value === wanted; });
+      if (!known) {
+        var option = document.createElement("option");
+        option.value = wanted;
+        option.textContent = wanted + " (no drug here)";
+        s.appendChild(option);
+      }
+      s.value = wanted;
     });
+    function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") !== -1; }
+    table.ptActive = function () { return !!(form.elements.region.value || form.elements.phase.value); };
+    table.ptMatch = function (row) {
+      var region = form.elements.region.value, phase = form.elements.phase.value;
+      if (region) return has(row.dataset.regions, region) && (!phase || has(row.dataset.stages, region + "=" + phase));
+      return row.dataset.phase === phase;
+    };
+    form.addEventListener("change", function () {
+      var query = new URLSearchParams(window.location.search);
+      selects.forEach(function (s) { if (s.value) query.set(s.name, s.value); else query.delete(s.name); });
+      var text = query.toString();
+      window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+      table.ptApply();
+    });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    form.hidden = false;
+    table.ptApply();
   }
   function select(label, values, names) {
     var wrap = document.createElement("label");
@@ -130,14 +178,23 @@
       if (!head || table.dataset.sortable) return;
       table.dataset.sortable = "1";
       addFilter(table);
+      // Each header's text goes into a real button (Enter and Space sort); aria-sort stays on th.
       Array.prototype.forEach.call(head.rows[0].cells, function (th, index) {
-        th.tabIndex = 0;
-        th.addEventListener("click", function () { sortBy(table, index, th); });
-        th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(table, index, th); });
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "pt-sort";
+        while (th.firstChild) button.appendChild(th.firstChild);
+        th.appendChild(button);
+        button.addEventListener("click", function () { sortBy(table, index, th); });
       });
     });
+    initRegionFilter();
     initTimeline();
   }
+  // Printing shows the citation's BibTeX and RIS too.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll(".pt-cite-this details").forEach(function (d) { d.open = true; });
+  });
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);
 })();

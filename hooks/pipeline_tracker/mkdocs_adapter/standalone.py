@@ -125,6 +125,8 @@ def render_tree(
             docs_src.name,
         ),
         links_from_source=builder == "zensical",
+        site_name=config.get("site_name") or SiteOptions.site_name,
+        site_url=config.get("site_url") or None,
     )
     # Static files (open data, feeds) are written straight into docs/ as they are made.
     output = build_outputs(

@@ -17,7 +17,9 @@ from pipeline_tracker.records.load import Record
 from pipeline_tracker.records.phases import (
     EVENT_TYPE_TO_LADDER,
     INACTIVE,
+    NOT_NAMED,
     RANK,
+    REGION_NAMES,
     SPECIAL_ACCESS,
     TRIAL_PHASE_TO_LADDER,
     UNSPECIFIED_REGION,
@@ -347,6 +349,64 @@ class Tracker:
         best = [_best(rows) for rows in groups.values()]
         return sorted(best, key=lambda r: (-r.active, -r.rank, r.indication, r.region))
 
+    def stage_by_region(
+        self, drug: str, indications: set[str] | None = None
+    ) -> dict[str, PhaseRow]:
+        """Every region a drug's rows lie within (the row's own code, the country of a
+        subdivision, a named group holding it, worldwide), with the highest row there: "within"
+        semantics, so China holds a Hainan row. A region with special access only keeps its
+        special-access row (never a phase); otherwise development rows rank as in `_best`."""
+        rows = [
+            r
+            for r in self.phase_rows.get(drug, [])
+            if r.region not in (UNSPECIFIED_REGION, NOT_NAMED)
+        ]
+        if indications is not None:
+            rows = [r for r in rows if r.indication in indications]
+        found: dict[str, list[PhaseRow]] = defaultdict(list)
+        for r in rows:
+            for code in regions_containing(r.region):
+                found[code].append(r)
+        best = {}
+        for code, inside in found.items():
+            ranked = development_rows(inside)
+            best[code] = _best(ranked) if ranked else max(inside, key=lambda r: r.date)
+        return best
+
+    def region_table(self, drug: str) -> tuple[list[str], list[tuple[str, dict[str, PhaseRow]]]]:
+        """The region view of one drug: the regions its rows name (columns, most advanced
+        first) and, per indication, the highest row in each (from highest_by_indication_region;
+        a region with special access only shows its special-access row)."""
+        cells: dict[str, dict[str, PhaseRow]] = defaultdict(dict)
+        for row in self.highest_by_indication_region(drug):
+            cells[row.indication][row.region] = row
+        for row in self.special_access_rows(drug):
+            cells[row.indication].setdefault(row.region, row)
+
+        def column_key(region: str):
+            ranks = [
+                c[region].rank
+                for c in cells.values()
+                if region in c and not c[region].special_access
+            ]
+            return (-max(ranks, default=-1), region)
+
+        regions = sorted({region for c in cells.values() for region in c}, key=column_key)
+        return regions, list(cells.items())
+
+    @functools.cached_property
+    def data_version(self) -> str:
+        """The data's version: the newest `last_reviewed` date across all records ("" if none).
+        The records carry no release number, so this date stands for one; it changes only when
+        the data does, so a citation built from it is the same at every rebuild."""
+        dates = [
+            str(record.data.get("last_reviewed"))
+            for by_id in self.records.values()
+            for record in by_id.values()
+            if record.data.get("last_reviewed")
+        ]
+        return max(dates, default="")
+
     def special_access_rows(self, drug: str) -> list[PhaseRow]:
         """A drug's special-access rows (named-patient and early-access schemes), newest first."""
         rows = [r for r in self.phase_rows.get(drug, []) if r.special_access]
@@ -374,6 +434,14 @@ class Tracker:
             found.add(current)
             todo.extend(children.get(current, ()))
         return found
+
+
+@functools.cache
+def regions_containing(region: str) -> frozenset[str]:
+    """The region codes (named ones, the region itself, a subdivision's country) that `region`
+    lies within: records/phases.within over each, once per code."""
+    candidates = (set(REGION_NAMES) - {NOT_NAMED}) | {region, region.split("-", 1)[0]}
+    return frozenset(code for code in candidates if within(region, [code]))
 
 
 COMMERCIAL_STAGES = ("filed", "approved")

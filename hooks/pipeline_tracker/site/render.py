@@ -53,6 +53,17 @@ BAR_END = {
 
 
 @dataclass(frozen=True)
+class Citation:
+    """One page's citation: its address, the data version, and the three forms."""
+
+    url: str
+    version: str
+    text: str
+    bibtex: str
+    ris: str
+
+
+@dataclass(frozen=True)
 class SiteOptions:
     """Site-wide settings pages need: where records can be edited, if anywhere."""
 
@@ -63,6 +74,8 @@ class SiteOptions:
     # Zensical resolves a link in a page's raw HTML against the page's Markdown file, as it does
     # Markdown links; MkDocs leaves raw HTML as written, so links are relative to the page's URL.
     links_from_source: bool = False
+    site_name: str = "Open Pipeline Tracker"  # mkdocs.yml site_name
+    site_url: str | None = None  # mkdocs.yml site_url; None: citations give the page's path
 
 
 def records_edit_base(
@@ -111,7 +124,7 @@ class PageContext:
         self.tracker = tracker
         self.options = options
         self.src_uri = src_uri
-        directory_url = (
+        self.directory_url = directory_url = (
             src_uri[: -len("index.md")]
             if src_uri.endswith("index.md")
             else src_uri[: -len(".md")] + "/"
@@ -218,6 +231,44 @@ class PageContext:
     def references(self) -> list[tuple[int, str]]:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
 
+    # Citation ----------------------------------------------------------------
+    def citation(self, title: str) -> Citation:
+        """How to cite this page: plain text, BibTeX and RIS (plain strings; the template
+        escapes them). The page address is site_url + the page's path when mkdocs.yml sets
+        site_url, else the path alone (no host is guessed). The version and the access date
+        are the data version (Tracker.data_version), so a rebuild gives the same citation."""
+        path = self.directory_url
+        url = f"{self.options.site_url.rstrip('/')}/{path}" if self.options.site_url else path
+        version = self.tracker.data_version
+        site = self.options.site_name
+        title = " ".join(str(title).split())
+        text = f"{site}. {title}. {url}"
+        if version:
+            text += f". Data version {version} (newest record review date); accessed {version}"
+        text += "."
+        key = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "index"
+
+        def bib(value: str) -> str:
+            return re.sub(r"[{}\\%#&$_^~]", "", value)
+
+        bibtex = [
+            f"@misc{{{key},",
+            f"  title = {{{bib(title)}}},",
+            f"  author = {{{{{bib(site)}}}}},",
+        ]
+        bibtex.append(f"  howpublished = {{{bib(url)}}},")
+        if version:
+            bibtex += [
+                f"  year = {{{version[:4]}}},",
+                f"  note = {{Data version {version}; accessed {version}}},",
+            ]
+        bibtex.append("}")
+        ris = ["TY  - ELEC", f"TI  - {title}", f"AU  - {site}", f"UR  - {url}"]
+        if version:
+            ris += [f"PY  - {version[:4]}", f"ET  - {version}", f"Y2  - {version}"]
+        ris.append("ER  - ")
+        return Citation(url, version, text, "\n".join(bibtex), "\n".join(ris))
+
     # Phases ------------------------------------------------------------------
     def phase(
         self, row: PhaseRow | None, drug: str | None = None, scheme: bool = True, claim=False
@@ -236,6 +287,23 @@ class PageContext:
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
         badge = self.ui.phase_badge(css, RANK[row.phase], label.text)
         return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
+
+    @staticmethod
+    def phase_key(row: PhaseRow | None) -> str:
+        """A row's stage as a filter value (URL- and attribute-safe): "approved", "phase-1-2",
+        "special-access"; "none" when the drug has no ranked row."""
+        if row is None:
+            return "none"
+        return (
+            "special-access"
+            if row.special_access
+            else row.phase.replace(" ", "-").replace("/", "-")
+        )
+
+    def region_options(self, stages) -> list[tuple[str, str]]:
+        """(code, name) for every region in `stages` (dicts of region → row), by name."""
+        codes = {code for by_region in stages for code in by_region}
+        return sorted(((c, self.region(c)) for c in codes), key=lambda o: (o[0] != "WW", o[1]))
 
     def claim_mark(self, row: PhaseRow) -> Markup:
         """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
