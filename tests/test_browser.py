@@ -242,6 +242,14 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
     browser.get(server + "drugs/?region=CN&phase=approved")
     table = browser.find_element("css selector", "table.pt-region-filtered")
     assert shown() == approved_cn
+    # On a phone rows are drawn as cards (display: block): a filtered-out card stays hidden.
+    browser.set_window_size(390, 1000)
+    try:
+        browser.get(url)
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert shown() == in_china
+    finally:
+        browser.set_window_size(1280, 1000)
 
 
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
