@@ -420,7 +420,10 @@ def test_exports_carry_the_new_values(site):
         "approximately six months"
     )
     assert status[0]["date_precision"] == "approximate"
-    drug = json.loads(site.static["data/drugs/new-model-drug.json"])
+    from pipeline_tracker.site import urls
+
+    shard = json.loads(site.static[urls.json_path("drugs", "new-model-drug")])
+    drug = shard["records"]["new-model-drug"]
     assert drug["record"]["inferred"]["modality"].startswith("the source calls it")
     assert drug["development_status"][0]["date_approximate"].startswith("approximately")
 
