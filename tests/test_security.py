@@ -168,22 +168,11 @@ def test_hostile_text_adds_no_element_or_attribute_on_any_page(hostile_site, bui
 _NOT_ON_PAGES = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-def _strings(value):
-    """Every string inside a JSON value, raw (json.dumps would escape the controls we look for)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def test_no_control_character_reaches_any_page_attribute_or_text(hostile_site):
     """Quote hover text (title attributes), inferred reasons and the special-access scheme went
     through macro arguments as Markup and kept U+0002, ESC and U+FFFE."""
     from pagefind_index import fragments
+    from pipeline_tracker.records.evidence import _scalars
 
     written = sorted(p for p in hostile_site.rglob("*") if p.suffix in (".html", ".xml"))
     assert len(written) > 50
@@ -196,7 +185,8 @@ def test_no_control_character_reaches_any_page_attribute_or_text(hostile_site):
     # The search box puts the index's titles and previews on the page: they are held to it too.
     index = fragments(hostile_site)
     assert index
-    texts.update({f"search index {url}": " ".join(_strings(f)) for url, f in index.items()})
+    # Every value of each fragment, raw (json.dumps would escape the controls looked for).
+    texts.update({f"search index {url}": " ".join(_scalars(f)) for url, f in index.items()})
     for where, text in texts.items():
         found = _NOT_ON_PAGES.search(text)
         assert found is None, (where, text[found.start() - 80 : found.end()])
