@@ -72,3 +72,19 @@ def live_site(tmp_path_factory) -> Path:
     result = mkdocs_build(site, ROOT / "records")
     assert result.returncode == 0, result.stderr
     return site
+
+
+NAME_ZH = "泽沃基奥仑赛"  # the schema's own example for zevorcabtagene autoleucel
+
+
+def add_chinese_name(records: Path) -> str:
+    """Give the fixture CAR-T drug its Chinese name (cited), for tests of Chinese names."""
+    drug = records / "drugs" / "zevorcabtagene-autoleucel.yaml"
+    drug.write_text(
+        drug.read_text(encoding="utf-8").replace(
+            "evidence:\n", "evidence:\n  name_zh:\n    - geneonline-2023-01-17-carsgen-huadong\n", 1
+        )
+        + f"name_zh: {NAME_ZH}\n",
+        encoding="utf-8",
+    )
+    return NAME_ZH

@@ -450,17 +450,9 @@ def test_timeline_events_carry_filter_attributes(built_site, tracker):
 
 
 def test_chinese_name_is_shown_and_searchable(records_copy, tmp_path):
-    from conftest import mkdocs_build
+    from conftest import add_chinese_name, mkdocs_build
 
-    drug = records_copy / "drugs" / "zevorcabtagene-autoleucel.yaml"
-    name_zh = "泽沃基奥仑赛"  # the schema's own example for this drug
-    drug.write_text(
-        drug.read_text(encoding="utf-8").replace(
-            "evidence:\n", "evidence:\n  name_zh:\n    - geneonline-2023-01-17-carsgen-huadong\n", 1
-        )
-        + f"name_zh: {name_zh}\n",
-        encoding="utf-8",
-    )
+    name_zh = add_chinese_name(records_copy)
     result = mkdocs_build(tmp_path / "site", records_copy)
     assert result.returncode == 0, result.stderr
     site = tmp_path / "site"
