@@ -182,3 +182,19 @@ def test_serve_on_a_port_taken_during_the_first_build_is_one_line(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     line = f"serve: cannot listen on 127.0.0.1:{port}: Address already in use"
     assert line in result.stdout + result.stderr
+
+
+def test_a_record_that_cannot_be_read_is_one_problem_not_one_per_reference(records_copy):
+    """A YAML syntax error in a drug also gave 'no drug record' in every trial and event naming
+    it: the curator was sent to fix five files that were right."""
+    (records_copy / "drugs/zanidatamab.yaml").write_text("id: zanidatamab\nname: [unclosed\n")
+    whole = _validate(records_copy)
+    assert whole.returncode == 1
+    lines = [line for line in whole.stdout.splitlines() if ": " in line]
+    assert lines and all("drugs/zanidatamab.yaml:" in line for line in lines), whole.stdout
+    assert "no drug record" not in whole.stdout
+    # validate on a trial that names it: the broken file it depends on is reported, nothing else
+    one = _validate(records_copy, "trials/empowher-303.yaml")
+    assert one.returncode == 1
+    assert "drugs/zanidatamab.yaml:" in one.stdout and "YAML syntax" in one.stdout
+    assert "no drug record" not in one.stdout

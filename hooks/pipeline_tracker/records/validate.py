@@ -25,8 +25,10 @@ Records = dict[str, dict[str, Record]]
 CHECKS = RULES + ID_RULES + REGION_RULES + BOUND_RULES
 
 
-def check_records(records: Records) -> list[Problem]:
-    """Schema problems of every record, then cross-record rule problems."""
+def check_records(records: Records, unreadable: list[Problem] = ()) -> list[Problem]:
+    """Schema problems of every record, then cross-record rule problems. `unreadable`: the
+    problems of files that could not be read (YAML syntax, encoding): their records still exist
+    for the records that name them, so one broken file is one problem, not one per reference."""
     problems: list[Problem] = []
     schemas = schema_set()
     for kind in records.values():
@@ -34,9 +36,30 @@ def check_records(records: Records) -> list[Problem]:
             found = schemas.problems(record)
             record.schema_ok = not found
             problems.extend(found)
-    for rule in CHECKS:
-        problems.extend(rule(records))
+    with stand_ins(records, unreadable):
+        for rule in CHECKS:
+            problems.extend(rule(records))
     return sorted(set(drop_repeated(_placeholders_only(problems, records))))
+
+
+@contextlib.contextmanager
+def stand_ins(records: Records, unreadable: list[Problem]):
+    """For the rules' duration, an empty record (schema_ok False: rules leave it alone) in place
+    of each record file that exists but could not be read."""
+    added: list[tuple[str, str]] = []
+    for problem in unreadable:
+        if problem.rule != "yaml":
+            continue
+        *_, kind, name = ("", "", *problem.path.split("/"))
+        rid = name[: -len(".yaml")] if name.endswith(".yaml") else ""
+        if kind in records and rid and rid not in records[kind]:
+            records[kind][rid] = Record(kind, rid, problem.path, {}, schema_ok=False)
+            added.append((kind, rid))
+    try:
+        yield
+    finally:
+        for kind, rid in added:
+            del records[kind][rid]
 
 
 def _placeholders_only(problems: list[Problem], records: Records) -> list[Problem]:
@@ -58,7 +81,7 @@ def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Record
     """Read and check the records tree; returns the records and every problem found."""
     with paused_gc():
         records, problems = load_records(records_path, root)
-        problems.extend(check_records(records))
+        problems.extend(check_records(records, problems))
         problems.extend(check_quotes(records, records_path, root))
     return records, sorted(set(problems))
 
@@ -143,6 +166,16 @@ def check_paths(
             if any((k, rid) in wanted for _p, k, rid in references(record)):
                 scope.add(record.path)
     scope |= named
+    # A file in scope that names an unreadable record: that record's problem is in scope too
+    # (its references would otherwise pass with the broken file never mentioned).
+    broken = {p.path for p in problems if p.rule == "yaml"}
+    for by_id in records.values():
+        for record in by_id.values():
+            if record.path in scope:
+                for _p, k, rid in references(record):
+                    path = f"{record.path.rsplit('/', 2)[0]}/{k}/{rid}.yaml"
+                    if rid not in records[k] and path in broken:
+                        scope.add(path)
     schemas = schema_set()
     for by_id in records.values():
         for record in by_id.values():
@@ -150,8 +183,9 @@ def check_paths(
             record.schema_ok = not found
             if record.path in scope:
                 problems.extend(found)
-    for rule in CHECKS:
-        problems.extend(rule(records))
+    with stand_ins(records, list(problems)):
+        for rule in CHECKS:
+            problems.extend(rule(records))
     problems = drop_repeated(_placeholders_only(problems, records))
     # The same quote and archive checks as a full run: the archived copies the scope's sources
     # name, and every quote in scope.
