@@ -336,3 +336,18 @@ def test_an_entry_inferred_must_name_a_field_the_entry_states(records_copy):
         in m
         for m in found
     ), found
+
+
+def test_a_too_short_quote_is_named_as_such_not_as_the_wrong_type(records_copy):
+    """A citation is a slug or an {source, quote} mapping: a two-letter quote was reported as the
+    mapping 'should be text' (the slug branch), which sent the curator the wrong way."""
+    edit(
+        records_copy / "drugs/zanidatamab.yaml",
+        "quote: the National Medical Products Administration (NMPA) approved the marketing of "
+        "Zanidatamab",
+        'quote: "NM"',
+    )
+    found = messages(records_copy)
+    assert len(found) == 1, found
+    assert "/status/0/sources/0/quote: 'NM' is too short" in found[0]
+    assert "should be text" not in found[0]

@@ -233,7 +233,14 @@ def _pointer(path) -> str:
 def _leaf(error: ValidationError) -> ValidationError:
     """For anyOf/oneOf/if-then failures, the most specific underlying error."""
     while error.context:
-        deeper = best_match(error.context)
+        # A branch written for another type of value (a slug where an object was given) has
+        # nothing to tell: "should be text" for a citation whose quote is too short misleads.
+        fitting = [
+            e
+            for e in error.context
+            if not (e.validator == "type" and e.absolute_path == error.absolute_path)
+        ]
+        deeper = best_match(fitting or error.context)
         if deeper is None:
             break
         error = deeper
@@ -310,6 +317,16 @@ def describe(error: ValidationError) -> tuple[str, str, str]:
             pointer,
             f"{value!r} should be {_a(expected)}",
             "quote text values" if expected == "string" else "",
+        )
+    if error.validator in ("minLength", "maxLength") and isinstance(value, str):
+        title = error.schema.get("title") or "text"
+        limit = error.validator_value
+        if error.validator == "minLength":
+            return pointer, f"{value!r} is too short: {title} needs {limit} characters or more", ""
+        return (
+            pointer,
+            f"too long: {title} holds {limit} characters at most ({len(value)} given)",
+            "",
         )
     if error.validator in ("minItems",) and error.validator_value == 1:
         return pointer, "needs at least one entry", ""
