@@ -198,3 +198,15 @@ def test_a_record_that_cannot_be_read_is_one_problem_not_one_per_reference(recor
     assert one.returncode == 1
     assert "drugs/zanidatamab.yaml:" in one.stdout and "YAML syntax" in one.stdout
     assert "no drug record" not in one.stdout
+
+
+def test_validate_counts_archived_copies_apart_from_records(records_copy):
+    """`validate` on an archived copy said 'N records OK' with the text file counted a record."""
+    archive = "archive/000_0f28aca7d3a3d3db.txt"
+    with_copy = _validate(records_copy, archive, "drugs/zanidatamab.yaml")
+    alone = _validate(records_copy, "drugs/zanidatamab.yaml")
+    assert with_copy.returncode == alone.returncode == 0, with_copy.stdout
+    assert with_copy.stderr.strip().endswith("and 1 archived copy OK.")
+    records_with, records_alone = (int(r.stderr.split()[0]) for r in (with_copy, alone))
+    # the copy's source is in scope with it, never the copy itself
+    assert "archived" not in alone.stderr and records_with >= records_alone

@@ -19,8 +19,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from pipeline_tracker.records.validate import check_paths
 
         scope, problems = check_paths(records_dir(root), [Path(p) for p in args.paths], root)
-        records: dict[str, dict] = {"in scope": dict.fromkeys(scope)}
+        copies = [path for path in scope if "/archive/" in path]
+        records: dict[str, dict] = {"in scope": dict.fromkeys(set(scope) - set(copies))}
     else:
+        copies = []
         records, problems = load_and_check(records_dir(root), root)
     if problems:
         print(format_problems(problems, args.format))
@@ -34,7 +36,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("[]")
     else:
         count = sum(len(by_id) for by_id in records.values())
-        print(f"{count} records OK.", file=sys.stderr)
+        checked = f"{count} record{'s' if count != 1 else ''}"
+        if copies:
+            checked += f" and {len(copies)} archived cop{'ies' if len(copies) != 1 else 'y'}"
+        print(f"{checked} OK.", file=sys.stderr)
     return 0
 
 
