@@ -1,7 +1,11 @@
 """One normalisation for the three places text is compared loosely: quotes against archived
 source texts (evidence.py), drug names against each other (rules.rule_drug_names_unique), and the
-site's search tokens (the `separator` of the search plugin in mkdocs.yml, which must equal
-SEARCH_SEPARATOR; tests/test_normalise.py checks it).
+search tokens of `pipeline-tracker render` (plain MkDocs with Material's search: the `separator`
+in mkdocs.yml must equal SEARCH_SEPARATOR; tests/test_normalise.py checks it). The site's own
+search (Pagefind) splits words at least there too: punctuation and every Unicode space, so two
+names with one key are one search word in both (characters where Python's and a browser's idea of
+whitespace differ, C0/C1 controls and U+FEFF, never reach a name: records refuse controls and
+`name_key` drops U+FEFF).
 
 `fold(text)` is Unicode NFKC (full-width letters, ligatures and compatibility spaces become their
 plain forms) with one exception: characters of category No (other numbers: superscript and
