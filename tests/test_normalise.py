@@ -57,7 +57,9 @@ def test_typographic_variants_still_match():
 
 
 @pytest.mark.parametrize(
-    "synonym", ["(trastuzumab)", "trastuzumab,", "[trastuzumab]", "TRASTUZUMAB"]
+    "synonym",
+    # "\x85" (a C1 control a YAML escape makes) is dropped on the page: the name reads the same
+    ["(trastuzumab)", "trastuzumab,", "[trastuzumab]", "TRASTUZUMAB", "trastu\x85zumab"],
 )
 def test_a_name_that_searches_as_another_drug_is_refused(records_copy, synonym):
     """Search splits words at the separator: these all rank as 'trastuzumab'."""

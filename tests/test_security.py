@@ -34,7 +34,7 @@ PAYLOAD = (
     "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) "
     '![i](https://evil.example/i.png) {onclick=alert(4)} <a href="javascript:alert(5)">a</a>\n\n'
     "# h {: onclick=alert(6) } `c` *e* &amp; &lt;b&gt; \x02wzxhzdk:0\x03 <!-- x --> ]]> \\<i>"
-    " \x1b[31m\ufffe"  # a terminal code and a non-character: dropped like every control
+    " \x1b[31m\ufffe\x85\x9b"  # a terminal code, a non-character, C1 controls: all dropped
 )
 SHORT = "<i onclick=x>"  # for fields too short for the whole payload
 # What a reader must see on the page, exactly as typed (the H1 shows newlines as one space,
@@ -163,9 +163,9 @@ def test_hostile_text_adds_no_element_or_attribute_on_any_page(hostile_site, bui
     assert showing >= 40  # every record page and every index page shows the payload as text
 
 
-# What SECURITY.md promises never reaches a page: C0 controls but tab and newline, DEL, lone
-# surrogates, U+FFFE and U+FFFF (escape._CONTROL).
-_NOT_ON_PAGES = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# What SECURITY.md promises never reaches a page: C0 controls but tab and newline, DEL, C1
+# controls, lone surrogates, U+FFFE and U+FFFF (normalise.CONTROL).
+_NOT_ON_PAGES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def test_no_control_character_reaches_any_page_attribute_or_text(hostile_site):

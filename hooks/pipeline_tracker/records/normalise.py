@@ -106,10 +106,19 @@ def has_content(text: str) -> bool:
 
 
 _INVISIBLE = str.maketrans(dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# What no page carries (site/escape.py drops it on the way in): C0 controls but tab and newline,
+# DEL and the C1 controls (a YAML "\\x85" escape makes one), lone surrogates, U+FFFE and U+FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def drop_controls(text: str) -> str:
+    """Text without the characters no page carries (see CONTROL)."""
+    return CONTROL.sub("", text)
 
 
 def name_key(text: str) -> str:
     """The form two names are compared in: the search's words of the text, case folded, invisible
-    characters dropped (a zero-width space inside a name hides it from nothing)."""
-    folded = fold(text).translate(_INVISIBLE).casefold()
+    characters and controls dropped as pages drop them (a zero-width space or a "\\x85" inside a
+    name hides it from nothing: the page shows the name without it)."""
+    folded = fold(drop_controls(text)).translate(_INVISIBLE).casefold()
     return " ".join(word for word in _SEPARATOR.split(folded) if word)

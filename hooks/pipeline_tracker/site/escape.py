@@ -8,8 +8,10 @@ import re
 from markupsafe import Markup, escape
 
 # Control characters (Python-Markdown uses \x02/\x03 for its placeholders), lone surrogates and
-# the non-characters U+FFFE/U+FFFF, none of which a page or YAML front matter can carry.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# the non-characters U+FFFE/U+FFFF, none of which a page or YAML front matter can carry: one set,
+# which the drug-name rule drops the same way.
+from pipeline_tracker.records.normalise import drop_controls
+
 _SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
 _MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation character
 _SAFE_URL = re.compile(r"\Ahttps?://[^\s<>\"'`]+\Z", re.IGNORECASE)
@@ -17,7 +19,7 @@ _SAFE_URL = re.compile(r"\Ahttps?://[^\s<>\"'`]+\Z", re.IGNORECASE)
 
 def plain(value) -> str:
     """Record text with control characters (which Markdown uses internally) removed."""
-    return _CONTROL.sub("", "" if value is None else str(value))
+    return drop_controls("" if value is None else str(value))
 
 
 def html_text(value) -> Markup:
