@@ -210,3 +210,15 @@ def test_validate_counts_archived_copies_apart_from_records(records_copy):
     records_with, records_alone = (int(r.stderr.split()[0]) for r in (with_copy, alone))
     # the copy's source is in scope with it, never the copy itself
     assert "archived" not in alone.stderr and records_with >= records_alone
+
+
+def test_an_archived_copy_that_cannot_be_read_is_one_problem(records_copy):
+    """A copy that is not UTF-8 also gave 'no archived copy' on its source (it is there) and one
+    problem on each quote citing it: the curator was sent to the wrong files."""
+    (records_copy / "archive/000_0f28aca7d3a3d3db.txt").write_bytes(b"\xff\xfe not utf-8")
+    result = _validate(records_copy)
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines == [
+        "records/archive/000_0f28aca7d3a3d3db.txt:1:1: archived copy is not UTF-8 text"
+    ], result.stdout

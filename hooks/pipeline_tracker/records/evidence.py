@@ -133,7 +133,20 @@ class JsonCopy:
         return cls(data, frozenset(normalise(v) for v in _scalars(data)))
 
 
-Archive = dict[str, "str | JsonCopy"]
+class Archive(dict[str, "str | JsonCopy"]):
+    """The archived copies that could be read, by file name; `unreadable` names those that exist
+    but could not be (too large, not UTF-8, not JSON): their problem is said once, on the file,
+    not again as "no archived copy" on the source and on every quote that cites it."""
+
+    unreadable: set[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unreadable = set()
+
+    def has(self, name: str) -> bool:
+        """Whether a file of this name is in the archive folder, readable or not."""
+        return name in self or name in self.unreadable
 
 
 def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, list[Problem]]:
@@ -141,7 +154,7 @@ def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, l
     parsed, see JsonCopy). Links, folders and files that are not UTF-8 text are refused (a link
     could point anywhere), and so is a .json copy that is not strict JSON."""
     folder = records_path / ARCHIVE
-    texts: Archive = {}
+    texts = Archive()
     problems: list[Problem] = []
     if not folder.is_dir() or folder.is_symlink():
         if folder.is_symlink():
@@ -196,11 +209,13 @@ def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, l
             problems.append(
                 Problem(where, 1, 1, "", f"cannot read it: {error.strerror}", "", "files")
             )
+            texts.unreadable.add(file.name)
             continue
         if too_big or len(data) > MAX_ARCHIVE_BYTES:
             problems.append(
                 Problem(where, 1, 1, "", "archived copy larger than 2 MiB", "", "files")
             )
+            texts.unreadable.add(file.name)
             continue
         try:
             text = data.decode("utf-8")
@@ -211,12 +226,14 @@ def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, l
                     problems.append(
                         Problem(where, 1, 1, "", f"archived copy is not JSON: {error}", "", "files")
                     )
+                    texts.unreadable.add(file.name)
                 continue
             texts[file.name] = normalise(text)
         except UnicodeDecodeError:
             problems.append(
                 Problem(where, 1, 1, "", "archived copy is not UTF-8 text", "", "files")
             )
+            texts.unreadable.add(file.name)
     return texts, problems
 
 
@@ -294,6 +311,8 @@ def quote_problems(records: Records, archive: Archive) -> Iterator[Problem]:
                 if not isinstance(sid, str) or sid not in sources:
                     continue
                 copy = sources[sid].data.get("local_copy")
+                if isinstance(copy, str) and copy in archive.unreadable:
+                    continue  # said once, on the archived file
                 if not isinstance(copy, str) or copy not in archive:
                     if isinstance(citation.get("pointer"), str):
                         yield record.problem(
@@ -333,7 +352,7 @@ def missing_archive_problems(records: Records, archive: Archive) -> Iterator[Pro
     """A source that names a local copy has it in records/archive/."""
     for record in records.get("sources", {}).values():
         copy = record.data.get("local_copy")
-        if isinstance(copy, str) and copy not in archive:
+        if isinstance(copy, str) and not archive.has(copy):
             yield record.problem(
                 "/local_copy",
                 f"no archived copy '{copy}' in records/{ARCHIVE}/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline_tracker.records.bounds import BOUND_RULES
@@ -25,7 +26,7 @@ Records = dict[str, dict[str, Record]]
 CHECKS = RULES + ID_RULES + REGION_RULES + BOUND_RULES
 
 
-def check_records(records: Records, unreadable: list[Problem] = ()) -> list[Problem]:
+def check_records(records: Records, unreadable: Sequence[Problem] = ()) -> list[Problem]:
     """Schema problems of every record, then cross-record rule problems. `unreadable`: the
     problems of files that could not be read (YAML syntax, encoding): their records still exist
     for the records that name them, so one broken file is one problem, not one per reference."""
@@ -43,7 +44,7 @@ def check_records(records: Records, unreadable: list[Problem] = ()) -> list[Prob
 
 
 @contextlib.contextmanager
-def stand_ins(records: Records, unreadable: list[Problem]):
+def stand_ins(records: Records, unreadable: Sequence[Problem]):
     """For the rules' duration, an empty record (schema_ok False: rules leave it alone) in place
     of each record file that exists but could not be read."""
     added: list[tuple[str, str]] = []
