@@ -650,3 +650,29 @@ def test_inferred_reason_is_reached_by_keyboard(browser, server, tracker):
     assert note.is_displayed() and len(note.text) > 20
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "inferred-reason.png"))
+
+
+def test_a_page_stuffed_with_a_drug_name_does_not_rank_above_the_drug(
+    browser, records_copy, tmp_path
+):
+    """The next hostile contributor's try after the duplicate-name rule: repeat another drug's
+    name in a free-text field (4,000 characters of it) to come first when readers search it.
+    (Word counts alone also put trastuzumab deruxtecan above trastuzumab: the record whose
+    name is the query now comes first.)"""
+    from conftest import mkdocs_build
+
+    file = records_copy / "drugs/pyrotinib.yaml"
+    text = file.read_text(encoding="utf-8")
+    stuffed = " ".join(["trastuzumab"] * 330)
+    file.write_text(
+        "\n".join(
+            f"notes: {stuffed}" if line.startswith("notes:") else line for line in text.splitlines()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with _serving(tmp_path / "site") as address:
+        found = _search(browser, address, "trastuzumab")
+    assert found and found[0].endswith("/drugs/trastuzumab/"), found[:3]

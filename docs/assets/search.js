@@ -70,6 +70,24 @@
     return li;
   }
 
+  // A name compared as the drug-name rule compares names (records/normalise.py name_key, for the
+  // common characters): case, compatibility forms and the punctuation around ids do not count.
+  function key(text) {
+    return String(text || "").normalize("NFKC").toLowerCase()
+      .split(/[\s\-:,;()\[\]\/]+/).filter(Boolean).join(" ");
+  }
+  // The record whose title or one of whose names is exactly the query comes first (in Pagefind's
+  // order among themselves): word counts must not put "trastuzumab deruxtecan", or a page whose
+  // notes repeat a name, above the drug of that name.
+  function exactFirst(query, found) {
+    var wanted = key(query);
+    function exact(data) {
+      var names = [data.meta.title].concat(String(data.meta.names || "").split(" | "));
+      return names.some(function (n) { return key(n) === wanted; });
+    }
+    return found.filter(exact).concat(found.filter(function (d) { return !exact(d); }));
+  }
+
   var latest = 0;
   function run() {
     if (!pagefind) { load(); return; }
@@ -81,6 +99,7 @@
       return Promise.all(search.results.slice(0, shown).map(function (r) { return r.data(); }))
         .then(function (found) {
           if (ticket !== latest) return;
+          found = exactFirst(query, found);
           list.textContent = "";
           found.forEach(function (data) { list.appendChild(item(data)); });
           var n = search.results.length;
