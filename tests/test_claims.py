@@ -23,6 +23,9 @@ REASON = "the source prints no approval; it calls the drug a second-line option 
 EVENT_REASON = "the source names no indication; taken from the trial the approval rests on"
 
 
+MODALITY_REASON = "the registry entry calls it a new antibody"
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
@@ -48,6 +51,16 @@ def inferred_tree(tmp_path_factory) -> Path:
         "    sources:\n"
         "      - inetetamab-pyrotinib-chemo-mbc-registry-entry\n"
         "notes:",
+    )
+    _edit(
+        records / "drugs/inetetamab.yaml",
+        "  modality:\n    - inetetamab-pyrotinib-chemo-mbc-registry-entry\n",
+        "",
+    )
+    _edit(
+        records / "drugs/inetetamab.yaml",
+        "evidence:\n",
+        f"inferred:\n  modality: {MODALITY_REASON}\nevidence:\n",
     )
     _edit(
         records / "drugs/bbp-398.yaml",
@@ -271,6 +284,12 @@ def test_search_preview_and_index_mark_an_inferred_modality(tracker, pages):
     assert "small molecule (inferred)" in parts, parts
     assert claims.identity_fact({"modality": "not stated"}, "modality").plain == "not stated"
     assert _marked(pages["drugs/index.md"], "bbp-398")
+    # the landscape that groups drugs by modality puts inetetamab (it has a phase; bbp-398 has
+    # none) in its row by an inferred fact, and says so in the cell
+    by_modality = pages["landscapes/index.md"].split("Drugs by modality", 2)[2]
+    by_modality = by_modality.split("</table>", 1)[0]
+    assert _marked(by_modality, "inetetamab") and not _marked(by_modality, "zanidatamab")
+    assert f"modality inferred: {MODALITY_REASON}" in by_modality  # not only its phase's mark
 
 
 def test_diff_summary_says_about_and_inferred_for_dates():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from pipeline_tracker.model.claims import identity_fact
 from pipeline_tracker.model.tracker import PhaseRow, Tracker, _best, development_rows
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER
 
@@ -35,6 +36,9 @@ class Matrix:
     group_kind: str | None  # "indications", "targets", or None when keys are labels (modalities)
     group_title: str  # the row header, e.g. "Indication"
     rows: list[MatrixRow]
+    # The drug's identity fact that places it in its row (e.g. "modality"), when rows are one:
+    # a drug whose fact is inferred is marked so in the cell, with the reason.
+    facet: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -57,7 +61,12 @@ class Matrix:
         return sum(row.count for row in self.rows) > self.count
 
 
-def _matrix(groups: dict[str, dict[str, PhaseRow]], group_kind: str | None, title: str) -> Matrix:
+def _matrix(
+    groups: dict[str, dict[str, PhaseRow]],
+    group_kind: str | None,
+    title: str,
+    facet: str | None = None,
+) -> Matrix:
     rows = []
     # Ordered by id, not by display name: record text never decides the layout of a page.
     for key in sorted(groups, key=lambda k: (k == NO_TARGET, k)):
@@ -65,7 +74,7 @@ def _matrix(groups: dict[str, dict[str, PhaseRow]], group_kind: str | None, titl
         for drug, row in sorted(groups[key].items()):
             cells[row.phase].append((drug, row))
         rows.append(MatrixRow(key, dict(cells)))
-    return Matrix(group_kind, title, rows)
+    return Matrix(group_kind, title, rows, facet)
 
 
 def _rows(tracker: Tracker, drug: str, rows_by_drug: RowsByDrug | None) -> list[PhaseRow]:
@@ -109,13 +118,14 @@ def by_target(tracker: Tracker, drugs, indications: set[str] | None = None) -> M
 
 
 def by_modality(tracker: Tracker, drugs) -> Matrix:
-    """Rows = modalities; each drug at its highest phase anywhere."""
+    """Rows = modalities (the one reading of the fact, identity_fact: an inferred modality is
+    marked in its cell); each drug at its highest phase anywhere."""
     groups: dict[str, dict[str, PhaseRow]] = defaultdict(dict)
     for drug in drugs:
         best = tracker.highest_phase(drug)
         if best:
-            groups[tracker.get("drugs", drug)["modality"]][drug] = best
-    return _matrix(groups, None, "Modality")
+            groups[identity_fact(tracker.get("drugs", drug), "modality").value][drug] = best
+    return _matrix(groups, None, "Modality", facet="modality")
 
 
 def bars(
