@@ -274,6 +274,8 @@ def test_a_planned_trial_puts_no_drug_at_its_phase_and_rows_date_from_the_status
     }
     planned = Record("trials", "t", "records/trials/t.yaml", {**data, "status": "planned"})
     assert trial_phase_rows(planned) == []
+    registered = Record("trials", "t", "t.yaml", {**data, "status": "not yet recruiting"})
+    assert trial_phase_rows(registered) == []
     ongoing = {**data, "status": "ongoing", "status_as_of": "2021-12-21"}
     (row,) = trial_phase_rows(Record("trials", "t", "records/trials/t.yaml", ongoing))
     assert row.date == "2021-12-21" and row.phase == "phase 2"

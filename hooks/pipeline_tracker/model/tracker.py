@@ -469,7 +469,9 @@ STATUS_ROW_FIELDS = {
     "date": "date",
 }
 TRIAL_ROW_FIELDS = {"phase": "phase", "indications": "indication", "countries": "region"}
-NOT_STARTED = ("planned",)  # trial statuses that put no drug at the trial's phase
+# Trial statuses that put no drug at the trial's phase: planned, or registered and not yet
+# recruiting (ClinicalTrials.gov NOT_YET_RECRUITING): no participant is in it yet.
+NOT_STARTED = ("planned", "not yet recruiting")
 EVENT_ROW_FIELDS = {
     "type": "phase",
     "indications": "indication",
@@ -524,8 +526,9 @@ def status_phase_rows(drug: Record) -> list[PhaseRow]:
 
 def trial_phase_rows(trial: Record) -> list[PhaseRow]:
     """A trial puts its investigational drugs at its phase in its indications and countries, as
-    of the date the source gives its status (else its start). A trial the source only plans puts
-    no drug anywhere: planning a phase 2 trial is not being in phase 2."""
+    of the date the source gives its status (else its start). A trial the source only plans, or
+    that is not yet recruiting, puts no drug anywhere: planning a phase 2 trial is not being in
+    phase 2."""
     data = cast(rt.Trial, trial.data)
     phase = TRIAL_PHASE_TO_LADDER.get(data["phase"])
     if phase is None or data.get("status") in NOT_STARTED:
