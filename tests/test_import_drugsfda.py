@@ -5,19 +5,27 @@ and bad input. The edge cases are derived from the real record in code, each cha
 from __future__ import annotations
 
 import copy
-import io
 import json
 import re
 import urllib.error
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import ROOT, mkdocs_build
+from import_helpers import (
+    answering,
+    assert_refused_unchanged,
+    load,
+    problems_of,
+    run_import,
+    save,
+    snapshot,
+    use_records,
+    wrong_shape_outcomes,
+)
 from pipeline_tracker.cli import main
 from pipeline_tracker.model.tracker import link
 from pipeline_tracker.records.load import load_records
-from pipeline_tracker.records.validate import load_and_check
 
 FIXTURE = ROOT / "tests" / "fixtures" / "drugsfda" / "drugsfda_imatinib.json"
 APPROVAL = "fda-approval-nda021588-orig-1"
@@ -29,34 +37,11 @@ def response() -> dict:
 
 @pytest.fixture
 def tree(records_copy: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("PIPELINE_TRACKER_RECORDS", str(records_copy))
-    monkeypatch.chdir(records_copy.parent)
-    return records_copy
+    return use_records(records_copy, monkeypatch)
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(["import", "drugsfda", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def save(tmp_path: Path, data, name: str = "response.json") -> str:
-    path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return str(path)
-
-
-def snapshot(records: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(records)): p.read_bytes() for p in records.rglob("*") if p.is_file()}
-
-
-def load(records: Path, kind: str, rid: str) -> dict:
-    return yaml.load((records / kind / f"{rid}.yaml").read_text(), Loader=yaml.CSafeLoader)
-
-
-def problems_of(records: Path) -> list[str]:
-    _, problems = load_and_check(records)
-    return [f"{p.path}: {p.pointer}: {p.message}" for p in problems]
+    return run_import(capsys, "drugsfda", *args)
 
 
 def add_imatinib(records: Path, synonym: str = "") -> None:
@@ -335,51 +320,28 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_one_line_exit_1_nothing_written(case: str, tree: Path, tmp_path, capsys):
     text, words = BAD[case]
-    before = snapshot(tree)
-    code, _out, err = run(capsys, save(tmp_path, text()))
-    assert code == 1
-    assert len(err.strip().splitlines()) == 1 and words in err and "Traceback" not in err
-    assert snapshot(tree) == before
-
-
-class _Response(io.BytesIO):
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        return False
+    assert_refused_unchanged(tree, words, lambda: run(capsys, save(tmp_path, text())))
 
 
 def test_application_number_is_fetched_from_openfda(tree: Path, capsys, monkeypatch):
-    asked = []
-
-    def urlopen(request, timeout):
-        asked.append(request.full_url)
-        return _Response(FIXTURE.read_bytes())
-
-    monkeypatch.setattr("urllib.request.urlopen", urlopen)
+    asked = answering(monkeypatch, FIXTURE.read_bytes())
     code, _, err = run(capsys, "NDA021588")
     assert code == 0, err
     assert asked == ['https://api.fda.gov/drug/drugsfda.json?search=application_number:"NDA021588"']
     assert (tree / "events" / f"{APPROVAL}.yaml").is_file()
 
 
-@pytest.mark.parametrize(
-    ("error", "words"),
-    [
-        (urllib.error.HTTPError("u", 404, "Not Found", {}, None), "has no application"),  # type: ignore[arg-type]
-        (urllib.error.URLError("no network"), "cannot reach Drugs@FDA"),
-    ],
-)
-def test_application_number_that_cannot_be_fetched(error, words, tree: Path, capsys, monkeypatch):
-    def urlopen(request, timeout):
-        raise error
+FETCH_ERRORS = {
+    "not found": (urllib.error.HTTPError("u", 404, "Not Found", {}, None), "has no application"),  # type: ignore[arg-type]
+    "offline": (urllib.error.URLError("no network"), "cannot reach Drugs@FDA"),
+}
 
-    monkeypatch.setattr("urllib.request.urlopen", urlopen)
-    before = snapshot(tree)
-    code, _, err = run(capsys, "BLA761150")
-    assert code == 1 and len(err.strip().splitlines()) == 1 and words in err
-    assert snapshot(tree) == before
+
+@pytest.mark.parametrize("case", list(FETCH_ERRORS))
+def test_application_number_that_cannot_be_fetched(case, tree: Path, capsys, monkeypatch):
+    error, words = FETCH_ERRORS[case]
+    answering(monkeypatch, error=error)
+    assert_refused_unchanged(tree, words, lambda: run(capsys, "BLA761150"))
 
 
 def test_quotes_must_be_the_archived_value(tree: Path, capsys):
@@ -389,39 +351,16 @@ def test_quotes_must_be_the_archived_value(tree: Path, capsys):
     assert any("quote is not the value" in p for p in problems_of(tree))
 
 
-def _pointers(data, pointer=""):
-    yield pointer
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _pointers(value, f"{pointer}/{key}")
-    elif isinstance(data, list):
-        for index, value in enumerate(data[:2]):
-            yield from _pointers(value, f"{pointer}/{index}")
-
-
 def test_any_value_of_the_wrong_shape_gives_events_or_one_refusal(records_copy: Path):
     """Each value of the real response (with supplements) replaced by another shape: the import
     builds schema-valid records or refuses in one line; never a traceback."""
-    from pipeline_tracker.tools.drugsfda import ImportRefused, _check, parse_response, plan
+    from pipeline_tracker.tools.drugsfda import _check, parse_response, plan
 
     records = load_records(records_copy)[0]
-    original = with_supplements(response())
-    outcomes = {"built": 0, "refused": 0}
-    for pointer in list(_pointers(original))[1:]:
-        for wrong in ("x\n<b>", [], None, 7):
-            data = copy.deepcopy(original)
-            *parents, last = pointer.strip("/").split("/")
-            node = data
-            for part in parents:
-                node = node[int(part)] if isinstance(node, list) else node[part]
-            node[int(last) if isinstance(node, list) else last] = wrong
-            raw = json.dumps(data).encode()
-            try:
-                doc, _ = parse_response(raw, "x")
-                for built in plan(doc, raw, records):
-                    _check(built)
-                outcomes["built"] += 1
-            except ImportRefused as refused:
-                assert "\n" not in str(refused), (pointer, wrong)
-                outcomes["refused"] += 1
+
+    def build(raw: bytes) -> None:
+        for built in plan(parse_response(raw, "x")[0], raw, records):
+            _check(built)
+
+    outcomes = wrong_shape_outcomes(with_supplements(response()), ("x\n<b>", [], None, 7), build)
     assert outcomes["built"] > outcomes["refused"] > 0

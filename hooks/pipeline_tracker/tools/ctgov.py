@@ -41,7 +41,6 @@ from pipeline_tracker.tools.importing import as_list as _list
 from pipeline_tracker.tools.importing import get as _get
 from pipeline_tracker.tools.importing import text as _text
 from pipeline_tracker.tools.importing import unique as _unique
-from pipeline_tracker.tools.safefs import UnsafePath
 
 API = "https://clinicaltrials.gov/api/v2/studies/{}"
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
@@ -839,17 +838,6 @@ def run(
     if not inputs:
         print("import ctgov: give a saved study record (JSON) or an NCT id", file=sys.stderr)
         return 1
-    status = 0
-    for given in inputs:
-        try:
-            status |= import_one(given, records_path, check)
-        except ImportRefused as refused:
-            print(f"import ctgov: {refused}", file=sys.stderr)
-            status = 1
-        except (OSError, UnsafePath) as error:
-            print(
-                f"import ctgov: {visible(given)}: cannot write: {visible(str(error))}",
-                file=sys.stderr,
-            )
-            status = 1
-    return status
+    return importing.run_each(
+        "import ctgov", inputs, lambda given: import_one(given, records_path, check)
+    )

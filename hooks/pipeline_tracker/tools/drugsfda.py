@@ -43,7 +43,6 @@ from pipeline_tracker.tools.importing import (
     unique,
     write_changed,
 )
-from pipeline_tracker.tools.safefs import UnsafePath
 
 API = 'https://api.fda.gov/drug/drugsfda.json?search=application_number:"{}"'
 PAGE = "https://www.accessdata.fda.gov/scripts/cder/daf/index.cfm?event=overview.process&ApplNo={}"
@@ -55,53 +54,14 @@ APP = "/results/0"  # every archived copy holds one application (see archive_cop
 # Words that name a salt, ester or hydrate after the active moiety in Drugs@FDA's ingredient names
 # ('IMATINIB MESYLATE'): dropped only to find a drug recorded by its INN, and marked inferred.
 SALT_WORDS = frozenset(
-    [
-        "acetate",
-        "anhydrous",
-        "arginine",
-        "besylate",
-        "bitartrate",
-        "bromide",
-        "calcium",
-        "chloride",
-        "citrate",
-        "dihydrate",
-        "dihydrochloride",
-        "dimesylate",
-        "disodium",
-        "ditosylate",
-        "esylate",
-        "fumarate",
-        "hemifumarate",
-        "hemihydrate",
-        "hemisulfate",
-        "hyclate",
-        "hydrobromide",
-        "hydrochloride",
-        "hydrate",
-        "lactate",
-        "lysine",
-        "magnesium",
-        "maleate",
-        "malate",
-        "meglumine",
-        "mesylate",
-        "monohydrate",
-        "monohydrochloride",
-        "monosodium",
-        "nitrate",
-        "oxalate",
-        "phosphate",
-        "potassium",
-        "sesquihydrate",
-        "sodium",
-        "succinate",
-        "sulfate",
-        "tartrate",
-        "tosylate",
-        "trihydrate",
-        "tromethamine",
-    ]
+    """
+    acetate anhydrous arginine besylate bitartrate bromide calcium chloride citrate dihydrate
+    dihydrochloride dimesylate disodium ditosylate esylate fumarate hemifumarate hemihydrate
+    hemisulfate hyclate hydrobromide hydrochloride hydrate lactate lysine magnesium maleate
+    malate meglumine mesylate monohydrate monohydrochloride monosodium nitrate oxalate
+    phosphate potassium sesquihydrate sodium succinate sulfate tartrate tosylate trihydrate
+    tromethamine
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
 )
 
 # Fields of an event the import owns: a re-import replaces them; the others (summary, notes,
@@ -304,114 +264,26 @@ class Builder(RecordBuilder):
         return (f" ({'; '.join(parts)})" if parts else ""), cites
 
     def build(self) -> Application:
-        number = f"{APP}/application_number"
-        drugs, drug_cites, reasons = self.drugs()
-        products, product_cites = self.product_words()
-        drug_cites = unique(product_cites + drug_cites)
-        companies: list[str] = []
+        self.drug_ids, drug_cites, reasons = self.drugs()
+        self.products, product_cites = self.product_words()
+        self.inferred = {"drugs": "; ".join(reasons)} if reasons else {}
+        self.companies: list[str] = []
+        self.base = [self.cite(f"{APP}/application_number")]
         sponsor = text(self.app.get("sponsor_name"), 300)
-        base: list[dict] = [self.cite(number)]
         if sponsor:
             company = self.link("companies", [sponsor], {"name": sponsor})
             if company:
-                companies.append(company)
-                base.append(self.cite(f"{APP}/sponsor_name"))
+                self.companies.append(company)
+                self.base.append(self.cite(f"{APP}/sponsor_name"))
         else:
             self.notes.append("the application names no sponsor; the events name no company")
+        self.tail = unique(product_cites + drug_cites)
         events: dict[str, dict] = {}
-        approved = 0
+        submissions = [s for s in as_list(self.app.get("submissions")) if isinstance(s, dict)]
         for j, sub in enumerate(as_list(self.app.get("submissions"))):
-            if not isinstance(sub, dict):
-                continue
-            kind, status = sub.get("submission_type"), sub.get("submission_status")
-            subno = sub.get("submission_number")
-            if status == "AP":
-                approved += 1
-            if not (isinstance(subno, str) and SLUG.match(subno.lower())):
-                continue
-            if kind == "SUPPL" and sub.get("submission_class_code") != "EFFICACY":
-                continue  # labeling, manufacturing…: no milestone of the drug's development
-            if kind not in ("ORIG", "SUPPL"):
-                continue
-            if status != "AP":
-                self.notes.append(
-                    f"{kind} {subno}: status {visible(str(status))}"
-                    + (" (tentative approval: not an approval)" if status == "TA" else "")
-                    + "; not an approval, not imported"
-                )
-                continue
-            key = f"{self.number.lower()}-{kind.lower()}-{subno.lower()}"
-            sub_at = f"{APP}/submissions/{j}"
-            cites = base + [self.cite(f"{sub_at}/submission_type")]
-            cites += [self.cite(f"{sub_at}/submission_number")]
-            label = self.submission_label(j)
-            what = text(sub.get("submission_class_code_description"), 200)
-            event: dict = {
-                "id": f"fda-approval-{key}",
-                "type": "approval",
-                "summary": f"FDA approved {label}{products}"
-                + (f"; Drugs@FDA class: {what}" if what else "")
-                + ".",
-            }
-            if what:
-                cites.append(self.cite(f"{sub_at}/submission_class_code_description"))
-            elif kind == "SUPPL":
-                cites.append(self.cite(f"{sub_at}/submission_class_code"))
-            date = day(sub.get("submission_status_date"))
-            if date:
-                event["date"] = date
-                event["date_basis"] = "event"
-                cites.append(self.cite(f"{sub_at}/submission_status_date"))
-            else:
-                self.notes.append(f"{kind} {subno}: no status date that is a real day; undated")
-            cites.append(self.cite(f"{sub_at}/submission_status"))
-            notes = (
-                "Indication not stated in Drugs@FDA: the application record does not say what "
-                "this submission approved, so this approval puts the drug at no phase in any "
-                "indication until a curator adds the indication from the label or the approval "
-                "letter."
-            )
-            properties = [
-                (i, text(get(p, "code"), 100))
-                for i, p in enumerate(as_list(sub.get("submission_property_type")))
-            ]
-            others = [c for _, c in properties if c and c != "Orphan"]
-            if others:
-                notes += " Drugs@FDA lists the submission properties: " + ", ".join(others) + "."
-            events[event["id"]] = self.event(event, drugs, companies, cites + drug_cites, notes)
-            if reasons:
-                events[event["id"]]["inferred"] = {"drugs": "; ".join(reasons)}
-            of = f"{label}{products}"
-            when = (
-                f" Drugs@FDA gives no date for it; the approval it led to is dated {date}."
-                if date
-                else ""
-            )
-            if sub.get("review_priority") == "PRIORITY":
-                designation = {
-                    "id": f"fda-priority-review-{key}",
-                    "type": "designation",
-                    "designation": "priority review",
-                    "summary": f"FDA reviewed {of} under priority review.",
-                }
-                extra = [self.cite(f"{sub_at}/review_priority")]
-                events[designation["id"]] = self.event(
-                    designation, drugs, companies, cites + extra + drug_cites, when.strip()
-                )
-            for i, code in properties:
-                if code == "Orphan":
-                    designation = {
-                        "id": f"fda-orphan-{key}",
-                        "type": "designation",
-                        "designation": "orphan drug",
-                        "summary": f"Drugs@FDA marks {of} as Orphan: an orphan-drug designation.",
-                    }
-                    extra = [self.cite(f"{sub_at}/submission_property_type/{i}/code")]
-                    note = "The designated condition is not stated in Drugs@FDA." + when
-                    events[designation["id"]] = self.event(
-                        designation, drugs, companies, cites + extra + drug_cites, note
-                    )
-        if not approved:
+            if isinstance(sub, dict):
+                events.update(self.submission_events(j, sub))
+        if not any(s.get("submission_status") == "AP" for s in submissions):
             raise ImportRefused(
                 f"{self.number}: no approved submission in Drugs@FDA (status AP); nothing to import"
             )
@@ -429,15 +301,107 @@ class Builder(RecordBuilder):
             self.number, self.source(), events, self.new, self.notes, self.raw, self.doc
         )
 
-    def event(self, event: dict, drugs, companies, cites, notes: str) -> dict:
-        event["drugs"] = drugs
-        event["regions"] = ["US"]
-        event["agency"] = "FDA"
-        if companies:
-            event["companies"] = companies
-        event["sources"] = unique(cites)
+    def submission_events(self, j: int, sub: dict) -> dict[str, dict]:
+        """The events of one submission: its approval, when it is an approved milestone (the
+        original application, an efficacy supplement), and the designations it states."""
+        kind, status, subno = (
+            sub.get("submission_type"),
+            sub.get("submission_status"),
+            sub.get("submission_number"),
+        )
+        if kind not in ("ORIG", "SUPPL") or not (isinstance(subno, str) and SLUG.match(subno)):
+            return {}
+        if kind == "SUPPL" and sub.get("submission_class_code") != "EFFICACY":
+            return {}  # labeling, manufacturing…: no milestone of the drug's development
+        if status != "AP":
+            tentative = " (tentative approval: not an approval)" if status == "TA" else ""
+            self.notes.append(
+                f"{kind} {subno}: status {visible(str(status))}{tentative}; not imported"
+            )
+            return {}
+        key = f"{self.number.lower()}-{kind.lower()}-{subno.lower()}"
+        at = f"{APP}/submissions/{j}"
+        cites = self.base + [
+            self.cite(f"{at}/submission_type"),
+            self.cite(f"{at}/submission_number"),
+        ]
+        label = self.submission_label(j)
+        what = text(sub.get("submission_class_code_description"), 200)
+        summary = f"FDA approved {label}{self.products}"
+        summary += f"; Drugs@FDA class: {what}." if what else "."
+        cites.append(
+            self.cite(
+                f"{at}/submission_class_code_description" if what else f"{at}/submission_class_code"
+            )
+        )
+        approval: dict = {"id": f"fda-approval-{key}", "type": "approval", "summary": summary}
+        date = day(sub.get("submission_status_date"))
+        if date:
+            approval |= {"date": date, "date_basis": "event"}
+            cites.append(self.cite(f"{at}/submission_status_date"))
+        else:
+            self.notes.append(f"{kind} {subno}: no status date that is a real day; undated")
+        cites.append(self.cite(f"{at}/submission_status"))
+        notes = (
+            "Indication not stated in Drugs@FDA: the application record does not say what this "
+            "submission approved, so this approval puts the drug at no phase in any indication "
+            "until a curator adds the indication from the label or the approval letter."
+        )
+        codes = [
+            (i, text(get(p, "code"), 100))
+            for i, p in enumerate(as_list(sub.get("submission_property_type")))
+        ]
+        others = [c for _, c in codes if c and c != "Orphan"]
+        if others:
+            notes += " Drugs@FDA lists the submission properties: " + ", ".join(others) + "."
+        events = {approval["id"]: self.event(approval, cites, notes)}
+        when = (
+            f"Drugs@FDA gives no date for it; the approval it led to is dated {date}."
+            if date
+            else ""
+        )
+        designations = []
+        if sub.get("review_priority") == "PRIORITY":
+            designations.append(
+                (
+                    "priority-review",
+                    "priority review",
+                    f"FDA reviewed {label}{self.products} under priority review.",
+                    f"{at}/review_priority",
+                    when,
+                )
+            )
+        designations += [
+            (
+                "orphan",
+                "orphan drug",
+                f"Drugs@FDA marks {label}{self.products} as Orphan: an orphan-drug designation.",
+                f"{at}/submission_property_type/{i}/code",
+                f"The designated condition is not stated in Drugs@FDA. {when}".strip(),
+            )
+            for i, code in codes
+            if code == "Orphan"
+        ]
+        for name, designation, words, pointer, note in designations:
+            event = {
+                "id": f"fda-{name}-{key}",
+                "type": "designation",
+                "designation": designation,
+                "summary": words,
+            }
+            events[event["id"]] = self.event(event, [*cites, self.cite(pointer)], note)
+        return events
+
+    def event(self, event: dict, cites: list[dict], notes: str) -> dict:
+        """An event of FDA in the US on the application's drugs, sponsor and citations."""
+        event |= {"drugs": self.drug_ids, "regions": ["US"], "agency": "FDA"}
+        if self.companies:
+            event["companies"] = self.companies
+        event["sources"] = unique(cites + self.tail)
         if notes:
             event["notes"] = notes
+        if self.inferred:
+            event["inferred"] = self.inferred
         return event
 
     def source(self) -> dict:
@@ -665,17 +629,6 @@ def run(inputs: list[str], check_only: bool = False, root: Path | None = None) -
             file=sys.stderr,
         )
         return 1
-    status = 0
-    for given in inputs:
-        try:
-            status |= import_one(given, records_path, check_only)
-        except ImportRefused as refused:
-            print(f"import drugsfda: {refused}", file=sys.stderr)
-            status = 1
-        except (OSError, UnsafePath) as error:
-            print(
-                f"import drugsfda: {visible(given)}: cannot write: {visible(str(error))}",
-                file=sys.stderr,
-            )
-            status = 1
-    return status
+    return importing.run_each(
+        "import drugsfda", inputs, lambda given: import_one(given, records_path, check_only)
+    )

@@ -9,9 +9,11 @@ knows nothing about any registry.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline_tracker.records.evidence import MAX_ARCHIVE_BYTES, json_text, parse_json_copy
@@ -20,7 +22,7 @@ from pipeline_tracker.records.load import SLUG
 from pipeline_tracker.records.problems import visible
 from pipeline_tracker.records.schemas import load_schemas, validators
 from pipeline_tracker.tools.fmt import canonical_data, dump
-from pipeline_tracker.tools.safefs import write_atomic
+from pipeline_tracker.tools.safefs import UnsafePath, write_atomic
 
 MAX_BYTES = MAX_ARCHIVE_BYTES  # the archive check refuses larger copies; so does the import
 TIMEOUT = 30
@@ -254,3 +256,21 @@ def write_changed(files: list[tuple[Path, bytes]], records_path: Path) -> list[s
         write_atomic(path, content, records_path)
         written.append(path)
     return [str(p) for p in written]
+
+
+def run_each(command: str, inputs: list[str], import_one: Callable[[str], int]) -> int:
+    """Import each input in turn; a refusal or a failed write is one line on stderr, exit 1."""
+    status = 0
+    for given in inputs:
+        try:
+            status |= import_one(given)
+        except ImportRefused as refused:
+            print(f"{command}: {refused}", file=sys.stderr)
+            status = 1
+        except (OSError, UnsafePath) as error:
+            print(
+                f"{command}: {visible(given)}: cannot write: {visible(str(error))}",
+                file=sys.stderr,
+            )
+            status = 1
+    return status
