@@ -48,7 +48,6 @@ API = 'https://api.fda.gov/drug/drugsfda.json?search=application_number:"{}"'
 PAGE = "https://www.accessdata.fda.gov/scripts/cder/daf/index.cfm?event=overview.process&ApplNo={}"
 APPLICATION = re.compile(r"(NDA|BLA|ANDA)[0-9]{6}")
 REGISTRY = "Drugs@FDA (openFDA)"
-SINGULAR = {"drugs": "drug", "companies": "company"}
 APP = "/results/0"  # every archived copy holds one application (see archive_copy)
 
 # Words that name a salt, ester or hydrate after the active moiety in Drugs@FDA's ingredient names
@@ -292,10 +291,6 @@ class Builder(RecordBuilder):
                 f"{self.number}: no approval of the original application or of an efficacy "
                 "supplement; its approved submissions (labeling, manufacturing…) are no "
                 "development milestones; nothing to import"
-            )
-        for (kind, rid), data in self.new.items():
-            self.notes.append(
-                f"{SINGULAR[kind]} '{visible(data['name'])}' is new: records/{kind}/{rid}.yaml"
             )
         return Application(
             self.number, self.source(), events, self.new, self.notes, self.raw, self.doc
@@ -605,6 +600,8 @@ def import_one(given: str, records_path: Path, check_only: bool) -> int:
         written = write(built, records_path)
         for note in built.notes:
             print(f"{built.number}: note: {note}")
+        for kind, rid in sorted(built.new_records):
+            print(f"records/{kind}/{rid}.yaml: new, review: imported (check it against a source)")
         if not written:
             print(
                 f"records/sources/{built.source['id']}.yaml: no change ({built.number} as recorded)"
