@@ -267,6 +267,11 @@ def test_edge_cases_import_and_validate(case: str, tree: Path, tmp_path, capsys)
         assert copy_["meta"] == data["meta"]
         assert "ANDA078340: an ANDA (a generic); not imported" in out
         assert not (tree / "companies" / "sun-pharm.yaml").exists()
+        # both applications link the one drug the first one made
+        assert load(tree, "events", "fda-approval-nda021335-orig-1")["drugs"] == [
+            "imatinib-mesylate"
+        ]
+        assert not (tree / "drugs" / "imatinib-mesylate-2.yaml").exists()
     if case == "unknown sponsor":
         assert event["companies"] == ["acme-oncology"]
         assert load(tree, "companies", "acme-oncology")["review"] == "imported"
@@ -342,6 +347,19 @@ def test_application_number_that_cannot_be_fetched(case, tree: Path, capsys, mon
     error, words = FETCH_ERRORS[case]
     answering(monkeypatch, error=error)
     assert_refused_unchanged(tree, words, lambda: run(capsys, "BLA761150"))
+
+
+def test_an_approval_recorded_by_hand_is_not_recorded_twice(tree: Path, capsys):
+    add_imatinib(tree)
+    (tree / "events" / "fda-approval-imatinib-2003.yaml").write_text(
+        "id: fda-approval-imatinib-2003\ntype: approval\nsummary: FDA approved Gleevec tablets.\n"
+        'date: "2003-04-18"\ndrugs:\n  - imatinib\nagency: FDA\nsources:\n'
+        "  - geneonline-2023-01-17-carsgen-huadong\n"
+    )
+    code, out, _ = run(capsys, str(FIXTURE))
+    assert code == 0
+    assert "events/fda-approval-imatinib-2003.yaml already records this approval" in out
+    assert not (tree / "events" / f"{APPROVAL}.yaml").exists()
 
 
 def test_quotes_must_be_the_archived_value(tree: Path, capsys):

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from pipeline_tracker.records.evidence import ARCHIVE, citation_ids, parse_json_copy
-from pipeline_tracker.records.load import SLUG, load_records, records_dir
+from pipeline_tracker.records.load import SLUG, Record, load_records, records_dir
 from pipeline_tracker.records.problems import visible
 from pipeline_tracker.tools import importing
 from pipeline_tracker.tools.importing import (
@@ -422,13 +422,17 @@ class Builder(RecordBuilder):
 
 
 def _same_approval(records, event: dict) -> str | None:
-    """An event already recorded (by hand) for this approval: FDA, same day, a drug in common."""
+    """An event recorded by hand (citing no Drugs@FDA record) for this approval: FDA, the same
+    day, a drug in common. (Two applications approved the same day are told apart by their
+    Drugs@FDA records; a hand-made event does not say which application it is.)"""
     if event["type"] != "approval" or "date" not in event:
         return None
     for rid, record in sorted(records.get("events", {}).items()):
         data = record.data if isinstance(record.data, dict) else {}
+        cited = citation_ids(data.get("sources"))
         if (
-            data.get("type") == "approval"
+            not any(sid.startswith("drugsfda-") for sid in cited)
+            and data.get("type") == "approval"
             and data.get("agency") == "FDA"
             and data.get("date") == event["date"]
             and set(data.get("drugs") or []) & set(event["drugs"])
@@ -454,6 +458,7 @@ def plan(doc: dict, raw: bytes, records) -> list[Application]:
     """The import of every NDA and BLA in a response (ANDAs are named and skipped)."""
     planned = []
     skipped = []
+    records = {kind: dict(by_id) for kind, by_id in records.items()}
     for result in doc["results"]:
         number = result["application_number"]
         if number.startswith("ANDA"):
@@ -478,6 +483,11 @@ def plan(doc: dict, raw: bytes, records) -> list[Application]:
             referenced |= {("drugs", d) for d in event["drugs"]}
             referenced |= {("companies", c) for c in event.get("companies", [])}
         built.new_records = {k: v for k, v in built.new_records.items() if k in referenced}
+        for (kind, rid), made in built.new_records.items():
+            # the next application of the response links to this record rather than making it
+            records.setdefault(kind, {})[rid] = Record(
+                kind, rid, f"records/{kind}/{rid}.yaml", made
+            )
         old_source = records.get("sources", {}).get(built.source["id"])
         if old_source is not None:
             built.source = {**old_source.data, **built.source}
