@@ -122,6 +122,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.registry == "drugsfda":
+        from pipeline_tracker.tools import drugsfda
+
+        return drugsfda.run(args.inputs, args.check)
     from pipeline_tracker.tools.ctgov import run
 
     return run(args.inputs, args.check, args.all, args.online)
@@ -192,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=["text", "markdown"], default="text")
     diff.set_defaults(func=cmd_diff)
     imp = sub.add_parser(
-        "import", help="import records from a registry (ctgov: ClinicalTrials.gov)"
+        "import",
+        help="import records from a registry (ctgov: ClinicalTrials.gov; drugsfda: Drugs@FDA)",
     )
     imp_sub = imp.add_subparsers(dest="registry", required=True)
     ctgov = imp_sub.add_parser(
@@ -213,6 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--online", action="store_true", help="with --check --all: against the live registry"
     )
     ctgov.set_defaults(func=cmd_import)
+    fda = imp_sub.add_parser(
+        "drugsfda",
+        help="Drugs@FDA approvals: a saved openFDA drug/drugsfda response, or an application "
+        "number such as NDA021588",
+    )
+    fda.add_argument("inputs", nargs="*", help="saved responses (.json) or application numbers")
+    fda.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; print what differs from the archived copy, exit 1 if anything",
+    )
+    fda.set_defaults(func=cmd_import)
     typed = sub.add_parser(
         "typed", help="rewrite records/types.py (typed records) from schema/ after a schema edit"
     )
