@@ -25,6 +25,7 @@ from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
+from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
 from pipeline_tracker.site import cards, escape, search_meta, urls
 
@@ -576,7 +577,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
     jobs: list[tuple[str, str, str, str]] = []
     for kind in PAGE_KINDS:
-        template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
+        template = f"{SINGULAR[kind]}.html.j2"
         jobs.extend(
             (page_path(kind, record_id), template, kind, record_id)
             for record_id in tracker.ids(kind)

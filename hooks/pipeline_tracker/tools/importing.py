@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline_tracker.records.evidence import MAX_ARCHIVE_BYTES, json_text, parse_json_copy
 from pipeline_tracker.records.ids import reserved_id
-from pipeline_tracker.records.load import SLUG
+from pipeline_tracker.records.load import SINGULAR, SLUG
 from pipeline_tracker.records.problems import visible
 from pipeline_tracker.records.schemas import load_schemas, validators
 from pipeline_tracker.tools.fmt import canonical_data, dump
@@ -217,7 +217,9 @@ class RecordBuilder:
                 return known
         rid = self.new_id(kind, names[0])
         if rid is None:
-            self.notes.append(f"{kind[:-1]} '{visible(names[0])}' has no usable name; left out")
+            self.notes.append(
+                f"{SINGULAR[kind]} '{visible(names[0])}' has no usable name; left out"
+            )
             return None
         self.new[(kind, rid)] = {"id": rid, **make, "review": "imported"}
         self.index.by_name[kind].update({norm(n): rid for n in names})
@@ -239,7 +241,7 @@ def check_schema(shown: str, docs: list[tuple[str, dict]]) -> None:
         for error in check[kind].iter_errors(data):
             where = "/" + "/".join(str(p) for p in error.absolute_path)
             raise ImportRefused(
-                f"{shown}: the {kind[:-1]} record would not be valid at {visible(where)}: "
+                f"{shown}: the {SINGULAR[kind]} record would not be valid at {visible(where)}: "
                 f"{visible(error.message[:200])}; nothing written"
             )
 
