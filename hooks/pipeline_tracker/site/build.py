@@ -111,9 +111,9 @@ def _build_outputs(
         options, today=build_today(options.today).isoformat()
     )  # one "today" per build
     static = StaticFiles(static_folder)
-    build_exports(tracker, static)
-    static[FEED_PATH] = build_feed(tracker)
-    build_record_feeds(tracker, static)
+    build_exports(tracker, static, options.site_url)
+    static[FEED_PATH] = build_feed(tracker, options.site_url)
+    build_record_feeds(tracker, static, options.site_url)
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
