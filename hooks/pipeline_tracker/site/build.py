@@ -17,6 +17,7 @@ from pipeline_tracker.site.data_and_coverage import (
 from pipeline_tracker.site.data_model_page import data_model_page
 from pipeline_tracker.site.exports import build_exports
 from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
+from pipeline_tracker.site.linked_data import page_linked_data
 from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
 
@@ -78,6 +79,8 @@ class BuildOutput:
     html_pages: dict[str, RenderedPage]  # pages rendered to HTML (records, indexes, timeline)
     static: StaticFiles  # other files copied into the site
     inserts: dict[str, str] = field(default_factory=dict)  # marker in a docs page → Markdown
+    # page source path → its schema.org JSON-LD for the <head>, ready for a <script> element
+    linked_data: dict[str, str] = field(default_factory=dict)
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -118,4 +121,5 @@ def _build_outputs(
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
-    return BuildOutput(tracker, pages, html_pages, static, inserts)
+    linked = page_linked_data(tracker, static, options.site_url, options.site_name)
+    return BuildOutput(tracker, pages, html_pages, static, inserts, linked)

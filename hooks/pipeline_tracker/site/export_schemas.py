@@ -147,7 +147,8 @@ def documents_file_schema(kind: str) -> dict:
             "shard": {"type": "string", "pattern": "^[0-9a-f]{2}$"},
             "schema": {
                 "type": "string",
-                "description": "The record schema, relative to this file.",
+                "description": "The record schema: its address with site_url, else relative "
+                "to this file.",
             },
             "records": {
                 "type": "object",
@@ -199,6 +200,21 @@ def tracker_schema() -> dict:
             "datapackage": {"type": "string"},
         },
     }
+
+
+def what(path: str) -> str:
+    """What a published schema describes, in words, for the Open data page."""
+    name = path.rsplit("/", 1)[-1]
+    if name == TRACKER_SCHEMA:
+        return "JSON Schema (draft 2020-12) of data/tracker.json"
+    if name == STATUS_ROW_SCHEMA:
+        return "JSON Schema of a development status row in the drugs' JSON documents"
+    if name.endswith("-documents.schema.json"):
+        kind = name[: -len("-documents.schema.json")]
+        return f"JSON Schema of the files data/{kind}/<shard>.json (the whole file)"
+    if name == "common.schema.json":
+        return "JSON Schema of the definitions the records' schemas share"
+    return "JSON Schema (draft 2020-12) the records are checked against"
 
 
 def _dump(schema: dict) -> bytes:

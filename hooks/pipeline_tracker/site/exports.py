@@ -464,7 +464,7 @@ def record_shards(tracker: Tracker, kind: str, site_url: str | None = None) -> d
             "format_version": FORMAT_VERSION,
             "kind": kind,
             "shard": shard,
-            "schema": f"../schema/{kind}.schema.json",
+            "schema": schema_address(f"{kind}.schema.json", site_url, f"{DATA_DIR}/{kind}"),
             "records": {rid: record_document(tracker, kind, rid, site_url) for rid in sorted(ids)},
         }
         for shard, ids in sorted(by_shard.items())

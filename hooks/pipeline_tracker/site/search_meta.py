@@ -91,6 +91,23 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     return [p for p in parts if p], seen
 
 
+DESCRIPTION_LIMIT = 160  # characters: what search results and link previews show of it
+
+
+def description(tracker, kind: str, record_id: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """A record page's one-line description (plain text, at most `limit` characters): its name,
+    then its summary line ("zanidatamab: Drug · bispecific antibody · highest phase …"). The
+    page's <meta name="description">, its Open Graph description and its JSON-LD all use it."""
+    parts, _tags = summary_and_tags(tracker, kind, record_id)
+    name = " ".join(escape.plain(display_name(tracker.records, kind, record_id)).split())
+    text = " ".join(f"{name}: {' · '.join(escape.plain(p) for p in parts)}".split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ·,;:") + "…"
+
+
 # Pagefind (the hooked build's search, site/search_index.py): words in the summary line count
 # twice, the identifiers readers type ten times as much as other text (Material's `tags` boost).
 _SUMMARY_WEIGHT = "2"
@@ -98,17 +115,21 @@ _IDS_WEIGHT = "10"
 
 
 def decorate(text: str, tracker, kind: str, record_id: str) -> str:
-    """A rendered record page with search tags in its front matter and a summary line after its
-    title. Record text is escaped on the way in (HTML, then a JSON string YAML reads).
+    """A rendered record page with its description and search tags in its front matter and a
+    summary line after its title. Record text is escaped on the way in (HTML, then a JSON string YAML reads).
 
     For Pagefind the summary line is also the result's preview (`data-pagefind-meta`); the tags
     follow it in a `hidden` paragraph that only the search index reads (Material's search reads
     them from the front matter). No `data-pagefind-filter` (kind, phase): Pagefind 1.5.2 writes
     filter values in a different order on every run, which would make builds irreproducible."""
     parts, tags = summary_and_tags(tracker, kind, record_id)
-    if tags and text.startswith("---\n"):
-        listed = "".join(f"\n  - {escape.front_matter_title(t)}" for t in tags)
-        text = "---\ntags:" + listed + "\n" + text[len("---\n") :]
+    if text.startswith("---\n"):
+        # The page's description (Material writes it into <meta name="description"> unescaped:
+        # escaped here, as titles are).
+        head = f"description: {escape.front_matter_title(description(tracker, kind, record_id))}\n"
+        if tags:
+            head += "tags:" + "".join(f"\n  - {escape.front_matter_title(t)}" for t in tags) + "\n"
+        text = "---\n" + head + text[len("---\n") :]
     line = Markup(' <span class="pt-summary__sep">·</span> ').join(
         escape.html_text(p) for p in parts
     )
