@@ -352,3 +352,11 @@ def test_sitemap_lists_every_page_only_with_site_url(site_with_url, built_site):
     assert f"{SITE_URL}drugs/zanidatamab/" in locs and f"{SITE_URL}data/" in locs
     assert all(loc.startswith(SITE_URL) for loc in locs)
     assert "<loc>" not in (built_site / "sitemap.xml").read_text("utf-8")
+
+
+def test_shipped_config_leaves_site_url_unset_and_documents_it_beside_repo_url():
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "site_url" not in yaml.safe_load(text)  # never guessed
+    lines = text.splitlines()
+    setting = lines.index("# site_url: https://ORG.github.io/REPO/")
+    assert any(line.startswith("# repo_url:") for line in lines[setting : setting + 10])

@@ -180,9 +180,9 @@ def dataset_node(tracker: Tracker, files, site_url: str | None, site_name: str) 
     coverage = temporal_coverage(tracker)
     if coverage:
         node["temporalCoverage"] = coverage
-    url = urls.absolute(site_url, DATA_PAGE_URL)
-    if url:
-        node["url"] = url
+    page = urls.absolute(site_url, DATA_PAGE_URL)
+    if page:
+        node["url"] = page
     return node
 
 
@@ -190,7 +190,9 @@ def page_linked_data(
     tracker: Tracker, files, site_url: str | None, site_name: str
 ) -> dict[str, str]:
     """Page source path → its JSON-LD, encoded for a <script> element."""
-    out = {DATA_PAGE: escape.script_json(dataset_node(tracker, files, site_url, site_name))}
+    out: dict[str, str] = {
+        DATA_PAGE: escape.script_json(dataset_node(tracker, files, site_url, site_name))
+    }
     for kind in BUILDERS:
         for rid in tracker.ids(kind):
             node = record_node(tracker, kind, rid, site_url)
