@@ -17,7 +17,7 @@ from pipeline_tracker.site.data_and_coverage import (
 from pipeline_tracker.site.data_model_page import data_model_page
 from pipeline_tracker.site.exports import build_exports
 from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
-from pipeline_tracker.site.linked_data import page_linked_data
+from pipeline_tracker.site.linked_data import DATA_PAGE, dataset_script
 from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
 
@@ -121,5 +121,6 @@ def _build_outputs(
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
-    linked = page_linked_data(tracker, static, options.site_url, options.site_name)
+    linked = {src: page.linked_data for src, page in html_pages.items() if page.linked_data}
+    linked[DATA_PAGE] = dataset_script(tracker, static, options.site_url, options.site_name)
     return BuildOutput(tracker, pages, html_pages, static, inserts, linked)

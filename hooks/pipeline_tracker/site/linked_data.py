@@ -7,8 +7,10 @@ and a `Dataset` on the Open data page: its downloads, licence, data version
 with site_url (urls.absolute); without it, pages' own addresses are left out and downloads are
 relative to the Open data page (JSON-LD resolves them against the page).
 
-The hook puts each page's JSON-LD, already encoded for a <script> element (escape.script_json),
-into the page's meta; the theme override (overrides/main.html) writes it into the <head>.
+Record pages get theirs as they are rendered (render.render_job, RenderedPage.linked_data), the
+Open data page from dataset_script; the hook puts each page's JSON-LD, already encoded for a
+<script> element (escape.script_json), into the page's meta, and the theme override
+(overrides/main.html) writes it into the <head>.
 Each record page's one-line description is search_meta.description.
 """
 
@@ -121,13 +123,20 @@ def _company(tracker: Tracker, rid: str, data: dict) -> dict:
 BUILDERS = {"drugs": _drug, "trials": _trial, "companies": _company}
 
 
-def record_node(tracker: Tracker, kind: str, rid: str, site_url: str | None = None) -> dict | None:
-    """The schema.org node of a record page (None for kinds without one)."""
+def record_node(
+    tracker: Tracker,
+    kind: str,
+    rid: str,
+    site_url: str | None = None,
+    description: str | None = None,
+) -> dict | None:
+    """The schema.org node of a record page (None for kinds without one). `description`: the
+    page's (search_meta.description), when the caller has it already."""
     builder = BUILDERS.get(kind)
     if builder is None:
         return None
     node = {"@context": CONTEXT, **builder(tracker, rid, tracker.get(kind, rid))}
-    node["description"] = search_meta.description(tracker, kind, rid)
+    node["description"] = description or search_meta.description(tracker, kind, rid)
     url = urls.absolute(site_url, urls.record_url(kind, rid))
     if url:
         node["url"] = url
@@ -186,16 +195,6 @@ def dataset_node(tracker: Tracker, files, site_url: str | None, site_name: str) 
     return node
 
 
-def page_linked_data(
-    tracker: Tracker, files, site_url: str | None, site_name: str
-) -> dict[str, str]:
-    """Page source path → its JSON-LD, encoded for a <script> element."""
-    out: dict[str, str] = {
-        DATA_PAGE: escape.script_json(dataset_node(tracker, files, site_url, site_name))
-    }
-    for kind in BUILDERS:
-        for rid in tracker.ids(kind):
-            node = record_node(tracker, kind, rid, site_url)
-            if node is not None:
-                out[urls.page_src(kind, rid)] = escape.script_json(node)
-    return out
+def dataset_script(tracker: Tracker, files, site_url: str | None, site_name: str) -> str:
+    """The Open data page's JSON-LD, encoded for a <script> element."""
+    return escape.script_json(dataset_node(tracker, files, site_url, site_name))
