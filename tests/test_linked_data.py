@@ -309,6 +309,44 @@ def test_company_pages_carry_an_organization(site_with_url):
             assert node["address"]["addressCountry"] == data["country"]
 
 
+TYPES = {
+    "drugs": "Drug",
+    "targets": "BioChemEntity",
+    "companies": "Organization",
+    "indications": "MedicalCondition",
+    "trials": "MedicalTrial",
+    "sources": "CreativeWork",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TYPES))
+def test_every_record_page_carries_its_record_as_linked_data(site_with_url, built_site, kind):
+    records = _records(kind)
+    assert records
+    for rid, data in records.items():
+        node = _linked(site_with_url, kind, rid)
+        assert node["@type"] == TYPES[kind]
+        assert _id_values(node)[rid] == "Open Pipeline Tracker id"
+        assert node["url"] == f"{SITE_URL}{kind}/{rid}/"
+        assert node["name"] == data.get("name", data.get("title"))
+        assert "url" not in _linked(built_site, kind, rid)  # no site_url: no address guessed
+
+
+def test_target_pages_carry_the_targets_gene_and_protein_ids(site_with_url):
+    held = 0
+    for rid, data in _records("targets").items():
+        ids = _id_values(_linked(site_with_url, "targets", rid))
+        for scheme in ("hgnc", "uniprot", "ncbi_gene"):
+            if data.get(scheme):
+                assert ids[str(data[scheme])] == identifiers.label(scheme)
+                held += 1
+        assert set(ids) <= {
+            rid,
+            *(str(data[s]) for s in ("hgnc", "uniprot", "ncbi_gene") if data.get(s)),
+        }
+    assert held
+
+
 def test_open_data_page_carries_the_dataset(site_with_url, built_site):
     tracker = load_tracker(FIXTURES, ROOT)
     for site, root in ((site_with_url, SITE_URL), (built_site, None)):

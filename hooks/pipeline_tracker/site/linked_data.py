@@ -1,7 +1,9 @@
 """What search engines and link previews read in a page's <head>: schema.org JSON-LD.
 
-A `Drug` on drug pages, a `MedicalTrial` on trial pages, an `Organization` on company pages, each
-with the identifiers its record holds and nothing more (no value is made up to fill a property),
+A `Drug` on drug pages, a `MedicalTrial` on trial pages, an `Organization` on company pages, a
+`BioChemEntity` on target pages, a `MedicalCondition` on indication pages and a `CreativeWork` on
+source pages, each with the identifiers its record holds and nothing more (no value is made up to
+fill a property),
 and a `Dataset` on the Open data page: its downloads, licence, data version
 (Tracker.data_version) and the span of the records' development dates. Addresses are absolute
 with site_url (urls.absolute); without it, pages' own addresses are left out and downloads are
@@ -120,7 +122,60 @@ def _company(tracker: Tracker, rid: str, data: dict) -> dict:
     return node
 
 
-BUILDERS = {"drugs": _drug, "trials": _trial, "companies": _company}
+def _target(tracker: Tracker, rid: str, data: dict) -> dict:
+    """A target as a BioChemEntity: a record may name a gene, a protein or a complex."""
+    node: dict = {"@type": "BioChemEntity", "name": data["name"]}
+    alternate = _names([data.get("symbol")], data.get("aliases"))
+    if alternate:
+        node["alternateName"] = alternate
+    ids = [_property(TRACKER_ID, rid)]
+    ids += [_scheme_id(k, data[k]) for k in ("hgnc", "uniprot", "ncbi_gene") if data.get(k)]
+    node["identifier"] = ids
+    same = [p["url"] for p in ids if p.get("url")]
+    if same:
+        node["sameAs"] = same
+    return node
+
+
+def _indication(tracker: Tracker, rid: str, data: dict) -> dict:
+    node: dict = {"@type": "MedicalCondition", "name": data["name"]}
+    alternate = _names(data.get("synonyms"))
+    if alternate:
+        node["alternateName"] = alternate
+    ids = [_property(TRACKER_ID, rid)]
+    ids += [_scheme_id(s, v) for s, v in (data.get("external_ids") or {}).items()]
+    node["identifier"] = ids
+    same = [p["url"] for p in ids if p.get("url")]
+    if same:
+        node["sameAs"] = same
+    return node
+
+
+def _source(tracker: Tracker, rid: str, data: dict) -> dict:
+    """A source as a CreativeWork: its title, publisher, author, date and address as recorded."""
+    node: dict = {"@type": "CreativeWork", "name": data["title"]}
+    node["identifier"] = [_property(TRACKER_ID, rid)]
+    if data.get("publisher"):
+        node["publisher"] = {"@type": "Organization", "name": data["publisher"]}
+    if data.get("author"):
+        node["author"] = data["author"]
+    if data.get("date"):
+        node["datePublished"] = str(data["date"])
+    if data.get("language"):
+        node["inLanguage"] = data["language"]
+    if url := escape.safe_url(data.get("url")):
+        node["sameAs"] = url
+    return node
+
+
+BUILDERS = {
+    "drugs": _drug,
+    "targets": _target,
+    "companies": _company,
+    "indications": _indication,
+    "trials": _trial,
+    "sources": _source,
+}
 
 
 def record_node(
