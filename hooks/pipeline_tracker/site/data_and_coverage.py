@@ -8,7 +8,7 @@ import io
 
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.load import KINDS
-from pipeline_tracker.site import urls
+from pipeline_tracker.site import export_schemas, urls
 from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE
 from pipeline_tracker.site.feed import FEED_PATH
 from pipeline_tracker.site.render import SiteOptions, render_page
@@ -78,5 +78,6 @@ def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str
         licence=LICENCE,
         format_version=FORMAT_VERSION,
         json_url=urls.json_url,
+        schema_what=export_schemas.what,
     )
     return pages

@@ -17,7 +17,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.dates import PRECISIONS, date_precision
@@ -33,6 +32,12 @@ from pipeline_tracker.records.phases import (
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
 from pipeline_tracker.site import escape, urls
+from pipeline_tracker.site.export_schemas import (
+    TRACKER_SCHEMA,
+    documents_schema,
+    published_schemas,
+    schema_address,
+)
 
 # Bump the major number when a field or a published path is removed or changes meaning.
 # 4.0.0: per-record documents bundled into shards (data/<kind>/<shard>.json, was <id>.json);
@@ -430,11 +435,15 @@ def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
 page_url = urls.record_url
 
 
-def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
-    """The static-API document for one record: its data, where its page is, who cites it."""
+def record_document(
+    tracker: Tracker, kind: str, record_id: str, site_url: str | None = None
+) -> dict:
+    """The static-API document for one record: its data, where its page is (absolute with
+    site_url, else relative to the document's file), who cites it."""
     here = f"{DATA_DIR}/{kind}"
+    page = urls.record_url(kind, record_id)
     document = {
-        "page": urls.relative(here, urls.record_url(kind, record_id)),
+        "page": urls.absolute(site_url, page) or urls.relative(here, page),
         "record": tracker.get(kind, record_id),
         "cited_by": {by: ids for by in KINDS if (ids := tracker.cited_by(kind, record_id, by))},
     }
@@ -443,28 +452,31 @@ def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
     return document
 
 
-def record_shards(tracker: Tracker, kind: str) -> dict[str, dict]:
-    """Site path → the shard holding those records' documents, by id in id order."""
+def record_shards(tracker: Tracker, kind: str, site_url: str | None = None) -> dict[str, dict]:
+    """Site path → the shard holding those records' documents, by id in id order; `$schema`
+    names the file's schema (export_schemas)."""
     by_shard: dict[str, list[str]] = {}
     for rid in tracker.ids(kind):
         by_shard.setdefault(urls.json_shard(rid), []).append(rid)
     return {
         f"{DATA_DIR}/{kind}/{shard}.json": {
+            "$schema": schema_address(documents_schema(kind), site_url, f"{DATA_DIR}/{kind}"),
             "format_version": FORMAT_VERSION,
             "kind": kind,
             "shard": shard,
-            "schema": f"../schema/{kind}.schema.json",
-            "records": {rid: record_document(tracker, kind, rid) for rid in sorted(ids)},
+            "schema": schema_address(f"{kind}.schema.json", site_url, f"{DATA_DIR}/{kind}"),
+            "records": {rid: record_document(tracker, kind, rid, site_url) for rid in sorted(ids)},
         }
         for shard, ids in sorted(by_shard.items())
     }
 
 
-def dataset(tracker: Tracker, shards: dict[str, list[str]]) -> dict:
+def dataset(tracker: Tracker, shards: dict[str, list[str]], site_url: str | None = None) -> dict:
     """data/tracker.json: where the whole dataset is. It held every record and status row until
     format 4; at 10,000 drugs that is over 70 MB, past what static hosts serve (25 MiB a file),
     so it now lists the files that hold them (paths relative to data/)."""
     return {
+        "$schema": schema_address(TRACKER_SCHEMA, site_url, DATA_DIR),
         "format_version": FORMAT_VERSION,
         "licence": LICENCE,
         "kinds": list(KINDS),
@@ -598,28 +610,27 @@ def datapackage(tracker: Tracker) -> dict:
     }
 
 
-def schema_files() -> dict[str, bytes]:
-    return {
-        f"{DATA_DIR}/schema/{path.name}": path.read_bytes()
-        for path in sorted(Path(schema_dir()).glob("*.schema.json"))
-    }
+def schema_files(site_url: str | None = None) -> dict[str, bytes]:
+    """The records' schemas and those of the JSON exports (export_schemas), as published."""
+    return published_schemas(STATUS_COLUMNS, site_url)
 
 
-def build_exports(tracker: Tracker, files=None):
+def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
     """Every open-data file: site path → bytes, put into `files` one by one as each is made (a
-    StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None."""
+    StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None.
+    With site_url (mkdocs.yml) links and schema addresses are absolute (urls.absolute)."""
     files = {} if files is None else files
     shards: dict[str, list[str]] = {}
     for kind in KINDS:
-        for path, shard in record_shards(tracker, kind).items():
+        for path, shard in record_shards(tracker, kind, site_url).items():
             files[path] = _json(shard)
             shards.setdefault(kind, []).append(path[len(DATA_DIR) + 1 :])
-    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards))
+    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards, site_url))
     files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker))
     files[f"{DATA_DIR}/development-status.csv"] = status_csv(tracker)
     files[f"{DATA_DIR}/deals.csv"] = deals_csv(tracker)
     for kind in KINDS:
         files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
-    for path, content in schema_files().items():
+    for path, content in schema_files(site_url).items():
         files[path] = content
     return files

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -27,7 +27,7 @@ from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, search_meta, urls
+from pipeline_tracker.site import cards, escape, linked_data, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -536,6 +536,7 @@ class RenderedPage:
     rest_z: bytes
     toc: tuple  # Python-Markdown toc tokens
     anchors: frozenset  # every id on the page, for MkDocs' anchor validation
+    linked_data: str = ""  # schema.org JSON-LD for the page's <head> (site/linked_data.py)
 
     @property
     def rest(self) -> str:
@@ -598,8 +599,10 @@ def render_job(
         text, page = _render(
             tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
         )
-        text = search_meta.decorate(text, tracker, kind, record_id)
-        return rendered_page(text, page, indexed_whole=False)
+        text, described = search_meta.decorate(text, tracker, kind, record_id)
+        rendered = rendered_page(text, page, indexed_whole=False)
+        node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
+        return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
     values: dict[str, object] = {"kind": kind} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
