@@ -24,7 +24,6 @@ from pipeline_tracker.records.dates import PRECISIONS, date_precision
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.phases import (
-    INACTIVE,
     LADDER,
     OPENTARGETS_STAGES,
     SPECIAL_ACCESS,
@@ -33,11 +32,15 @@ from pipeline_tracker.records.phases import (
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
 from pipeline_tracker.site import escape, urls
+from pipeline_tracker.site.table_formats import parquet_file, sqlite_database
 
 # Bump the major number when a field or a published path is removed or changes meaning.
 # 4.0.0: per-record documents bundled into shards (data/<kind>/<shard>.json, was <id>.json);
 # data/tracker.json lists the shards instead of holding every record and status row.
-FORMAT_VERSION = "4.0.0"
+# 5.0.0: CSVs start with a UTF-8 byte-order mark; datapackage.json is Data Package v2 (its
+# `version` is now the data version); data_version in every file; Parquet and SQLite added.
+FORMAT_VERSION = "5.0.0"
+SQLITE_PATH = "tracker.sqlite"
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -72,6 +75,43 @@ class Column:
         described: dict = {"name": self.name, "type": self.type, "description": self.description}
         if self.constraints:
             described["constraints"] = self.constraints
+        if self.type == "string" and "enum" in self.constraints:
+            # Data Package v2: a controlled vocabulary, the same values as the schema's enum.
+            described["categories"] = list(self.constraints["enum"])
+        return described
+
+
+@dataclass
+class Table:
+    """One table of the open data, the same in every format: `<name>.csv`, `<name>.parquet`
+    and a table of the SQLite database. `rows` hold record values (cells are made by `cell`)."""
+
+    name: str  # the resource and file name; the SQLite table is the same with '_' for '-'
+    description: str
+    columns: list[Column]
+    rows: list[dict]
+    primary_key: list[str] = field(default_factory=list)
+    foreign_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)
+    files: bool = True  # published as CSV and Parquet too (False: only inside the database)
+
+    @property
+    def sql_name(self) -> str:
+        return self.name.replace("-", "_")
+
+    def cells(self) -> list[list[str | int | float]]:
+        """Every row's cells as the CSV writes them (lists joined, JSON text, formula guard)."""
+        json_columns = [(c.name, c.type in ("array", "object")) for c in self.columns]
+        return [[cell(row.get(name), j) for name, j in json_columns] for row in self.rows]
+
+    def schema(self) -> dict:
+        described: dict = {"fields": [column.descriptor() for column in self.columns]}
+        if self.primary_key:
+            described["primaryKey"] = list(self.primary_key)
+        if self.foreign_keys:
+            described["foreignKeys"] = [
+                {"fields": list(fields), "reference": {"resource": resource, "fields": list(ref)}}
+                for fields, resource, ref in self.foreign_keys
+            ]
         return described
 
 
@@ -104,6 +144,19 @@ def _inferred(column: str) -> Column:
     )
 
 
+def _vocabulary(document: str, definition: str) -> list:
+    """A controlled vocabulary as the JSON Schema lists it (the one source of its values)."""
+    schemas = load_schemas(schema_dir())
+    return list(resolve({"$ref": f"#/$defs/{definition}"}, document, schemas)[0]["enum"])
+
+
+def _term_kinds() -> list:
+    schemas = load_schemas(schema_dir())
+    terms = resolve(schemas["events"]["properties"]["terms"], "events", schemas)
+    items = resolve(terms[0]["items"], terms[1], schemas)[0]
+    return list(resolve(items["properties"]["kind"], "events", schemas)[0]["enum"])
+
+
 STATUS_COLUMNS = [
     Column("drug", "string", "Drug id (its document: data/drugs/<shard>.json)", {"pattern": SLUG}),
     Column("indication", "string", "Indication id", {"pattern": SLUG}),
@@ -129,13 +182,14 @@ STATUS_COLUMNS = [
         "route",
         "string",
         "standard approval, conditional approval or special access; empty if not given",
+        {"enum": _vocabulary("common", "route")},
     ),
     Column("scheme", "string", "The special-access scheme, as the source names it"),
     Column(
         "development_status",
         "string",
         "active, suspended, discontinued or withdrawn",
-        {"enum": ["active", *INACTIVE]},
+        {"enum": _vocabulary("common", "development_status")},
     ),
     Column(
         "date",
@@ -224,6 +278,7 @@ DEAL_COLUMNS = [
         "string",
         "upfront, milestones, royalties, equity or other; empty for a deal with no recorded "
         "term (one row per term, one row for a deal without terms)",
+        {"enum": _term_kinds()},
     ),
     Column("description", "string", "The term in words"),
     Column("up_to", "boolean", "The amount is a maximum ('up to')"),
@@ -267,15 +322,14 @@ def cell(value, as_json: bool = False) -> str | int | float:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv(columns: list[Column], rows: list[dict]) -> bytes:
+def table_csv(table: Table) -> bytes:
+    """A table as CSV: UTF-8 with a byte-order mark (without one, Excel reads the file in the
+    locale's code page and shows Chinese names and typographic quotes as mojibake)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    json_columns = [c.type in ("array", "object") for c in columns]
-    writer.writerows(
-        [cell(row[c.name], j) for c, j in zip(columns, json_columns, strict=True)] for row in rows
-    )
-    return out.getvalue().encode("utf-8")
+    writer.writerow([c.name for c in table.columns])
+    writer.writerows(table.cells())
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _json(value) -> bytes:
@@ -451,6 +505,7 @@ def record_shards(tracker: Tracker, kind: str) -> dict[str, dict]:
     return {
         f"{DATA_DIR}/{kind}/{shard}.json": {
             "format_version": FORMAT_VERSION,
+            "data_version": tracker.data_version,
             "kind": kind,
             "shard": shard,
             "schema": f"../schema/{kind}.schema.json",
@@ -466,6 +521,7 @@ def dataset(tracker: Tracker, shards: dict[str, list[str]]) -> dict:
     so it now lists the files that hold them (paths relative to data/)."""
     return {
         "format_version": FORMAT_VERSION,
+        "data_version": tracker.data_version,
         "licence": LICENCE,
         "kinds": list(KINDS),
         "records": {
@@ -473,20 +529,38 @@ def dataset(tracker: Tracker, shards: dict[str, list[str]]) -> dict:
         },
         "development_status": "development-status.csv",
         "datapackage": "datapackage.json",
+        "sqlite": SQLITE_PATH,
     }
 
 
-def kind_csv(tracker: Tracker, kind: str) -> bytes:
+def kind_table(tracker: Tracker, kind: str) -> Table:
     columns = kind_columns(kind)
     rows = []
     for rid in tracker.ids(kind):
         data = tracker.get(kind, rid)
         rows.append({column.name: get(data) for column, get in columns})
-    return _csv([column for column, _ in columns], rows)
+    return Table(
+        kind,
+        f"One row per {kind} record: plain lists and ids joined with '; ', nested fields and "
+        "quotes as JSON text, each date with its precision beside it.",
+        [column for column, _ in columns],
+        rows,
+        primary_key=["id"],
+    )
 
 
-def status_csv(tracker: Tracker) -> bytes:
-    return _csv(STATUS_COLUMNS, development_status(tracker))
+def status_table(tracker: Tracker) -> Table:
+    return Table(
+        "development-status",
+        "One row per development status row and region: stated by curators, or derived from a "
+        "trial or an approval or filing event (see basis).",
+        STATUS_COLUMNS,
+        development_status(tracker),
+        foreign_keys=[
+            (["drug"], "drugs", ["id"]),
+            (["indication"], "indications", ["id"]),
+        ],
+    )
 
 
 def deal_rows(tracker: Tracker) -> list[dict]:
@@ -529,71 +603,195 @@ def deal_rows(tracker: Tracker) -> list[dict]:
     return rows
 
 
-def deals_csv(tracker: Tracker) -> bytes:
-    return _csv(DEAL_COLUMNS, deal_rows(tracker))
-
-
-def datapackage(tracker: Tracker) -> dict:
-    resources = [
-        {
-            "name": kind,
-            "path": f"{kind}.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": f"One row per {kind} record: plain lists and ids joined with '; ', "
-            "nested fields and quotes as JSON text, each date with its precision beside it.",
-            "schema": {"fields": kind_fields(kind), "primaryKey": ["id"]},
-        }
-        for kind in KINDS
-    ]
-    resources.append(
-        {
-            "name": "development-status",
-            "path": "development-status.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": "One row per development status row and region: stated by curators, "
-            "or derived from a trial or an approval or filing event (see basis).",
-            "schema": {
-                "fields": [column.descriptor() for column in STATUS_COLUMNS],
-                "foreignKeys": [
-                    {"fields": ["drug"], "reference": {"resource": "drugs", "fields": ["id"]}}
-                ],
-            },
-        }
+def deals_table(tracker: Tracker) -> Table:
+    return Table(
+        "deals",
+        "One row per deal term (a deal without recorded terms: one row). Amounts as the source "
+        "prints them; a US dollar figure only where the source gives one, never converted.",
+        DEAL_COLUMNS,
+        deal_rows(tracker),
+        foreign_keys=[(["event"], "events", ["id"])],
     )
+
+
+def tables(tracker: Tracker) -> list[Table]:
+    """The tables published as CSV and Parquet (and in the database), in a fixed order."""
+    return [
+        *(kind_table(tracker, kind) for kind in KINDS),
+        status_table(tracker),
+        deals_table(tracker),
+    ]
+
+
+SINGULAR = {
+    "drugs": "drug",
+    "targets": "target",
+    "companies": "company",
+    "indications": "indication",
+    "trials": "trial",
+    "events": "event",
+    "sources": "source",
+}
+HIGHEST_BY_REGION_COLUMNS = [
+    STATUS_COLUMNS[0],
+    Column(
+        "region",
+        "string",
+        "The region asked about: every region the drug's rows lie within (a subdivision's row "
+        "counts for its country, a country's for the groups holding it and for WW)",
+        {"pattern": REGION},
+    ),
+    *(
+        Column(
+            "row_region", c.type, f"The region of the row itself. {c.description}", c.constraints
+        )
+        if c.name == "region"
+        else c
+        for c in STATUS_COLUMNS[1:]
+    ),
+]
+
+
+def model_tables(tracker: Tracker) -> list[Table]:
+    """Tables only the database holds: the model's highest-phase decisions, exported as they
+    are (never re-derived in SQL), and one link table per pair of kinds a record names."""
+    by_region = []
+    by_indication = []
+    for drug in tracker.ids("drugs"):
+        for region, row in sorted(tracker.stage_by_region(drug).items()):
+            described = status_row(row)
+            described["row_region"] = described.pop("region")
+            by_region.append({**described, "region": region})
+        by_indication += [status_row(r) for r in tracker.highest_by_indication_region(drug)]
+    found = [
+        Table(
+            "highest-phase-by-region",
+            "A drug's highest phase in each region, as its page shows it (Tracker.stage_by_region:"
+            " the row lies within the region; a region with special access only has that row, "
+            "which is never a phase).",
+            HIGHEST_BY_REGION_COLUMNS,
+            by_region,
+            primary_key=["drug", "region"],
+            foreign_keys=[(["drug"], "drugs", ["id"]), (["indication"], "indications", ["id"])],
+            files=False,
+        ),
+        Table(
+            "highest-phase-by-indication-region",
+            "A drug's highest phase per indication and region "
+            "(Tracker.highest_by_indication_region; special access never ranks).",
+            STATUS_COLUMNS,
+            by_indication,
+            primary_key=["drug", "indication", "region"],
+            foreign_keys=[(["drug"], "drugs", ["id"]), (["indication"], "indications", ["id"])],
+            files=False,
+        ),
+    ]
+    links: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for (kind, rid), by in tracker.referenced_by.items():
+        for by_kind, by_id in by:
+            links.setdefault((by_kind, kind), set()).add((by_id, rid))
+    for (by_kind, kind), pairs in sorted(links.items()):
+        one, other = SINGULAR[by_kind], SINGULAR[kind]
+        if one == other:
+            other = f"cited_{other}"
+        found.append(
+            Table(
+                f"{by_kind}-{kind}",
+                f"Which {kind} each of the {by_kind} records names (anywhere in the record).",
+                [
+                    Column(one, "string", f"The {SINGULAR[by_kind]} id", {"pattern": SLUG}),
+                    Column(other, "string", f"The {SINGULAR[kind]} id it names", {"pattern": SLUG}),
+                ],
+                [{one: a, other: b} for a, b in sorted(pairs)],
+                primary_key=[one, other],
+                foreign_keys=[([one], by_kind, ["id"]), ([other], kind, ["id"])],
+                files=False,
+            )
+        )
+    return found
+
+
+# The common questions, answered from the tables above (names joined in; nothing re-derived).
+VIEWS = {
+    "highest_phase_per_drug_and_region": """
+SELECT h.drug, d.name AS drug_name, h.region, h.phase, h.phase_inferred, h.route, h.scheme,
+       h.development_status, h.date, h.date_precision, h.indication, i.name AS indication_name,
+       h.row_region, h.basis, h.basis_id, h.sources
+FROM highest_phase_by_region AS h
+JOIN drugs AS d ON d.id = h.drug
+LEFT JOIN indications AS i ON i.id = h.indication""",
+    "deals_with_terms": """
+SELECT deals.*, events.summary AS deal_summary
+FROM deals JOIN events ON events.id = deals.event
+WHERE deals.term IS NOT NULL""",
+}
+
+
+FORMATS = {
+    "csv": ("text/csv", "CSV, UTF-8 with a byte-order mark"),
+    "parquet": ("application/vnd.apache.parquet", "Apache Parquet"),
+}
+
+
+def datapackage(tracker: Tracker, published: list[Table], database: list[Table]) -> dict:
+    """datapackage.json, Data Package v2: a resource for every table file (CSV and Parquet, the
+    same fields and rows) and for the SQLite database; controlled vocabularies as categories."""
+    resources: list[dict] = []
+    for fmt, (mediatype, what) in FORMATS.items():
+        for table in published:
+            name = table.name if fmt == "csv" else f"{table.name}-{fmt}"
+            schema = table.schema()
+            for key in schema.get("foreignKeys", []):
+                key["reference"]["resource"] += "" if fmt == "csv" else f"-{fmt}"
+            resource = {
+                "name": name,
+                "type": "table",
+                "path": f"{table.name}.{fmt}",
+                "format": fmt,
+                "mediatype": mediatype,
+                "title": f"{table.name} ({what})",
+                "description": table.description,
+                "licenses": [LICENCE],
+                "schema": schema,
+            }
+            if fmt == "csv":
+                resource["encoding"] = "utf-8"
+            resources.append(resource)
+    listed = ", ".join(t.sql_name for t in database)
     resources.append(
         {
-            "name": "deals",
-            "path": "deals.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": "One row per deal term (a deal without recorded terms: one row). "
-            "Amounts as the source prints them; a US dollar figure only where the source gives "
-            "one, never converted.",
-            "schema": {
-                "fields": [column.descriptor() for column in DEAL_COLUMNS],
-                "foreignKeys": [
-                    {"fields": ["event"], "reference": {"resource": "events", "fields": ["id"]}}
-                ],
-            },
+            "name": "tracker-sqlite",
+            "path": SQLITE_PATH,
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "title": "The whole tracker as one SQLite database",
+            "description": "One SQLite database (Python's sqlite3, no extension needed): the "
+            f"tables {listed}, with primary and foreign keys declared; a meta table with "
+            "data_version and format_version; views highest_phase_per_drug_and_region and "
+            "deals_with_terms. The CSV and Parquet tables hold the same rows.",
+            "licenses": [LICENCE],
         }
     )
     return {
-        "profile": "tabular-data-package",
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "open-pipeline-tracker",
         "title": "Open Pipeline Tracker",
-        "version": FORMAT_VERSION,
+        "version": tracker.data_version,
+        "format_version": FORMAT_VERSION,
         "licenses": [LICENCE],
-        "description": "Sourced records of drug development. Cells that begin with =, +, -, @, "
-        "a tab or a carriage return (at the start, or after a ';') are prefixed with an "
-        "apostrophe so spreadsheets do not run them as formulas.",
+        "contributors": [{"title": "The Open Pipeline Tracker contributors", "roles": ["author"]}],
+        "sources": [
+            {
+                "title": "The public documents every fact cites: one row each in sources.csv "
+                "(title, publisher, date, URL), quoted in the quotes columns",
+                "path": "sources.csv",
+            }
+        ],
+        "description": "Sourced records of drug development; version is the data version (it "
+        "changes whenever a record does), format_version the version of these files' layout. "
+        "Cells that begin with =, +, -, @, a tab or a carriage return (at the start, or after "
+        "a ';') are prefixed with an apostrophe so spreadsheets do not run them as formulas; "
+        "the Parquet files and the database hold the same cells.",
         "resources": resources,
     }
 
@@ -615,11 +813,18 @@ def build_exports(tracker: Tracker, files=None):
             files[path] = _json(shard)
             shards.setdefault(kind, []).append(path[len(DATA_DIR) + 1 :])
     files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards))
-    files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker))
-    files[f"{DATA_DIR}/development-status.csv"] = status_csv(tracker)
-    files[f"{DATA_DIR}/deals.csv"] = deals_csv(tracker)
-    for kind in KINDS:
-        files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
+    published = tables(tracker)
+    database = [*published, *model_tables(tracker)]
+    files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker, published, database))
+    meta = {
+        "data_version": tracker.data_version,
+        "format_version": FORMAT_VERSION,
+        "licence": LICENCE["name"],
+    }
+    for table in published:
+        files[f"{DATA_DIR}/{table.name}.csv"] = table_csv(table)
+        files[f"{DATA_DIR}/{table.name}.parquet"] = parquet_file(table, meta)
+    files[f"{DATA_DIR}/{SQLITE_PATH}"] = sqlite_database(database, meta, VIEWS)
     for path, content in schema_files().items():
         files[path] = content
     return files
