@@ -10,13 +10,9 @@ for them, not tens of thousands, and no file grows past a few hundred KB.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
@@ -31,8 +27,14 @@ from pipeline_tracker.records.phases import (
     crosswalk,
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
-from pipeline_tracker.site import escape, urls
-from pipeline_tracker.site.table_formats import parquet_file, sqlite_database
+from pipeline_tracker.site import urls
+from pipeline_tracker.site.table_formats import (
+    Column,
+    Table,
+    parquet_file,
+    sqlite_database,
+    table_csv,
+)
 
 # Bump the major number when a field or a published path is removed or changes meaning.
 # 4.0.0: per-record documents bundled into shards (data/<kind>/<shard>.json, was <id>.json);
@@ -59,60 +61,6 @@ INFERRED_COLUMNS = {
     "trials": ("phase", "indications", "countries", "start_date"),
     "events": ("type", "date", "indications", "regions"),
 }
-
-
-@dataclass
-class Column:
-    """One CSV column as datapackage.json describes it. The type fixes the shape of every cell:
-    `array` and `object` cells are JSON text; a list in a `string` column is joined with '; '."""
-
-    name: str
-    type: str
-    description: str
-    constraints: dict = field(default_factory=dict)
-
-    def descriptor(self) -> dict:
-        described: dict = {"name": self.name, "type": self.type, "description": self.description}
-        if self.constraints:
-            described["constraints"] = self.constraints
-        if self.type == "string" and "enum" in self.constraints:
-            # Data Package v2: a controlled vocabulary, the same values as the schema's enum.
-            described["categories"] = list(self.constraints["enum"])
-        return described
-
-
-@dataclass
-class Table:
-    """One table of the open data, the same in every format: `<name>.csv`, `<name>.parquet`
-    and a table of the SQLite database. `rows` hold record values (cells are made by `cell`)."""
-
-    name: str  # the resource and file name; the SQLite table is the same with '_' for '-'
-    description: str
-    columns: list[Column]
-    rows: list[dict]
-    primary_key: list[str] = field(default_factory=list)
-    foreign_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)
-    files: bool = True  # published as CSV and Parquet too (False: only inside the database)
-
-    @property
-    def sql_name(self) -> str:
-        return self.name.replace("-", "_")
-
-    def cells(self) -> list[list[str | int | float]]:
-        """Every row's cells as the CSV writes them (lists joined, JSON text, formula guard)."""
-        json_columns = [(c.name, c.type in ("array", "object")) for c in self.columns]
-        return [[cell(row.get(name), j) for name, j in json_columns] for row in self.rows]
-
-    def schema(self) -> dict:
-        described: dict = {"fields": [column.descriptor() for column in self.columns]}
-        if self.primary_key:
-            described["primaryKey"] = list(self.primary_key)
-        if self.foreign_keys:
-            described["foreignKeys"] = [
-                {"fields": list(fields), "reference": {"resource": resource, "fields": list(ref)}}
-                for fields, resource, ref in self.foreign_keys
-            ]
-        return described
 
 
 def _ids(name: str, description: str) -> Column:
@@ -296,40 +244,6 @@ DEAL_COLUMNS = [
     _ids("deal_sources", "Source ids of the deal"),
     _quotes("deal_quotes", "the deal"),
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Spreadsheets in locales whose list separator is ';' split an unquoted cell at each ';': what
-# follows one is the start of a cell too (list values are joined with '; ').
-_FORMULA_AFTER_SEMICOLON = re.compile(r"(;[ \t\r\n]*)(?=[=+\-@\t\r])")
-
-
-def cell(value, as_json: bool = False) -> str | int | float:
-    """A CSV cell: numbers as they are; a list joined with '; ' (JSON text in a JSON column);
-    text with formula-starting characters neutralised."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return value
-    if value is None or (as_json and not value):
-        return ""
-    if as_json:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    elif isinstance(value, (list, tuple)):
-        text = "; ".join(escape.plain(v) for v in value)
-    else:
-        text = escape.plain(value)
-    if ";" in text:
-        text = _FORMULA_AFTER_SEMICOLON.sub(r"\1'", text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def table_csv(table: Table) -> bytes:
-    """A table as CSV: UTF-8 with a byte-order mark (without one, Excel reads the file in the
-    locale's code page and shows Chinese names and typographic quotes as mojibake)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in table.columns])
-    writer.writerows(table.cells())
-    return out.getvalue().encode("utf-8-sig")
 
 
 def _json(value) -> bytes:
