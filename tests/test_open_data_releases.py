@@ -234,3 +234,21 @@ def test_citation_file_names_no_invented_people_or_doi():
     assert cff["cff-version"] == "1.2.0" and cff["message"] and cff["title"]
     assert cff["authors"] == [{"name": "The Open Pipeline Tracker contributors"}]
     assert "doi" not in cff and "identifiers" not in cff
+
+
+def test_the_open_data_pages_one_liners_load_each_format(data, monkeypatch):
+    """The Python lines the Open data page shows run as printed, in the data folder."""
+    import pandas as pd
+
+    template = (ROOT / "hooks/pipeline_tracker/site/templates/data.md.j2").read_text("utf-8")
+    lines = re.findall(r"`(pd\.read_[a-z]+\(.*?\))`", template)
+    assert {line.split("(")[0] for line in lines} == {
+        "pd.read_csv",
+        "pd.read_parquet",
+        "pd.read_sql",
+    }
+    monkeypatch.chdir(data)
+    for line in lines:
+        frame = eval(line, {"pd": pd, "sqlite3": sqlite3})  # the page template's own text
+        assert len(frame) and ({"drug", "event"} & set(frame.columns)), line
+        assert not any(str(c).startswith("\ufeff") for c in frame.columns), line
