@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
@@ -28,13 +28,7 @@ from pipeline_tracker.records.phases import (
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
 from pipeline_tracker.site import urls
-from pipeline_tracker.site.table_formats import (
-    Column,
-    Table,
-    parquet_file,
-    sqlite_database,
-    table_csv,
-)
+from pipeline_tracker.site.table_formats import Column, Database, Table, parquet_file, table_csv
 
 # Bump the major number when a field or a published path is removed or changes meaning.
 # 4.0.0: per-record documents bundled into shards (data/<kind>/<shard>.json, was <id>.json);
@@ -387,12 +381,16 @@ def status_row(row: PhaseRow) -> dict:
     }
 
 
-def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
-    """Every stated and derived status row (one per region), in a stable order."""
+def _status_rows(tracker: Tracker, drug: str | None = None) -> list[PhaseRow]:
     drugs = [drug] if drug else sorted(tracker.phase_rows)
     rows = [row for d in drugs for row in tracker.phase_rows.get(d, [])]
     rows.sort(key=lambda r: (r.drug, r.indication, r.region, -r.rank, r.basis, r.basis_id, r.date))
-    return [status_row(r) for r in rows]
+    return rows
+
+
+def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
+    """Every stated and derived status row (one per region), in a stable order."""
+    return [status_row(r) for r in _status_rows(tracker, drug)]
 
 
 page_url = urls.record_url
@@ -474,6 +472,7 @@ def status_table(tracker: Tracker) -> Table:
             (["drug"], "drugs", ["id"]),
             (["indication"], "indications", ["id"]),
         ],
+        row_key="row",
     )
 
 
@@ -528,13 +527,13 @@ def deals_table(tracker: Tracker) -> Table:
     )
 
 
-def tables(tracker: Tracker) -> list[Table]:
-    """The tables published as CSV and Parquet (and in the database), in a fixed order."""
-    return [
-        *(kind_table(tracker, kind) for kind in KINDS),
-        status_table(tracker),
-        deals_table(tracker),
-    ]
+def tables(tracker: Tracker) -> Iterator[Table]:
+    """The tables published as CSV and Parquet (and in the database), in a fixed order, each
+    made when asked for."""
+    for kind in KINDS:
+        yield kind_table(tracker, kind)
+    yield status_table(tracker)
+    yield deals_table(tracker)
 
 
 SINGULAR = {
@@ -546,57 +545,63 @@ SINGULAR = {
     "events": "event",
     "sources": "source",
 }
-HIGHEST_BY_REGION_COLUMNS = [
-    STATUS_COLUMNS[0],
-    Column(
-        "region",
-        "string",
-        "The region asked about: every region the drug's rows lie within (a subdivision's row "
-        "counts for its country, a country's for the groups holding it and for WW)",
-        {"pattern": REGION},
-    ),
-    *(
-        Column(
-            "row_region", c.type, f"The region of the row itself. {c.description}", c.constraints
-        )
-        if c.name == "region"
-        else c
-        for c in STATUS_COLUMNS[1:]
-    ),
-]
+_STATUS_ROW = Column(
+    "status_row",
+    "integer",
+    "The development_status row (its `row`) the tracker ranks highest here",
+)
 
 
 def model_tables(tracker: Tracker) -> list[Table]:
     """Tables only the database holds: the model's highest-phase decisions, exported as they
-    are (never re-derived in SQL), and one link table per pair of kinds a record names."""
-    by_region = []
-    by_indication = []
+    are (each names the development_status row it chose; never re-derived in SQL), and one
+    link table per pair of kinds a record names."""
+    number = {id(r): n for n, r in enumerate(_status_rows(tracker), start=1)}
+    by_region, by_indication = [], []
     for drug in tracker.ids("drugs"):
         for region, row in sorted(tracker.stage_by_region(drug).items()):
-            described = status_row(row)
-            described["row_region"] = described.pop("region")
-            by_region.append({**described, "region": region})
-        by_indication += [status_row(r) for r in tracker.highest_by_indication_region(drug)]
+            by_region.append({"drug": drug, "region": region, "status_row": number[id(row)]})
+        for row in tracker.highest_by_indication_region(drug):
+            by_indication.append(
+                {
+                    "drug": drug,
+                    "indication": row.indication,
+                    "region": row.region,
+                    "status_row": number[id(row)],
+                }
+            )
+    drug_column, indication_column = STATUS_COLUMNS[0], STATUS_COLUMNS[1]
+    region_column = next(c for c in STATUS_COLUMNS if c.name == "region")
+    chosen = (["status_row"], "development-status", ["row"])
     found = [
         Table(
             "highest-phase-by-region",
             "A drug's highest phase in each region, as its page shows it (Tracker.stage_by_region:"
-            " the row lies within the region; a region with special access only has that row, "
-            "which is never a phase).",
-            HIGHEST_BY_REGION_COLUMNS,
+            " every region the row lies within, so a subdivision's row counts for its country; a "
+            "region with special access only has that row, which is never a phase).",
+            [
+                drug_column,
+                Column(
+                    "region",
+                    "string",
+                    "The region asked about (the row's own region may lie within it)",
+                    {"pattern": REGION},
+                ),
+                _STATUS_ROW,
+            ],
             by_region,
             primary_key=["drug", "region"],
-            foreign_keys=[(["drug"], "drugs", ["id"]), (["indication"], "indications", ["id"])],
+            foreign_keys=[(["drug"], "drugs", ["id"]), chosen],
             files=False,
         ),
         Table(
             "highest-phase-by-indication-region",
             "A drug's highest phase per indication and region "
             "(Tracker.highest_by_indication_region; special access never ranks).",
-            STATUS_COLUMNS,
+            [drug_column, indication_column, region_column, _STATUS_ROW],
             by_indication,
             primary_key=["drug", "indication", "region"],
-            foreign_keys=[(["drug"], "drugs", ["id"]), (["indication"], "indications", ["id"])],
+            foreign_keys=[(["drug"], "drugs", ["id"]), chosen],
             files=False,
         ),
     ]
@@ -628,12 +633,13 @@ def model_tables(tracker: Tracker) -> list[Table]:
 # The common questions, answered from the tables above (names joined in; nothing re-derived).
 VIEWS = {
     "highest_phase_per_drug_and_region": """
-SELECT h.drug, d.name AS drug_name, h.region, h.phase, h.phase_inferred, h.route, h.scheme,
-       h.development_status, h.date, h.date_precision, h.indication, i.name AS indication_name,
-       h.row_region, h.basis, h.basis_id, h.sources
+SELECT h.drug, d.name AS drug_name, h.region, s.phase, s.phase_inferred, s.route, s.scheme,
+       s.development_status, s.date, s.date_precision, s.indication, i.name AS indication_name,
+       s.region AS row_region, s.basis, s.basis_id, s.sources, h.status_row
 FROM highest_phase_by_region AS h
 JOIN drugs AS d ON d.id = h.drug
-LEFT JOIN indications AS i ON i.id = h.indication""",
+JOIN development_status AS s ON s."row" = h.status_row
+LEFT JOIN indications AS i ON i.id = s.indication""",
     "deals_with_terms": """
 SELECT deals.*, events.summary AS deal_summary
 FROM deals JOIN events ON events.id = deals.event
@@ -727,18 +733,28 @@ def build_exports(tracker: Tracker, files=None):
             files[path] = _json(shard)
             shards.setdefault(kind, []).append(path[len(DATA_DIR) + 1 :])
     files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards))
-    published = tables(tracker)
-    database = [*published, *model_tables(tracker)]
-    files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker, published, database))
     meta = {
         "data_version": tracker.data_version,
         "format_version": FORMAT_VERSION,
         "licence": LICENCE["name"],
     }
-    for table in published:
+    database = Database(meta)
+    published = []
+    for table in tables(tracker):
         files[f"{DATA_DIR}/{table.name}.csv"] = table_csv(table)
         files[f"{DATA_DIR}/{table.name}.parquet"] = parquet_file(table, meta)
-    files[f"{DATA_DIR}/{SQLITE_PATH}"] = sqlite_database(database, meta, VIEWS)
+        database.add(table)
+        table.release()
+        published.append(table)
+    inside = []
+    for table in model_tables(tracker):
+        database.add(table)
+        table.release()
+        inside.append(table)
+    files[f"{DATA_DIR}/{SQLITE_PATH}"] = database.finish(VIEWS)
+    files[f"{DATA_DIR}/datapackage.json"] = _json(
+        datapackage(tracker, published, [*published, *inside])
+    )
     for path, content in schema_files().items():
         files[path] = content
     return files

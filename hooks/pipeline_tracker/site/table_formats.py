@@ -10,11 +10,14 @@ in memory in one transaction and serialised (no VACUUM, no journal, no file date
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from arro3.core import Array, DataType, Field, Schema
 from arro3.core import Table as ArrowTable
@@ -55,13 +58,30 @@ class Table:
     primary_key: list[str] = field(default_factory=list)
     foreign_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)
     files: bool = True  # published as CSV and Parquet too (False: only inside the database)
+    # The database only: an INTEGER PRIMARY KEY of this name, first, holding the row's number
+    # (1, 2, … in this order) for other tables to refer to. Not in the files: it holds within one
+    # data version only.
+    row_key: str = ""
 
     @property
     def sql_name(self) -> str:
         return self.name.replace("-", "_")
 
+    @functools.cached_property
+    def values(self) -> list[list]:
+        """Every row's cells typed (table_formats.typed_rows), for Parquet and the database."""
+        return typed_rows(self)
+
+    def release(self) -> None:
+        """Forget the rows once every format is written (a large tree's tables add up)."""
+        self.rows = []
+        self.__dict__.pop("cells", None)
+        self.__dict__.pop("values", None)
+
+    @functools.cached_property
     def cells(self) -> list[list[str | int | float]]:
-        """Every row's cells as the CSV writes them (lists joined, JSON text, formula guard)."""
+        """Every row's cells as the CSV writes them (lists joined, JSON text, formula guard);
+        made once, for the CSV, the Parquet file and the database alike."""
         json_columns = [(c.name, c.type in ("array", "object")) for c in self.columns]
         return [[cell(row.get(name), j) for name, j in json_columns] for row in self.rows]
 
@@ -109,7 +129,7 @@ def table_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in table.columns])
-    writer.writerows(table.cells())
+    writer.writerows(table.cells)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -124,23 +144,19 @@ _ARROW_TYPES = {
 _SQL_TYPES = {"number": "REAL", "integer": "INTEGER", "boolean": "INTEGER"}  # else TEXT
 
 
-def typed(value: str | float, column: Column) -> str | int | float | bool | None:
-    """A CSV cell as the value of its column's type; None for an empty cell."""
-    if value == "":
-        return None
-    if column.type == "number":
-        return float(value)
-    if column.type == "integer":
-        return int(value)
-    if column.type == "boolean":
-        return value == "true"
-    return str(value)
+_CONVERT: dict[str, Callable[[Any], object]] = {
+    "number": float,
+    "integer": int,
+    "boolean": "true".__eq__,
+}  # else str
 
 
 def typed_rows(table: Table) -> list[list]:
+    """Every row's CSV cells as values of their columns' types; None for an empty cell."""
+    convert = [_CONVERT.get(column.type, str) for column in table.columns]
     return [
-        [typed(value, column) for value, column in zip(row, table.columns, strict=True)]
-        for row in table.cells()
+        [None if value == "" else to(value) for value, to in zip(row, convert, strict=True)]
+        for row in table.cells
     ]
 
 
@@ -151,7 +167,7 @@ def parquet_file(table: Table, meta: dict[str, str]) -> bytes:
     Parquet reader, e.g. DuckDB's parquet_kv_metadata, shows); each column's description into
     its field metadata. The writer keeps a key-value map of more than one key in no fixed order,
     so the file's own map holds the one key: the file stays byte-identical."""
-    rows = typed_rows(table)
+    rows = table.values
     arrays = [
         Array([row[i] for row in rows], type=_ARROW_TYPES[column.type]())
         for i, column in enumerate(table.columns)
@@ -182,38 +198,55 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _create(table: Table, sql_names: dict[str, str]) -> str:
+def _create(table: Table) -> str:
     parts = [f"{_quoted(c.name)} {_SQL_TYPES.get(c.type, 'TEXT')}" for c in table.columns]
+    if table.row_key:
+        parts.insert(0, f"{_quoted(table.row_key)} INTEGER PRIMARY KEY")
     if table.primary_key:
         parts.append(f"PRIMARY KEY ({', '.join(map(_quoted, table.primary_key))})")
     for fields, resource, ref in table.foreign_keys:
         parts.append(
             f"FOREIGN KEY ({', '.join(map(_quoted, fields))}) "
-            f"REFERENCES {_quoted(sql_names[resource])} ({', '.join(map(_quoted, ref))})"
+            f"REFERENCES {_quoted(resource.replace('-', '_'))} ({', '.join(map(_quoted, ref))})"
         )
-    return f"CREATE TABLE {_quoted(table.sql_name)} (\n  " + ",\n  ".join(parts) + "\n)"
+    # A table keyed by text only (link and highest-phase tables) is stored as its key's b-tree
+    # (WITHOUT ROWID): no second copy of every key in an index.
+    compact = table.primary_key and all(
+        c.type == "string" for c in table.columns if c.name in table.primary_key
+    )
+    create = f"CREATE TABLE {_quoted(table.sql_name)} (\n  " + ",\n  ".join(parts) + "\n)"
+    return create + (" WITHOUT ROWID" if compact and not table.files else "")
 
 
-def sqlite_database(tables: list[Table], meta: dict[str, str], views: dict[str, str]) -> bytes:
-    """Every table in one SQLite database, with its keys declared and a `meta` table (key,
-    value); `views` (name → SELECT) answer the common questions. Tables are filled in order,
-    referenced tables first, with foreign keys enforced, so a key that does not hold fails here."""
-    sql_names = {table.name: table.sql_name for table in tables}
-    connection = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        connection.execute("PRAGMA foreign_keys = ON")
-        connection.execute("BEGIN")
-        connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
-        for table in tables:
-            connection.execute(_create(table, sql_names))
-            marks = ", ".join("?" for _ in table.columns)
-            connection.executemany(
-                f"INSERT INTO {_quoted(table.sql_name)} VALUES ({marks})", typed_rows(table)
+class Database:
+    """The tables in one SQLite database, added one at a time (so each table's rows can be
+    freed once written), with their keys declared and a `meta` table (key, value). Tables go in
+    referenced tables first, with foreign keys enforced: a key that does not hold fails here."""
+
+    def __init__(self, meta: dict[str, str]):
+        self.connection = sqlite3.connect(":memory:", isolation_level=None)
+        self.connection.execute("PRAGMA foreign_keys = ON")
+        self.connection.execute("BEGIN")
+        self.connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        self.connection.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+
+    def add(self, table: Table) -> None:
+        self.connection.execute(_create(table))
+        rows = table.values
+        if table.row_key:
+            rows = [[n, *row] for n, row in enumerate(rows, start=1)]
+        if rows:
+            marks = ", ".join("?" for _ in rows[0])
+            self.connection.executemany(
+                f"INSERT INTO {_quoted(table.sql_name)} VALUES ({marks})", rows
             )
-        for name, select in views.items():
-            connection.execute(f"CREATE VIEW {_quoted(name)} AS {select.strip()}")
-        connection.execute("COMMIT")
-        return connection.serialize()
-    finally:
-        connection.close()
+
+    def finish(self, views: dict[str, str]) -> bytes:
+        """The database's bytes, with `views` (name → SELECT) for the common questions."""
+        try:
+            for name, select in views.items():
+                self.connection.execute(f"CREATE VIEW {_quoted(name)} AS {select.strip()}")
+            self.connection.execute("COMMIT")
+            return self.connection.serialize()
+        finally:
+            self.connection.close()
