@@ -252,3 +252,18 @@ def test_the_open_data_pages_one_liners_load_each_format(data, monkeypatch):
         frame = eval(line, {"pd": pd, "sqlite3": sqlite3})  # the page template's own text
         assert len(frame) and ({"drug", "event"} & set(frame.columns)), line
         assert not any(str(c).startswith("\ufeff") for c in frame.columns), line
+
+
+def test_release_workflow_calls_the_changelog_and_archives_the_open_data():
+    from pipeline_tracker.cli import build_parser
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text("utf-8"))
+    steps = [step.get("run", "") for step in workflow["jobs"]["release"]["steps"]]
+    script = "\n".join(steps)
+    assert {"make install", "make build"} <= {s.strip() for s in steps}
+    assert "make test" in script
+    call = re.search(r"pipeline-tracker (changelog [^\n]+)", script).group(1)
+    args = build_parser().parse_args(call.replace('"', "").split())
+    assert args.func.__name__ == "cmd_changelog" and args.head and args.out
+    assert 'json.load(open("site/data/tracker.json"))["data_version"]' in script
+    assert "-C site data" in script and "--notes-file changelog.md" in script
