@@ -79,6 +79,20 @@ def test_frictionless_validates_the_data_package_v2_with_every_file(data):
     assert {"fields": ["drug"], "reference": {"resource": "drugs", "fields": ["id"]}} in status[
         "schema"
     ]["foreignKeys"]
+    compared = set()
+    for resource in package["resources"]:
+        schema_file = ROOT / f"schema/{resource['name'].removesuffix('-parquet')}.schema.json"
+        kind = (
+            json.loads(schema_file.read_text("utf-8"))["properties"]
+            if schema_file.is_file()
+            else {}
+        )
+        for field in resource.get("schema", {}).get("fields", []):
+            assert field["description"].strip(), (resource["name"], field["name"])
+            if "enum" in kind.get(field["name"], {}):
+                assert field["categories"] == kind[field["name"]]["enum"], field["name"]
+                compared.add((resource["name"], field["name"]))
+    assert {("drugs", "modality"), ("trials-parquet", "phase")} <= compared
 
 
 def test_parquet_and_sqlite_hold_the_same_rows_as_the_csvs(data):
