@@ -100,6 +100,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
     except RecordsInvalid as invalid:
         _cleanup()
         raise PluginError(str(invalid)) from None
+    config.extra["data_version"] = _OUTPUT["output"].tracker.data_version  # the footer's
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

@@ -87,6 +87,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return run(args.base, args.format == "markdown")
 
 
+def cmd_changelog(args: argparse.Namespace) -> int:
+    from pipeline_tracker.tools.diff import run_changelog
+
+    return run_changelog(args.base, args.head, Path(args.out) if args.out else None)
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from pipeline_tracker.mkdocs_adapter.standalone import render_tree
     from pipeline_tracker.records.problems import RecordsInvalid
@@ -195,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=["text", "markdown"], default="text")
     diff.set_defaults(func=cmd_diff)
+    changes = sub.add_parser(
+        "changelog", help="a release's changelog (Markdown): records added, changed, removed"
+    )
+    changes.add_argument("base", help="git revision of the previous release, e.g. data-2026.11.21")
+    changes.add_argument("--head", help="git revision of this release (default: the work tree)")
+    changes.add_argument("--out", help="write the Markdown here instead of to stdout")
+    changes.set_defaults(func=cmd_changelog)
     imp = sub.add_parser(
         "import",
         help="import records from a registry (ctgov: ClinicalTrials.gov; drugsfda: Drugs@FDA)",
@@ -239,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that read or write the records tree; validate reports a wrong tree as a problem itself.
-READS_RECORDS = ("fmt", "new", "diff", "preview", "render")
+READS_RECORDS = ("fmt", "new", "diff", "changelog", "preview", "render")
 
 
 def _bad_records_setting(command: str) -> str:

@@ -236,16 +236,18 @@ class PageContext:
     def citation(self, title: str) -> Citation:
         """How to cite this page: plain text, BibTeX and RIS (plain strings; the template
         escapes them). The page address is site_url + the page's path when mkdocs.yml sets
-        site_url, else the path alone (no host is guessed). The version and the access date
-        are the data version (Tracker.data_version), so a rebuild gives the same citation."""
+        site_url, else the path alone (no host is guessed). The version is the data version
+        (Tracker.data_version: changes with any record edit), so a rebuild of the same records
+        gives the same citation; no access date is claimed (the reader adds theirs)."""
         path = self.directory_url
         url = f"{self.options.site_url.rstrip('/')}/{path}" if self.options.site_url else path
         version = self.tracker.data_version
+        year = self.tracker.data_date[:4]
         site = self.options.site_name
         title = " ".join(str(title).split())
         text = f"{site}. {title}. {url}"
         if version:
-            text += f". Data version {version} (newest record review date); accessed {version}"
+            text += f". Data version {version}"
         text += "."
         key = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "index"
 
@@ -260,13 +262,14 @@ class PageContext:
         bibtex.append(f"  howpublished = {{{bib(url)}}},")
         if version:
             bibtex += [
-                f"  year = {{{version[:4]}}},",
-                f"  note = {{Data version {version}; accessed {version}}},",
+                *([f"  year = {{{year}}},"] if year else []),
+                f"  version = {{{version}}},",
+                f"  note = {{Data version {version}}},",
             ]
         bibtex.append("}")
         ris = ["TY  - ELEC", f"TI  - {title}", f"AU  - {site}", f"UR  - {url}"]
         if version:
-            ris += [f"PY  - {version[:4]}", f"ET  - {version}", f"Y2  - {version}"]
+            ris += [*([f"PY  - {year}"] if year else []), f"ET  - {version}"]
         ris.append("ER  - ")
         return Citation(url, version, text, "\n".join(bibtex), "\n".join(ris))
 
