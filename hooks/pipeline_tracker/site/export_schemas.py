@@ -139,10 +139,16 @@ def documents_file_schema(kind: str) -> dict:
         "description": f"data/{kind}/<shard>.json: the JSON document of each {kind} record whose "
         "id's SHA-256 begins with the shard's two hex digits, by id.",
         "type": "object",
-        "required": ["format_version", "kind", "shard", "schema", "records"],
+        "required": ["format_version", "data_version", "kind", "shard", "schema", "records"],
         "properties": {
             "$schema": {"type": "string", "description": "This schema's address."},
             "format_version": {"type": "string", "pattern": FORMAT_VERSION_PATTERN},
+            "data_version": {
+                "type": "string",
+                "pattern": "^([0-9]{4}\\.[0-9]{2}\\.[0-9]{2}-)?[0-9a-f]{8}$",
+                "description": "The data's version (Tracker.data_version): the newest review "
+                "date and a hash of every record's content.",
+            },
             "kind": {"const": kind},
             "shard": {"type": "string", "pattern": "^[0-9a-f]{2}$"},
             "schema": {
@@ -167,10 +173,16 @@ def tracker_schema() -> dict:
         "description": "data/tracker.json: for each kind its record count and the files holding "
         "its documents (paths relative to data/), and the other files of the dataset.",
         "type": "object",
-        "required": ["format_version", "licence", "kinds", "records"],
+        "required": ["format_version", "data_version", "licence", "kinds", "records"],
         "properties": {
             "$schema": {"type": "string", "description": "This schema's address."},
             "format_version": {"type": "string", "pattern": FORMAT_VERSION_PATTERN},
+            "data_version": {
+                "type": "string",
+                "pattern": "^([0-9]{4}\\.[0-9]{2}\\.[0-9]{2}-)?[0-9a-f]{8}$",
+                "description": "The data's version (Tracker.data_version): the newest review "
+                "date and a hash of every record's content.",
+            },
             "licence": {
                 "type": "object",
                 "required": ["name", "path"],
@@ -198,6 +210,7 @@ def tracker_schema() -> dict:
             },
             "development_status": {"type": "string"},
             "datapackage": {"type": "string"},
+            "sqlite": {"type": "string", "description": "The SQLite database, relative to data/."},
         },
     }
 
