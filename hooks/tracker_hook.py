@@ -22,7 +22,7 @@ from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
 from pipeline_tracker.site.build import StaticFiles, build_outputs
-from pipeline_tracker.site.render import SiteOptions, records_edit_base
+from pipeline_tracker.site.render import SiteOptions, records_edit_base, render_workers
 from pipeline_tracker.site.search_index import SearchIndexError
 
 if TYPE_CHECKING:
@@ -90,12 +90,15 @@ def on_pre_build(config: MkDocsConfig) -> None:
     # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as
     # they are made, for MkDocs to copy. `mkdocs serve` keeps them in memory, as the last good
     # build it may fall back to.
-    folder = None
+    # `mkdocs build` renders pages in one process per core (render_workers; `mkdocs serve`, which
+    # runs threads, in its own process).
+    folder, workers = None, 1
     if not LIVE.serving:
         folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
+        workers = render_workers()
     try:
         _OUTPUT["output"] = LIVE.build(
-            lambda: build_outputs(records_dir(root), root, options, folder)
+            lambda: build_outputs(records_dir(root), root, options, folder, workers)
         )
     except RecordsInvalid as invalid:
         _cleanup()
