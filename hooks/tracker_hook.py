@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -146,6 +147,33 @@ def _refuse_files_outside(files: Files, docs: Path, root: Path) -> None:
             f"docs/ links to files outside the repository, which would be published: {names} "
             "(commit the file itself, or remove the link)"
         )
+
+
+def on_env(env, config: MkDocsConfig, files: Files):
+    """Material renders the whole navigation into every page. A page that is not in the nav
+    (record pages: thousands) shows the same navigation as every such page of its folder:
+    overrides/main.html renders it once per folder (nav_key) and reuses it."""
+    cache: dict = {}
+    in_nav = {page.file.src_uri for page in _OUTPUT.get("nav_pages", ())}
+    env.globals["pt_nav_cache"] = cache
+    env.globals["pt_nav_key"] = functools.partial(nav_key, in_nav=in_nav)
+    env.globals["pt_nav_remember"] = lambda key, html: cache.setdefault(key, html)
+    return env
+
+
+def on_nav(nav, config: MkDocsConfig, files: Files):
+    _OUTPUT["nav_pages"] = list(nav.pages)
+    return nav
+
+
+def nav_key(page, in_nav: set) -> str | None:
+    """Pages with the same key render the same navigation: not in the nav (so no item of it is
+    active) and with the same folder and depth (so its relative links are the same)."""
+    file = getattr(page, "file", None)
+    if file is None or not file.inclusion.is_not_in_nav() or file.src_uri in in_nav:
+        return None
+    url = page.url
+    return f"{posixpath.dirname(url.rstrip('/'))}|{url.count('/')}"
 
 
 def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:

@@ -309,3 +309,27 @@ def test_search_fragments_are_bundled_and_read_back_whole(tmp_path):
     assert found == written
     script = (output / "pagefind.js").read_text()
     assert "pf_bundle" in script and script.endswith("export const x = 1;\n")
+
+
+def _primary_nav(html: str) -> str:
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    return html[start : html.index("</nav>\n                  </div>", start)]
+
+
+def test_navigation_reused_across_record_pages_still_marks_each_nav_page(built_site):
+    """Record pages reuse one rendering of the navigation per folder (overrides/main.html): a
+    record page's navigation is its sibling's, with no item marked current; each page listed in
+    the nav still marks itself, with links relative to where it is."""
+    drugs = sorted(p.parent for p in (built_site / "drugs").glob("*/index.html"))
+    assert len(drugs) >= 2
+    first, second = (
+        _primary_nav((d / "index.html").read_text(encoding="utf-8")) for d in drugs[:2]
+    )
+    assert first == second and "md-nav__link--active" not in first
+    assert 'href="../../companies/"' in first
+    for kind, title in (("drugs", "Drugs"), ("companies", "Companies"), ("trials", "Trials")):
+        nav = _primary_nav((built_site / kind / "index.html").read_text(encoding="utf-8"))
+        active = nav[nav.index("md-nav__link--active") :]
+        assert active.startswith('md-nav__link--active">') or 'href="./"' in nav, kind
+        assert title in active[:400], kind
+        assert 'href="../drugs/"' in nav or kind == "drugs", kind
