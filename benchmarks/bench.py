@@ -65,6 +65,31 @@ elapsed = time.perf_counter() - start
 assert not problems, problems[:3]
 print(elapsed)
 """
+# The floor (issue 19): a plain Jinja2 script that renders and writes as many pages, of the hooked
+# build's median page size, each in a folder of its own as MkDocs writes them; its CPU seconds.
+FLOOR = """
+import os, shutil, sys, tempfile, time
+import jinja2
+pages, size = int(sys.argv[1]), int(sys.argv[2])
+template = jinja2.Environment(autoescape=True).from_string(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>'
+    '<body><h1>{{ title }}</h1><table><tbody>{% for r in rows %}<tr><td><a href="../{{ r.id }}/">'
+    '{{ r.name }}</a></td><td>{{ r.phase }}</td><td>{{ r.note }}</td></tr>{% endfor %}'
+    '</tbody></table></body></html>')
+note = "A sentence of a cell, as long as a typical summary in a table row: " * 3
+per_row = 320  # bytes a row renders to, about
+out = tempfile.mkdtemp(prefix="bench-floor-")
+start = time.process_time()
+for i in range(pages):
+    rows = [{"id": f"item-{i}-{j}", "name": f"Item {i} <{j}>", "phase": "phase 2",
+             "note": note} for j in range(size // per_row)]
+    folder = os.path.join(out, f"page-{i}")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "index.html"), "w", encoding="utf-8") as stream:
+        stream.write(template.render(title=f"Page {i}", rows=rows))
+print(time.process_time() - start)
+shutil.rmtree(out)
+"""
 
 
 def _env(records: Path | None = None) -> dict:
@@ -113,8 +138,10 @@ def _measure_here(command: list[str]) -> None:
     if done.returncode:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(done.returncode)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: kilobytes
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # every waited-for descendant
+    peak_kb = usage.ru_maxrss  # Linux: kilobytes, the largest single process
+    cpu = usage.ru_utime + usage.ru_stime  # all processes: render workers and Pagefind included
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak_kb / 1024, "cpu": cpu}))
 
 
 def _site_stats(site: Path) -> dict:
@@ -268,6 +295,8 @@ def run_size(drugs: int, work: Path) -> dict:
         ROOT,
     )
     stats = _site_stats(site)
+    print(f"== {drugs} drugs: Jinja2 + write floor", file=sys.stderr, flush=True)
+    floor = _floor_cpu(stats["pages"], int(stats["median_kb"] * 1024))
     print(f"== {drugs} drugs: search in headless Chromium", file=sys.stderr, flush=True)
     stats.update(search_stats(site, records))
     shutil.rmtree(site, ignore_errors=True)
@@ -280,11 +309,28 @@ def run_size(drugs: int, work: Path) -> dict:
         "parse": parse,
         "validate": validate,
         "build": hooked["seconds"],
+        "cpu": hooked["cpu"],
+        "floor": floor,
         "plain": plain["seconds"],
         "peak_mb": hooked["peak_mb"],
         "plain_peak_mb": plain["peak_mb"],
         **stats,
     }
+
+
+def _floor_cpu(pages: int, size: int) -> float:
+    """CPU seconds of the Jinja2 + write floor for `pages` pages of `size` bytes (best of two)."""
+    runs = []
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-c", FLOOR, str(pages), str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        runs.append(float(out.stdout.strip().splitlines()[-1]))
+    return min(runs)
 
 
 def _plain_build(drugs: int, records: Path, work: Path) -> dict:
@@ -335,6 +381,23 @@ def table(rows: list[dict]) -> str:
             f"| {r['build']:.1f} ({_ratio(r['build'], r['plain'])}) "
             f"| {plain} | {1000 * r['build'] / r['pages']:.2f} "
             f"| {r['peak_mb']:.0f} ({plain_peak}) | {r['median_kb']:.1f} |"
+        )
+    lines += [
+        "",
+        (
+            "| drugs | CPU s, hooked build | CPU ms/page | floor ms/page (Jinja2 + write) "
+            "| × floor | CPU ms/page × smallest size |"
+        ),
+        "|" + "---|" * 6,
+    ]
+    first = rows[0]
+    for r in rows:
+        per_page = 1000 * r["cpu"] / r["pages"]
+        floor = 1000 * r["floor"] / r["pages"]
+        growth = per_page / (1000 * first["cpu"] / first["pages"])
+        lines.append(
+            f"| {r['drugs']:,} | {r['cpu']:.1f} | {per_page:.2f} | {floor:.2f} "
+            f"| {per_page / floor:.2f}× | {growth:.2f}× |"
         )
     lines += [
         "",
@@ -432,6 +495,24 @@ def targets(rows: list[dict]) -> list[str]:
                 f"{r['largest_page_mb']:.1f} MB",
             ),
         ]
+        checks.append(
+            (
+                True,
+                f"hooked build CPU ≤ 3× the Jinja2 + write floor at {r['drugs']}",
+                r["cpu"] / r["floor"] <= 3,
+                f"{r['cpu'] / r['floor']:.2f}×",
+            )
+        )
+        if r is not first:
+            growth = (r["cpu"] / r["pages"]) / (first["cpu"] / first["pages"])
+            checks.append(
+                (
+                    True,
+                    f"CPU per page at {r['drugs']} ≤ 1.15× of {first['drugs']}",
+                    growth <= 1.15,
+                    f"{growth:.2f}×",
+                )
+            )
         if r["drugs"] >= 10000 and first["drugs"] <= 1000:
             ratio = (r["build"] / r["pages"]) / (first["build"] / first["pages"])
             checks.append((True, "ms/page at 10k ≤ 1.2× of 1k", ratio <= 1.2, f"{ratio:.2f}×"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
 from pipeline_tracker.site.build import StaticFiles, build_outputs
-from pipeline_tracker.site.render import SiteOptions, records_edit_base
+from pipeline_tracker.site.render import SiteOptions, records_edit_base, render_workers
 from pipeline_tracker.site.search_index import SearchIndexError
 
 if TYPE_CHECKING:
@@ -90,12 +91,15 @@ def on_pre_build(config: MkDocsConfig) -> None:
     # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as
     # they are made, for MkDocs to copy. `mkdocs serve` keeps them in memory, as the last good
     # build it may fall back to.
-    folder = None
+    # `mkdocs build` renders pages in one process per core (render_workers; `mkdocs serve`, which
+    # runs threads, in its own process).
+    folder, workers = None, 1
     if not LIVE.serving:
         folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
+        workers = render_workers()
     try:
         _OUTPUT["output"] = LIVE.build(
-            lambda: build_outputs(records_dir(root), root, options, folder)
+            lambda: build_outputs(records_dir(root), root, options, folder, workers)
         )
     except RecordsInvalid as invalid:
         _cleanup()
@@ -145,6 +149,33 @@ def _refuse_files_outside(files: Files, docs: Path, root: Path) -> None:
             f"docs/ links to files outside the repository, which would be published: {names} "
             "(commit the file itself, or remove the link)"
         )
+
+
+def on_env(env, config: MkDocsConfig, files: Files):
+    """Material renders the whole navigation into every page. A page that is not in the nav
+    (record pages: thousands) shows the same navigation as every such page of its folder:
+    overrides/main.html renders it once per folder (nav_key) and reuses it."""
+    cache: dict = {}
+    in_nav = {page.file.src_uri for page in _OUTPUT.get("nav_pages", ())}
+    env.globals["pt_nav_cache"] = cache
+    env.globals["pt_nav_key"] = functools.partial(nav_key, in_nav=in_nav)
+    env.globals["pt_nav_remember"] = lambda key, html: cache.setdefault(key, html)
+    return env
+
+
+def on_nav(nav, config: MkDocsConfig, files: Files):
+    _OUTPUT["nav_pages"] = list(nav.pages)
+    return nav
+
+
+def nav_key(page, in_nav: set) -> str | None:
+    """Pages with the same key render the same navigation: not in the nav (so no item of it is
+    active) and with the same folder and depth (so its relative links are the same)."""
+    file = getattr(page, "file", None)
+    if file is None or not file.inclusion.is_not_in_nav() or file.src_uri in in_nav:
+        return None
+    url = page.url
+    return f"{posixpath.dirname(url.rstrip('/'))}|{url.count('/')}"
 
 
 def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:

@@ -1,7 +1,9 @@
 """What the built site's Pagefind index holds for each page: its fragments, read back.
 
-A fragment (pagefind/fragment/*.pf_fragment) is gzip'd "pagefind_dcd" + JSON: the page's url,
-the text that was indexed (`content`), its `meta` (title, summary) and `filters`. The words and
+A fragment is gzip'd "pagefind_dcd" + JSON: the page's url, the text that was indexed (`content`),
+its `meta` (title, summary) and `filters`. The build bundles them (pagefind/fragment/<n>.pf_bundle:
+a line of JSON {name: [offset, length]}, then the fragments' bytes); read as the site's search
+script reads them, from the bundle the fragment's name hashes to. The words and
 their weights live in pagefind/index/, which tests reach through a browser (test_browser.py).
 """
 
@@ -16,10 +18,18 @@ _SIGNATURE = b"pagefind_dcd"
 
 def fragments(site: Path) -> dict[str, dict]:
     """url ("/drugs/x/") → fragment, for every page in the index."""
+    from pipeline_tracker.site.search_index import BUNDLES, fragment_bundle
+
+    folder = site / "pagefind" / "fragment"
+    assert not list(folder.glob("*.pf_fragment")), "fragments left unbundled"
+    bits = json.loads((site / "pagefind" / BUNDLES).read_text())["bits"]
     found = {}
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        assert data.startswith(_SIGNATURE), path
-        fragment = json.loads(data[len(_SIGNATURE) :])
-        found[fragment["url"]] = fragment
+    for path in sorted(folder.glob("*.pf_bundle")):
+        head, _, body = path.read_bytes().partition(b"\n")
+        for name, (offset, length) in json.loads(head).items():
+            assert path.name == f"{fragment_bundle(name, bits)}.pf_bundle", name
+            data = gzip.decompress(body[offset : offset + length])
+            assert data.startswith(_SIGNATURE), name
+            fragment = json.loads(data[len(_SIGNATURE) :])
+            found[fragment["url"]] = fragment
     return found

@@ -1,4 +1,4 @@
-"""Each drug, company and target has its own Atom feed beside its page: the dated events naming it
+"""Each company and target has its own Atom feed beside its page: the dated events naming it
 (a target: naming its drugs), newest first, with the site-wide feed's entry ids."""
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ def _records(kind: str) -> dict[str, dict]:
 def _naming(kind: str, rid: str) -> set[str]:
     """Dated fixture events naming the record, read straight from the YAML."""
     events = {e: d for e, d in _records("events").items() if d.get("date")}
-    if kind == "drugs":
-        return {e for e, d in events.items() if rid in d["drugs"]}
     if kind == "companies":
         return {
             e
@@ -53,7 +51,7 @@ def _site_feed_ids(site: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("kind", ["drugs", "companies", "targets"])
+@pytest.mark.parametrize("kind", ["companies", "targets"])
 def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, kind: str):
     site_ids = _site_feed_ids(built_site)
     nonempty = 0
@@ -89,6 +87,15 @@ def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, 
     ET.fromstring((built_site / "feeds" / kind / "sitemap.xml").read_bytes())
 
 
+def test_drug_pages_link_no_feed_of_their_own(built_site: Path):
+    """Drugs have no per-record feed (one file per drug would be a third of a large site's files):
+    no drug page links one, and none is published."""
+    assert not (built_site / "feeds" / "drugs").exists()
+    for rid in _records("drugs"):
+        html = (built_site / "drugs" / rid / "index.html").read_text(encoding="utf-8")
+        assert "feeds/drugs/" not in html and 'class="pt-feed"' not in html, rid
+
+
 def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path):
     """2,000 drugs: every feed in well under a second (the events are indexed once)."""
     from pipeline_tracker.model.tracker import link
@@ -105,6 +112,9 @@ def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Pa
     start = time.perf_counter()
     build_record_feeds(tracker, files)
     elapsed = time.perf_counter() - start
-    drugs = [p for p in files if p.startswith("feeds/drugs/") and p != "feeds/drugs/sitemap.xml"]
-    assert len(drugs) == len(tracker.ids("drugs"))
+    companies = [
+        p for p in files if p.startswith("feeds/companies/") and p != "feeds/companies/sitemap.xml"
+    ]
+    assert len(companies) == len(tracker.ids("companies"))
+    assert not [p for p in files if p.startswith("feeds/drugs/")]  # a drug has no feed file
     assert elapsed < 2, f"{elapsed:.1f} s for {len(files)} feeds"

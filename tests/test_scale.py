@@ -6,6 +6,7 @@ Speed itself is measured by `make bench`, never here.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -259,3 +260,76 @@ def test_quick_read_records_still_report_line_and_column(tmp_path, synth30):
     [problem] = [p for p in problems if p.path.endswith("synthdrug-00003.yaml")]
     assert (problem.line, problem.col) == (at + 1, indent + len("phase: ") + 1)
     assert problem.pointer.endswith("/phase") and "'phase 9'" in problem.message
+
+
+def test_pages_rendered_in_two_processes_are_the_pages_rendered_in_one(monkeypatch, synth30):
+    """The build renders pages in forked processes (one per core): every page, in the same order,
+    byte for byte what one process renders; PIPELINE_TRACKER_WORKERS=1 keeps it in one."""
+    from pipeline_tracker.site import render
+    from pipeline_tracker.site.build import load_tracker
+
+    tracker = load_tracker(synth30)
+    options = render.SiteOptions(today="2025-02-15")
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 1)
+    meanwhile: list[str] = []
+    serial = render.render_pages(tracker, options)
+    parallel = render.render_pages(
+        tracker, options, workers=2, meanwhile=lambda: meanwhile.append("ran")
+    )
+    assert meanwhile == ["ran"]
+    assert list(parallel) == list(serial)
+    assert parallel == serial
+    monkeypatch.setenv(render.WORKERS_ENV, "1")
+    assert render.render_workers() == 1
+    monkeypatch.delenv(render.WORKERS_ENV)
+    assert render.render_workers() == min(2, os.cpu_count() or 1)
+
+
+def test_search_fragments_are_bundled_and_read_back_whole(tmp_path):
+    """Pagefind's one file per page becomes a few bundles; every fragment is found, byte for byte,
+    in the bundle its name hashes to, and the fragment files are gone."""
+    from pipeline_tracker.site.search_index import BUNDLES, bundle_fragments, fragment_bundle
+
+    output = tmp_path / "pagefind"
+    (output / "fragment").mkdir(parents=True)
+    written = {f"en_{n:07x}": os.urandom(50 + n) for n in range(100)}
+    for name, blob in written.items():
+        (output / "fragment" / f"{name}.pf_fragment").write_bytes(blob)
+    (output / "pagefind.js").write_text("export const x = 1;\n")
+    bundle_fragments(output)
+    bits = json.loads((output / BUNDLES).read_text())["bits"]
+    bundles = sorted((output / "fragment").glob("*"))
+    assert 1 < len(bundles) <= 100 // 4 and all(p.suffix == ".pf_bundle" for p in bundles)
+    found = {}
+    for path in bundles:
+        head, _, body = path.read_bytes().partition(b"\n")
+        for name, (offset, length) in json.loads(head).items():
+            assert path.name == f"{fragment_bundle(name, bits)}.pf_bundle"
+            found[name] = body[offset : offset + length]
+    assert found == written
+    script = (output / "pagefind.js").read_text()
+    assert "pf_bundle" in script and script.endswith("export const x = 1;\n")
+
+
+def _primary_nav(html: str) -> str:
+    start = html.index('<nav class="md-nav md-nav--primary"')
+    return html[start : html.index("</nav>\n                  </div>", start)]
+
+
+def test_navigation_reused_across_record_pages_still_marks_each_nav_page(built_site):
+    """Record pages reuse one rendering of the navigation per folder (overrides/main.html): a
+    record page's navigation is its sibling's, with no item marked current; each page listed in
+    the nav still marks itself, with links relative to where it is."""
+    drugs = sorted(p.parent for p in (built_site / "drugs").glob("*/index.html"))
+    assert len(drugs) >= 2
+    first, second = (
+        _primary_nav((d / "index.html").read_text(encoding="utf-8")) for d in drugs[:2]
+    )
+    assert first == second and "md-nav__link--active" not in first
+    assert 'href="../../companies/"' in first
+    for kind, title in (("drugs", "Drugs"), ("companies", "Companies"), ("trials", "Trials")):
+        nav = _primary_nav((built_site / kind / "index.html").read_text(encoding="utf-8"))
+        active = nav[nav.index("md-nav__link--active") :]
+        assert active.startswith('md-nav__link--active">') or 'href="./"' in nav, kind
+        assert title in active[:400], kind
+        assert 'href="../drugs/"' in nav or kind == "drugs", kind

@@ -96,11 +96,13 @@ def build_outputs(
     root: Path | None = None,
     options: SiteOptions | None = None,
     static_folder: Path | None = None,
+    workers: int = 1,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
-    written there as they are made instead of kept in memory."""
+    written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
+    many forked processes (render_pages; the output is the same)."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
-        return _build_outputs(records_path, root, options or SiteOptions(), static_folder)
+        return _build_outputs(records_path, root, options or SiteOptions(), static_folder, workers)
 
 
 def _build_outputs(
@@ -108,16 +110,20 @@ def _build_outputs(
     root: Path | None,
     options: SiteOptions,
     static_folder: Path | None,
+    workers: int = 1,
 ) -> BuildOutput:
     tracker = load_tracker(records_path, root)
     options = replace(
         options, today=build_today(options.today).isoformat()
     )  # one "today" per build
     static = StaticFiles(static_folder)
-    build_exports(tracker, static, options.site_url)
-    static[FEED_PATH] = build_feed(tracker, options.site_url)
-    build_record_feeds(tracker, static, options.site_url)
-    html_pages = render_pages(tracker, options)
+
+    def exports() -> None:  # runs here while worker processes render pages
+        build_exports(tracker, static, options.site_url)
+        static[FEED_PATH] = build_feed(tracker, options.site_url)
+        build_record_feeds(tracker, static, options.site_url)
+
+    html_pages = render_pages(tracker, options, workers=workers, meanwhile=exports)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}

@@ -154,11 +154,13 @@ def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
 
 
 # Per-record feeds ---------------------------------------------------------------------------
-# feeds/drugs/<id>.xml, feeds/companies/<id>.xml, feeds/targets/<id>.xml, holding the dated events that name the record (a target: the events naming its
-# drugs), newest first, with the site-wide feed's entry ids. Each event's entry is written once and
-# every feed joins the entries it needs, so 10,000 drugs cost 10,000 short string joins, not
-# 10,000 scans of the events.
-RECORD_FEED_KINDS = ("drugs", "companies", "targets")
+# feeds/companies/<id>.xml, feeds/targets/<id>.xml, holding the dated events that name the record
+# (a target: the events naming its drugs), newest first, with the site-wide feed's entry ids. Each
+# event's entry is written once and every feed joins the entries it needs, not a scan of the
+# events per record. Drugs have no feed of their own (a drug's events are in its companies' and
+# targets' feeds and in feed.xml): one file per drug would be a third of a 10,000-drug site's
+# files, which static hosts limit (40,000 files is the target of issue 19).
+RECORD_FEED_KINDS = ("companies", "targets")
 
 
 # Material's script fetches sitemap.xml beside every <link rel="alternate"> of a page: an empty one
@@ -208,7 +210,7 @@ def _text(value) -> str:
 
 
 def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> None:
-    """Write every drug's, company's and target's feed into `files` (site path → bytes).
+    """Write every company's and target's feed into `files` (site path → bytes).
     The record's display name (claims.display_name) names the feed."""
     # Without site_url, links are relative to the feed at feeds/<kind>/<id>.xml.
     prefix = site_root(site_url) or "../../"

@@ -8,9 +8,13 @@ curators write (and a few prose-heavy generated ones) stay Markdown.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import posixpath
 import re
 import zlib
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -613,12 +617,55 @@ def render_job(
     return rendered_page(text, page, indexed_whole=True)
 
 
+# Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
+_FORKED: tuple[Tracker, SiteOptions, list] | None = None
+PARALLEL_MIN_PAGES = 500  # below this, starting a process costs more than it saves
+WORKERS_ENV = "PIPELINE_TRACKER_WORKERS"  # "1": render in this process only
+
+
+def render_workers() -> int:
+    """How many processes render pages: PIPELINE_TRACKER_WORKERS if set, else one per core (at
+    most two: the pages' HTML then travels back to this process, which writes them)."""
+    wanted = os.environ.get(WORKERS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) >= 1:
+        return int(wanted)
+    return min(2, os.cpu_count() or 1)
+
+
+def _render_share(share: int, shares: int) -> list[RenderedPage]:
+    tracker, options, jobs = _FORKED  # type: ignore[misc]
+    return [render_job(tracker, options, job) for job in jobs[share::shares]]
+
+
 def render_pages(
     tracker: Tracker,
     options: SiteOptions = SiteOptions(),
+    workers: int = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, RenderedPage]:
-    """Every generated HTML page: Markdown source path → page."""
-    return {job[0]: render_job(tracker, options, job) for job in page_jobs(tracker)}
+    """Every generated HTML page: Markdown source path → page. With workers > 1 (and a tree large
+    enough, on a system that can fork) pages are rendered in forked processes, one share each,
+    while this process runs `meanwhile`; the pages are the same as rendered one by one, in the
+    same order."""
+    global _FORKED
+    jobs = page_jobs(tracker)
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
+        return {job[0]: render_job(tracker, options, job) for job in jobs}
+    _FORKED = (tracker, options, jobs)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_render_share, share, workers) for share in range(workers)]
+            if meanwhile:
+                meanwhile()
+            shares = [future.result() for future in futures]
+    finally:
+        _FORKED = None
+    rendered: list = [None] * len(jobs)
+    for share, pages in enumerate(shares):
+        rendered[share::workers] = pages
+    return {job[0]: page for job, page in zip(jobs, rendered)}
 
 
 def relative(from_src: str, to_url: str) -> str:

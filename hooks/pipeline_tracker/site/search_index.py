@@ -14,10 +14,20 @@ What is indexed (the same as Material's search saw before):
 - on pages that list the whole tree, their title and introduction, not the list (EXCLUDE);
 - the identifiers readers type (search_meta.py) carry `data-pagefind-weight`, so the record that
   holds an id comes first, and the summary line is the result's preview (`data-pagefind-meta`).
+
+Pagefind writes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
+bundle them): at 10,000 drugs that is 27,000 files, as many as the pages themselves, which alone
+takes a site past the file limits of static hosts. After indexing, the fragments are bundled into
+a few files (bundle_fragments; about FRAGMENTS_PER_BUNDLE each), and a short script put before
+Pagefind's own (templates/pagefind_bundles.js, in pagefind.js and pagefind-worker.js) answers
+Pagefind's request for a fragment from its bundle: what Pagefind reads is byte for byte the
+fragment it wrote.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,4 +103,49 @@ def index_site(site_dir: Path) -> str:
         raise SearchIndexError(f"Pagefind failed ({done.returncode}): {done.stdout}{done.stderr}")
     for name in UNUSED:
         (site_dir / OUTPUT / name).unlink(missing_ok=True)
+    bundle_fragments(site_dir / OUTPUT)
     return done.stdout
+
+
+# A result shown loads its fragment's bundle: ~16 fragments of about 1 KB make a bundle small to
+# fetch (a query showing ten results fetches at most ten bundles) and cut the files 16-fold.
+FRAGMENTS_PER_BUNDLE = 16
+BUNDLES = "fragment-bundles.json"  # {"bits": b}: 2**b bundles, fragment/<n>.pf_bundle
+
+
+def fragment_bundle(name: str, bits: int) -> int:
+    """Which bundle holds fragment `name` (its file name without .pf_fragment): the top `bits`
+    bits of the name's 32-bit FNV-1a hash. docs/assets/search.js computes the same."""
+    value = 0x811C9DC5
+    for char in name.encode("utf-8"):
+        value = ((value ^ char) * 0x01000193) & 0xFFFFFFFF
+    return value >> (32 - bits) if bits else 0
+
+
+def bundle_fragments(output: Path) -> None:
+    """Replace pagefind/fragment/*.pf_fragment with 2**bits bundles. A bundle is one line of JSON
+    ({name: [offset, length]}, offsets from the byte after the line) and then the fragments' bytes
+    as Pagefind wrote them, in name order: the same fragments always give the same bytes."""
+    folder = output / "fragment"
+    files = sorted(folder.glob("*.pf_fragment"))
+    bits = max(0, math.floor(math.log2(max(1, len(files)) / FRAGMENTS_PER_BUNDLE)))
+    bundles: dict[int, list[Path]] = {}
+    for path in files:
+        bundles.setdefault(fragment_bundle(path.stem, bits), []).append(path)
+    for number, paths in sorted(bundles.items()):
+        table, blobs, offset = {}, [], 0
+        for path in paths:
+            blob = path.read_bytes()
+            table[path.stem] = [offset, len(blob)]
+            blobs.append(blob)
+            offset += len(blob)
+        head = json.dumps(table, separators=(",", ":"), sort_keys=True).encode("ascii")
+        (folder / f"{number}.pf_bundle").write_bytes(head + b"\n" + b"".join(blobs))
+    for path in files:
+        path.unlink()
+    (output / BUNDLES).write_text(json.dumps({"bits": bits}), encoding="ascii")
+    shim = (Path(__file__).parent / "templates" / "pagefind_bundles.js").read_text(encoding="utf-8")
+    for script in ("pagefind.js", "pagefind-worker.js"):
+        path = output / script
+        if path.is_file():
+            path.write_text(shim + path.read_text(encoding="utf-8"), encoding="utf-8")
