@@ -650,3 +650,104 @@ def test_inferred_reason_is_reached_by_keyboard(browser, server, tracker):
     assert note.is_displayed() and len(note.text) > 20
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "inferred-reason.png"))
+
+
+# axe-core from the npm registry (`make install` runs `npm ci` in tests/axe/), injected from disk.
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _axe_pages(tracker) -> dict[str, str]:
+    first = {
+        kind: tracker.ids(kind)[0]
+        for kind in ("drugs", "targets", "companies", "indications", "trials", "sources")
+    }
+    pages = {"home": "", "drugs index": "drugs/"}
+    pages.update({f"{kind[:-1]} page": f"{kind}/{rid}/" for kind, rid in first.items()})
+    pages.update(
+        {
+            "landscapes": "landscapes/",
+            "timeline": "timeline/",
+            "deals": "deals/",
+            "data quality": "quality/",
+            "open data": "data/",
+            "contributing": "contributing/",
+        }
+    )
+    return pages
+
+
+def _axe(browser) -> list[str]:
+    """Serious and critical WCAG 2.2 AA violations on the loaded page, one line per rule."""
+    if not browser.execute_script("return !!window.axe"):
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.impact + ' ' + v.id + ' (' + v.nodes.length + '): '"
+        " + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '')"
+        ".replace(/\\s+/g, ' ').slice(0, 160)).join(' | '))))"
+        ".catch(e => done(['axe failed: ' + e]));",
+        AXE_TAGS,
+    )
+    return result
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+@pytest.mark.parametrize("width", [1400, 390])
+def test_axe_finds_no_serious_violation_on_any_template(browser, server, tracker, width, scheme):
+    """axe-core, WCAG 2.2 AA tags: no critical or serious violation on each page template, at
+    desktop and phone widths, in the light and the dark palette."""
+    if not AXE.is_file():
+        reason = f"{AXE.relative_to(ROOT)} missing: run `make install` (needs npm)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    browser.set_window_size(width, 1000)
+    browser.set_script_timeout(60)
+    try:
+        failures = []
+        for name, path in _axe_pages(tracker).items():
+            browser.get(server + path)
+            # The palette as the header toggle sets it (the toggle itself: see the next test).
+            browser.execute_script(
+                "document.body.setAttribute('data-md-color-scheme', arguments[0]);", scheme
+            )
+            failures += [f"{name} ({path}) {width}px {scheme}: {v}" for v in _axe(browser)]
+        assert failures == [], "\n".join(failures)
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_palette_toggle_switches_to_dark_and_back(browser, server):
+    """The header's toggle switches light and dark; our table text follows the palette."""
+
+    def toggle():
+        return next(
+            label
+            for label in browser.find_elements(
+                "css selector", "form[data-md-component=palette] label"
+            )
+            if label.is_displayed()
+        )
+
+    def scheme_and_text_brightness():
+        return browser.execute_script(
+            "const c = getComputedStyle(document.querySelector('.pt-table td')).color.match(/\\d+/g);"
+            "return [document.body.getAttribute('data-md-color-scheme'), (+c[0] + +c[1] + +c[2]) / 3];"
+        )
+
+    browser.get(server + "drugs/")
+    try:
+        first = scheme_and_text_brightness()
+        assert toggle().get_attribute("title").startswith("Switch to")
+        toggle().click()
+        second = scheme_and_text_brightness()
+        assert {first[0], second[0]} == {"default", "slate"}
+        light, dark = (first, second) if first[0] == "default" else (second, first)
+        assert dark[1] > light[1] + 100  # light text on dark, dark text on light
+        toggle().click()
+        assert scheme_and_text_brightness() == first
+    finally:
+        browser.execute_script("localStorage.clear()")

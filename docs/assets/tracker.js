@@ -190,6 +190,10 @@
     });
     initRegionFilter();
     initTimeline();
+    // A code block wider than its column scrolls: keyboard users reach it with Tab to scroll it.
+    document.querySelectorAll(".md-typeset pre > code").forEach(function (code) {
+      if (code.scrollWidth > code.clientWidth + 1 && !code.hasAttribute("tabindex")) code.tabIndex = 0;
+    });
   }
   // Printing shows the citation's BibTeX and RIS too.
   window.addEventListener("beforeprint", function () {
