@@ -252,6 +252,97 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
         browser.set_window_size(1280, 1000)
 
 
+def _shown_drugs(table) -> set[str]:
+    return {
+        urlparse(r.find_element("css selector", "td a").get_attribute("href"))
+        .path.rstrip("/")
+        .split("/")[-1]
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.is_displayed()
+    }
+
+
+def test_drugs_phase_column_shows_the_highest_phase_in_the_chosen_region(
+    browser, server, tracker
+):
+    from pipeline_tracker.model.claims import status_label
+
+    drug, region, stage = next(
+        (d, code, row)
+        for d in tracker.tracked_ids()
+        for code, row in sorted(tracker.stage_by_region(d).items())
+        if status_label(row).text != status_label(tracker.highest_phase(d)).text
+    )
+    browser.get(server + f"drugs/?region={region}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    row = next(
+        r
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.find_element("css selector", "td a").get_attribute("href").rstrip("/").endswith(drug)
+    )
+    cell = row.find_elements("css selector", "td")[1]
+    assert cell.text.startswith(status_label(stage).text), cell.text
+    assert status_label(tracker.highest_phase(drug)).text not in cell.text.split(" in ")[0]
+    browser.get(server + "drugs/")  # no region: the highest phase anywhere again
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    row = next(
+        r
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.find_element("css selector", "td a").get_attribute("href").rstrip("/").endswith(drug)
+    )
+    assert row.find_elements("css selector", "td")[1].text == (
+        status_label(tracker.highest_phase(drug)).text
+    )
+
+
+def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    tracked = tracker.tracked_ids()
+    drugs = {d: tracker.get("drugs", d) for d in tracked}
+    modality = next(
+        m
+        for m in sorted({x["modality"] for x in drugs.values()})
+        if 0 < sum(x["modality"] == m for x in drugs.values()) < len(tracked)
+    )
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    Select(browser.find_element("css selector", "select[name=modality]")).select_by_visible_text(
+        modality
+    )
+    assert _shown_drugs(table) == {d for d, x in drugs.items() if x["modality"] == modality}
+    assert "modality=" in urlparse(browser.current_url).query
+    shared = browser.current_url
+    browser.get(shared)
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == {d for d, x in drugs.items() if x["modality"] == modality}
+
+    def having(field, key, value):
+        return {d for d, x in drugs.items() if any(e[key] == value for e in x.get(field) or [])}
+
+    company = "carsgen"
+    assert 0 < len(having("companies", "company", company)) < len(tracked)
+    browser.get(server + f"drugs/?company={company}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == having("companies", "company", company)
+    target = "erbb2"
+    browser.get(server + f"drugs/?target={target}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == having("targets", "target", target)
+    # Route with a region: special access in China (Hainan lies within China).
+    special_cn = {
+        d
+        for d in tracked
+        if any(r.special_access and r.region in ("CN", "CN-HI") for r in tracker.phase_rows[d])
+    }
+    assert special_cn
+    browser.get(server + "drugs/?region=CN&route=special-access")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == special_cn
+    caption = table.find_element("css selector", "caption").text
+    assert caption.startswith(f"{len(special_cn)} of {len(tracked)} ")
+
+
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 
