@@ -262,9 +262,7 @@ def _shown_drugs(table) -> set[str]:
     }
 
 
-def test_drugs_phase_column_shows_the_highest_phase_in_the_chosen_region(
-    browser, server, tracker
-):
+def test_drugs_phase_column_shows_the_highest_phase_in_the_chosen_region(browser, server, tracker):
     from pipeline_tracker.model.claims import status_label
 
     drug, region, stage = next(

@@ -343,15 +343,11 @@ class PageContext:
         t = self.tracker
         modalities = {t.get("drugs", d).get("modality", "") for d in drugs}
         targets = {x["target"] for d in drugs for x in t.get("drugs", d).get("targets") or []}
-        companies = {
-            x["company"] for d in drugs for x in t.get("drugs", d).get("companies") or []
-        }
+        companies = {x["company"] for d in drugs for x in t.get("drugs", d).get("companies") or []}
         routes = {r.route for r in all_rows}
         statuses = {r.status for r in all_rows}
         return {
-            "route": sorted(
-                (self.route_key(r), r or "not stated") for r in routes
-            ),
+            "route": sorted((self.route_key(r), r or "not stated") for r in routes),
             "status": sorted((s, s) for s in statuses),
             "modality": sorted((self.option_key(m), m) for m in modalities if m),
             "target": sorted(
