@@ -341,6 +341,74 @@ def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, s
     assert caption.startswith(f"{len(special_cn)} of {len(tracked)} ")
 
 
+def test_landscape_region_view_sets_regions_side_by_side_and_filters(browser, server, tracker):
+    """One row per drug × indication, a column per region: special access in Hainan reads as
+    special access beside the drug's phase in China; ?region=CN keeps rows within China."""
+    drug, row = next((d, r) for d in tracker.tracked_ids() for r in tracker.special_access_rows(d))
+    browser.get(server + "landscapes/")
+    table = browser.find_element("css selector", "table.pt-region-view")
+    heads = [h.text for h in table.find_elements("css selector", "thead th")]
+    column = heads.index(tracker_region_name(row.region))
+    line = next(
+        tr
+        for tr in table.find_elements("css selector", "tbody tr")
+        if tr.find_elements("css selector", "td a")[0]
+        .get_attribute("href")
+        .rstrip("/")
+        .endswith(drug)
+        and tr.find_elements("css selector", "td a")[1]
+        .get_attribute("href")
+        .rstrip("/")
+        .endswith(row.indication)
+    )
+    cell = line.find_elements("css selector", "td")[column]
+    assert cell.find_elements("css selector", ".pt-phase--special-access")
+    assert "approved" not in cell.text
+    browser.get(server + "landscapes/?region=CN")
+    table = browser.find_element("css selector", "table.pt-region-view")
+    shown = [
+        tr.get_attribute("data-regions").split()
+        for tr in table.find_elements("css selector", "tbody tr")
+        if tr.is_displayed()
+    ]
+    hidden = [tr for tr in table.find_elements("css selector", "tbody tr") if not tr.is_displayed()]
+    assert shown and all("CN" in regions for regions in shown) and hidden
+
+
+def tracker_region_name(code: str) -> str:
+    from pipeline_tracker.records.phases import region_name
+
+    return region_name(code)
+
+
+def test_company_page_filters_its_drugs_by_region_within_its_programmes(browser, server, tracker):
+    from pipeline_tracker.model.tracker import regions_containing
+
+    company, region, inside = next(
+        (
+            c,
+            code,
+            {
+                d
+                for d, rows in progs.items()
+                if any(code in regions_containing(r.region) for r in rows)
+            },
+        )
+        for c in tracker.ids("companies")
+        for progs in [tracker.programmes_of_company(c)]
+        if len(tracker.drugs_of_company(c)) >= 2
+        for code in sorted(
+            {x for rows in progs.values() for r in rows for x in regions_containing(r.region)}
+        )
+        if 0
+        < sum(any(code in regions_containing(r.region) for r in rows) for rows in progs.values())
+        < len(tracker.drugs_of_company(c))
+    )
+    browser.get(server + f"companies/{company}/?region={region}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == inside
+
+
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 

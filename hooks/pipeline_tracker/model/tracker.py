@@ -444,6 +444,13 @@ class Tracker:
             rows = [r for r in rows if r.indication in indications]
         return _best(rows) if rows else None
 
+    @staticmethod
+    def highest_of(rows: list[PhaseRow]) -> PhaseRow | None:
+        """The highest phase among some of a drug's rows (a company page's programmes), ranked
+        as `highest_phase` ranks: special access never counts."""
+        ranked = development_rows(rows)
+        return _best(ranked) if ranked else None
+
     def indication_with_descendants(self, indication: str) -> set[str]:
         children = self._indication_children  # built once (the records do not change)
         found, todo = set(), [indication]
