@@ -687,6 +687,7 @@ _LAYOUT_PAGES = {
     "index": "drugs/",
     "timeline": "timeline/",
     "deals": "deals/",
+    "data quality": "quality/",
 }
 _MEASURE = """
 const column = document.querySelector('.md-content__inner').getBoundingClientRect();
@@ -708,7 +709,7 @@ return {wide: wide, off: off, overflow: document.documentElement.scrollWidth - w
 """
 
 
-@pytest.mark.parametrize("width", [1400, 1920])
+@pytest.mark.parametrize("width", [1024, 1400, 1920])
 def test_tables_fit_their_column_at_desktop_widths(browser, server, width):
     browser.set_window_size(width, 1000)
     try:
@@ -744,6 +745,40 @@ def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(ARTIFACTS / "drug-390.png"))
         assert failures == []
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+_WORDS_SPLIT = """
+const split = [];
+for (const badge of document.querySelectorAll('.pt-phase, .pt-bar span')) {
+  if (!badge.offsetParent) continue;
+  const walker = document.createTreeWalker(badge, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const re = /\\S+/g;
+    let m;
+    while ((m = re.exec(node.data))) {
+      const r = document.createRange();
+      r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+      if (tops.size > 1) split.push(m[0]);
+    }
+  }
+}
+return split;
+"""
+
+
+def test_phone_phase_labels_never_break_inside_a_word(browser, server):
+    browser.set_window_size(390, 900)
+    try:
+        failures = {}
+        for name, path in {**_LAYOUT_PAGES, "drug index by region": "drugs/?region=CN"}.items():
+            browser.get(server + path)
+            split = browser.execute_script(_WORDS_SPLIT)
+            if split:
+                failures[name] = split
+        assert failures == {}
     finally:
         browser.set_window_size(1280, 1000)
 
