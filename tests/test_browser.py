@@ -943,3 +943,29 @@ def test_palette_toggle_switches_to_dark_and_back(browser, server):
         assert scheme_and_text_brightness() == first
     finally:
         browser.execute_script("localStorage.clear()")
+
+
+def test_citation_quote_is_reached_by_keyboard(browser, server, tracker):
+    """A quoted citation mark is a link reached with Tab; Enter goes to the reference, where the
+    quoted words are printed (not only in the mark's hover title)."""
+    from selenium.webdriver.common.keys import Keys
+
+    drug = next(d for d in tracker.tracked_ids() if any(r.quotes for r in tracker.phase_rows[d]))
+    browser.get(server + f"drugs/{drug}/")
+    body = browser.find_element("css selector", "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(400):
+        focused = browser.switch_to.active_element
+        parent = browser.execute_script("return arguments[0].parentElement.className", focused)
+        if "pt-cite--quoted" in (parent or ""):
+            break
+        focused.send_keys(Keys.TAB)
+    else:
+        pytest.fail("Tab never reached a quoted citation mark")
+    title = focused.get_attribute("title")
+    focused.send_keys(Keys.ENTER)
+    anchor = browser.execute_script("return location.hash").lstrip("#")
+    assert anchor.startswith("ref-")
+    quotes = browser.find_element("id", anchor).find_elements("css selector", ".pt-quotes q")
+    assert quotes and all(q.is_displayed() for q in quotes)
+    assert any(q.text.strip('“”"') in title for q in quotes)
