@@ -70,8 +70,9 @@
   // reload restores it. Rows carry, made at build time: data-regions (every region their rows lie
   // within), data-stages (region=highest phase there), data-phase (highest anywhere),
   // data-facets (region|route|status of each row; * for any region), data-modality,
-  // data-targets, data-companies. The phase cell holds the badge for each region, hidden: with
-  // a region chosen it shows that region's (the build's decision, not worked out here).
+  // data-targets, data-companies. The phase cell holds, hidden, the badge of each region whose
+  // highest phase differs from the one anywhere: with a region chosen it shows that region's (the
+  // build's decision, not worked out here), and the column header says which region.
   function initRegionFilter() {
     var form = document.querySelector("form[data-pt-region-filter]");
     var table = document.querySelector("table.pt-region-filtered");
@@ -121,6 +122,12 @@
     // The phase column: the region's own highest phase when a region is chosen (and sorts by it).
     function showStages() {
       var region = wanted().region || "";
+      var where = table.querySelector(".pt-stage-where");
+      if (where) {
+        var chosen = form.elements.region.options[form.elements.region.selectedIndex];
+        where.textContent = region ? (region === "WW" ? " worldwide" : " in " + chosen.textContent) : "";
+        where.hidden = !region;
+      }
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         var badges = row.querySelectorAll(".pt-stage");
         if (!badges.length) return;
