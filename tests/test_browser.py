@@ -345,7 +345,7 @@ def test_landscape_region_view_sets_regions_side_by_side_and_filters(browser, se
     """One row per drug × indication, a column per region: special access in Hainan reads as
     special access beside the drug's phase in China; ?region=CN keeps rows within China."""
     drug, row = next((d, r) for d in tracker.tracked_ids() for r in tracker.special_access_rows(d))
-    browser.get(server + "landscapes/")
+    browser.get(server + "landscapes/regions/")
     table = browser.find_element("css selector", "table.pt-region-view")
     heads = [h.text for h in table.find_elements("css selector", "thead th")]
     column = heads.index(tracker_region_name(row.region))
@@ -364,7 +364,7 @@ def test_landscape_region_view_sets_regions_side_by_side_and_filters(browser, se
     cell = line.find_elements("css selector", "td")[column]
     assert cell.find_elements("css selector", ".pt-phase--special-access")
     assert "approved" not in cell.text
-    browser.get(server + "landscapes/?region=CN")
+    browser.get(server + "landscapes/regions/?region=CN")
     table = browser.find_element("css selector", "table.pt-region-view")
     shown = [
         tr.get_attribute("data-regions").split()
@@ -859,6 +859,7 @@ def _axe_pages(tracker) -> dict[str, str]:
     pages.update(
         {
             "landscapes": "landscapes/",
+            "landscape by region": "landscapes/regions/",
             "timeline": "timeline/",
             "deals": "deals/",
             "data quality": "quality/",

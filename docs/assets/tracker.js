@@ -69,7 +69,8 @@
   // company); their state is the page's query string, so a filtered view can be shared and a
   // reload restores it. Rows carry, made at build time: data-regions (every region their rows lie
   // within), data-stages (region=highest phase there), data-phase (highest anywhere),
-  // data-facets (region|route|status of each row; * for any region), data-modality,
+  // data-facets (region|route|status of each row; * for any region; absent when every row is
+  // active with no route stated), data-modality,
   // data-targets, data-companies. The phase cell holds, hidden, the badge of each region whose
   // highest phase differs from the one anywhere: with a region chosen it shows that region's (the
   // build's decision, not worked out here), and the column header says which region.
@@ -106,7 +107,10 @@
         if (!has(row.dataset.regions, v.region)) return false;
         if (v.phase && !has(row.dataset.stages, v.region + "=" + v.phase)) return false;
       } else if (v.phase && row.dataset.phase !== v.phase) return false;
-      if (v.route || v.status) {
+      if ((v.route || v.status) && !row.hasAttribute("data-facets")) {
+        // No data-facets: every row of this drug is active with no route stated.
+        if ((v.route && v.route !== "not-stated") || (v.status && v.status !== "active")) return false;
+      } else if (v.route || v.status) {
         var place = v.region || "*";
         var any = (row.dataset.facets || "").split(" ").some(function (token) {
           var f = token.split("|");

@@ -148,7 +148,7 @@ class RegionView:
         return sorted((code, row) for code, row in cells.items() if code not in self.regions)
 
 
-def region_view(tracker: Tracker, drugs, max_columns: int = 8) -> RegionView:
+def region_view(tracker: Tracker, drugs, max_columns: int = 6) -> RegionView:
     """Each drug's cells from Tracker.region_table (its highest row per indication and region;
     special access where a region has nothing else), drugs by highest phase, then id."""
     rows: list[tuple[str, str, dict[str, PhaseRow]]] = []

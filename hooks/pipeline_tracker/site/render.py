@@ -316,11 +316,14 @@ class PageContext:
             f"{region or '*'}|{self.route_key(route)}|{status}"
             for region, route, status in self.tracker.row_facets(rows)
         )
+        # The common case (every row active, no route stated) is left out to keep big tables
+        # small: tracker.js reads a missing data-facets as that.
+        plain = bool(rows) and all(not r.route and r.status == "active" for r in rows)
         attrs = {
             "regions": " ".join(sorted(stages)),
             "stages": " ".join(f"{c}={self.phase_key(stages[c])}" for c in sorted(stages)),
             "phase": self.phase_key(best),
-            "facets": " ".join(facets),
+            **({} if plain else {"facets": " ".join(facets)}),
             "modality": self.option_key(data.get("modality", "")),
             "targets": " ".join(sorted({t["target"] for t in data.get("targets") or []})),
             "companies": " ".join(sorted({c["company"] for c in data.get("companies") or []})),
@@ -644,6 +647,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     jobs.append(("deals.md", "deals.html.j2", "", ""))
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
+    jobs.append(("landscapes/regions.md", "landscape_regions.html.j2", "", ""))
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs
 
