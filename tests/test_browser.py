@@ -970,3 +970,36 @@ def test_citation_quote_is_reached_by_keyboard(browser, server, tracker):
     quotes = browser.find_element("id", anchor).find_elements("css selector", ".pt-quotes q")
     assert quotes and all(q.is_displayed() for q in quotes)
     assert any(q.text.strip('“”"') in title for q in quotes)
+
+
+def test_drugs_filter_by_development_status(browser, records_copy, tmp_path):
+    """A discontinued programme: ?status=discontinued finds its drug only, and with a region the
+    status must hold there."""
+    from conftest import mkdocs_build
+    from selenium.webdriver.support.ui import Select
+
+    drug = records_copy / "drugs" / "zanidatamab.yaml"
+    text = drug.read_text(encoding="utf-8")
+    assert "    phase: phase 3\n" in text
+    drug.write_text(
+        text.replace(
+            "    phase: phase 3\n", "    phase: phase 3\n    development_status: discontinued\n", 1
+        ),
+        encoding="utf-8",
+    )
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stderr
+    with _serving(tmp_path / "site") as address:
+        browser.get(address + "drugs/")
+        Select(browser.find_element("css selector", "select[name=status]")).select_by_value(
+            "discontinued"
+        )
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert _shown_drugs(table) == {"zanidatamab"}
+        assert "status=discontinued" in browser.current_url
+        browser.get(address + "drugs/?status=discontinued&region=CN")  # its CN row is active
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert _shown_drugs(table) == set()
+        browser.get(address + "drugs/?status=active&region=CN")
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert "zanidatamab" in _shown_drugs(table)
