@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility browser test, from the npm registry at the version in
+# tests/axe/package-lock.json (the test injects it from disk; no CDN).
+AXE := tests/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: install lock lint build serve test validate bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(AXE)
 
 # Dependencies come from requirements.lock (exact versions and hashes, Python 3.11, any platform);
 # the project itself is installed editable on top, without touching them.
@@ -16,6 +19,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests/axe && npm ci --no-audit --no-fund --silent && touch node_modules/axe-core/axe.min.js; \
+	else echo "npm not found: the accessibility test will skip (apt-get install nodejs npm)" >&2; fi
 
 # Re-resolve requirements.lock from pyproject.toml (dependencies + the test extra) after editing
 # them, or to take newer releases (`make lock UPGRADE=--upgrade`). Needs the package index.
@@ -58,4 +65,4 @@ test: lint
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf site site.tmp $(VENV)
+	rm -rf site site.tmp $(VENV) tests/axe/node_modules

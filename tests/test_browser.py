@@ -252,6 +252,163 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
         browser.set_window_size(1280, 1000)
 
 
+def _shown_drugs(table) -> set[str]:
+    return {
+        urlparse(r.find_element("css selector", "td a").get_attribute("href"))
+        .path.rstrip("/")
+        .split("/")[-1]
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.is_displayed()
+    }
+
+
+def test_drugs_phase_column_shows_the_highest_phase_in_the_chosen_region(browser, server, tracker):
+    from pipeline_tracker.model.claims import status_label
+
+    drug, region, stage = next(
+        (d, code, row)
+        for d in tracker.tracked_ids()
+        for code, row in sorted(tracker.stage_by_region(d).items())
+        if status_label(row).text != status_label(tracker.highest_phase(d)).text
+    )
+    browser.get(server + f"drugs/?region={region}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    row = next(
+        r
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.find_element("css selector", "td a").get_attribute("href").rstrip("/").endswith(drug)
+    )
+    cell = row.find_elements("css selector", "td")[1]
+    assert cell.text.startswith(status_label(stage).text), cell.text
+    assert status_label(tracker.highest_phase(drug)).text not in cell.text.split(" in ")[0]
+    browser.get(server + "drugs/")  # no region: the highest phase anywhere again
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    row = next(
+        r
+        for r in table.find_elements("css selector", "tbody tr")
+        if r.find_element("css selector", "td a").get_attribute("href").rstrip("/").endswith(drug)
+    )
+    assert row.find_elements("css selector", "td")[1].text == (
+        status_label(tracker.highest_phase(drug)).text
+    )
+
+
+def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, server, tracker):
+    from selenium.webdriver.support.ui import Select
+
+    tracked = tracker.tracked_ids()
+    drugs = {d: tracker.get("drugs", d) for d in tracked}
+    modality = next(
+        m
+        for m in sorted({x["modality"] for x in drugs.values()})
+        if 0 < sum(x["modality"] == m for x in drugs.values()) < len(tracked)
+    )
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    Select(browser.find_element("css selector", "select[name=modality]")).select_by_visible_text(
+        modality
+    )
+    assert _shown_drugs(table) == {d for d, x in drugs.items() if x["modality"] == modality}
+    assert "modality=" in urlparse(browser.current_url).query
+    shared = browser.current_url
+    browser.get(shared)
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == {d for d, x in drugs.items() if x["modality"] == modality}
+
+    def having(field, key, value):
+        return {d for d, x in drugs.items() if any(e[key] == value for e in x.get(field) or [])}
+
+    company = "carsgen"
+    assert 0 < len(having("companies", "company", company)) < len(tracked)
+    browser.get(server + f"drugs/?company={company}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == having("companies", "company", company)
+    target = "erbb2"
+    browser.get(server + f"drugs/?target={target}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == having("targets", "target", target)
+    # Route with a region: special access in China (Hainan lies within China).
+    special_cn = {
+        d
+        for d in tracked
+        if any(r.special_access and r.region in ("CN", "CN-HI") for r in tracker.phase_rows[d])
+    }
+    assert special_cn
+    browser.get(server + "drugs/?region=CN&route=special-access")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == special_cn
+    caption = table.find_element("css selector", "caption").text
+    assert caption.startswith(f"{len(special_cn)} of {len(tracked)} ")
+
+
+def test_landscape_region_view_sets_regions_side_by_side_and_filters(browser, server, tracker):
+    """One row per drug × indication, a column per region: special access in Hainan reads as
+    special access beside the drug's phase in China; ?region=CN keeps rows within China."""
+    drug, row = next((d, r) for d in tracker.tracked_ids() for r in tracker.special_access_rows(d))
+    browser.get(server + "landscapes/regions/")
+    table = browser.find_element("css selector", "table.pt-region-view")
+    heads = [h.text for h in table.find_elements("css selector", "thead th")]
+    column = heads.index(tracker_region_name(row.region))
+    line = next(
+        tr
+        for tr in table.find_elements("css selector", "tbody tr")
+        if tr.find_elements("css selector", "td a")[0]
+        .get_attribute("href")
+        .rstrip("/")
+        .endswith(drug)
+        and tr.find_elements("css selector", "td a")[1]
+        .get_attribute("href")
+        .rstrip("/")
+        .endswith(row.indication)
+    )
+    cell = line.find_elements("css selector", "td")[column]
+    assert cell.find_elements("css selector", ".pt-phase--special-access")
+    assert "approved" not in cell.text
+    browser.get(server + "landscapes/regions/?region=CN")
+    table = browser.find_element("css selector", "table.pt-region-view")
+    shown = [
+        tr.get_attribute("data-regions").split()
+        for tr in table.find_elements("css selector", "tbody tr")
+        if tr.is_displayed()
+    ]
+    hidden = [tr for tr in table.find_elements("css selector", "tbody tr") if not tr.is_displayed()]
+    assert shown and all("CN" in regions for regions in shown) and hidden
+
+
+def tracker_region_name(code: str) -> str:
+    from pipeline_tracker.records.phases import region_name
+
+    return region_name(code)
+
+
+def test_company_page_filters_its_drugs_by_region_within_its_programmes(browser, server, tracker):
+    from pipeline_tracker.model.tracker import regions_containing
+
+    company, region, inside = next(
+        (
+            c,
+            code,
+            {
+                d
+                for d, rows in progs.items()
+                if any(code in regions_containing(r.region) for r in rows)
+            },
+        )
+        for c in tracker.ids("companies")
+        for progs in [tracker.programmes_of_company(c)]
+        if len(tracker.drugs_of_company(c)) >= 2
+        for code in sorted(
+            {x for rows in progs.values() for r in rows for x in regions_containing(r.region)}
+        )
+        if 0
+        < sum(any(code in regions_containing(r.region) for r in rows) for rows in progs.values())
+        < len(tracker.drugs_of_company(c))
+    )
+    browser.get(server + f"companies/{company}/?region={region}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == inside
+
+
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 
@@ -525,6 +682,7 @@ _LAYOUT_PAGES = {
     "index": "drugs/",
     "timeline": "timeline/",
     "deals": "deals/",
+    "data quality": "quality/",
 }
 _MEASURE = """
 const column = document.querySelector('.md-content__inner').getBoundingClientRect();
@@ -546,7 +704,7 @@ return {wide: wide, off: off, overflow: document.documentElement.scrollWidth - w
 """
 
 
-@pytest.mark.parametrize("width", [1400, 1920])
+@pytest.mark.parametrize("width", [1024, 1400, 1920])
 def test_tables_fit_their_column_at_desktop_widths(browser, server, width):
     browser.set_window_size(width, 1000)
     try:
@@ -582,6 +740,40 @@ def test_phone_pages_do_not_overflow_and_status_rows_are_cards(browser, server):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(ARTIFACTS / "drug-390.png"))
         assert failures == []
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+_WORDS_SPLIT = """
+const split = [];
+for (const badge of document.querySelectorAll('.pt-phase, .pt-bar span')) {
+  if (!badge.offsetParent) continue;
+  const walker = document.createTreeWalker(badge, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const re = /\\S+/g;
+    let m;
+    while ((m = re.exec(node.data))) {
+      const r = document.createRange();
+      r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)));
+      if (tops.size > 1) split.push(m[0]);
+    }
+  }
+}
+return split;
+"""
+
+
+def test_phone_phase_labels_never_break_inside_a_word(browser, server):
+    browser.set_window_size(390, 900)
+    try:
+        failures = {}
+        for name, path in {**_LAYOUT_PAGES, "drug index by region": "drugs/?region=CN"}.items():
+            browser.get(server + path)
+            split = browser.execute_script(_WORDS_SPLIT)
+            if split:
+                failures[name] = split
+        assert failures == {}
     finally:
         browser.set_window_size(1280, 1000)
 
@@ -671,3 +863,164 @@ def test_a_page_stuffed_with_a_drug_name_does_not_rank_above_the_drug(
     with _serving(tmp_path / "site") as address:
         found = _search(browser, address, "trastuzumab")
     assert found and found[0].endswith("/drugs/trastuzumab/"), found[:3]
+
+
+# axe-core from the npm registry (`make install` runs `npm ci` in tests/axe/), injected from disk.
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _axe_pages(tracker) -> dict[str, str]:
+    first = {
+        kind: tracker.ids(kind)[0]
+        for kind in ("drugs", "targets", "companies", "indications", "trials", "sources")
+    }
+    pages = {"home": "", "drugs index": "drugs/"}
+    pages.update({f"{kind[:-1]} page": f"{kind}/{rid}/" for kind, rid in first.items()})
+    pages.update(
+        {
+            "landscapes": "landscapes/",
+            "landscape by region": "landscapes/regions/",
+            "timeline": "timeline/",
+            "deals": "deals/",
+            "data quality": "quality/",
+            "open data": "data/",
+            "contributing": "contributing/",
+        }
+    )
+    return pages
+
+
+def _axe(browser) -> list[str]:
+    """Serious and critical WCAG 2.2 AA violations on the loaded page, one line per rule."""
+    if not browser.execute_script("return !!window.axe"):
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.impact + ' ' + v.id + ' (' + v.nodes.length + '): '"
+        " + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '')"
+        ".replace(/\\s+/g, ' ').slice(0, 160)).join(' | '))))"
+        ".catch(e => done(['axe failed: ' + e]));",
+        AXE_TAGS,
+    )
+    return result
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+@pytest.mark.parametrize("width", [1400, 390])
+def test_axe_finds_no_serious_violation_on_any_template(browser, server, tracker, width, scheme):
+    """axe-core, WCAG 2.2 AA tags: no critical or serious violation on each page template, at
+    desktop and phone widths, in the light and the dark palette."""
+    if not AXE.is_file():
+        reason = f"{AXE.relative_to(ROOT)} missing: run `make install` (needs npm)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    browser.set_window_size(width, 1000)
+    browser.set_script_timeout(60)
+    try:
+        failures = []
+        for name, path in _axe_pages(tracker).items():
+            browser.get(server + path)
+            # The palette as the header toggle sets it (the toggle itself: see the next test).
+            browser.execute_script(
+                "document.body.setAttribute('data-md-color-scheme', arguments[0]);", scheme
+            )
+            failures += [f"{name} ({path}) {width}px {scheme}: {v}" for v in _axe(browser)]
+        assert failures == [], "\n".join(failures)
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+def test_palette_toggle_switches_to_dark_and_back(browser, server):
+    """The header's toggle switches light and dark; our table text follows the palette."""
+
+    def toggle():
+        return next(
+            label
+            for label in browser.find_elements(
+                "css selector", "form[data-md-component=palette] label"
+            )
+            if label.is_displayed()
+        )
+
+    def scheme_and_text_brightness():
+        return browser.execute_script(
+            "const c = getComputedStyle(document.querySelector('.pt-table td')).color.match(/\\d+/g);"
+            "return [document.body.getAttribute('data-md-color-scheme'), (+c[0] + +c[1] + +c[2]) / 3];"
+        )
+
+    browser.get(server + "drugs/")
+    try:
+        first = scheme_and_text_brightness()
+        assert toggle().get_attribute("title").startswith("Switch to")
+        toggle().click()
+        second = scheme_and_text_brightness()
+        assert {first[0], second[0]} == {"default", "slate"}
+        light, dark = (first, second) if first[0] == "default" else (second, first)
+        assert dark[1] > light[1] + 100  # light text on dark, dark text on light
+        toggle().click()
+        assert scheme_and_text_brightness() == first
+    finally:
+        browser.execute_script("localStorage.clear()")
+
+
+def test_citation_quote_is_reached_by_keyboard(browser, server, tracker):
+    """A quoted citation mark is a link reached with Tab; Enter goes to the reference, where the
+    quoted words are printed (not only in the mark's hover title)."""
+    from selenium.webdriver.common.keys import Keys
+
+    drug = next(d for d in tracker.tracked_ids() if any(r.quotes for r in tracker.phase_rows[d]))
+    browser.get(server + f"drugs/{drug}/")
+    body = browser.find_element("css selector", "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(400):
+        focused = browser.switch_to.active_element
+        parent = browser.execute_script("return arguments[0].parentElement.className", focused)
+        if "pt-cite--quoted" in (parent or ""):
+            break
+        focused.send_keys(Keys.TAB)
+    else:
+        pytest.fail("Tab never reached a quoted citation mark")
+    title = focused.get_attribute("title")
+    focused.send_keys(Keys.ENTER)
+    anchor = browser.execute_script("return location.hash").lstrip("#")
+    assert anchor.startswith("ref-")
+    quotes = browser.find_element("id", anchor).find_elements("css selector", ".pt-quotes q")
+    assert quotes and all(q.is_displayed() for q in quotes)
+    assert any(q.text.strip('“”"') in title for q in quotes)
+
+
+def test_drugs_filter_by_development_status(browser, records_copy, tmp_path):
+    """A discontinued programme: ?status=discontinued finds its drug only, and with a region the
+    status must hold there."""
+    from conftest import mkdocs_build
+    from selenium.webdriver.support.ui import Select
+
+    drug = records_copy / "drugs" / "zanidatamab.yaml"
+    text = drug.read_text(encoding="utf-8")
+    assert "    phase: phase 3\n" in text
+    drug.write_text(
+        text.replace(
+            "    phase: phase 3\n", "    phase: phase 3\n    development_status: discontinued\n", 1
+        ),
+        encoding="utf-8",
+    )
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stderr
+    with _serving(tmp_path / "site") as address:
+        browser.get(address + "drugs/")
+        Select(browser.find_element("css selector", "select[name=status]")).select_by_value(
+            "discontinued"
+        )
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert _shown_drugs(table) == {"zanidatamab"}
+        assert "status=discontinued" in browser.current_url
+        browser.get(address + "drugs/?status=discontinued&region=CN")  # its CN row is active
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert _shown_drugs(table) == set()
+        browser.get(address + "drugs/?status=active&region=CN")
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert "zanidatamab" in _shown_drugs(table)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -294,3 +297,188 @@ def test_editor_settings_map_every_kind_to_its_schema(repo_root: Path):
     for kind in KINDS:
         assert mapping.get(f"schema/{kind}.schema.json") == f"records/{kind}/*.yaml"
         assert (repo_root / f"schema/{kind}.schema.json").is_file()
+
+
+# Every command in CONTRIBUTING.md and the site's Contributing page, as a reader would type it:
+# each line of their ```sh blocks runs, in order, in a scratch copy of the repository (a git
+# checkout with .venv linked in), and must succeed. The registry is a local server giving the
+# fixture study records (PIPELINE_TRACKER_CTGOV_API) and the fixture Drugs@FDA response
+# (PIPELINE_TRACKER_OPENFDA_API); ~/Downloads holds a saved study record and a saved response.
+GUIDES = ("CONTRIBUTING.md", "docs/contributing.md")
+SH_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE)
+NEW = re.compile(r"^pipeline-tracker new (\w+) ([\w-]+)$")
+
+
+def guide_commands(text: str) -> list[str]:
+    lines = [line.strip() for block in SH_BLOCK.findall(text) for line in block.splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_guides_have_commands_and_name_the_model(repo_root: Path):
+    """The guides teach the model as records use it: quotes, an archived copy, an inferred value,
+    special access and a region group, and give their commands as ```sh lines."""
+    for name in GUIDES:
+        text = (repo_root / name).read_text(encoding="utf-8")
+        assert guide_commands(text), f"{name}: no ```sh commands"
+        for words in (
+            "quote:",
+            "local_copy",
+            "records/archive/",
+            "inferred:",
+            "special access",
+            "route: special access",
+            "CN-HI",
+            "XN",
+        ):
+            assert words in text, f"{name} never mentions {words!r}"
+
+
+@pytest.fixture
+def ctgov_server(repo_root: Path):
+    import functools
+    import http.server
+    import threading
+
+    import urllib.parse
+
+    fixtures = repo_root / "tests/fixtures/ctgov"
+    fda = repo_root / "tests/fixtures/drugsfda/drugsfda_imatinib.json"
+
+    class Registry(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.startswith("/drug/drugsfda.json"):  # openFDA: the one fixture response
+                asked = urllib.parse.unquote(self.path)
+                body = fda.read_bytes() if 'application_number:"NDA021588"' in asked else None
+            else:
+                nct = self.path.rstrip("/").rsplit("/", 1)[-1].lower()
+                body = (
+                    (fixtures / f"{nct}.json").read_bytes()
+                    if re.fullmatch(r"nct\d{8}", nct) and (fixtures / f"{nct}.json").is_file()
+                    else None
+                )
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body or b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Registry))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _scratch_repository(repo_root: Path, target: Path) -> Path:
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=repo_root,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        source = repo_root / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)  # mtimes kept: make sees .venv up to date
+    (target / ".venv").symlink_to(repo_root / ".venv")
+    axe = repo_root / "tests/axe/node_modules"
+    if axe.is_dir():
+        (target / "tests/axe/node_modules").symlink_to(axe)
+    _git(target, "init", "-q")
+    _git(target, "add", "-A")
+    _git(target, "commit", "-q", "-m", "base")
+    return target
+
+
+def _serve_briefly(command: str, cwd: Path, env: dict) -> tuple[int, str]:
+    """`make serve` runs until stopped: it passes when the site answers on its port."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = re.sub(r"^(PORT=\d+ )?make serve", f"PORT={port} make serve", command)
+    process = subprocess.Popen(
+        ["bash", "-c", command],
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                    if b"Open Pipeline Tracker" in page.read():
+                        return 0, ""
+            except OSError:
+                time.sleep(1)
+        return 1, "site never answered"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+        if process.returncode not in (0, -signal.SIGTERM, 2):
+            print(output)
+
+
+def test_every_command_in_the_guides_runs(repo_root: Path, tmp_path: Path, ctgov_server: str):
+    root = _scratch_repository(repo_root, tmp_path / "repo")
+    home = tmp_path / "home"
+    (home / "Downloads").mkdir(parents=True)
+    shutil.copy(
+        repo_root / "tests/fixtures/ctgov/nct00791778.json", home / "Downloads/NCT00791778.json"
+    )
+    shutil.copy(
+        repo_root / "tests/fixtures/drugsfda/drugsfda_imatinib.json", home / "Downloads/gleevec.json"
+    )
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        PATH=f"{root / '.venv/bin'}{os.pathsep}{os.environ['PATH']}",
+        PIPELINE_TRACKER_CTGOV_API=ctgov_server + "/api/v2/studies/{}",
+        PIPELINE_TRACKER_OPENFDA_API=ctgov_server
+        + '/drug/drugsfda.json?search=application_number:"{}"',
+        NO_MKDOCS_2_WARNING="1",
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.invalid",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.invalid",
+    )
+    env.pop("PIPELINE_TRACKER_RECORDS", None)
+    failures = []
+    for guide in GUIDES:
+        for command in guide_commands((repo_root / guide).read_text(encoding="utf-8")):
+            # The worked example's records are in the repository already: `new` starts one as
+            # the reader would, then the finished record (as the guide shows it) comes back.
+            new = NEW.match(command)
+            kept = None
+            if new:
+                path = root / "records" / new[1] / f"{new[2]}.yaml"
+                kept = path.read_bytes() if path.exists() else None
+                path.unlink(missing_ok=True)
+            if re.match(r"^(PORT=\d+ )?make serve", command):
+                code, output = _serve_briefly(command, root, env)
+            else:
+                done = subprocess.run(
+                    ["bash", "-c", command],
+                    cwd=root,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
+                code, output = done.returncode, done.stdout + done.stderr
+            if new and kept is not None:
+                path.write_bytes(kept)
+            if code != 0:
+                failures.append(f"{guide}: `{command}` exited {code}: {output[-600:]}")
+    assert failures == [], "\n".join(failures)

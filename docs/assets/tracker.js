@@ -65,46 +65,98 @@
     };
     input.addEventListener("input", table.ptApply);
   }
-  // Region and phase selects above a drug table; their state is the page's query string, so a
-  // filtered view can be shared and a reload restores it. Rows carry data-regions (every region
-  // their rows lie within, made at build time), data-stages (region=highest phase there) and
-  // data-phase (the highest phase anywhere).
+  // Filters above a drug table (region, phase, route, development status, modality, target,
+  // company); their state is the page's query string, so a filtered view can be shared and a
+  // reload restores it. Rows carry, made at build time: data-regions (every region their rows lie
+  // within), data-stages (region=highest phase there), data-phase (highest anywhere),
+  // data-facets (region|route|status of each row; * for any region; absent when every row is
+  // active with no route stated), data-modality,
+  // data-targets, data-companies. The phase cell holds, hidden, the badge of each region whose
+  // highest phase differs from the one anywhere: with a region chosen it shows that region's (the
+  // build's decision, not worked out here), and the column header says which region.
   function initRegionFilter() {
     var form = document.querySelector("form[data-pt-region-filter]");
     var table = document.querySelector("table.pt-region-filtered");
     if (!form || !table || form.dataset.ready || !table.ptApply) return;
     form.dataset.ready = "1";
-    var selects = [form.elements.region, form.elements.phase];
+    var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
     var params = new URLSearchParams(window.location.search);
     selects.forEach(function (s) {
       var wanted = params.get(s.name);
       if (!wanted) return;
-      // A shared link may name a region no drug here has: keep it (no rows) rather than drop it.
+      // A shared link may name a value no drug here has: keep it (no rows) rather than drop it.
       var known = Array.prototype.some.call(s.options, function (o) { return o.value === wanted; });
       if (!known) {
         var option = document.createElement("option");
         option.value = wanted;
-        option.textContent = wanted + " (no drug here)";
+        option.textContent = wanted + " (none here)";
         s.appendChild(option);
       }
       s.value = wanted;
     });
     function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") !== -1; }
-    table.ptActive = function () { return !!(form.elements.region.value || form.elements.phase.value); };
+    function wanted() {
+      var v = {};
+      selects.forEach(function (s) { v[s.name] = s.value; });
+      return v;
+    }
+    table.ptActive = function () { return selects.some(function (s) { return !!s.value; }); };
     table.ptMatch = function (row) {
-      var region = form.elements.region.value, phase = form.elements.phase.value;
-      if (region) return has(row.dataset.regions, region) && (!phase || has(row.dataset.stages, region + "=" + phase));
-      return row.dataset.phase === phase;
+      var v = wanted();
+      if (v.region) {
+        if (!has(row.dataset.regions, v.region)) return false;
+        if (v.phase && !has(row.dataset.stages, v.region + "=" + v.phase)) return false;
+      } else if (v.phase && row.dataset.phase !== v.phase) return false;
+      if ((v.route || v.status) && !row.hasAttribute("data-facets")) {
+        // No data-facets: every row of this drug is active with no route stated.
+        if ((v.route && v.route !== "not-stated") || (v.status && v.status !== "active")) return false;
+      } else if (v.route || v.status) {
+        var place = v.region || "*";
+        var any = (row.dataset.facets || "").split(" ").some(function (token) {
+          var f = token.split("|");
+          return f[0] === place && (!v.route || f[1] === v.route) && (!v.status || f[2] === v.status);
+        });
+        if (!any) return false;
+      }
+      if (v.modality && row.dataset.modality !== v.modality) return false;
+      if (v.target && !has(row.dataset.targets, v.target)) return false;
+      if (v.company && !has(row.dataset.companies, v.company)) return false;
+      return true;
     };
+    // The phase column: the region's own highest phase when a region is chosen (and sorts by it).
+    function showStages() {
+      var region = wanted().region || "";
+      var where = table.querySelector(".pt-stage-where");
+      if (where) {
+        var chosen = form.elements.region.options[form.elements.region.selectedIndex];
+        where.textContent = region ? (region === "WW" ? " worldwide" : " in " + chosen.textContent) : "";
+        where.hidden = !region;
+      }
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        var badges = row.querySelectorAll(".pt-stage");
+        if (!badges.length) return;
+        var hit = Array.prototype.some.call(badges, function (b) { return b.dataset.stageRegion === region; }) ? region : "";
+        Array.prototype.forEach.call(badges, function (b) {
+          b.hidden = b.dataset.stageRegion !== hit;
+          if (!b.hidden) {
+            var cell = b.parentNode;
+            if (!cell.hasAttribute("data-sort-any")) cell.setAttribute("data-sort-any", cell.getAttribute("data-sort"));
+            cell.setAttribute("data-sort", hit ? b.dataset.rank : cell.getAttribute("data-sort-any"));
+          }
+        });
+      });
+    }
     form.addEventListener("change", function () {
       var query = new URLSearchParams(window.location.search);
       selects.forEach(function (s) { if (s.value) query.set(s.name, s.value); else query.delete(s.name); });
       var text = query.toString();
       window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+      showStages();
       table.ptApply();
     });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     form.hidden = false;
+    showStages();
     table.ptApply();
   }
   function select(label, values, names) {
@@ -190,6 +242,10 @@
     });
     initRegionFilter();
     initTimeline();
+    // A code block wider than its column scrolls: keyboard users reach it with Tab to scroll it.
+    document.querySelectorAll(".md-typeset pre > code").forEach(function (code) {
+      if (code.scrollWidth > code.clientWidth + 1 && !code.hasAttribute("tabindex")) code.tabIndex = 0;
+    });
   }
   // Printing shows the citation's BibTeX and RIS too.
   window.addEventListener("beforeprint", function () {

@@ -143,3 +143,31 @@ def bars(
                 per_indication[row.indication].append(row)
         found.extend(_best(rows) for rows in per_indication.values())
     return sorted(found, key=lambda r: (-r.active, -r.rank, r.drug, r.indication))
+
+
+@dataclass(frozen=True)
+class RegionView:
+    """Drug × indication rows with one column per major region: each drug's stage there, side by
+    side ("approved in China, phase 3 in the US, special access in Hainan" in one row)."""
+
+    regions: list[str]  # the columns: the regions most rows name, at most `max_columns`
+    rows: list[tuple[str, str, dict[str, PhaseRow]]]  # (drug, indication, region → its row)
+
+    def others(self, cells: dict[str, PhaseRow]) -> list[tuple[str, PhaseRow]]:
+        """A row's regions that have no column of their own, by code."""
+        return sorted((code, row) for code, row in cells.items() if code not in self.regions)
+
+
+def region_view(tracker: Tracker, drugs, max_columns: int = 6) -> RegionView:
+    """Each drug's cells from Tracker.region_table (its highest row per indication and region;
+    special access where a region has nothing else), drugs by highest phase, then id."""
+    rows: list[tuple[str, str, dict[str, PhaseRow]]] = []
+    uses: dict[str, int] = defaultdict(int)
+    for drug in tracker.by_phase(drugs):
+        _, by_indication = tracker.region_table(drug)
+        for indication, cells in sorted(by_indication):
+            rows.append((drug, indication, cells))
+            for code in cells:
+                uses[code] += 1
+    regions = sorted(uses, key=lambda code: (-uses[code], code))[:max_columns]
+    return RegionView(regions, rows)

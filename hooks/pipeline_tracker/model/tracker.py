@@ -352,15 +352,19 @@ class Tracker:
         return sorted(best, key=lambda r: (-r.active, -r.rank, r.indication, r.region))
 
     def stage_by_region(
-        self, drug: str, indications: set[str] | None = None
+        self,
+        drug: str,
+        indications: set[str] | None = None,
+        rows: list[PhaseRow] | None = None,
     ) -> dict[str, PhaseRow]:
         """Every region a drug's rows lie within (the row's own code, the country of a
         subdivision, a named group holding it, worldwide), with the highest row there: "within"
         semantics, so China holds a Hainan row. A region with special access only keeps its
-        special-access row (never a phase); otherwise development rows rank as in `_best`."""
+        special-access row (never a phase); otherwise development rows rank as in `_best`.
+        `rows`: only these of the drug's rows (a company page's programmes)."""
         rows = [
             r
-            for r in self.phase_rows.get(drug, [])
+            for r in (self.phase_rows.get(drug, []) if rows is None else rows)
             if r.region not in (UNSPECIFIED_REGION, NOT_NAMED)
         ]
         if indications is not None:
@@ -374,6 +378,22 @@ class Tracker:
             ranked = development_rows(inside)
             best[code] = _best(ranked) if ranked else max(inside, key=lambda r: r.date)
         return best
+
+    @staticmethod
+    def row_facets(rows: list[PhaseRow]) -> set[tuple[str, str, str]]:
+        """(region, route, development status) of each row, once for every region the row lies
+        within (as in `stage_by_region`) and once for "" (any region): what a reader's route and
+        status filters match, alone or with a region. A row with no stated route has route ""."""
+        found = set()
+        for r in rows:
+            inside = (
+                set()
+                if r.region in (UNSPECIFIED_REGION, NOT_NAMED)
+                else set(regions_containing(r.region))
+            )
+            for code in inside | {""}:
+                found.add((code, r.route, r.status))
+        return found
 
     def region_table(self, drug: str) -> tuple[list[str], list[tuple[str, dict[str, PhaseRow]]]]:
         """The region view of one drug: the regions its rows name (columns, most advanced
@@ -448,6 +468,13 @@ class Tracker:
         if indications is not None:
             rows = [r for r in rows if r.indication in indications]
         return _best(rows) if rows else None
+
+    @staticmethod
+    def highest_of(rows: list[PhaseRow]) -> PhaseRow | None:
+        """The highest phase among some of a drug's rows (a company page's programmes), ranked
+        as `highest_phase` ranks: special access never counts."""
+        ranked = development_rows(rows)
+        return _best(ranked) if ranked else None
 
     def indication_with_descendants(self, indication: str) -> set[str]:
         children = self._indication_children  # built once (the records do not change)

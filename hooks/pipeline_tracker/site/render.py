@@ -308,6 +308,68 @@ class PageContext:
             else row.phase.replace(" ", "-").replace("/", "-")
         )
 
+    def filter_attrs(
+        self,
+        drug: str,
+        stages: dict[str, PhaseRow],
+        best: PhaseRow | None,
+        rows: list[PhaseRow],
+    ) -> Markup:
+        """The data-* attributes the filters of a drug table read (tracker.js): every region the
+        drug's rows lie within, its highest stage in each (Tracker.stage_by_region: the one
+        decision, never re-derived in the browser), its highest phase, the (region, route,
+        status) of its rows, and its modality, targets and companies."""
+        data = self.tracker.get("drugs", drug)
+        facets = sorted(
+            f"{region or '*'}|{self.route_key(route)}|{status}"
+            for region, route, status in self.tracker.row_facets(rows)
+        )
+        # The common case (every row active, no route stated) is left out to keep big tables
+        # small: tracker.js reads a missing data-facets as that.
+        plain = bool(rows) and all(not r.route and r.status == "active" for r in rows)
+        attrs = {
+            "regions": " ".join(sorted(stages)),
+            "stages": " ".join(f"{c}={self.phase_key(stages[c])}" for c in sorted(stages)),
+            "phase": self.phase_key(best),
+            **({} if plain else {"facets": " ".join(facets)}),
+            "modality": self.option_key(data.get("modality", "")),
+            "targets": " ".join(sorted({t["target"] for t in data.get("targets") or []})),
+            "companies": " ".join(sorted({c["company"] for c in data.get("companies") or []})),
+        }
+        return Markup(" ").join(
+            Markup('data-{}="{}"').format(name, value) for name, value in attrs.items()
+        )
+
+    @staticmethod
+    def option_key(text: str) -> str:
+        """A filter value with no spaces (a URL and attribute token): "small molecule" → "small-molecule"."""
+        return re.sub(r"[^\w.-]+", "-", text.strip()).strip("-") or "none"
+
+    def route_key(self, route: str) -> str:
+        return self.option_key(route) if route else "not-stated"
+
+    def filter_options(self, drugs, all_rows) -> dict[str, list[tuple[str, str]]]:
+        """(value, label) of each filter beyond region and phase, from the drugs a table lists
+        and their rows: only values that occur, so no choice gives an empty table."""
+        t = self.tracker
+        modalities = {t.get("drugs", d).get("modality", "") for d in drugs}
+        targets = {x["target"] for d in drugs for x in t.get("drugs", d).get("targets") or []}
+        companies = {x["company"] for d in drugs for x in t.get("drugs", d).get("companies") or []}
+        routes = {r.route for r in all_rows}
+        statuses = {r.status for r in all_rows}
+        return {
+            "route": sorted((self.route_key(r), r or "not stated") for r in routes),
+            "status": sorted((s, s) for s in statuses),
+            "modality": sorted((self.option_key(m), m) for m in modalities if m),
+            "target": sorted(
+                ((x, display_name(t, "targets", x)) for x in targets), key=lambda o: o[1].lower()
+            ),
+            "company": sorted(
+                ((x, display_name(t, "companies", x)) for x in companies),
+                key=lambda o: o[1].lower(),
+            ),
+        }
+
     def region_options(self, stages) -> list[tuple[str, str]]:
         """(code, name) for every region in `stages` (dicts of region → row), by name."""
         codes = {code for by_region in stages for code in by_region}
@@ -594,6 +656,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     jobs.append(("deals.md", "deals.html.j2", "", ""))
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
+    jobs.append(("landscapes/regions.md", "landscape_regions.html.j2", "", ""))
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -78,8 +79,11 @@ def read_input(given: str) -> tuple[bytes, str]:
     """(bytes, name shown) of a file, or of an application number fetched from openFDA."""
     number = given.upper()
     if APPLICATION.fullmatch(number) and not Path(given).exists():
+        # PIPELINE_TRACKER_OPENFDA_API: another address of the same API (a mirror; the tests'
+        # local server), with {} for the application number.
+        url = os.environ.get("PIPELINE_TRACKER_OPENFDA_API", API).format(number)
         data = importing.fetch(
-            API.format(number), number, REGISTRY, "Drugs@FDA has no application with this number"
+            url, number, REGISTRY, "Drugs@FDA has no application with this number"
         )
         return data, number
     return importing.read_file(given, "a saved openFDA drugsfda response or an application number")
