@@ -338,7 +338,6 @@ def ctgov_server(repo_root: Path):
     import functools
     import http.server
     import threading
-
     import urllib.parse
 
     fixtures = repo_root / "tests/fixtures/ctgov"
@@ -438,7 +437,8 @@ def test_every_command_in_the_guides_runs(repo_root: Path, tmp_path: Path, ctgov
         repo_root / "tests/fixtures/ctgov/nct00791778.json", home / "Downloads/NCT00791778.json"
     )
     shutil.copy(
-        repo_root / "tests/fixtures/drugsfda/drugsfda_imatinib.json", home / "Downloads/gleevec.json"
+        repo_root / "tests/fixtures/drugsfda/drugsfda_imatinib.json",
+        home / "Downloads/gleevec.json",
     )
     env = dict(
         os.environ,
