@@ -1,5 +1,5 @@
 """Each drug, company and target has its own Atom feed beside its page: the dated events naming it
-(a target: naming its drugs), newest first, with the site-wide feed's entry ids."""
+(a company or a target: and naming its drugs), newest first, with the site-wide feed's entry ids."""
 
 from __future__ import annotations
 
@@ -29,12 +29,23 @@ def _naming(kind: str, rid: str) -> set[str]:
     if kind == "drugs":
         return {e for e, d in events.items() if rid in d["drugs"]}
     if kind == "companies":
-        return {
+        own = {
             e
             for e, d in events.items()
             if rid in (d.get("companies") or [])
             or rid in [p["company"] for p in d.get("parties") or []]
         }
+        # Its drugs: those it holds a role for, sponsors a trial of, or dealt in.
+        drugs = {
+            d
+            for d, data in _records("drugs").items()
+            if rid in [c["company"] for c in data.get("companies") or []]
+        }
+        drugs |= {
+            t["drugs"][0] for t in _records("trials").values() if rid in (t.get("sponsors") or [])
+        }
+        drugs |= {d for e in own for d in events[e]["drugs"]}
+        return own | {e for e, d in events.items() if drugs & set(d["drugs"])}
     drugs = {
         d
         for d, data in _records("drugs").items()
@@ -108,3 +119,16 @@ def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Pa
     drugs = [p for p in files if p.startswith("feeds/drugs/") and p != "feeds/drugs/sitemap.xml"]
     assert len(drugs) == len(tracker.ids("drugs"))
     assert elapsed < 2, f"{elapsed:.1f} s for {len(files)} feeds"
+
+
+def test_a_company_feed_holds_its_drugs_events(built_site: Path):
+    """CARsgen's feed had 1 entry while its drug's had 4 (issue 20): a company's feed now holds
+    every event of the drugs it develops."""
+    company = ET.fromstring((built_site / "feeds" / "companies" / "carsgen.xml").read_bytes())
+    drug = ET.fromstring(
+        (built_site / "feeds" / "drugs" / "zevorcabtagene-autoleucel.xml").read_bytes()
+    )
+    ids = {e.findtext(f"{ATOM}id") for e in company.findall(f"{ATOM}entry")}
+    drug_ids = {e.findtext(f"{ATOM}id") for e in drug.findall(f"{ATOM}entry")}
+    assert len(drug_ids) > 1
+    assert drug_ids <= ids

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline_tracker.model.changes import recent_changes
 from pipeline_tracker.model.quality import build_today
 from pipeline_tracker.model.tracker import Tracker, link
+from pipeline_tracker.records.history import read_history
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check, paused_gc
 from pipeline_tracker.site.data_and_coverage import (
@@ -16,7 +18,13 @@ from pipeline_tracker.site.data_and_coverage import (
 )
 from pipeline_tracker.site.data_model_page import data_model_page
 from pipeline_tracker.site.exports import build_exports
-from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
+from pipeline_tracker.site.feed import (
+    CHANGES_PATH,
+    FEED_PATH,
+    build_changes_feed,
+    build_feed,
+    build_record_feeds,
+)
 from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
 
@@ -81,11 +89,15 @@ class BuildOutput:
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
-    """Read, check and link the records; raises RecordsInvalid carrying every problem."""
+    """Read, check and link the records, with their git history (one `git log` pass; dates
+    unknown outside a checkout); raises RecordsInvalid carrying every problem."""
     records, problems = load_and_check(records_path, root)
     if problems:
         raise RecordsInvalid(problems)
-    return link(records)
+    tracker = link(records)
+    tracker.history = read_history(records_path)
+    tracker.recent_changes = recent_changes(tracker, tracker.history)
+    return tracker
 
 
 def build_outputs(
@@ -113,6 +125,7 @@ def _build_outputs(
     static = StaticFiles(static_folder)
     build_exports(tracker, static)
     static[FEED_PATH] = build_feed(tracker)
+    static[CHANGES_PATH] = build_changes_feed(tracker)
     build_record_feeds(tracker, static)
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
