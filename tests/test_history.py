@@ -71,9 +71,9 @@ def test_record_pages_say_when_the_record_was_added_and_last_changed(repo: Path)
     out = _build(repo / "records", repo, repo_url="https://example.org/tracker")
     page = out.html_pages[f"drugs/{DRUG}.md"].html
     assert "Added 2024-01-10 · last changed 2024-03-05" in _text(page)
-    assert (
-        f'href="https://example.org/tracker/commits/main/records/drugs/{DRUG}.yaml"' in page
-    ), "the change history is linked"
+    assert f'href="https://example.org/tracker/commits/main/records/drugs/{DRUG}.yaml"' in page, (
+        "the change history is linked"
+    )
     target = _text(out.html_pages["targets/erbb2.md"].html)
     assert "Added 2024-01-10 · last changed 2024-01-10" in target
     # Without repo_url the page names the file whose history to read.
@@ -144,9 +144,7 @@ def test_a_shallow_clone_gives_no_date_from_where_its_history_was_cut(repo: Path
     assert "2024-03-05" not in page
     # The newest commit's parent is known: its addition is dated.
     feed = feedparser.parse(out.static["changes.xml"])
-    assert [(e.updated[:10], e.tags[0].term) for e in feed.entries] == [
-        ("2024-06-01", "new event")
-    ]
+    assert [(e.updated[:10], e.tags[0].term) for e in feed.entries] == [("2024-06-01", "new event")]
 
 
 # The history chart ------------------------------------------------------------------------
