@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import yaml
-
 from pipeline_tracker.model.claims import display_name, event_label, status_label
 from pipeline_tracker.model.tracker import Tracker, status_phase_rows
 from pipeline_tracker.records.history import FileChange, History, read_blobs
-from pipeline_tracker.records.load import MAX_FILE_BYTES, Record
+from pipeline_tracker.records.load import MAX_FILE_BYTES, parse_record_text
 from pipeline_tracker.records.phases import region_name
 
 MAX_ENTRIES = 50  # entries on the page and in the feed
@@ -46,10 +44,12 @@ class RecordChange:
 def _stated_phases(kind: str, record_id: str, text: str) -> dict[tuple[str, str], set[str]] | None:
     """(indication, region) → the labels a drug's own status entries give there; None when the
     text cannot be read as a drug."""
+    record, _problems = parse_record_text(text, f"{kind}/{record_id}.yaml", kind, record_id)
+    if record is None:
+        return None
     try:
-        data = yaml.safe_load(text)
-        rows = status_phase_rows(Record(kind, record_id, "", data))
-    except (yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError):
+        rows = status_phase_rows(record)
+    except (KeyError, TypeError, AttributeError, ValueError):  # an old text of another shape
         return None
     found: dict[tuple[str, str], set[str]] = {}
     for row in rows:

@@ -12,12 +12,14 @@ without a date are listed, not drawn (no date is invented). On a drug's page, it
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from pipeline_tracker.model.claims import display_name, event_label, status_label
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
-from pipeline_tracker.records.dates import date_end, date_start
+from pipeline_tracker.records.dates import date_start
 from pipeline_tracker.records.phases import EVENT_TYPE_TO_LADDER
 
 MAX_LANES = 40  # lanes drawn; a page with more says how many and where the rest are
@@ -58,14 +60,11 @@ class Lane:
 @dataclass(frozen=True)
 class HistoryChart:
     lanes: tuple[Lane, ...]  # at most MAX_LANES
-    total: int  # lanes before the cap
-    first_day: int  # the axis: the first day of the oldest point's year
-    last_day: int  # … the last day of the newest point's year
+    programmes: int  # drug × indication programmes in all (special access apart), drawn or not
+    capped: bool  # some lanes are not drawn (more than MAX_LANES)
+    first_day: int  # the axis: 1 January of the oldest point's year, as an ordinal
+    last_day: int  # … 31 December of the newest point's year
     years: tuple[tuple[int, str], ...]  # (ordinal of 1 January, "2021") for each year on the axis
-
-    @property
-    def capped(self) -> bool:
-        return self.total > len(self.lanes)
 
     @property
     def span(self) -> int:
@@ -80,12 +79,20 @@ def _stage(row: PhaseRow) -> str:
     return row.phase.replace(" ", "-").replace("/", "-")
 
 
+@functools.lru_cache(maxsize=4096)
+def _day(date: str) -> int:
+    """The first day a partial date can mean, as an ordinal; 0 for no date (dates repeat a lot:
+    computed once each)."""
+    start = date_start(date) if date else None
+    return start.toordinal() if start else 0
+
+
 def _row_point(row: PhaseRow) -> ChartPoint:
-    start = date_start(row.date) if row.date else None
+    day = _day(row.date)
     label = status_label(row)
     return ChartPoint(
-        date=row.date if start else "",
-        day=start.toordinal() if start else 0,
+        date=row.date if day else "",
+        day=day,
         label=label.text,
         stage=_stage(row),
         approximate=row.date_approximate,
@@ -98,11 +105,11 @@ def _row_point(row: PhaseRow) -> ChartPoint:
 
 def _event_point(event_id: str, event: dict) -> ChartPoint:
     date = str(event.get("date", ""))
-    start = date_start(date) if date else None
+    day = _day(date)
     label = event_label(event)
     return ChartPoint(
-        date=date if start else "",
-        day=start.toordinal() if start else 0,
+        date=date if day else "",
+        day=day,
         label=label.text,
         stage="event",
         approximate=str(event.get("date_approximate", "")),
@@ -186,26 +193,28 @@ def programme_history(
     draw: all of a drug's on its page, those in an indication or within a company's role on
     theirs). `with_events`: add each drug's events lane (a drug's own page)."""
     lanes: list[Lane] = []
+    programmes = 0
+    capped = False
     for drug in sorted(rows_by_drug, key=lambda d: display_name(tracker.records, "drugs", d)):
-        lanes.extend(_lanes_of_drug(tracker, drug, rows_by_drug[drug], with_events))
-    total = len(lanes)
+        rows = rows_by_drug[drug]
+        programmes += len({(r.indication, r.special_access) for r in rows})
+        if len(lanes) < limit:  # lanes past the cap are only counted: a page with thousands
+            lanes.extend(_lanes_of_drug(tracker, drug, rows, with_events))  # stays cheap
+        else:
+            capped = True
+    capped = capped or len(lanes) > limit
     shown = tuple(lanes[:limit])
-    dates = [p.date for lane in shown for p in lane.points]
-    if not dates:
-        return HistoryChart(shown, total, 0, 1, ())
-    starts = [date_start(d) for d in dates]
-    ends = [date_end(d) for d in dates]
-    first_year = min(s.year for s in starts if s)
-    last_year = max(e.year for e in ends if e)
-    first = date_start(str(first_year))
-    last = date_end(str(last_year))
-    assert first is not None and last is not None
+    # A drawn point's date is a checked ISO date (records/dates.py): its year is its first four
+    # digits. The axis runs from 1 January of the oldest year to 31 December of the newest.
+    years_seen = [int(p.date[:4]) for lane in shown for p in lane.points]
+    if not years_seen:
+        return HistoryChart(shown, programmes, capped, 0, 1, ())
+    first_year, last_year = min(years_seen), max(years_seen)
     years = tuple(
-        (start.toordinal(), str(year))
-        for year in range(first_year, last_year + 1)
-        if (start := date_start(f"{year:04d}")) is not None
+        (dt.date(year, 1, 1).toordinal(), str(year)) for year in range(first_year, last_year + 1)
     )
-    return HistoryChart(shown, total, first.toordinal(), last.toordinal(), years)
+    last = dt.date(last_year, 12, 31).toordinal()
+    return HistoryChart(shown, programmes, capped, years[0][0], last, years)
 
 
 def drug_history(tracker: Tracker, drug: str) -> HistoryChart:
