@@ -213,7 +213,9 @@ class PageContext:
         url = ""
         if self.options.repo_url:
             url = escape.safe_url(f"{self.options.repo_url.rstrip('/')}/commits/main/{path}") or ""
-        reason = history.reason if not history.available else "not in the history read"
+        reason = (
+            history.reason if not history.available else "not committed, or before the history read"
+        )
         return self.ui.record_dates(dates.added, dates.changed, reason, path, url)
 
     def feed_link(self, kind: str, record_id: str) -> Markup:
