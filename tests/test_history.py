@@ -224,3 +224,23 @@ def test_history_chart_is_capped():
     assert capped.lanes == full.lanes[:2] and capped.capped
     pairs = {(r.drug, r.indication) for drug_rows in rows.values() for r in drug_rows}
     assert capped.programmes == full.programmes >= len(pairs)
+
+
+def test_recently_changed_escapes_record_text(tmp_path: Path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES, repo / "records")
+    drug = repo / "records" / "drugs" / "zanidatamab.yaml"
+    hostile = '<img src=x onerror="alert(1)">&amp;'
+    text = drug.read_text(encoding="utf-8")
+    drug.write_text(text.replace("\nname: ", f"\nname: '{hostile}'\nx_was: ", 1), "utf-8")
+    text = drug.read_text(encoding="utf-8")
+    drug.write_text(re.sub(r"\nx_was: .*", "", text, count=1), "utf-8")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "records", date="2024-01-10")
+    out = _build(repo / "records", repo)
+    page = out.html_pages["recent.md"].html
+    assert "<img" not in page and "&lt;img src=x" in page
+    feed = feedparser.parse(out.static["changes.xml"])
+    assert not feed.bozo
+    assert any(e.title == f"Added drug: {hostile}" for e in feed.entries)
