@@ -101,12 +101,14 @@ def on_pre_build(config: MkDocsConfig) -> None:
     except RecordsInvalid as invalid:
         _cleanup()
         raise PluginError(str(invalid)) from None
+    config.extra["data_version"] = _OUTPUT["output"].tracker.data_version  # the footer's
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _refuse_files_outside(files, Path(config.docs_dir), _root(config))
     output = _OUTPUT.pop("output")
     _OUTPUT["inserts"] = output.inserts
+    _OUTPUT["linked_data"] = output.linked_data
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _HTML.clear()
@@ -166,6 +168,12 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
         page.present_anchor_ids = set(rendered.anchors)
         html = rendered.head + (_REST if rendered.rest_z else "")
     return str(LIVE.banner()) + html
+
+
+def on_page_context(context, page, config: MkDocsConfig, nav):
+    # The page's schema.org JSON-LD, which overrides/main.html writes into the <head>.
+    page.meta["linked_data"] = _OUTPUT.get("linked_data", {}).get(page.file.src_uri)
+    return context
 
 
 def on_post_page(output: str, page, config: MkDocsConfig) -> str:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "records"
@@ -61,6 +62,33 @@ def built_site(tmp_path_factory) -> Path:
     """The fixture records built once into a temporary folder with `mkdocs build --strict`."""
     site = tmp_path_factory.mktemp("site") / "site"
     result = mkdocs_build(site, FIXTURES)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def config_with(folder: Path, **settings) -> Path:
+    """mkdocs.yml with `settings` added, its relative paths made absolute, in `folder` (with a
+    copy of docs/: the build refuses docs files from outside the config's folder)."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(settings)
+    shutil.copytree(ROOT / "docs", folder / "docs")
+    config["docs_dir"] = str(folder / "docs")
+    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
+    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+SITE_URL = "https://tracker.example.org/"  # the site_url of `site_with_url`
+
+
+@pytest.fixture(scope="session")
+def site_with_url(tmp_path_factory) -> Path:
+    """The fixture records built once as a publisher would: mkdocs.yml with site_url set."""
+    folder = tmp_path_factory.mktemp("published")
+    site = folder / "site"
+    result = mkdocs_build(site, FIXTURES, config_with(folder, site_url=SITE_URL))
     assert result.returncode == 0, result.stderr
     return site
 

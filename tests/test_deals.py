@@ -70,7 +70,7 @@ def test_deals_page_lists_every_deal_with_parties_and_amounts(built_site: Path):
 
 def test_deals_csv_has_one_row_per_term_and_is_in_the_datapackage(built_site: Path):
     deals = _deals()
-    rows = list(csv.DictReader(io.StringIO((built_site / "data/deals.csv").read_text("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((built_site / "data/deals.csv").read_text("utf-8-sig"))))
     expected = sum(max(1, len(d.get("terms") or [])) for d in deals.values())
     assert len(rows) == expected
     for row in rows:

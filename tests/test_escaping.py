@@ -135,3 +135,29 @@ def test_negative_zero_is_printed_as_zero_on_the_deals_page(records_copy, tmp_pa
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site/deals/index.html").read_text(encoding="utf-8")
     assert "CNY -0" not in html and "CNY 0" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "</script><script>alert(1)</script>",
+        "</SCRIPT >x",
+        "<!-- <script> -->",
+        "a & b > c",
+        "line\u2028separator\u2029",
+        "ctl\x02\x1b[31m\ufffe lone \ud800 surrogate",
+    ],
+)
+def test_json_ld_text_cannot_leave_its_script_element(text):
+    """escape.script_json: record text in a <script type="application/ld+json"> element; the
+    JSON reads back as the text (control characters and lone surrogates dropped, as everywhere)."""
+    import json
+
+    from pipeline_tracker.site import escape
+
+    encoded = escape.script_json({"name": text, "alternateName": [text], text: 1})
+    assert not re.search(r"[<>&\u2028\u2029]", encoded)
+    assert not CONTROLS.search(encoded)
+    encoded.encode("utf-8")  # no lone surrogate left to fail the page's encoding
+    expected = escape.plain(text)
+    assert json.loads(encoded) == {"name": expected, "alternateName": [expected], expected: 1}

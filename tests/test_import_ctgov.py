@@ -4,16 +4,24 @@ see tests/fixtures/README.md) into cited records, re-imports, drift checks and b
 from __future__ import annotations
 
 import copy
-import io
 import json
 import urllib.error
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import ROOT, mkdocs_build
+from import_helpers import (
+    Response,
+    assert_refused_unchanged,
+    load,
+    problems_of,
+    run_import,
+    save,
+    snapshot,
+    use_records,
+    wrong_shape_outcomes,
+)
 from pipeline_tracker.cli import main
-from pipeline_tracker.records.validate import load_and_check
 
 CTGOV = ROOT / "tests" / "fixtures" / "ctgov"
 REAL = ["nct00791778", "nct02576665", "nct06382129"]
@@ -25,34 +33,11 @@ def study(name: str) -> dict:
 
 @pytest.fixture
 def tree(records_copy: Path, monkeypatch) -> Path:
-    monkeypatch.setenv("PIPELINE_TRACKER_RECORDS", str(records_copy))
-    monkeypatch.chdir(records_copy.parent)
-    return records_copy
+    return use_records(records_copy, monkeypatch)
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(["import", "ctgov", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def save(tmp_path: Path, data, name: str = "study.json") -> str:
-    path = tmp_path / name
-    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return str(path)
-
-
-def snapshot(records: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(records)): p.read_bytes() for p in records.rglob("*") if p.is_file()}
-
-
-def load(records: Path, kind: str, rid: str) -> dict:
-    return yaml.load((records / kind / f"{rid}.yaml").read_text(), Loader=yaml.CSafeLoader)
-
-
-def problems_of(records: Path) -> list[str]:
-    _, problems = load_and_check(records)
-    return [f"{p.path}: {p.pointer}: {p.message}" for p in problems]
+    return run_import(capsys, "ctgov", *args)
 
 
 def test_real_records_import_validate_and_build(tree: Path, tmp_path: Path, capsys):
@@ -246,19 +231,7 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input_one_line_exit_1_nothing_written(case: str, tree: Path, tmp_path, capsys):
     text, words = BAD[case]
-    before = snapshot(tree)
-    code, _out, err = run(capsys, save(tmp_path, text()))
-    assert code == 1
-    assert len(err.strip().splitlines()) == 1 and words in err and "Traceback" not in err
-    assert snapshot(tree) == before
-
-
-class _Response(io.BytesIO):
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        return False
+    assert_refused_unchanged(tree, words, lambda: run(capsys, save(tmp_path, text())))
 
 
 def test_nct_id_is_fetched_from_the_registry(tree: Path, capsys, monkeypatch):
@@ -266,7 +239,7 @@ def test_nct_id_is_fetched_from_the_registry(tree: Path, capsys, monkeypatch):
 
     def urlopen(request, timeout):
         asked.append(request.full_url)
-        return _Response((CTGOV / "nct02576665.json").read_bytes())
+        return Response((CTGOV / "nct02576665.json").read_bytes())
 
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
     code, _, err = run(capsys, "NCT02576665")
@@ -365,7 +338,7 @@ def test_check_all_online_asks_the_registry(tree: Path, capsys, monkeypatch):
     def urlopen(request, timeout):
         asked.append(request.full_url)
         if request.full_url.endswith("NCT00791778"):
-            return _Response(json.dumps(changed_study()).encode())
+            return Response(json.dumps(changed_study()).encode())
         raise urllib.error.URLError("offline")
 
     monkeypatch.setattr("urllib.request.urlopen", urlopen)
@@ -375,39 +348,16 @@ def test_check_all_online_asks_the_registry(tree: Path, capsys, monkeypatch):
     assert "records/trials/nct00791778.yaml: status completed → terminated" in out
 
 
-def _pointers(data, pointer=""):
-    yield pointer
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _pointers(value, f"{pointer}/{key}")
-    elif isinstance(data, list):
-        for index, value in enumerate(data[:2]):  # the rest of a list is read the same way
-            yield from _pointers(value, f"{pointer}/{index}")
-
-
 def test_any_value_of_the_wrong_shape_gives_a_record_or_one_refusal(records_copy: Path):
     """Each value of a real record replaced by another shape (a number, text, a list, an object,
     null): the import builds a schema-valid trial or refuses in one line; never a traceback."""
     from pipeline_tracker.records.load import load_records
-    from pipeline_tracker.tools.ctgov import ImportRefused, _check_schema, parse_study, plan
+    from pipeline_tracker.tools.ctgov import _check_schema, parse_study, plan
 
     records = load_records(records_copy)[0]
-    original = study("nct00791778")
-    outcomes = {"built": 0, "refused": 0}
-    for pointer in list(_pointers(original))[1:]:
-        for wrong in ("x\n<b>", [], None):
-            data = copy.deepcopy(original)
-            *parents, last = pointer.strip("/").split("/")
-            node = data
-            for part in parents:
-                node = node[int(part)] if isinstance(node, list) else node[part]
-            node[int(last) if isinstance(node, list) else last] = wrong
-            raw = json.dumps(data).encode()
-            try:
-                imported, _ = plan(parse_study(raw, "x"), raw, records)
-                _check_schema(imported)
-                outcomes["built"] += 1
-            except ImportRefused as refused:
-                assert "\n" not in str(refused), (pointer, wrong)
-                outcomes["refused"] += 1
+
+    def build(raw: bytes) -> None:
+        _check_schema(plan(parse_study(raw, "x"), raw, records)[0])
+
+    outcomes = wrong_shape_outcomes(study("nct00791778"), ("x\n<b>", [], None), build)
     assert outcomes["built"] > outcomes["refused"] > 0

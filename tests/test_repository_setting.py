@@ -4,29 +4,18 @@ unset (never guessed); then record pages name the file to edit."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, mkdocs_build
+from conftest import FIXTURES, ROOT, config_with, mkdocs_build
 from pipeline_tracker.site.render import records_edit_base
 
 PLACEHOLDER = "https://example.invalid/org/repo/"
 
 
 def _config(tmp_path: Path, **settings) -> Path:
-    """mkdocs.yml with `settings` added, its relative paths made absolute, in a scratch folder."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config.update(settings)
-    # docs/ must lie inside the config's folder: the build refuses docs files from outside it.
-    shutil.copytree(ROOT / "docs", tmp_path / "docs")
-    config["docs_dir"] = str(tmp_path / "docs")
-    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
-    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
-    path = tmp_path / "mkdocs.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
+    return config_with(tmp_path, **settings)
 
 
 def test_shipped_config_leaves_the_repository_unset():

@@ -217,6 +217,26 @@ def test_hostile_names_are_text_in_title_header_and_heading(hostile_site):
     assert "zanidatamab <script>alert(1)</script> <img src=x onerror=alert(2)>" in h1
 
 
+def test_hostile_names_stay_inside_the_json_ld_and_the_description(hostile_site):
+    """A name holding </script> cannot close the JSON-LD <script> element (its <, > and & are
+    \\u escapes), and the JSON still reads back as the record says; the description and Open
+    Graph tags hold it as attribute text."""
+    html = (hostile_site / "drugs/zanidatamab/index.html").read_text(encoding="utf-8")
+    [script] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    assert "<" not in script and ">" not in script and "&" not in script
+    node = json.loads(script)
+    assert node["name"].startswith("zanidatamab <script>alert(1)</script> <img src=x")
+    assert "&amp; &lt;b&gt;" in node["name"] and "\x02" not in node["name"]
+    page = Page(html)
+    assert page.dangerous == []
+    metas = re.findall(
+        r'<meta (?:name|property)="(description|og:description|og:title)"[^>]*>', html
+    )
+    assert sorted(metas) == ["description", "og:description", "og:title"]
+    for tag in re.findall(r"<meta [^>]*>", html):
+        assert "<script" not in tag  # escaped: &lt;script&gt;
+
+
 def test_search_index_holds_hostile_text_as_text(hostile_site, built_site, repo_root):
     """The search box shows a result's title and preview from the Pagefind index: they must hold
     record text as plain text, which assets/search.js puts on the page as text, never as HTML."""

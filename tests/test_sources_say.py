@@ -386,7 +386,7 @@ def test_filing_stage_and_class_designation_on_the_timeline_and_drug_page(site):
 
 
 def _csv(site, name: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(site.static[f"data/{name}"].decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(site.static[f"data/{name}"].decode("utf-8-sig"))))
 
 
 def test_exports_carry_the_new_values(site):

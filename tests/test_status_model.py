@@ -236,7 +236,9 @@ def test_crosswalk_joins_with_open_targets_enum_and_chembl_rule():
 
 def test_exports_carry_the_crosswalk_and_the_route():
     files = build_exports(load_tracker(FIXTURES, ROOT))
-    rows = list(csv.DictReader(io.StringIO(files["data/development-status.csv"].decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(files["data/development-status.csv"].decode("utf-8-sig")))
+    )
     access = [r for r in rows if r["route"] == SPECIAL_ACCESS]
     assert access and all(
         r["opentargets_stage"] == "" and r["chembl_max_phase"] == "" for r in access

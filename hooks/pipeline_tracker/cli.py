@@ -87,6 +87,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return run(args.base, args.format == "markdown")
 
 
+def cmd_changelog(args: argparse.Namespace) -> int:
+    from pipeline_tracker.tools.diff import run_changelog
+
+    return run_changelog(args.base, args.head, Path(args.out) if args.out else None)
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from pipeline_tracker.mkdocs_adapter.standalone import render_tree
     from pipeline_tracker.records.problems import RecordsInvalid
@@ -122,6 +128,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.registry == "drugsfda":
+        from pipeline_tracker.tools import drugsfda
+
+        return drugsfda.run(args.inputs, args.check)
     from pipeline_tracker.tools.ctgov import run
 
     return run(args.inputs, args.check, args.all, args.online)
@@ -191,8 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=["text", "markdown"], default="text")
     diff.set_defaults(func=cmd_diff)
+    changes = sub.add_parser(
+        "changelog", help="a release's changelog (Markdown): records added, changed, removed"
+    )
+    changes.add_argument("base", help="git revision of the previous release, e.g. data-2026.11.21")
+    changes.add_argument("--head", help="git revision of this release (default: the work tree)")
+    changes.add_argument("--out", help="write the Markdown here instead of to stdout")
+    changes.set_defaults(func=cmd_changelog)
     imp = sub.add_parser(
-        "import", help="import records from a registry (ctgov: ClinicalTrials.gov)"
+        "import",
+        help="import records from a registry (ctgov: ClinicalTrials.gov; drugsfda: Drugs@FDA)",
     )
     imp_sub = imp.add_subparsers(dest="registry", required=True)
     ctgov = imp_sub.add_parser(
@@ -213,6 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--online", action="store_true", help="with --check --all: against the live registry"
     )
     ctgov.set_defaults(func=cmd_import)
+    fda = imp_sub.add_parser(
+        "drugsfda",
+        help="Drugs@FDA approvals: a saved openFDA drug/drugsfda response, or an application "
+        "number such as NDA021588",
+    )
+    fda.add_argument("inputs", nargs="*", help="saved responses (.json) or application numbers")
+    fda.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; print what differs from the archived copy, exit 1 if anything",
+    )
+    fda.set_defaults(func=cmd_import)
     typed = sub.add_parser(
         "typed", help="rewrite records/types.py (typed records) from schema/ after a schema edit"
     )
@@ -222,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that read or write the records tree; validate reports a wrong tree as a problem itself.
-READS_RECORDS = ("fmt", "new", "diff", "preview", "render")
+READS_RECORDS = ("fmt", "new", "diff", "changelog", "preview", "render")
 
 
 def _bad_records_setting(command: str) -> str:

@@ -144,6 +144,7 @@ def render_tree(
         path = docs / src_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
+    config["extra"] = {**extra, "data_version": output.tracker.data_version}  # the footer's
     text = "# Written by `pipeline-tracker render`: the site as plain MkDocs, without the hook.\n"
     text += yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True)
     (out / "mkdocs.yml").write_text(text, encoding="utf-8")

@@ -6,6 +6,8 @@ Raw fields stay in `Record.data`; everything here is derived, and named so a rea
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -401,16 +403,39 @@ class Tracker:
 
     @functools.cached_property
     def data_version(self) -> str:
-        """The data's version: the newest `last_reviewed` date across all records ("" if none).
-        The records carry no release number, so this date stands for one; it changes only when
-        the data does, so a citation built from it is the same at every rebuild."""
+        """The data's version, the one every page, citation and export names: the newest
+        `last_reviewed` date across all records as YYYY.MM.DD, a hyphen, and the first 8 hex
+        digits of the SHA-256 of the canonical record set (every record's data as JSON, keys
+        sorted, records in kind and id order), e.g. `2025.11.30-3f2a9c1b`. Any edit to any
+        record changes the hash, a new review date also the date; the same records always give
+        the same version (file layout, YAML comments and key order do not count). Without any
+        review date it is the hash alone."""
+        digest = hashlib.sha256()
+        for kind in sorted(self.records):
+            for record_id in sorted(self.records[kind]):
+                canonical = json.dumps(
+                    [kind, record_id, self.records[kind][record_id].data],
+                    sort_keys=True,
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                    default=str,
+                )
+                digest.update(canonical.encode("utf-8") + b"\n")
         dates = [
             str(record.data.get("last_reviewed"))
             for by_id in self.records.values()
             for record in by_id.values()
             if record.data.get("last_reviewed")
         ]
-        return max(dates, default="")
+        newest = max(dates, default="").replace("-", ".")
+        return f"{newest}-{digest.hexdigest()[:8]}" if newest else digest.hexdigest()[:8]
+
+    @property
+    def data_date(self) -> str:
+        """The date part of data_version (YYYY-MM-DD, or as precise as the newest review date;
+        "" when no record has one)."""
+        head, _, _ = self.data_version.rpartition("-")
+        return head.replace(".", "-")
 
     def special_access_rows(self, drug: str) -> list[PhaseRow]:
         """A drug's special-access rows (named-patient and early-access schemes), newest first."""

@@ -18,6 +18,8 @@ from pipeline_tracker.records.yaml_reader import (
 )
 
 KINDS = ("drugs", "targets", "companies", "indications", "trials", "events", "sources")
+# One record of a kind, as messages and templates name it ("no company record 'x'").
+SINGULAR = {kind: "company" if kind == "companies" else kind[:-1] for kind in KINDS}
 MAX_FILE_BYTES = 256 * 1024
 # \A…\Z, never ^…$: Python's $ also matches before a final newline, and "evil\n" is no slug.
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")

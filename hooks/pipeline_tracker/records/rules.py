@@ -16,7 +16,7 @@ from pipeline_tracker.records.evidence import (
     rule_identity_facts_cited,
 )
 from pipeline_tracker.records.ids import reserved_id
-from pipeline_tracker.records.load import Record
+from pipeline_tracker.records.load import SINGULAR, Record
 from pipeline_tracker.records.normalise import name_key
 from pipeline_tracker.records.phases import RANK
 from pipeline_tracker.records.problems import Problem
@@ -165,8 +165,7 @@ def rule_references_resolve(records: Records) -> Iterator[Problem]:
                 )
             yield record.problem(
                 pointer,
-                f"no {target_kind[:-1] if target_kind != 'companies' else 'company'} record "
-                f"'{target_id}'",
+                f"no {SINGULAR[target_kind]} record '{target_id}'",
                 hints[key],
                 "references",
             )

@@ -25,6 +25,7 @@ from pipeline_tracker.site.feed import (
     build_feed,
     build_record_feeds,
 )
+from pipeline_tracker.site.linked_data import DATA_PAGE, dataset_script
 from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
 
@@ -86,6 +87,8 @@ class BuildOutput:
     html_pages: dict[str, RenderedPage]  # pages rendered to HTML (records, indexes, timeline)
     static: StaticFiles  # other files copied into the site
     inserts: dict[str, str] = field(default_factory=dict)  # marker in a docs page → Markdown
+    # page source path → its schema.org JSON-LD for the <head>, ready for a <script> element
+    linked_data: dict[str, str] = field(default_factory=dict)
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -123,12 +126,14 @@ def _build_outputs(
         options, today=build_today(options.today).isoformat()
     )  # one "today" per build
     static = StaticFiles(static_folder)
-    build_exports(tracker, static)
-    static[FEED_PATH] = build_feed(tracker)
-    static[CHANGES_PATH] = build_changes_feed(tracker)
-    build_record_feeds(tracker, static)
+    build_exports(tracker, static, options.site_url)
+    static[FEED_PATH] = build_feed(tracker, options.site_url)
+    static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
+    build_record_feeds(tracker, static, options.site_url)
     html_pages = render_pages(tracker, options)
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
-    return BuildOutput(tracker, pages, html_pages, static, inserts)
+    linked = {src: page.linked_data for src, page in html_pages.items() if page.linked_data}
+    linked[DATA_PAGE] = dataset_script(tracker, static, options.site_url, options.site_name)
+    return BuildOutput(tracker, pages, html_pages, static, inserts, linked)

@@ -8,8 +8,8 @@ import io
 
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.load import KINDS
-from pipeline_tracker.site import urls
-from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE
+from pipeline_tracker.site import export_schemas, urls
+from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE, SQLITE_PATH
 from pipeline_tracker.site.feed import FEED_PATH
 from pipeline_tracker.site.render import SiteOptions, render_page
 
@@ -48,7 +48,7 @@ def coverage_block(tracker: Tracker, options: SiteOptions) -> str:
 
 def _rows(content: bytes) -> int:
     """Data rows of a CSV we wrote (header excluded); cells may hold line breaks, so parse it."""
-    return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8")))) - 1
+    return sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8-sig")))) - 1
 
 
 def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str, str]:
@@ -64,6 +64,10 @@ def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str
         )
         for name in names
     ]
+    parquets = [
+        (f"{DATA_DIR}/{name}.parquet", rows, what)
+        for name, (_path, rows, what) in zip(names, csvs, strict=True)
+    ]
     pages["data.md"] = render_page(
         tracker,
         "data.md.j2",
@@ -71,6 +75,9 @@ def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str
         options,
         files=static.sizes(),
         csvs=csvs,
+        parquets=parquets,
+        sqlite=f"{DATA_DIR}/{SQLITE_PATH}",
+        data_version=tracker.data_version,
         schemas=sorted(p for p in static if p.startswith(f"{DATA_DIR}/schema/")),
         per_record=[(kind, tracker.ids(kind)) for kind in KINDS],
         total_records=sum(len(tracker.ids(kind)) for kind in KINDS),
@@ -78,5 +85,6 @@ def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str
         licence=LICENCE,
         format_version=FORMAT_VERSION,
         json_url=urls.json_url,
+        schema_what=export_schemas.what,
     )
     return pages

@@ -48,6 +48,37 @@ def front_matter_title(value) -> Markup:
     return Markup(_SURROGATE_PAIR.sub(_astral, quoted))
 
 
+# In a <script> element "</script>" (any case), "<!--" and "<script" change how the HTML parser
+# reads on; JSON lets each of these characters be written as a \u escape instead.
+_SCRIPT_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_SCRIPT_UNSAFE_CHARS = re.compile("[<>&\u2028\u2029]")
+
+
+def _clean(value):
+    """A JSON value with every string (keys too) passed through `plain`."""
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, dict):
+        return {plain(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def script_json(value) -> Markup:
+    """A JSON value as the text of a <script type="application/ld+json"> element: record text
+    loses control characters, and <, >, &, U+2028 and U+2029 are written as \\u escapes, so no
+    record text can close the element or open a comment in it (the JSON reads the same)."""
+    text = json.dumps(_clean(value), ensure_ascii=False, separators=(",", ":"))
+    return Markup(_SCRIPT_UNSAFE_CHARS.sub(lambda m: _SCRIPT_UNSAFE[m.group()], text))
+
+
 def _astral(match: re.Match) -> str:
     high, low = int(match.group(1), 16), int(match.group(2), 16)
     return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"

@@ -10,21 +10,15 @@ for them, not tens of thousands, and no file grows past a few hundred KB.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.dates import PRECISIONS, date_precision
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.records.phases import (
-    INACTIVE,
     LADDER,
     OPENTARGETS_STAGES,
     SPECIAL_ACCESS,
@@ -32,12 +26,22 @@ from pipeline_tracker.records.phases import (
     crosswalk,
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
-from pipeline_tracker.site import escape, urls
+from pipeline_tracker.site import urls
+from pipeline_tracker.site.export_schemas import (
+    TRACKER_SCHEMA,
+    documents_schema,
+    published_schemas,
+    schema_address,
+)
+from pipeline_tracker.site.table_formats import Column, Database, Table, parquet_file, table_csv
 
 # Bump the major number when a field or a published path is removed or changes meaning.
 # 4.0.0: per-record documents bundled into shards (data/<kind>/<shard>.json, was <id>.json);
 # data/tracker.json lists the shards instead of holding every record and status row.
-FORMAT_VERSION = "4.0.0"
+# 5.0.0: CSVs start with a UTF-8 byte-order mark; datapackage.json is Data Package v2 (its
+# `version` is now the data version); data_version in every file; Parquet and SQLite added.
+FORMAT_VERSION = "5.0.0"
+SQLITE_PATH = "tracker.sqlite"
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -56,23 +60,6 @@ INFERRED_COLUMNS = {
     "trials": ("phase", "indications", "countries", "start_date"),
     "events": ("type", "date", "indications", "regions"),
 }
-
-
-@dataclass
-class Column:
-    """One CSV column as datapackage.json describes it. The type fixes the shape of every cell:
-    `array` and `object` cells are JSON text; a list in a `string` column is joined with '; '."""
-
-    name: str
-    type: str
-    description: str
-    constraints: dict = field(default_factory=dict)
-
-    def descriptor(self) -> dict:
-        described: dict = {"name": self.name, "type": self.type, "description": self.description}
-        if self.constraints:
-            described["constraints"] = self.constraints
-        return described
 
 
 def _ids(name: str, description: str) -> Column:
@@ -104,6 +91,19 @@ def _inferred(column: str) -> Column:
     )
 
 
+def _vocabulary(document: str, definition: str) -> list:
+    """A controlled vocabulary as the JSON Schema lists it (the one source of its values)."""
+    schemas = load_schemas(schema_dir())
+    return list(resolve({"$ref": f"#/$defs/{definition}"}, document, schemas)[0]["enum"])
+
+
+def _term_kinds() -> list:
+    schemas = load_schemas(schema_dir())
+    terms = resolve(schemas["events"]["properties"]["terms"], "events", schemas)
+    items = resolve(terms[0]["items"], terms[1], schemas)[0]
+    return list(resolve(items["properties"]["kind"], "events", schemas)[0]["enum"])
+
+
 STATUS_COLUMNS = [
     Column("drug", "string", "Drug id (its document: data/drugs/<shard>.json)", {"pattern": SLUG}),
     Column("indication", "string", "Indication id", {"pattern": SLUG}),
@@ -129,13 +129,14 @@ STATUS_COLUMNS = [
         "route",
         "string",
         "standard approval, conditional approval or special access; empty if not given",
+        {"enum": _vocabulary("common", "route")},
     ),
     Column("scheme", "string", "The special-access scheme, as the source names it"),
     Column(
         "development_status",
         "string",
         "active, suspended, discontinued or withdrawn",
-        {"enum": ["active", *INACTIVE]},
+        {"enum": _vocabulary("common", "development_status")},
     ),
     Column(
         "date",
@@ -224,6 +225,7 @@ DEAL_COLUMNS = [
         "string",
         "upfront, milestones, royalties, equity or other; empty for a deal with no recorded "
         "term (one row per term, one row for a deal without terms)",
+        {"enum": _term_kinds()},
     ),
     Column("description", "string", "The term in words"),
     Column("up_to", "boolean", "The amount is a maximum ('up to')"),
@@ -241,41 +243,6 @@ DEAL_COLUMNS = [
     _ids("deal_sources", "Source ids of the deal"),
     _quotes("deal_quotes", "the deal"),
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Spreadsheets in locales whose list separator is ';' split an unquoted cell at each ';': what
-# follows one is the start of a cell too (list values are joined with '; ').
-_FORMULA_AFTER_SEMICOLON = re.compile(r"(;[ \t\r\n]*)(?=[=+\-@\t\r])")
-
-
-def cell(value, as_json: bool = False) -> str | int | float:
-    """A CSV cell: numbers as they are; a list joined with '; ' (JSON text in a JSON column);
-    text with formula-starting characters neutralised."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return value
-    if value is None or (as_json and not value):
-        return ""
-    if as_json:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    elif isinstance(value, (list, tuple)):
-        text = "; ".join(escape.plain(v) for v in value)
-    else:
-        text = escape.plain(value)
-    if ";" in text:
-        text = _FORMULA_AFTER_SEMICOLON.sub(r"\1'", text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _csv(columns: list[Column], rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    json_columns = [c.type in ("array", "object") for c in columns]
-    writer.writerows(
-        [cell(row[c.name], j) for c, j in zip(columns, json_columns, strict=True)] for row in rows
-    )
-    return out.getvalue().encode("utf-8")
 
 
 def _json(value) -> bytes:
@@ -419,22 +386,30 @@ def status_row(row: PhaseRow) -> dict:
     }
 
 
-def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
-    """Every stated and derived status row (one per region), in a stable order."""
+def _status_rows(tracker: Tracker, drug: str | None = None) -> list[PhaseRow]:
     drugs = [drug] if drug else sorted(tracker.phase_rows)
     rows = [row for d in drugs for row in tracker.phase_rows.get(d, [])]
     rows.sort(key=lambda r: (r.drug, r.indication, r.region, -r.rank, r.basis, r.basis_id, r.date))
-    return [status_row(r) for r in rows]
+    return rows
+
+
+def development_status(tracker: Tracker, drug: str | None = None) -> list[dict]:
+    """Every stated and derived status row (one per region), in a stable order."""
+    return [status_row(r) for r in _status_rows(tracker, drug)]
 
 
 page_url = urls.record_url
 
 
-def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
-    """The static-API document for one record: its data, where its page is, who cites it."""
+def record_document(
+    tracker: Tracker, kind: str, record_id: str, site_url: str | None = None
+) -> dict:
+    """The static-API document for one record: its data, where its page is (absolute with
+    site_url, else relative to the document's file), who cites it."""
     here = f"{DATA_DIR}/{kind}"
+    page = urls.record_url(kind, record_id)
     document = {
-        "page": urls.relative(here, urls.record_url(kind, record_id)),
+        "page": urls.absolute(site_url, page) or urls.relative(here, page),
         "record": tracker.get(kind, record_id),
         "cited_by": {by: ids for by in KINDS if (ids := tracker.cited_by(kind, record_id, by))},
     }
@@ -443,29 +418,34 @@ def record_document(tracker: Tracker, kind: str, record_id: str) -> dict:
     return document
 
 
-def record_shards(tracker: Tracker, kind: str) -> dict[str, dict]:
-    """Site path → the shard holding those records' documents, by id in id order."""
+def record_shards(tracker: Tracker, kind: str, site_url: str | None = None) -> dict[str, dict]:
+    """Site path → the shard holding those records' documents, by id in id order; `$schema`
+    names the file's schema (export_schemas)."""
     by_shard: dict[str, list[str]] = {}
     for rid in tracker.ids(kind):
         by_shard.setdefault(urls.json_shard(rid), []).append(rid)
     return {
         f"{DATA_DIR}/{kind}/{shard}.json": {
+            "$schema": schema_address(documents_schema(kind), site_url, f"{DATA_DIR}/{kind}"),
             "format_version": FORMAT_VERSION,
+            "data_version": tracker.data_version,
             "kind": kind,
             "shard": shard,
-            "schema": f"../schema/{kind}.schema.json",
-            "records": {rid: record_document(tracker, kind, rid) for rid in sorted(ids)},
+            "schema": schema_address(f"{kind}.schema.json", site_url, f"{DATA_DIR}/{kind}"),
+            "records": {rid: record_document(tracker, kind, rid, site_url) for rid in sorted(ids)},
         }
         for shard, ids in sorted(by_shard.items())
     }
 
 
-def dataset(tracker: Tracker, shards: dict[str, list[str]]) -> dict:
+def dataset(tracker: Tracker, shards: dict[str, list[str]], site_url: str | None = None) -> dict:
     """data/tracker.json: where the whole dataset is. It held every record and status row until
     format 4; at 10,000 drugs that is over 70 MB, past what static hosts serve (25 MiB a file),
     so it now lists the files that hold them (paths relative to data/)."""
     return {
+        "$schema": schema_address(TRACKER_SCHEMA, site_url, DATA_DIR),
         "format_version": FORMAT_VERSION,
+        "data_version": tracker.data_version,
         "licence": LICENCE,
         "kinds": list(KINDS),
         "records": {
@@ -473,20 +453,39 @@ def dataset(tracker: Tracker, shards: dict[str, list[str]]) -> dict:
         },
         "development_status": "development-status.csv",
         "datapackage": "datapackage.json",
+        "sqlite": SQLITE_PATH,
     }
 
 
-def kind_csv(tracker: Tracker, kind: str) -> bytes:
+def kind_table(tracker: Tracker, kind: str) -> Table:
     columns = kind_columns(kind)
     rows = []
     for rid in tracker.ids(kind):
         data = tracker.get(kind, rid)
         rows.append({column.name: get(data) for column, get in columns})
-    return _csv([column for column, _ in columns], rows)
+    return Table(
+        kind,
+        f"One row per {kind} record: plain lists and ids joined with '; ', nested fields and "
+        "quotes as JSON text, each date with its precision beside it.",
+        [column for column, _ in columns],
+        rows,
+        primary_key=["id"],
+    )
 
 
-def status_csv(tracker: Tracker) -> bytes:
-    return _csv(STATUS_COLUMNS, development_status(tracker))
+def status_table(tracker: Tracker) -> Table:
+    return Table(
+        "development-status",
+        "One row per development status row and region: stated by curators, or derived from a "
+        "trial or an approval or filing event (see basis).",
+        STATUS_COLUMNS,
+        development_status(tracker),
+        foreign_keys=[
+            (["drug"], "drugs", ["id"]),
+            (["indication"], "indications", ["id"]),
+        ],
+        row_key="row",
+    )
 
 
 def deal_rows(tracker: Tracker) -> list[dict]:
@@ -529,97 +528,244 @@ def deal_rows(tracker: Tracker) -> list[dict]:
     return rows
 
 
-def deals_csv(tracker: Tracker) -> bytes:
-    return _csv(DEAL_COLUMNS, deal_rows(tracker))
-
-
-def datapackage(tracker: Tracker) -> dict:
-    resources = [
-        {
-            "name": kind,
-            "path": f"{kind}.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": f"One row per {kind} record: plain lists and ids joined with '; ', "
-            "nested fields and quotes as JSON text, each date with its precision beside it.",
-            "schema": {"fields": kind_fields(kind), "primaryKey": ["id"]},
-        }
-        for kind in KINDS
-    ]
-    resources.append(
-        {
-            "name": "development-status",
-            "path": "development-status.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": "One row per development status row and region: stated by curators, "
-            "or derived from a trial or an approval or filing event (see basis).",
-            "schema": {
-                "fields": [column.descriptor() for column in STATUS_COLUMNS],
-                "foreignKeys": [
-                    {"fields": ["drug"], "reference": {"resource": "drugs", "fields": ["id"]}}
-                ],
-            },
-        }
+def deals_table(tracker: Tracker) -> Table:
+    return Table(
+        "deals",
+        "One row per deal term (a deal without recorded terms: one row). Amounts as the source "
+        "prints them; a US dollar figure only where the source gives one, never converted.",
+        DEAL_COLUMNS,
+        deal_rows(tracker),
+        foreign_keys=[(["event"], "events", ["id"])],
     )
+
+
+def tables(tracker: Tracker) -> Iterator[Table]:
+    """The tables published as CSV and Parquet (and in the database), in a fixed order, each
+    made when asked for."""
+    for kind in KINDS:
+        yield kind_table(tracker, kind)
+    yield status_table(tracker)
+    yield deals_table(tracker)
+
+
+SINGULAR = {
+    "drugs": "drug",
+    "targets": "target",
+    "companies": "company",
+    "indications": "indication",
+    "trials": "trial",
+    "events": "event",
+    "sources": "source",
+}
+_STATUS_ROW = Column(
+    "status_row",
+    "integer",
+    "The development_status row (its `row`) the tracker ranks highest here",
+)
+
+
+def model_tables(tracker: Tracker) -> list[Table]:
+    """Tables only the database holds: the model's highest-phase decisions, exported as they
+    are (each names the development_status row it chose; never re-derived in SQL), and one
+    link table per pair of kinds a record names."""
+    number = {id(r): n for n, r in enumerate(_status_rows(tracker), start=1)}
+    by_region, by_indication = [], []
+    for drug in tracker.ids("drugs"):
+        for region, row in sorted(tracker.stage_by_region(drug).items()):
+            by_region.append({"drug": drug, "region": region, "status_row": number[id(row)]})
+        for row in tracker.highest_by_indication_region(drug):
+            by_indication.append(
+                {
+                    "drug": drug,
+                    "indication": row.indication,
+                    "region": row.region,
+                    "status_row": number[id(row)],
+                }
+            )
+    drug_column, indication_column = STATUS_COLUMNS[0], STATUS_COLUMNS[1]
+    region_column = next(c for c in STATUS_COLUMNS if c.name == "region")
+    chosen = (["status_row"], "development-status", ["row"])
+    found = [
+        Table(
+            "highest-phase-by-region",
+            "A drug's highest phase in each region, as its page shows it (Tracker.stage_by_region:"
+            " every region the row lies within, so a subdivision's row counts for its country; a "
+            "region with special access only has that row, which is never a phase).",
+            [
+                drug_column,
+                Column(
+                    "region",
+                    "string",
+                    "The region asked about (the row's own region may lie within it)",
+                    {"pattern": REGION},
+                ),
+                _STATUS_ROW,
+            ],
+            by_region,
+            primary_key=["drug", "region"],
+            foreign_keys=[(["drug"], "drugs", ["id"]), chosen],
+            files=False,
+        ),
+        Table(
+            "highest-phase-by-indication-region",
+            "A drug's highest phase per indication and region "
+            "(Tracker.highest_by_indication_region; special access never ranks).",
+            [drug_column, indication_column, region_column, _STATUS_ROW],
+            by_indication,
+            primary_key=["drug", "indication", "region"],
+            foreign_keys=[(["drug"], "drugs", ["id"]), chosen],
+            files=False,
+        ),
+    ]
+    links: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for (kind, rid), by in tracker.referenced_by.items():
+        for by_kind, by_id in by:
+            links.setdefault((by_kind, kind), set()).add((by_id, rid))
+    for (by_kind, kind), pairs in sorted(links.items()):
+        one, other = SINGULAR[by_kind], SINGULAR[kind]
+        if one == other:
+            other = f"cited_{other}"
+        found.append(
+            Table(
+                f"{by_kind}-{kind}",
+                f"Which {kind} each of the {by_kind} records names (anywhere in the record).",
+                [
+                    Column(one, "string", f"The {SINGULAR[by_kind]} id", {"pattern": SLUG}),
+                    Column(other, "string", f"The {SINGULAR[kind]} id it names", {"pattern": SLUG}),
+                ],
+                [{one: a, other: b} for a, b in sorted(pairs)],
+                primary_key=[one, other],
+                foreign_keys=[([one], by_kind, ["id"]), ([other], kind, ["id"])],
+                files=False,
+            )
+        )
+    return found
+
+
+# The common questions, answered from the tables above (names joined in; nothing re-derived).
+VIEWS = {
+    "highest_phase_per_drug_and_region": """
+SELECT h.drug, d.name AS drug_name, h.region, s.phase, s.phase_inferred, s.route, s.scheme,
+       s.development_status, s.date, s.date_precision, s.indication, i.name AS indication_name,
+       s.region AS row_region, s.basis, s.basis_id, s.sources, h.status_row
+FROM highest_phase_by_region AS h
+JOIN drugs AS d ON d.id = h.drug
+JOIN development_status AS s ON s."row" = h.status_row
+LEFT JOIN indications AS i ON i.id = s.indication""",
+    "deals_with_terms": """
+SELECT deals.*, events.summary AS deal_summary
+FROM deals JOIN events ON events.id = deals.event
+WHERE deals.term IS NOT NULL""",
+}
+
+
+FORMATS = {
+    "csv": ("text/csv", "CSV, UTF-8 with a byte-order mark"),
+    "parquet": ("application/vnd.apache.parquet", "Apache Parquet"),
+}
+
+
+def datapackage(tracker: Tracker, published: list[Table], database: list[Table]) -> dict:
+    """datapackage.json, Data Package v2: a resource for every table file (CSV and Parquet, the
+    same fields and rows) and for the SQLite database; controlled vocabularies as categories."""
+    resources: list[dict] = []
+    for fmt, (mediatype, what) in FORMATS.items():
+        for table in published:
+            name = table.name if fmt == "csv" else f"{table.name}-{fmt}"
+            schema = table.schema()
+            for key in schema.get("foreignKeys", []):
+                key["reference"]["resource"] += "" if fmt == "csv" else f"-{fmt}"
+            resource = {
+                "name": name,
+                "type": "table",
+                "path": f"{table.name}.{fmt}",
+                "format": fmt,
+                "mediatype": mediatype,
+                "title": f"{table.name} ({what})",
+                "description": table.description,
+                "licenses": [LICENCE],
+                "schema": schema,
+            }
+            if fmt == "csv":
+                resource["encoding"] = "utf-8"
+            resources.append(resource)
+    listed = ", ".join(t.sql_name for t in database)
     resources.append(
         {
-            "name": "deals",
-            "path": "deals.csv",
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": "One row per deal term (a deal without recorded terms: one row). "
-            "Amounts as the source prints them; a US dollar figure only where the source gives "
-            "one, never converted.",
-            "schema": {
-                "fields": [column.descriptor() for column in DEAL_COLUMNS],
-                "foreignKeys": [
-                    {"fields": ["event"], "reference": {"resource": "events", "fields": ["id"]}}
-                ],
-            },
+            "name": "tracker-sqlite",
+            "path": SQLITE_PATH,
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "title": "The whole tracker as one SQLite database",
+            "description": "One SQLite database (Python's sqlite3, no extension needed): the "
+            f"tables {listed}, with primary and foreign keys declared; a meta table with "
+            "data_version and format_version; views highest_phase_per_drug_and_region and "
+            "deals_with_terms. The CSV and Parquet tables hold the same rows.",
+            "licenses": [LICENCE],
         }
     )
     return {
-        "profile": "tabular-data-package",
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "open-pipeline-tracker",
         "title": "Open Pipeline Tracker",
-        "version": FORMAT_VERSION,
+        "version": tracker.data_version,
+        "format_version": FORMAT_VERSION,
         "licenses": [LICENCE],
-        "description": "Sourced records of drug development. Cells that begin with =, +, -, @, "
-        "a tab or a carriage return (at the start, or after a ';') are prefixed with an "
-        "apostrophe so spreadsheets do not run them as formulas.",
+        "contributors": [{"title": "The Open Pipeline Tracker contributors", "roles": ["author"]}],
+        "sources": [
+            {
+                "title": "The public documents every fact cites: one row each in sources.csv "
+                "(title, publisher, date, URL), quoted in the quotes columns",
+                "path": "sources.csv",
+            }
+        ],
+        "description": "Sourced records of drug development; version is the data version (it "
+        "changes whenever a record does), format_version the version of these files' layout. "
+        "Cells that begin with =, +, -, @, a tab or a carriage return (at the start, or after "
+        "a ';') are prefixed with an apostrophe so spreadsheets do not run them as formulas; "
+        "the Parquet files and the database hold the same cells.",
         "resources": resources,
     }
 
 
-def schema_files() -> dict[str, bytes]:
-    return {
-        f"{DATA_DIR}/schema/{path.name}": path.read_bytes()
-        for path in sorted(Path(schema_dir()).glob("*.schema.json"))
-    }
+def schema_files(site_url: str | None = None) -> dict[str, bytes]:
+    """The records' schemas and those of the JSON exports (export_schemas), as published."""
+    return published_schemas(STATUS_COLUMNS, site_url)
 
 
-def build_exports(tracker: Tracker, files=None):
+def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
     """Every open-data file: site path → bytes, put into `files` one by one as each is made (a
-    StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None."""
+    StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None.
+    With site_url (mkdocs.yml) links and schema addresses are absolute (urls.absolute)."""
     files = {} if files is None else files
     shards: dict[str, list[str]] = {}
     for kind in KINDS:
-        for path, shard in record_shards(tracker, kind).items():
+        for path, shard in record_shards(tracker, kind, site_url).items():
             files[path] = _json(shard)
             shards.setdefault(kind, []).append(path[len(DATA_DIR) + 1 :])
-    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards))
-    files[f"{DATA_DIR}/datapackage.json"] = _json(datapackage(tracker))
-    files[f"{DATA_DIR}/development-status.csv"] = status_csv(tracker)
-    files[f"{DATA_DIR}/deals.csv"] = deals_csv(tracker)
-    for kind in KINDS:
-        files[f"{DATA_DIR}/{kind}.csv"] = kind_csv(tracker, kind)
-    for path, content in schema_files().items():
+    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards, site_url))
+    meta = {
+        "data_version": tracker.data_version,
+        "format_version": FORMAT_VERSION,
+        "licence": LICENCE["name"],
+    }
+    database = Database(meta)
+    published = []
+    for table in tables(tracker):
+        files[f"{DATA_DIR}/{table.name}.csv"] = table_csv(table)
+        files[f"{DATA_DIR}/{table.name}.parquet"] = parquet_file(table, meta)
+        database.add(table)
+        table.release()
+        published.append(table)
+    inside = []
+    for table in model_tables(tracker):
+        database.add(table)
+        table.release()
+        inside.append(table)
+    files[f"{DATA_DIR}/{SQLITE_PATH}"] = database.finish(VIEWS)
+    files[f"{DATA_DIR}/datapackage.json"] = _json(
+        datapackage(tracker, published, [*published, *inside])
+    )
+    for path, content in schema_files(site_url).items():
         files[path] = content
     return files

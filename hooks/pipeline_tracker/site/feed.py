@@ -8,8 +8,11 @@ event's own date stays in the entry's title and summary. Outside a git checkout 
 date is used, as before.
 
 No build timestamp: the feed's <updated> is the newest date in the entries, so the same records
-(and history) always give the same bytes. Entry ids are name-based UUIDs of the record ids, stable across builds;
-links are relative to the feed's own address, so the site works under any base path.
+(and history) always give the same bytes. Entry ids are name-based UUIDs of the record ids, stable across builds.
+Links are absolute when mkdocs.yml sets site_url (urls.absolute), so a feed read anywhere (a feed
+reader, a copy of the file) links back to the site; without site_url no address is guessed and
+links are relative to the feed's own address, as Atom allows (RFC 4287 §2: resolved against the
+feed's URI), so the site works under any base path.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.dates import date_start
 from pipeline_tracker.records.load import KINDS
 from pipeline_tracker.site import escape
-from pipeline_tracker.site.urls import feed_path, record_url
+from pipeline_tracker.site.urls import absolute, feed_path, record_url, site_root
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_PATH = "feed.xml"
@@ -133,15 +136,22 @@ def _review_entries(tracker: Tracker) -> list[dict]:
     return entries
 
 
-def build_feed(tracker: Tracker) -> bytes:
+def _link(site_url: str | None, url: str, relative: str) -> str:
+    """An address from the site root as a feed link: absolute with site_url, else `relative`."""
+    return absolute(site_url, url) or relative
+
+
+def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
     """The feed document as UTF-8 bytes."""
     ET.register_namespace("", ATOM)
     entries = _entries(tracker)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = TITLE
     ET.SubElement(feed, f"{{{ATOM}}}id").text = _urn("feed")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=FEED_PATH)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href="timeline/")
+    self_link = _link(site_url, FEED_PATH, FEED_PATH)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
+    timeline = _link(site_url, "timeline/", "timeline/")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=timeline)
     newest = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
@@ -152,7 +162,8 @@ def build_feed(tracker: Tracker) -> bytes:
         ET.SubElement(entry, f"{{{ATOM}}}title").text = escape.plain(e["title"])
         ET.SubElement(entry, f"{{{ATOM}}}id").text = e["id"]
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = e["updated"]
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=e["link"])
+        link = _link(site_url, e["link"], e["link"])
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=e["category"])
         ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = escape.plain(e["summary"])
     ET.indent(feed)
@@ -223,10 +234,12 @@ def _text(value) -> str:
     return xml_escape(escape.plain(value))
 
 
-def build_record_feeds(tracker: Tracker, files) -> None:
+def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> None:
     """Write every drug's, company's and target's feed into `files` (site path → bytes).
     The record's display name (claims.display_name) names the feed."""
-    entries = _event_entry_xml(tracker, "../../")  # the feed sits at feeds/<kind>/<id>.xml
+    # Without site_url, links are relative to the feed at feeds/<kind>/<id>.xml.
+    prefix = site_root(site_url) or "../../"
+    entries = _event_entry_xml(tracker, prefix)
     for kind in RECORD_FEED_KINDS:
         files[f"feeds/{kind}/sitemap.xml"] = EMPTY_SITEMAP
         for rid in tracker.ids(kind):
@@ -238,13 +251,15 @@ def build_record_feeds(tracker: Tracker, files) -> None:
             if newest is None:  # no dated event: the record's own review date, if any
                 reviewed = tracker.get(kind, rid).get("last_reviewed")
                 newest = atom_time(reviewed) if reviewed else "1970-01-01T00:00:00Z"
+            self_link = _link(site_url, record_feed_path(kind, rid), f"{rid}.xml")
+            page = prefix + record_url(kind, rid)
             head = (
                 '<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<feed xmlns="{ATOM}">\n'
                 f"  <title>{_text(display_name(tracker.records, kind, rid))}: events (Open Pipeline Tracker)</title>\n"
                 f"  <id>{_urn(f'feed/{kind}/{rid}')}</id>\n"
-                f'  <link rel="self" type="application/atom+xml" href="{rid}.xml" />\n'
-                f'  <link rel="alternate" type="text/html" href="../../{kind}/{rid}/" />\n'
+                f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_link)} />\n'
+                f'  <link rel="alternate" type="text/html" href={quoteattr(page)} />\n'
                 f"  <updated>{newest}</updated>\n"
                 "  <author>\n    <name>Open Pipeline Tracker curators</name>\n  </author>\n"
                 "  <rights>Data: CC BY 4.0</rights>\n"
@@ -280,17 +295,18 @@ def change_title(change) -> str:
     return f"{change.change.capitalize()} {noun}: {change.name}"
 
 
-def build_changes_feed(tracker: Tracker) -> bytes:
-    """The record-changes feed: one entry per change, dated by the commit that made it."""
+def build_changes_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
+    """The record-changes feed: one entry per change, dated by the commit that made it. Links
+    as build_feed's (absolute with site_url)."""
     ET.register_namespace("", ATOM)
     changes = tracker.recent_changes
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = CHANGES_TITLE
     ET.SubElement(feed, f"{{{ATOM}}}id").text = _urn("feed/changes")
-    ET.SubElement(
-        feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=CHANGES_PATH
-    )
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href="recent/")
+    self_link = _link(site_url, CHANGES_PATH, CHANGES_PATH)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
+    page = _link(site_url, "recent/", "recent/")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
     newest = max((atom_time(c.date) for c in changes), default="1970-01-01T00:00:00Z")
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
@@ -304,6 +320,7 @@ def build_changes_feed(tracker: Tracker) -> bytes:
         )
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = atom_time(c.date)
         link = record_url(c.kind, c.record_id) if c.exists else "recent/"
+        link = _link(site_url, link, link)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=c.change)
         summary = f"{KIND_NAMES.get(c.kind, c.kind)} {c.record_id} {c.change} on {c.date}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -25,8 +25,9 @@ from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
+from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, feed, search_meta, urls
+from pipeline_tracker.site import cards, escape, feed, linked_data, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -252,16 +253,18 @@ class PageContext:
     def citation(self, title: str) -> Citation:
         """How to cite this page: plain text, BibTeX and RIS (plain strings; the template
         escapes them). The page address is site_url + the page's path when mkdocs.yml sets
-        site_url, else the path alone (no host is guessed). The version and the access date
-        are the data version (Tracker.data_version), so a rebuild gives the same citation."""
+        site_url, else the path alone (no host is guessed). The version is the data version
+        (Tracker.data_version: changes with any record edit), so a rebuild of the same records
+        gives the same citation; no access date is claimed (the reader adds theirs)."""
         path = self.directory_url
         url = f"{self.options.site_url.rstrip('/')}/{path}" if self.options.site_url else path
         version = self.tracker.data_version
+        year = self.tracker.data_date[:4]
         site = self.options.site_name
         title = " ".join(str(title).split())
         text = f"{site}. {title}. {url}"
         if version:
-            text += f". Data version {version} (newest record review date); accessed {version}"
+            text += f". Data version {version}"
         text += "."
         key = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "index"
 
@@ -276,13 +279,14 @@ class PageContext:
         bibtex.append(f"  howpublished = {{{bib(url)}}},")
         if version:
             bibtex += [
-                f"  year = {{{version[:4]}}},",
-                f"  note = {{Data version {version}; accessed {version}}},",
+                *([f"  year = {{{year}}},"] if year else []),
+                f"  version = {{{version}}},",
+                f"  note = {{Data version {version}}},",
             ]
         bibtex.append("}")
         ris = ["TY  - ELEC", f"TI  - {title}", f"AU  - {site}", f"UR  - {url}"]
         if version:
-            ris += [f"PY  - {version[:4]}", f"ET  - {version}", f"Y2  - {version}"]
+            ris += [*([f"PY  - {year}"] if year else []), f"ET  - {version}"]
         ris.append("ER  - ")
         return Citation(url, version, text, "\n".join(bibtex), "\n".join(ris))
 
@@ -587,6 +591,7 @@ class RenderedPage:
     rest_z: bytes
     toc: tuple  # Python-Markdown toc tokens
     anchors: frozenset  # every id on the page, for MkDocs' anchor validation
+    linked_data: str = ""  # schema.org JSON-LD for the page's <head> (site/linked_data.py)
 
     @property
     def rest(self) -> str:
@@ -628,7 +633,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
     jobs: list[tuple[str, str, str, str]] = []
     for kind in PAGE_KINDS:
-        template = f"{kind[:-1] if kind != 'companies' else 'company'}.html.j2"
+        template = f"{SINGULAR[kind]}.html.j2"
         jobs.extend(
             (page_path(kind, record_id), template, kind, record_id)
             for record_id in tracker.ids(kind)
@@ -650,8 +655,10 @@ def render_job(
         text, page = _render(
             tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
         )
-        text = search_meta.decorate(text, tracker, kind, record_id)
-        return rendered_page(text, page, indexed_whole=False)
+        text, described = search_meta.decorate(text, tracker, kind, record_id)
+        rendered = rendered_page(text, page, indexed_whole=False)
+        node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
+        return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
     values: dict[str, object] = {"kind": kind} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))

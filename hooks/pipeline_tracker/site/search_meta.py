@@ -91,24 +91,54 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     return [p for p in parts if p], seen
 
 
+DESCRIPTION_LIMIT = 160  # characters: what search results and link previews show of it
+
+
+def description(
+    tracker,
+    kind: str,
+    record_id: str,
+    parts: list[str] | None = None,
+    limit: int = DESCRIPTION_LIMIT,
+) -> str:
+    """A record page's one-line description (plain text, at most `limit` characters): its name,
+    then its summary line ("zanidatamab: Drug · bispecific antibody · highest phase …"). The
+    page's <meta name="description">, its Open Graph description and its JSON-LD all use it.
+    `parts`: the record's summary parts (summary_and_tags), when the caller has them already."""
+    if parts is None:
+        parts, _tags = summary_and_tags(tracker, kind, record_id)
+    name = " ".join(escape.plain(display_name(tracker.records, kind, record_id)).split())
+    text = " ".join(f"{name}: {' · '.join(escape.plain(p) for p in parts)}".split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ·,;:") + "…"
+
+
 # Pagefind (the hooked build's search, site/search_index.py): words in the summary line count
 # twice, the identifiers readers type ten times as much as other text (Material's `tags` boost).
 _SUMMARY_WEIGHT = "2"
 _IDS_WEIGHT = "10"
 
 
-def decorate(text: str, tracker, kind: str, record_id: str) -> str:
-    """A rendered record page with search tags in its front matter and a summary line after its
-    title. Record text is escaped on the way in (HTML, then a JSON string YAML reads).
+def decorate(text: str, tracker, kind: str, record_id: str) -> tuple[str, str]:
+    """A rendered record page with its description and search tags in its front matter and a
+    summary line after its title, and that description. Record text is escaped on the way in (HTML, then a JSON string YAML reads).
 
     For Pagefind the summary line is also the result's preview (`data-pagefind-meta`); the tags
     follow it in a `hidden` paragraph that only the search index reads (Material's search reads
     them from the front matter). No `data-pagefind-filter` (kind, phase): Pagefind 1.5.2 writes
     filter values in a different order on every run, which would make builds irreproducible."""
     parts, tags = summary_and_tags(tracker, kind, record_id)
-    if tags and text.startswith("---\n"):
-        listed = "".join(f"\n  - {escape.front_matter_title(t)}" for t in tags)
-        text = "---\ntags:" + listed + "\n" + text[len("---\n") :]
+    described = description(tracker, kind, record_id, parts)
+    if text.startswith("---\n"):
+        # Material writes the description into <meta name="description"> unescaped: escaped
+        # here, as titles are.
+        head = f"description: {escape.front_matter_title(described)}\n"
+        if tags:
+            head += "tags:" + "".join(f"\n  - {escape.front_matter_title(t)}" for t in tags) + "\n"
+        text = "---\n" + head + text[len("---\n") :]
     line = Markup(' <span class="pt-summary__sep">·</span> ').join(
         escape.html_text(p) for p in parts
     )
@@ -124,4 +154,4 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> str:
             '<p class="pt-search-ids" hidden data-pagefind-weight="{}" '
             'data-pagefind-meta="names">{}</p>\n'
         ).format(_IDS_WEIGHT, Markup(" | ").join(escape.html_text(t) for t in tags))
-    return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1)
+    return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1), described

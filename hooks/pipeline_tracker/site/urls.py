@@ -1,7 +1,8 @@
 """Every address the site gives a record, in one place: its page, its JSON, its YAML file, its feed.
 
 Addresses are relative to the site root ("drugs/zanidatamab/"); a page turns one into a link
-relative to itself with `from_page`. Events have no page of their own: they live on the timeline
+relative to itself with `from_page`, a file read outside the site (a feed, a JSON export, a
+schema) into an absolute one with `absolute` when mkdocs.yml sets site_url (never guessed). Events have no page of their own: they live on the timeline
 under their anchor (ids.event_anchor), so a reader who follows any link to an event lands on it.
 """
 
@@ -56,6 +57,20 @@ def yaml_path(kind: str, record_id: str) -> str:
 def feed_path(kind: str, record_id: str) -> str:
     """The record's own Atom feed (drugs, companies and targets have one)."""
     return f"feeds/{kind}/{record_id}.xml"
+
+
+def site_root(site_url: str | None) -> str | None:
+    """mkdocs.yml's site_url with one trailing slash, or None when it is not set."""
+    if not site_url or not site_url.strip():
+        return None
+    return site_url.strip().rstrip("/") + "/"
+
+
+def absolute(site_url: str | None, url: str) -> str | None:
+    """`url` (from the site root) as an absolute address on the published site, or None when
+    site_url is not set (then no address outside the site can be given)."""
+    root = site_root(site_url)
+    return root + url if root is not None else None
 
 
 def from_page(base: str, url: str) -> str:

@@ -19,32 +19,33 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline_tracker.records.evidence import (
-    ARCHIVE,
-    MAX_ARCHIVE_BYTES,
-    citation_ids,
-    json_text,
-    parse_json_copy,
-)
-from pipeline_tracker.records.ids import reserved_id
-from pipeline_tracker.records.load import SLUG, load_records, records_dir
+from pipeline_tracker.records.evidence import ARCHIVE, citation_ids
+from pipeline_tracker.records.load import load_records, records_dir
 from pipeline_tracker.records.problems import visible
-from pipeline_tracker.records.schemas import load_schemas, validators
-from pipeline_tracker.tools.fmt import canonical_data, dump
-from pipeline_tracker.tools.safefs import UnsafePath, write_atomic
+from pipeline_tracker.tools import importing
+from pipeline_tracker.tools.importing import (
+    MAX_BYTES,
+    ImportRefused,
+    RecordBuilder,
+    canonical,
+    check_schema,
+    norm,
+    parse,
+    read_file,
+    write_changed,
+)
+from pipeline_tracker.tools.importing import as_list as _list
+from pipeline_tracker.tools.importing import get as _get
+from pipeline_tracker.tools.importing import text as _text
+from pipeline_tracker.tools.importing import unique as _unique
 
 API = "https://clinicaltrials.gov/api/v2/studies/{}"
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 NCT = re.compile(r"NCT[0-9]{8}")
 DATE = re.compile(r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?")
-MAX_BYTES = MAX_ARCHIVE_BYTES  # the archive check refuses larger copies; so does the import
-TIMEOUT = 30
 
 # Trial fields the registry owns: a re-import replaces them (list entries only where they cite the
 # registry record); every other field is the curator's and is kept as it is.
@@ -142,21 +143,6 @@ COUNTRY_ALIASES = {
 }
 
 
-class ImportRefused(Exception):
-    """One line for the curator: why nothing was written."""
-
-
-def norm(text: str) -> str:
-    """A name as compared for linking: case, punctuation and spaces ignored."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    return slug
-
-
 _COUNTRIES: dict[str, str] | None = None
 
 
@@ -180,28 +166,9 @@ def country_code(name: str) -> str | None:
 
 def fetch(nct: str) -> bytes:
     """The study record from the registry's API, size-bounded; ImportRefused when it cannot."""
-    url = API.format(nct)
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/json", "User-Agent": "pipeline-tracker"}
+    return importing.fetch(
+        API.format(nct), nct, "ClinicalTrials.gov", "ClinicalTrials.gov has no study with this id"
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            data = response.read(MAX_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            raise ImportRefused(f"{nct}: ClinicalTrials.gov has no study with this id") from None
-        raise ImportRefused(
-            f"{nct}: ClinicalTrials.gov answered HTTP {error.code}; try again later"
-        ) from None
-    except (urllib.error.URLError, OSError, TimeoutError) as error:
-        reason = getattr(error, "reason", error)
-        raise ImportRefused(
-            f"{nct}: cannot reach ClinicalTrials.gov ({visible(str(reason))}); save {url} "
-            "as a file and import the file"
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(f"{nct}: the registry's record is larger than 2 MiB; not imported")
-    return data
 
 
 def read_input(given: str) -> tuple[bytes, str]:
@@ -209,31 +176,12 @@ def read_input(given: str) -> tuple[bytes, str]:
     path = Path(given)
     if NCT.fullmatch(given.upper()) and not path.exists():
         return fetch(given.upper()), given.upper()
-    shown = visible(given)
-    try:
-        if not path.is_file():
-            raise ImportRefused(f"{shown}: no such file (give a saved study record or an NCT id)")
-        if path.stat().st_size > MAX_BYTES:
-            raise ImportRefused(f"{shown}: larger than 2 MiB; not a single study record")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise ImportRefused(f"{shown}: cannot read it: {visible(error.strerror)}") from None
-    if len(data) > MAX_BYTES:
-        raise ImportRefused(f"{shown}: larger than 2 MiB; not a single study record")
-    return data, shown
+    return read_file(given, "a saved study record or an NCT id")
 
 
 def parse_study(data: bytes, shown: str) -> dict:
     """The study record, checked to be one complete API v2 interventional study we can import."""
-    try:
-        study = parse_json_copy(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ImportRefused(f"{shown}: not UTF-8 text; not a ClinicalTrials.gov record") from None
-    except (ValueError, RecursionError) as error:
-        raise ImportRefused(
-            f"{shown}: not a complete JSON document (truncated?): {visible(str(error))}"
-        ) from None
+    study = parse(data, shown, "ClinicalTrials.gov")
     if isinstance(study, dict) and isinstance(study.get("studies"), list):
         raise ImportRefused(f"{shown}: a list of search results, not one study record")
     protocol = study.get("protocolSection") if isinstance(study, dict) else None
@@ -258,62 +206,7 @@ def parse_study(data: bytes, shown: str) -> dict:
     return study
 
 
-def _get(data, *keys):
-    for key in keys:
-        if isinstance(data, dict):
-            data = data.get(key)
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
-
-
-def _list(value) -> list:
-    """A registry list, or none: a value of another shape is not read as one."""
-    return value if isinstance(value, list) else []
-
-
-def _text(value, limit: int) -> str | None:
-    """A registry string that fits a field, else None (never cut: a cut value says less)."""
-    if isinstance(value, str) and value.strip() and len(value) <= limit and value == value.strip():
-        return value
-    return None
-
-
 # -- building --------------------------------------------------------------------------------
-
-
-@dataclass
-class Index:
-    """Existing records by the normalised names they go by."""
-
-    by_name: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, records) -> Index:
-        names = {
-            "drugs": ("name", "inn", "code_names", "synonyms"),
-            "companies": ("name", "former_names"),
-            "indications": ("name", "synonyms"),
-        }
-        index = cls({kind: {} for kind in names})
-        for kind, fields in names.items():
-            for rid, record in sorted(records.get(kind, {}).items()):
-                data = record.data if isinstance(record.data, dict) else {}
-                index.by_name[kind].setdefault(norm(rid), rid)
-                for key in fields:
-                    values = data.get(key)
-                    for value in values if isinstance(values, list) else [values]:
-                        if isinstance(value, str) and norm(value):
-                            index.by_name[kind].setdefault(norm(value), rid)
-        return index
-
-    def find(self, kind: str, names: list[str]) -> str | None:
-        for name in names:
-            if norm(name) in self.by_name[kind]:
-                return self.by_name[kind][norm(name)]
-        return None
 
 
 @dataclass
@@ -327,62 +220,13 @@ class Imported:
     raw: bytes
 
 
-class Builder:
+class Builder(RecordBuilder):
     def __init__(self, study: dict, raw: bytes, records, trial_id: str | None):
+        self.nct: str = study["protocolSection"]["identificationModule"]["nctId"]
+        super().__init__(study, f"ctgov-{self.nct.lower()}", records)
         self.study = study
         self.raw = raw
-        self.records = records
-        self.index = Index.of(records)
-        self.nct: str = study["protocolSection"]["identificationModule"]["nctId"]
-        self.sid = f"ctgov-{self.nct.lower()}"
         self.trial_id = trial_id or self.nct.lower()
-        self.new: dict[tuple[str, str], dict] = {}
-        self.notes: list[str] = []
-
-    def at(self, pointer: str):
-        data = self.study
-        for part in pointer.strip("/").split("/"):
-            data = _get(data, int(part) if part.isdigit() else part)
-        return data
-
-    def word(self, pointer: str) -> str | None:
-        """A registry code (an enum value) at a pointer, or None when something else is there."""
-        value = self.at(pointer)
-        return value if isinstance(value, str) else None
-
-    def cite(self, pointer: str) -> dict:
-        """A citation of the registry record at a pointer, quoting the value when it is text."""
-        citation: dict = {"source": self.sid, "pointer": pointer}
-        value = json_text(self.at(pointer))
-        if isinstance(self.at(pointer), str) and value and 3 <= len(value) <= 1000:
-            citation["quote"] = value
-        return citation
-
-    def new_id(self, kind: str, name: str) -> str | None:
-        base = slugify(name)
-        if not base or not SLUG.match(base):
-            return None
-        rid, n = base, 2
-        while rid in self.records.get(kind, {}) or (kind, rid) in self.new or reserved_id(rid):
-            suffix = f"-{n}"
-            rid, n = base[: 80 - len(suffix)].rstrip("-") + suffix, n + 1
-        return rid
-
-    def link(self, kind: str, names: list[str], make: dict) -> str | None:
-        """The id of the record going by one of `names`, or a new minimal record's id."""
-        found = self.index.find(kind, names)
-        if found:
-            return found
-        for (k, known), data in self.new.items():
-            if k == kind and norm(data["name"]) in {norm(n) for n in names}:
-                return known
-        rid = self.new_id(kind, names[0])
-        if rid is None:
-            self.notes.append(f"{kind[:-1]} '{visible(names[0])}' has no usable name; left out")
-            return None
-        self.new[(kind, rid)] = {"id": rid, **make, "review": "imported"}
-        self.index.by_name[kind].update({norm(n): rid for n in names})
-        return rid
 
     # the parts of a trial record --------------------------------------------------------------
 
@@ -773,14 +617,6 @@ def _number(value) -> float | int | None:
     return int(number) if number.is_integer() and "." not in value else number
 
 
-def _unique(items: list) -> list:
-    seen: list = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
-
-
 # -- merging, checking, writing --------------------------------------------------------------
 
 
@@ -851,11 +687,6 @@ def changes(old: dict, merged: dict) -> list[str]:
     return lines
 
 
-def canonical(kind: str, data: dict) -> str:
-    schemas = load_schemas()
-    return dump(canonical_data(data, schemas[kind], kind, schemas))
-
-
 def find_trial(records, nct: str) -> str | None:
     for rid, record in sorted(records.get("trials", {}).items()):
         data = record.data if isinstance(record.data, dict) else {}
@@ -886,16 +717,9 @@ def plan(study: dict, raw: bytes, records) -> tuple[Imported, dict | None]:
 
 
 def _check_schema(imported: Imported) -> None:
-    check = validators()
     docs = [("trials", imported.trial), ("sources", imported.source)]
     docs += [(kind, data) for (kind, _), data in imported.new_records.items()]
-    for kind, data in docs:
-        for error in check[kind].iter_errors(data):
-            where = "/" + "/".join(str(p) for p in error.absolute_path)
-            raise ImportRefused(
-                f"{imported.nct}: the {kind[:-1]} record would not be valid at {visible(where)}: "
-                f"{visible(error.message[:200])}; nothing written"
-            )
+    check_schema(imported.nct, docs)
 
 
 def write(imported: Imported, records_path: Path) -> list[str]:
@@ -910,16 +734,7 @@ def write(imported: Imported, records_path: Path) -> list[str]:
         files.append((records_path / kind / f"{rid}.yaml", canonical(kind, data).encode()))
     trial = canonical("trials", imported.trial).encode()
     files.append((records_path / "trials" / f"{imported.trial_id}.yaml", trial))
-    written = []
-    for path, content in files:
-        try:
-            if path.is_file() and path.read_bytes() == content:
-                continue
-        except OSError:
-            pass
-        write_atomic(path, content, records_path)
-        written.append(path)
-    return [str(p) for p in written]
+    return write_changed(files, records_path)
 
 
 def _say(text: str) -> None:
@@ -1023,17 +838,6 @@ def run(
     if not inputs:
         print("import ctgov: give a saved study record (JSON) or an NCT id", file=sys.stderr)
         return 1
-    status = 0
-    for given in inputs:
-        try:
-            status |= import_one(given, records_path, check)
-        except ImportRefused as refused:
-            print(f"import ctgov: {refused}", file=sys.stderr)
-            status = 1
-        except (OSError, UnsafePath) as error:
-            print(
-                f"import ctgov: {visible(given)}: cannot write: {visible(str(error))}",
-                file=sys.stderr,
-            )
-            status = 1
-    return status
+    return importing.run_each(
+        "import ctgov", inputs, lambda given: import_one(given, records_path, check)
+    )

@@ -295,3 +295,43 @@ def run(base: str | None, markdown: bool = False, root: Path | None = None) -> i
     sections.append(("Archived source texts", archive_changes(old_archive, records, new)))
     sys.stdout.write(render(base, sections, markdown))
     return 0
+
+
+def changelog(base: str, head: str | None = None, root: Path | None = None) -> str:
+    """A release's changelog (Markdown): the records added, removed and changed, and the phases
+    that moved, between the records at `base` and at `head` (a git revision; None: the work
+    tree), with the new data version. The same summary `diff` gives, titled for a release."""
+    root = root or Path.cwd()
+    records = records_dir(root)
+    old = records_at(base, records)
+    if head is None:
+        new, _problems = load_records(records, root)
+    else:
+        new = records_at(head, records)
+    sections = summary(old, new)
+    version = "" if check_records(new) else link(new).data_version
+    title = f"Data version {version}" if version else "Data changes"
+    counts = ", ".join(
+        f"{len(lines)} {what}"
+        for what, lines in zip(
+            ("added", "removed", "changed"), (s[1] for s in sections[1:4]), strict=True
+        )
+    )
+    text = render(base, sections, markdown=True)
+    head_line = f"# {title}\n\nRecords since {markdown_text(base)}: {counts}.\n\n"
+    return head_line + text
+
+
+def run_changelog(base: str, head: str | None, out: Path | None, root: Path | None = None) -> int:
+    """The `changelog` command: Markdown to `out` (or stdout); exit 1 with one line when git
+    cannot give the records at a revision."""
+    try:
+        text = changelog(base, head, root)
+    except (GitError, ValueError) as error:
+        print(f"changelog: cannot read the records at {base}: {error}", file=sys.stderr)
+        return 1
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+    return 0
