@@ -86,6 +86,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
         ),
         site_name=config.site_name,
         site_url=config.site_url or None,
+        repo_url=config.repo_url or None,
     )
     _cleanup()
     # `mkdocs build` writes static files (record YAML, open data, feed) to a temporary folder as

@@ -839,6 +839,84 @@ def test_inferred_reason_is_reached_by_keyboard(browser, server, tracker):
     browser.save_screenshot(str(ARTIFACTS / "inferred-reason.png"))
 
 
+_CHART = """
+const svg = document.querySelector('svg.pt-hc__svg');
+const box = svg.parentElement.getBoundingClientRect();
+const column = document.querySelector('.md-content__inner').getBoundingClientRect();
+const bg = getComputedStyle(document.body).backgroundColor;
+const marks = Array.from(svg.querySelectorAll('.pt-hc__mark')).map(m => {
+  const s = getComputedStyle(m);
+  return {cls: m.getAttribute('class'), stroke: s.stroke, fill: s.fill, dash: s.strokeDasharray};
+});
+return {svg: svg.getBoundingClientRect().width, box: box.right - column.right, bg: bg,
+  marks: marks, lanes: svg.querySelectorAll('.pt-hc__lane').length,
+  overflow: document.documentElement.scrollWidth - window.innerWidth};
+"""
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(_rgb(a)), lum(_rgb(b))), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_history_chart_renders_for_a_drug_with_inferred_and_approximate_dates(
+    browser, server, tracker
+):
+    """Issue 20's check: the chart of a fixture drug whose history has an approximate and an
+    inferred date draws them apart from exact dates, keeps special access on its own lane, fits
+    its column (scrolling inside its own box on a phone), and its marks keep 3:1 contrast in the
+    light and the dark palette."""
+    from pipeline_tracker.model.history_chart import drug_history
+
+    def qualified(drug):
+        points = [p for lane in drug_history(tracker, drug).lanes for p in lane.points]
+        return any(p.approximate for p in points) and any(p.inferred for p in points)
+
+    drug = next(d for d in tracker.tracked_ids() if qualified(d))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        for width in (1400, 390):
+            browser.set_window_size(width, 1000)
+            for scheme in ("default", "slate"):
+                browser.get(server + f"drugs/{drug}/")
+                browser.execute_script(
+                    "document.body.setAttribute('data-md-color-scheme', arguments[0]);"
+                    "document.getElementById('history').scrollIntoView();",
+                    scheme,
+                )
+                found = browser.execute_script(_CHART)
+                assert found["lanes"] >= 2 and found["svg"] > 300, found
+                assert found["overflow"] <= 0 and found["box"] <= 1, found  # scrolls in its box
+                marks = found["marks"]
+                approx = [m for m in marks if "pt-hc__mark--approx" in m["cls"]]
+                inferred = [m for m in marks if "pt-hc__mark--inferred" in m["cls"]]
+                plain = [
+                    m for m in marks if "--approx" not in m["cls"] and "--inferred" not in m["cls"]
+                ]
+                assert approx and inferred and plain
+                assert all(m["fill"] == m["stroke"] for m in plain)  # filled
+                assert all(m["fill"] != m["stroke"] for m in approx + inferred)  # hollow
+                assert all(m["dash"] not in ("", "none") for m in inferred)  # dashed
+                special = [m for m in marks if "pt-hc--special-access" in m["cls"]]
+                approved = [m for m in marks if "pt-hc--approved" in m["cls"]]
+                if special and approved:
+                    assert special[0]["stroke"] != approved[0]["stroke"]
+                for m in marks:
+                    assert _contrast(m["stroke"], found["bg"]) >= 3, (scheme, m, found["bg"])
+                browser.save_screenshot(str(ARTIFACTS / f"history-{width}-{scheme}.png"))
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
 def test_a_page_stuffed_with_a_drug_name_does_not_rank_above_the_drug(
     browser, records_copy, tmp_path
 ):

@@ -1,5 +1,6 @@
 """Each company and target has its own Atom feed beside its page: the dated events naming it
-(a target: naming its drugs), newest first, with the site-wide feed's entry ids."""
+(a company or a target: and naming its drugs), newest first, with the site-wide feed's entry ids.
+A drug's page links the feeds that hold its events."""
 
 from __future__ import annotations
 
@@ -27,12 +28,23 @@ def _naming(kind: str, rid: str) -> set[str]:
     """Dated fixture events naming the record, read straight from the YAML."""
     events = {e: d for e, d in _records("events").items() if d.get("date")}
     if kind == "companies":
-        return {
+        own = {
             e
             for e, d in events.items()
             if rid in (d.get("companies") or [])
             or rid in [p["company"] for p in d.get("parties") or []]
         }
+        # Its drugs: those it holds a role for, sponsors a trial of, or dealt in.
+        drugs = {
+            d
+            for d, data in _records("drugs").items()
+            if rid in [c["company"] for c in data.get("companies") or []]
+        }
+        drugs |= {
+            t["drugs"][0] for t in _records("trials").values() if rid in (t.get("sponsors") or [])
+        }
+        drugs |= {d for e in own for d in events[e]["drugs"]}
+        return own | {e for e, d in events.items() if drugs & set(d["drugs"])}
     drugs = {
         d
         for d, data in _records("drugs").items()
@@ -118,3 +130,22 @@ def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Pa
     assert len(companies) == len(tracker.ids("companies"))
     assert not [p for p in files if p.startswith("feeds/drugs/")]  # a drug has no feed file
     assert elapsed < 2, f"{elapsed:.1f} s for {len(files)} feeds"
+
+
+def test_a_company_feed_holds_its_drugs_events(built_site: Path):
+    """CARsgen's feed had 1 entry while its drug's had 4 (issue 20): a company's feed now holds
+    every dated event of the drugs it develops, and the drug's page links that feed."""
+    drug = "zevorcabtagene-autoleucel"
+    company = ET.fromstring((built_site / "feeds" / "companies" / "carsgen.xml").read_bytes())
+    linked = {
+        e.find(f"{ATOM}link").get("href").split("#")[1] for e in company.findall(f"{ATOM}entry")
+    }
+    drug_events = {
+        event_anchor(e)
+        for e, d in _records("events").items()
+        if d.get("date") and drug in d["drugs"]
+    }
+    assert len(drug_events) > 1
+    assert drug_events <= linked
+    html = (built_site / "drugs" / drug / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../feeds/companies/carsgen.xml" type="application/atom+xml"' in html

@@ -146,6 +146,13 @@ def hostile_site(tmp_path_factory) -> Path:
     return base / "site"
 
 
+_DATES = re.compile(r'<p class="pt-record pt-record-dates">.*?</p>', re.DOTALL)
+
+
+def _without_dates(html: str) -> str:
+    return _DATES.sub("", html)
+
+
 def test_hostile_text_adds_no_element_or_attribute_on_any_page(hostile_site, built_site):
     pages = sorted(p.relative_to(hostile_site) for p in hostile_site.rglob("*.html"))
     kinds = {p.parts[0] for p in pages if len(p.parts) > 2}
@@ -153,9 +160,13 @@ def test_hostile_text_adds_no_element_or_attribute_on_any_page(hostile_site, bui
     assert Path("timeline/index.html") in pages
     showing = 0
     for rel in pages:
-        hostile = Page((hostile_site / rel).read_text(encoding="utf-8"))
-        clean = Page((built_site / rel).read_text(encoding="utf-8"))
+        # The record's dates come from git, not from its text: the hostile copy is no checkout
+        # (dates unknown), the clean build is (dates shown); that line is left out of the shapes.
+        hostile = Page(_without_dates((hostile_site / rel).read_text(encoding="utf-8")))
+        clean = Page(_without_dates((built_site / rel).read_text(encoding="utf-8")))
         assert hostile.dangerous == [], rel
+        if rel == Path("recent/index.html"):
+            continue  # lists the changes in git history, which the hostile copy has none of
         # The same elements with the same attributes, in the same order: the text added nothing.
         assert hostile.shape == clean.shape, rel
         text = "".join(hostile.text)

@@ -127,6 +127,7 @@ def render_tree(
         links_from_source=builder == "zensical",
         site_name=config.get("site_name") or SiteOptions.site_name,
         site_url=config.get("site_url") or None,
+        repo_url=config.get("repo_url") or None,
     )
     # Static files (open data, feeds) are written straight into docs/ as they are made.
     output = build_outputs(

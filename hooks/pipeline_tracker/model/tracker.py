@@ -15,6 +15,7 @@ from typing import cast
 
 from pipeline_tracker.records import types as rt
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
+from pipeline_tracker.records.history import History
 from pipeline_tracker.records.load import Record
 from pipeline_tracker.records.phases import (
     EVENT_TYPE_TO_LADDER,
@@ -90,6 +91,10 @@ class Tracker:
     records: Records
     phase_rows: dict[str, list[PhaseRow]] = field(default_factory=dict)  # by drug
     referenced_by: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
+    # When each record was added and last changed (records/history.py; empty: dates unknown),
+    # and the changes readers see on "Recently changed" (model/changes.recent_changes).
+    history: History = field(default_factory=History)
+    recent_changes: list = field(default_factory=list)
 
     def get(self, kind: str, record_id: str) -> dict:
         return self.records[kind][record_id].data

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline_tracker.model.changes import recent_changes
 from pipeline_tracker.model.quality import build_today
 from pipeline_tracker.model.tracker import Tracker, link
+from pipeline_tracker.records.history import read_history
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check, paused_gc
 from pipeline_tracker.site.data_and_coverage import (
@@ -16,7 +18,13 @@ from pipeline_tracker.site.data_and_coverage import (
 )
 from pipeline_tracker.site.data_model_page import data_model_page
 from pipeline_tracker.site.exports import build_exports
-from pipeline_tracker.site.feed import FEED_PATH, build_feed, build_record_feeds
+from pipeline_tracker.site.feed import (
+    CHANGES_PATH,
+    FEED_PATH,
+    build_changes_feed,
+    build_feed,
+    build_record_feeds,
+)
 from pipeline_tracker.site.linked_data import DATA_PAGE, dataset_script
 from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
 
@@ -84,11 +92,15 @@ class BuildOutput:
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
-    """Read, check and link the records; raises RecordsInvalid carrying every problem."""
+    """Read, check and link the records, with their git history (one `git log` pass; dates
+    unknown outside a checkout); raises RecordsInvalid carrying every problem."""
     records, problems = load_and_check(records_path, root)
     if problems:
         raise RecordsInvalid(problems)
-    return link(records)
+    tracker = link(records)
+    tracker.history = read_history(records_path)
+    tracker.recent_changes = recent_changes(tracker, tracker.history)
+    return tracker
 
 
 def build_outputs(
@@ -121,6 +133,7 @@ def _build_outputs(
     def exports() -> None:  # runs here while worker processes render pages
         build_exports(tracker, static, options.site_url)
         static[FEED_PATH] = build_feed(tracker, options.site_url)
+        static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
         build_record_feeds(tracker, static, options.site_url)
 
     html_pages = render_pages(tracker, options, workers=workers, meanwhile=exports)

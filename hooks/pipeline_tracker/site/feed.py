@@ -1,7 +1,14 @@
-"""The Atom feed /feed.xml: dated events, and record reviews grouped by review date, newest first.
+"""The Atom feeds: /feed.xml (dated events, and record reviews grouped by review date), each drug's,
+company's and target's own feed, and /changes.xml (record changes: model/changes.py), newest first.
+
+An event's entry is dated (<updated>) by the day the event reached the tracker (its record's
+first commit, records/history.py) when that is later than the event's own date: an approval
+added today from a 2024 notice is news today, and a feed reader files it under today. The
+event's own date stays in the entry's title and summary. Outside a git checkout the event's own
+date is used, as before.
 
 No build timestamp: the feed's <updated> is the newest date in the entries, so the same records
-always give the same bytes. Entry ids are name-based UUIDs of the record ids, stable across builds.
+(and history) always give the same bytes. Entry ids are name-based UUIDs of the record ids, stable across builds.
 Links are absolute when mkdocs.yml sets site_url (urls.absolute), so a feed read anywhere (a feed
 reader, a copy of the file) links back to the site; without site_url no address is guessed and
 links are relative to the feed's own address, as Atom allows (RFC 4287 §2: resolved against the
@@ -62,7 +69,15 @@ def _summary(data: dict) -> str:
 def _entries(tracker: Tracker) -> list[dict]:
     entries = _event_entries(tracker)
     entries.extend(_review_entries(tracker))
-    return sorted(entries, key=lambda e: (atom_time(e["date"]), e["id"]), reverse=True)
+    return sorted(entries, key=lambda e: (e["updated"], e["id"]), reverse=True)
+
+
+def event_updated(tracker: Tracker, event: str) -> str:
+    """The Atom <updated> of an event's entry: the day its record was added to the tracker, or
+    the event's own date if that is later or the history does not say (see the module's note)."""
+    own = atom_time(tracker.get("events", event)["date"])
+    added = tracker.history.of("events", event).added
+    return max(own, atom_time(added)) if added else own
 
 
 def _event_entries(tracker: Tracker) -> list[dict]:
@@ -73,13 +88,18 @@ def _event_entries(tracker: Tracker) -> list[dict]:
         if not data.get("date"):
             continue  # an undated event has no place in a dated feed; the timeline lists it
         drugs = ", ".join(display_name(tracker.records, "drugs", d) for d in data["drugs"])
+        added = tracker.history.of("events", event).added
         entries.append(
             {
                 "id": _urn(f"events/{event}"),
                 "date": data["date"],
-                "title": _title(data, drugs),
+                "updated": event_updated(tracker, event),
+                "title": f"{_title(data, drugs)} ({data['date']})",
                 "link": record_url("events", event),
-                "summary": _summary(data),
+                "summary": f"Event date: {data['date']}"
+                + (f"; added to the tracker {added}" if added else "")
+                + ". "
+                + _summary(data),
                 "category": data["type"],
                 "event": event,
             }
@@ -105,6 +125,7 @@ def _review_entries(tracker: Tracker) -> list[dict]:
             {
                 "id": _urn(f"reviews/{date}"),
                 "date": date,
+                "updated": atom_time(date),
                 "title": f"{len(records)} record(s) reviewed on {date}",
                 "link": "data/",
                 "summary": f"Curators checked these records against their sources: {listed}. "
@@ -131,7 +152,7 @@ def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
     timeline = _link(site_url, "timeline/", "timeline/")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=timeline)
-    newest = max((atom_time(e["date"]) for e in entries), default="1970-01-01T00:00:00Z")
+    newest = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Open Pipeline Tracker curators"
@@ -140,7 +161,7 @@ def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = escape.plain(e["title"])
         ET.SubElement(entry, f"{{{ATOM}}}id").text = e["id"]
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = atom_time(e["date"])
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = e["updated"]
         link = _link(site_url, e["link"], e["link"])
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=e["category"])
@@ -155,11 +176,11 @@ def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
 
 # Per-record feeds ---------------------------------------------------------------------------
 # feeds/companies/<id>.xml, feeds/targets/<id>.xml, holding the dated events that name the record
-# (a target: the events naming its drugs), newest first, with the site-wide feed's entry ids. Each
+# or its drugs (record_feed_events), newest first, with the site-wide feed's entry ids. Each
 # event's entry is written once and every feed joins the entries it needs, not a scan of the
 # events per record. Drugs have no feed of their own (a drug's events are in its companies' and
-# targets' feeds and in feed.xml): one file per drug would be a third of a 10,000-drug site's
-# files, which static hosts limit (40,000 files is the target of issue 19).
+# targets' feeds and in feed.xml; its page links them): one file per drug would be a third of a
+# 10,000-drug site's files, which static hosts limit (40,000 files is the target of issue 19).
 RECORD_FEED_KINDS = ("companies", "targets")
 
 
@@ -175,14 +196,20 @@ record_feed_path = feed_path
 
 
 def record_feed_events(tracker: Tracker, kind: str, record_id: str) -> list[str]:
-    """Ids of the events a record's feed holds (dated or not): the events naming the record; for a
-    target, the events naming the drugs that name it. Uses the tracker's reference index."""
+    """Ids of the events a record's feed holds (dated or not): the events naming the record, and
+    for a company or a target the events naming its drugs too (a company's drugs are those it
+    develops, licenses, sponsors trials of or dealt in: Tracker.drugs_of_company; a target's, the
+    drugs naming it). Uses the tracker's reference index."""
+    found = set(tracker.cited_by(kind, record_id, "events"))
     if kind == "targets":
-        found: set[str] = set()
-        for drug in tracker.cited_by("targets", record_id, "drugs"):
-            found.update(tracker.cited_by("drugs", drug, "events"))
-        return sorted(found)
-    return tracker.cited_by(kind, record_id, "events")
+        drugs = tracker.cited_by("targets", record_id, "drugs")
+    elif kind == "companies":
+        drugs = list(tracker.drugs_of_company(record_id))
+    else:
+        drugs = []
+    for drug in drugs:
+        found.update(tracker.cited_by("drugs", drug, "events"))
+    return sorted(found)
 
 
 def _event_entry_xml(tracker: Tracker, prefix: str) -> dict[str, tuple[tuple[str, str], str]]:
@@ -190,12 +217,12 @@ def _event_entry_xml(tracker: Tracker, prefix: str) -> dict[str, tuple[tuple[str
     out = {}
     for e in _event_entries(tracker):
         out[e["event"]] = (
-            (atom_time(e["date"]), e["id"]),
+            (e["updated"], e["id"]),
             (
                 "  <entry>\n"
                 f"    <title>{_text(e['title'])}</title>\n"
                 f"    <id>{e['id']}</id>\n"
-                f"    <updated>{atom_time(e['date'])}</updated>\n"
+                f"    <updated>{e['updated']}</updated>\n"
                 f'    <link rel="alternate" type="text/html" href={quoteattr(prefix + e["link"])} />\n'
                 f"    <category term={quoteattr(e['category'])} />\n"
                 f'    <summary type="text">{_text(e["summary"])}</summary>\n'
@@ -241,3 +268,69 @@ def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> 
             )
             body = "".join(xml for _key, xml in mine)
             files[record_feed_path(kind, rid)] = (head + body + "</feed>\n").encode("utf-8")
+
+
+# Record changes -----------------------------------------------------------------------------
+# /changes.xml: what reached the tracker recently (model/changes.recent_changes), beside the event
+# feeds; the page "Recently changed" (recent/) lists the same entries.
+CHANGES_PATH = "changes.xml"
+CHANGES_TITLE = "Open Pipeline Tracker: recently changed records"
+KIND_NAMES = {
+    "drugs": "drug",
+    "targets": "target",
+    "companies": "company",
+    "indications": "indication",
+    "trials": "trial",
+    "events": "event",
+    "sources": "source",
+}
+
+
+def change_title(change) -> str:
+    """'New event: Approval: Zanidatamab (2024-11-20)', 'Added drug: X', 'Phase changed: X'."""
+    if change.change == "new event":
+        head = change.details[0] if change.details else change.name
+        return f"New event: {head}" + (f" ({change.event_date})" if change.event_date else "")
+    noun = KIND_NAMES.get(change.kind, change.kind)
+    if change.change == "phase changed":
+        return f"Phase changed: {change.name}"
+    return f"{change.change.capitalize()} {noun}: {change.name}"
+
+
+def build_changes_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
+    """The record-changes feed: one entry per change, dated by the commit that made it. Links
+    as build_feed's (absolute with site_url)."""
+    ET.register_namespace("", ATOM)
+    changes = tracker.recent_changes
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = CHANGES_TITLE
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _urn("feed/changes")
+    self_link = _link(site_url, CHANGES_PATH, CHANGES_PATH)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
+    page = _link(site_url, "recent/", "recent/")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
+    newest = max((atom_time(c.date) for c in changes), default="1970-01-01T00:00:00Z")
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "Open Pipeline Tracker curators"
+    ET.SubElement(feed, f"{{{ATOM}}}rights").text = "Data: CC BY 4.0"
+    for c in changes:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = escape.plain(change_title(c))
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = _urn(
+            f"changes/{c.commit}/{c.kind}/{c.record_id}"
+        )
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = atom_time(c.date)
+        link = record_url(c.kind, c.record_id) if c.exists else "recent/"
+        link = _link(site_url, link, link)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=c.change)
+        summary = f"{KIND_NAMES.get(c.kind, c.kind)} {c.record_id} {c.change} on {c.date}"
+        summary += "".join(f"; {line}" for line in c.details)
+        ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = escape.plain(summary)
+    ET.indent(feed)
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        + ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+        + b"\n"
+    )

@@ -23,7 +23,7 @@ import jinja2
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
 
-from pipeline_tracker.model import claims, landscape, quality
+from pipeline_tracker.model import claims, history_chart, landscape, quality
 from pipeline_tracker.model.claims import status_label
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records import identifiers
@@ -31,7 +31,7 @@ from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, linked_data, search_meta, urls
+from pipeline_tracker.site import cards, escape, feed, linked_data, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -81,6 +81,7 @@ class SiteOptions:
     links_from_source: bool = False
     site_name: str = "Open Pipeline Tracker"  # mkdocs.yml site_name
     site_url: str | None = None  # mkdocs.yml site_url; None: citations give the page's path
+    repo_url: str | None = None  # mkdocs.yml repo_url; None: pages name a record's file instead
 
 
 def records_edit_base(
@@ -206,9 +207,38 @@ class PageContext:
         edit_url = self.options.edit_base + path if self.options.edit_base else ""
         return self.ui.record_links(path, json_url, edit_url, json_url)
 
+    def record_dates(self, kind: str, record_id: str) -> Markup:
+        """When the record was added and last changed (from the repository's history, read once
+        per build: records/history.py) and where its change history is: the repository's
+        commits for the file when repo_url is set, else the file's name. 'date unknown', with
+        the reason, when the history cannot say: never a guessed date."""
+        history = self.tracker.history
+        dates = history.of(kind, record_id)
+        path = urls.yaml_path(kind, record_id)
+        url = ""
+        if self.options.repo_url:
+            url = escape.safe_url(f"{self.options.repo_url.rstrip('/')}/commits/main/{path}") or ""
+        reason = (
+            history.reason if not history.available else "not committed, or before the history read"
+        )
+        return self.ui.record_dates(dates.added, dates.changed, reason, path, url)
+
     def feed_link(self, kind: str, record_id: str) -> Markup:
         """' · Atom feed' linking the record's own feed (urls.feed_path)."""
         return self.ui.feed_link(urls.from_page(self.base, urls.feed_path(kind, record_id)))
+
+    def drug_feeds(self, drug: str) -> Markup:
+        """' · its events in the Atom feeds of X, Y': a drug has no feed file of its own; its
+        companies' and targets' feeds hold its events (feed.record_feed_events)."""
+        data = self.tracker.get("drugs", drug)
+        owners = [("companies", c["company"]) for c in data.get("companies") or []]
+        owners += [("targets", t["target"]) for t in data.get("targets") or []]
+        links = []
+        for kind, rid in dict.fromkeys(owners):
+            if rid in self.tracker.records.get(kind, {}):
+                url = urls.from_page(self.base, urls.feed_path(kind, rid))
+                links.append((display_name(self.tracker, kind, rid), url))
+        return self.ui.drug_feeds(links)
 
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
@@ -504,6 +534,39 @@ class PageContext:
             + self.ui.approx_words(row.date_approximate)
         )
 
+    # History chart (model/history_chart.py decides; the template draws) ----------------------
+    CHART_WIDTH = 800  # the SVG's viewBox width; the chart scales with the column
+
+    def chart_x(self, chart, day: int) -> str:
+        """Where a day sits on the chart's axis, in viewBox units (8 units of margin each side)."""
+        inner = self.CHART_WIDTH - 16
+        return f"{8 + (day - chart.first_day) / chart.span * inner:.1f}"
+
+    def lane_label(self, lane, with_drug: bool = False) -> str:
+        """A lane's name in words: [drug ·] indication · regions (three named, then how many
+        more) [· special access], or "[drug ·] other events"."""
+        parts = [display_name(self.tracker, "drugs", lane.drug)] if with_drug else []
+        if lane.events:
+            return " · ".join([*parts, "other events"])
+        indication = (
+            display_name(self.tracker, "indications", lane.indication)
+            if lane.indication in self.tracker.records["indications"]
+            else lane.indication
+        )
+        names = [region_name(r) for r in lane.regions]
+        regions = ", ".join(names[:3]) + (f" +{len(names) - 3} more" if len(names) > 3 else "")
+        parts += [indication, regions]
+        if lane.special_access:
+            parts.append("special access (not an approval)")
+        return " · ".join(parts)
+
+    def chart_date(self, point) -> str:
+        """A point's date in words: 'about 2021-06', '(date inferred)', 'date not given'."""
+        if not point.date:
+            return "date not given"
+        text = f"about {point.date}" if point.approximate else point.date
+        return text + (" (date inferred)" if point.inferred else "")
+
     def bar_width(self, phase: str) -> str:
         return f"{BAR_END[phase] / len(CHART_COLUMNS) * 100:.1f}%"
 
@@ -543,6 +606,8 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title
     env.globals.update(LADDER=LADDER, CHART_COLUMNS=CHART_COLUMNS, KIND_TITLES=KIND_TITLES)
+    env.globals.update(RECORD_NOUNS=feed.KIND_NAMES)
+    env.globals.update(history_chart=history_chart)  # the history charts' one model
     env.globals.update(landscape=landscape, quality=quality)  # landscape views, date checks
     # The one label of a status row and of an event; the one anchor of an event.
     env.globals.update(
@@ -654,6 +719,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
         )
         jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
+    jobs.append(("recent.md", "recent.html.j2", "", ""))
     jobs.append(("deals.md", "deals.html.j2", "", ""))
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
     jobs.append(("landscapes/regions.md", "landscape_regions.html.j2", "", ""))
