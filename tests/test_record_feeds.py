@@ -5,7 +5,6 @@ A drug's page links the feeds that hold its events."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -108,28 +107,32 @@ def test_drug_pages_link_no_feed_of_their_own(built_site: Path):
         assert "feeds/drugs/" not in html and 'class="pt-feed"' not in html, rid
 
 
-def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path):
-    """2,000 drugs: every feed in well under a second (the events are indexed once)."""
+def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path, monkeypatch):
+    """Each event's entry is written once and every feed joins the entries it needs (never one
+    pass over the events per record: at 10,000 drugs that was minutes). Checked by counting the
+    passes, not by a clock (this machine is shared: speed is `make bench`'s job)."""
     from pipeline_tracker.model.tracker import link
     from pipeline_tracker.records.load import load_records
-    from pipeline_tracker.site.feed import build_record_feeds
+    from pipeline_tracker.site import feed
     from synth import synthesize
 
     records_path = tmp_path / "records"
-    synthesize(2_000, records_path)
+    synthesize(300, records_path)
     records, problems = load_records(records_path)
     assert problems == []
     tracker = link(records)
+    passes = []
+    entries = feed._event_entries
+    monkeypatch.setattr(feed, "_event_entries", lambda t: passes.append(1) or entries(t))
     files: dict[str, bytes] = {}
-    start = time.perf_counter()
-    build_record_feeds(tracker, files)
-    elapsed = time.perf_counter() - start
+    feed.build_record_feeds(tracker, files)
+    assert len(passes) == 1
     companies = [
         p for p in files if p.startswith("feeds/companies/") and p != "feeds/companies/sitemap.xml"
     ]
     assert len(companies) == len(tracker.ids("companies"))
     assert not [p for p in files if p.startswith("feeds/drugs/")]  # a drug has no feed file
-    assert elapsed < 2, f"{elapsed:.1f} s for {len(files)} feeds"
+    assert sum(f.count(b"<entry>") for f in files.values()) > len(tracker.ids("companies"))
 
 
 def test_a_company_feed_holds_its_drugs_events(built_site: Path):
