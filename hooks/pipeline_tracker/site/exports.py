@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pipeline_tracker.model.tracker import PhaseRow, Tracker
 from pipeline_tracker.records.dates import PRECISIONS, date_precision
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
-from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.records.load import KINDS, SINGULAR
 from pipeline_tracker.records.phases import (
     LADDER,
     OPENTARGETS_STAGES,
@@ -548,15 +548,6 @@ def tables(tracker: Tracker) -> Iterator[Table]:
     yield deals_table(tracker)
 
 
-SINGULAR = {
-    "drugs": "drug",
-    "targets": "target",
-    "companies": "company",
-    "indications": "indication",
-    "trials": "trial",
-    "events": "event",
-    "sources": "source",
-}
 _STATUS_ROW = Column(
     "status_row",
     "integer",

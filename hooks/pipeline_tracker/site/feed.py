@@ -26,7 +26,7 @@ from xml.sax.saxutils import quoteattr
 from pipeline_tracker.model.claims import display_name, event_label
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.dates import date_start
-from pipeline_tracker.records.load import KINDS
+from pipeline_tracker.records.load import KINDS, SINGULAR
 from pipeline_tracker.site import escape
 from pipeline_tracker.site.urls import absolute, feed_path, record_url, site_root
 
@@ -141,19 +141,27 @@ def _link(site_url: str | None, url: str, relative: str) -> str:
     return absolute(site_url, url) or relative
 
 
+def _feed_head(
+    title: str, urn: str, path: str, page: str, newest: str, site_url: str | None
+) -> ET.Element:
+    """A site-level feed's element with its title, id, self and page links and updated time."""
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _urn(urn)
+    self_link = _link(site_url, path, path)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
+    alternate = _link(site_url, page, page)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=alternate)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
+    return feed
+
+
 def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
     """The feed document as UTF-8 bytes."""
     ET.register_namespace("", ATOM)
     entries = _entries(tracker)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = TITLE
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = _urn("feed")
-    self_link = _link(site_url, FEED_PATH, FEED_PATH)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
-    timeline = _link(site_url, "timeline/", "timeline/")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=timeline)
     newest = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
+    feed = _feed_head(TITLE, "feed", FEED_PATH, "timeline/", newest, site_url)
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Open Pipeline Tracker curators"
     ET.SubElement(feed, f"{{{ATOM}}}rights").text = "Data: CC BY 4.0"
@@ -275,15 +283,7 @@ def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> 
 # feeds; the page "Recently changed" (recent/) lists the same entries.
 CHANGES_PATH = "changes.xml"
 CHANGES_TITLE = "Open Pipeline Tracker: recently changed records"
-KIND_NAMES = {
-    "drugs": "drug",
-    "targets": "target",
-    "companies": "company",
-    "indications": "indication",
-    "trials": "trial",
-    "events": "event",
-    "sources": "source",
-}
+KIND_NAMES = SINGULAR  # one name per kind (records.load)
 
 
 def change_title(change) -> str:
@@ -302,15 +302,8 @@ def build_changes_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
     as build_feed's (absolute with site_url)."""
     ET.register_namespace("", ATOM)
     changes = tracker.recent_changes
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = CHANGES_TITLE
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = _urn("feed/changes")
-    self_link = _link(site_url, CHANGES_PATH, CHANGES_PATH)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_link)
-    page = _link(site_url, "recent/", "recent/")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page)
     newest = max((atom_time(c.date) for c in changes), default="1970-01-01T00:00:00Z")
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = newest
+    feed = _feed_head(CHANGES_TITLE, "feed/changes", CHANGES_PATH, "recent/", newest, site_url)
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Open Pipeline Tracker curators"
     ET.SubElement(feed, f"{{{ATOM}}}rights").text = "Data: CC BY 4.0"

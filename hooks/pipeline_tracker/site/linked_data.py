@@ -74,6 +74,11 @@ def _drug(tracker: Tracker, rid: str, data: dict) -> dict:
     ids = [_property(TRACKER_ID, rid)]
     ids += [_property("code name", code) for code in data.get("code_names") or []]
     ids += [_scheme_id(s, v) for s, v in (data.get("external_ids") or {}).items()]
+    return _identified(node, ids)
+
+
+def _identified(node: dict, ids: list[dict]) -> dict:
+    """The node with its identifiers, and as sameAs the addresses of those that have one."""
     node["identifier"] = ids
     same = [p["url"] for p in ids if p.get("url")]
     if same:
@@ -130,11 +135,7 @@ def _target(tracker: Tracker, rid: str, data: dict) -> dict:
         node["alternateName"] = alternate
     ids = [_property(TRACKER_ID, rid)]
     ids += [_scheme_id(k, data[k]) for k in ("hgnc", "uniprot", "ncbi_gene") if data.get(k)]
-    node["identifier"] = ids
-    same = [p["url"] for p in ids if p.get("url")]
-    if same:
-        node["sameAs"] = same
-    return node
+    return _identified(node, ids)
 
 
 def _indication(tracker: Tracker, rid: str, data: dict) -> dict:
@@ -144,11 +145,7 @@ def _indication(tracker: Tracker, rid: str, data: dict) -> dict:
         node["alternateName"] = alternate
     ids = [_property(TRACKER_ID, rid)]
     ids += [_scheme_id(s, v) for s, v in (data.get("external_ids") or {}).items()]
-    node["identifier"] = ids
-    same = [p["url"] for p in ids if p.get("url")]
-    if same:
-        node["sameAs"] = same
-    return node
+    return _identified(node, ids)
 
 
 def _source(tracker: Tracker, rid: str, data: dict) -> dict:
