@@ -100,11 +100,16 @@ def test_every_record_page_links_a_feed_of_exactly_its_events(built_site: Path, 
 
 def test_drug_pages_link_no_feed_of_their_own(built_site: Path):
     """Drugs have no per-record feed (one file per drug would be a third of a large site's files):
-    no drug page links one, and none is published."""
+    no drug page links one, and none is published; a drug page links the feeds of its companies
+    and targets instead, which hold its events."""
     assert not (built_site / "feeds" / "drugs").exists()
-    for rid in _records("drugs"):
+    for rid, data in _records("drugs").items():
         html = (built_site / "drugs" / rid / "index.html").read_text(encoding="utf-8")
-        assert "feeds/drugs/" not in html and 'class="pt-feed"' not in html, rid
+        assert "feeds/drugs/" not in html, rid
+        linked = set(re.findall(r'class="pt-feed" href="../../feeds/(\w+/[\w-]+)\.xml"', html))
+        owners = {f"companies/{c['company']}" for c in data.get("companies") or []}
+        owners |= {f"targets/{t['target']}" for t in data.get("targets") or []}
+        assert linked == owners, rid
 
 
 def test_record_feeds_are_built_from_an_index_not_a_scan_per_record(tmp_path: Path, monkeypatch):

@@ -440,7 +440,8 @@ class Tracker:
                     separators=(",", ":"),
                     default=str,
                 )
-                digest.update(canonical.encode("utf-8") + b"\n")
+                # surrogatepass: a lone surrogate the YAML reader let through still hashes
+                digest.update(canonical.encode("utf-8", "surrogatepass") + b"\n")
         dates = [
             str(record.data.get("last_reviewed"))
             for by_id in self.records.values()
