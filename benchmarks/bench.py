@@ -104,11 +104,16 @@ def _env(records: Path | None = None) -> dict:
 
 def _seconds(script: str, folder: Path) -> float:
     """Best of two fresh-process runs of a timing script."""
+    return _best_of_two([script, str(folder)], _env())
+
+
+def _best_of_two(args: list[str], env: dict | None) -> float:
+    """The smaller of two fresh `python -c` runs' last printed number (seconds)."""
     runs = []
     for _ in range(2):
         out = subprocess.run(
-            [sys.executable, "-c", script, str(folder)],
-            env=_env(),
+            [sys.executable, "-c", *args],
+            env=env,
             check=True,
             capture_output=True,
             text=True,
@@ -320,17 +325,7 @@ def run_size(drugs: int, work: Path) -> dict:
 
 def _floor_cpu(pages: int, size: int) -> float:
     """CPU seconds of the Jinja2 + write floor for `pages` pages of `size` bytes (best of two)."""
-    runs = []
-    for _ in range(2):
-        out = subprocess.run(
-            [sys.executable, "-c", FLOOR, str(pages), str(size)],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        runs.append(float(out.stdout.strip().splitlines()[-1]))
-    return min(runs)
+    return _best_of_two([FLOOR, str(pages), str(size)], None)
 
 
 def _plain_build(drugs: int, records: Path, work: Path) -> dict:

@@ -46,6 +46,19 @@ _QUOTE = {
 }
 
 
+# What every export envelope begins with: its schema, the format's version and the data's.
+_VERSIONS = {
+    "$schema": {"type": "string", "description": "This schema's address."},
+    "format_version": {"type": "string", "pattern": FORMAT_VERSION_PATTERN},
+    "data_version": {
+        "type": "string",
+        "pattern": "^([0-9]{4}\\.[0-9]{2}\\.[0-9]{2}-)?[0-9a-f]{8}$",
+        "description": "The data's version (Tracker.data_version): the newest review date and "
+        "a hash of every record's content.",
+    },
+}
+
+
 def documents_schema(kind: str) -> str:
     """The file name of the schema of a kind's files of per-record documents."""
     return f"{kind}-documents.schema.json"
@@ -141,14 +154,7 @@ def documents_file_schema(kind: str) -> dict:
         "type": "object",
         "required": ["format_version", "data_version", "kind", "shard", "schema", "records"],
         "properties": {
-            "$schema": {"type": "string", "description": "This schema's address."},
-            "format_version": {"type": "string", "pattern": FORMAT_VERSION_PATTERN},
-            "data_version": {
-                "type": "string",
-                "pattern": "^([0-9]{4}\\.[0-9]{2}\\.[0-9]{2}-)?[0-9a-f]{8}$",
-                "description": "The data's version (Tracker.data_version): the newest review "
-                "date and a hash of every record's content.",
-            },
+            **_VERSIONS,
             "kind": {"const": kind},
             "shard": {"type": "string", "pattern": "^[0-9a-f]{2}$"},
             "schema": {
@@ -175,14 +181,7 @@ def tracker_schema() -> dict:
         "type": "object",
         "required": ["format_version", "data_version", "licence", "kinds", "records"],
         "properties": {
-            "$schema": {"type": "string", "description": "This schema's address."},
-            "format_version": {"type": "string", "pattern": FORMAT_VERSION_PATTERN},
-            "data_version": {
-                "type": "string",
-                "pattern": "^([0-9]{4}\\.[0-9]{2}\\.[0-9]{2}-)?[0-9a-f]{8}$",
-                "description": "The data's version (Tracker.data_version): the newest review "
-                "date and a hash of every record's content.",
-            },
+            **_VERSIONS,
             "licence": {
                 "type": "object",
                 "required": ["name", "path"],
