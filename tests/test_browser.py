@@ -1102,3 +1102,25 @@ def test_drugs_filter_by_development_status(browser, records_copy, tmp_path):
         browser.get(address + "drugs/?status=active&region=CN")
         table = browser.find_element("css selector", "table.pt-region-filtered")
         assert "zanidatamab" in _shown_drugs(table)
+
+
+def test_pipeline_bar_labels_are_never_cut(browser, server):
+    """A 'phase unknown' bar is two rungs wide: its label was cut to 'phase u…' on every page
+    with such a row, at desktop widths too. A label may wrap between words, never be clipped."""
+    cut = {}
+    try:
+        for width in (1400, 390):
+            browser.set_window_size(width, 900)
+            for path in ("drugs/infigratinib/", "landscapes/", "companies/qed-therapeutics/"):
+                browser.get(server + path)
+                clipped = browser.execute_script(
+                    "return Array.from(document.querySelectorAll('.pt-bar'))"
+                    ".filter(b => b.offsetParent && b.scrollWidth > b.clientWidth + 1)"
+                    ".map(b => b.textContent.trim());"
+                )
+                if clipped:
+                    cut[f"{path} at {width}"] = clipped
+        assert browser.execute_script("return document.querySelectorAll('.pt-bar').length") > 0
+    finally:
+        browser.set_window_size(1280, 1000)
+    assert cut == {}
