@@ -110,6 +110,11 @@ def test_real_response_imports_validates_and_builds(tree: Path, tmp_path: Path, 
     ref = re.search(r'href="#(ref-[0-9]+)" title="Source [0-9]+: “NDA021588”', entry)
     assert ref, entry
     assert f'<li id="{ref[1]}"><a href="../sources/drugsfda-nda021588/">' in timeline
+    # the Data quality page asks a curator for the indication the source does not name
+    quality = (site / "quality" / "index.html").read_text()
+    asks = [li for li in quality.split("<li>") if "an approval whose indication no record" in li]
+    assert any(f"#event-{APPROVAL}" in li for li in asks), asks
+    assert "Companie " not in quality  # the kind's name, not its plural cut short
     source_page = (site / "sources" / "drugsfda-nda021588" / "index.html").read_text()
     assert "<dt>Archived copy</dt> <dd><code>drugsfda-nda021588.json</code>" in source_page
     assert "(inferred)" in entry  # the drug linked by its name without the salt

@@ -149,6 +149,9 @@ class QualityReport:
     # Trials whose archived registry copy was retrieved before registry_cutoff: (trial, source,
     # retrieved); `pipeline-tracker import ctgov <NCT id>` refreshes them.
     old_registry_copies: list[tuple[str, str, str]] = field(default_factory=list)
+    # Approval events that name no indication (a Drugs@FDA import never guesses one): no status
+    # row comes from them until a curator adds the indication from the label.
+    approvals_without_indication: list[str] = field(default_factory=list)
 
     @property
     def registry_cutoff(self) -> dt.date:
@@ -180,6 +183,7 @@ class QualityReport:
                 self.conflicts,
                 self.imported,
                 self.old_registry_copies,
+                self.approvals_without_indication,
             )
         )
 
@@ -257,6 +261,12 @@ def report(tracker: Tracker, today: dt.date) -> QualityReport:
         for kind in ("drugs", "companies", "indications")
         for rid in tracker.ids(kind)
         if tracker.get(kind, rid).get("review") == "imported"
+    ]
+    result.approvals_without_indication = [
+        e
+        for e in tracker.ids("events")
+        if tracker.get("events", e).get("type") == "approval"
+        and not tracker.get("events", e).get("indications")
     ]
     for trial in tracker.ids("trials"):
         for sid in citation_ids(tracker.get("trials", trial).get("sources")):

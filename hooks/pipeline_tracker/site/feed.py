@@ -283,7 +283,6 @@ def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> 
 # feeds; the page "Recently changed" (recent/) lists the same entries.
 CHANGES_PATH = "changes.xml"
 CHANGES_TITLE = "Open Pipeline Tracker: recently changed records"
-KIND_NAMES = SINGULAR  # one name per kind (records.load)
 
 
 def change_title(change) -> str:
@@ -291,7 +290,7 @@ def change_title(change) -> str:
     if change.change == "new event":
         head = change.details[0] if change.details else change.name
         return f"New event: {head}" + (f" ({change.event_date})" if change.event_date else "")
-    noun = KIND_NAMES.get(change.kind, change.kind)
+    noun = SINGULAR.get(change.kind, change.kind)
     if change.change == "phase changed":
         return f"Phase changed: {change.name}"
     return f"{change.change.capitalize()} {noun}: {change.name}"
@@ -318,7 +317,7 @@ def build_changes_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
         link = _link(site_url, link, link)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=c.change)
-        summary = f"{KIND_NAMES.get(c.kind, c.kind)} {c.record_id} {c.change} on {c.date}"
+        summary = f"{SINGULAR.get(c.kind, c.kind)} {c.record_id} {c.change} on {c.date}"
         summary += "".join(f"; {line}" for line in c.details)
         ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = escape.plain(summary)
     ET.indent(feed)

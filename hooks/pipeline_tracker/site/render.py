@@ -31,7 +31,7 @@ from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, feed, linked_data, search_meta, urls
+from pipeline_tracker.site import cards, escape, linked_data, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -606,7 +606,7 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title
     env.globals.update(LADDER=LADDER, CHART_COLUMNS=CHART_COLUMNS, KIND_TITLES=KIND_TITLES)
-    env.globals.update(RECORD_NOUNS=feed.KIND_NAMES)
+    env.globals.update(RECORD_NOUNS=SINGULAR)  # one name per kind (records.load)
     env.globals.update(history_chart=history_chart)  # the history charts' one model
     env.globals.update(landscape=landscape, quality=quality)  # landscape views, date checks
     # The one label of a status row and of an event; the one anchor of an event.
