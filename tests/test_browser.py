@@ -211,26 +211,17 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
         browser.find_element("css selector", "form[data-pt-region-filter] select[name=region]")
     ).select_by_value("CN")
 
-    def shown():
-        return {
-            urlparse(r.find_element("css selector", "td a").get_attribute("href"))
-            .path.rstrip("/")
-            .split("/")[-1]
-            for r in table.find_elements("css selector", "tbody tr")
-            if r.is_displayed()
-        }
-
-    assert shown() == in_china
+    assert _shown_drugs(table) == in_china
     caption = table.find_element("css selector", "caption").text
     assert caption.startswith(f"{len(in_china)} of {len(tracker.tracked_ids())} ")
     url = browser.current_url
     assert urlparse(url).query == "region=CN"
     browser.get(server + "drugs/")
     table = browser.find_element("css selector", "table.pt-region-filtered")
-    assert shown() == set(tracker.tracked_ids())
+    assert _shown_drugs(table) == set(tracker.tracked_ids())
     browser.get(url)  # a shared link restores the view
     table = browser.find_element("css selector", "table.pt-region-filtered")
-    assert shown() == in_china
+    assert _shown_drugs(table) == in_china
     approved_cn = {
         d
         for d in in_china
@@ -241,13 +232,13 @@ def test_drugs_filter_by_region_within_and_round_trips_through_the_url(browser, 
     }
     browser.get(server + "drugs/?region=CN&phase=approved")
     table = browser.find_element("css selector", "table.pt-region-filtered")
-    assert shown() == approved_cn
+    assert _shown_drugs(table) == approved_cn
     # On a phone rows are drawn as cards (display: block): a filtered-out card stays hidden.
     browser.set_window_size(390, 1000)
     try:
         browser.get(url)
         table = browser.find_element("css selector", "table.pt-region-filtered")
-        assert shown() == in_china
+        assert _shown_drugs(table) == in_china
     finally:
         browser.set_window_size(1280, 1000)
 
