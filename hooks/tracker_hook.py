@@ -19,11 +19,22 @@ from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
 from pipeline_tracker.mkdocs_adapter import search
 from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
+from pipeline_tracker.mkdocs_adapter.shell import (
+    PageShells,
+    RecordPageFile,
+    page_writer,
+    write_sitemap,
+)
 from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
 from pipeline_tracker.site.build import StaticFiles, build_outputs
-from pipeline_tracker.site.render import SiteOptions, records_edit_base, render_workers
+from pipeline_tracker.site.render import (
+    SiteOptions,
+    records_edit_base,
+    render_each,
+    render_workers,
+)
 from pipeline_tracker.site.search_index import SearchIndexError
 
 if TYPE_CHECKING:
@@ -100,7 +111,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
         workers = render_workers()
     try:
         _OUTPUT["output"] = LIVE.build(
-            lambda: build_outputs(records_dir(root), root, options, folder, workers)
+            lambda: build_outputs(
+                records_dir(root), root, options, folder, workers, defer_records=True
+            )
         )
     except RecordsInvalid as invalid:
         _cleanup()
@@ -113,6 +126,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     output = _OUTPUT.pop("output")
     _OUTPUT["inserts"] = output.inserts
     _OUTPUT["linked_data"] = output.linked_data
+    # Record pages: written by on_post_build in the theme's shell (mkdocs_adapter/shell.py);
+    # MkDocs knows their addresses (links from Markdown pages, the sitemap), not their content.
+    _OUTPUT["records"] = (output.tracker, output.options, output.record_jobs)
+    for job in output.record_jobs:
+        files.append(RecordPageFile(job[0], config))
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _HTML.clear()
@@ -157,6 +175,7 @@ def on_env(env, config: MkDocsConfig, files: Files):
     (record pages: thousands) shows the same navigation as every such page of its folder:
     overrides/main.html renders it once per folder (nav_key) and reuses it."""
     cache: dict = {}
+    _OUTPUT["theme"] = (env, files)
     in_nav = {page.file.src_uri for page in _OUTPUT.get("nav_pages", ())}
     env.globals["pt_nav_cache"] = cache
     env.globals["pt_nav_key"] = functools.partial(nav_key, in_nav=in_nav)
@@ -166,6 +185,7 @@ def on_env(env, config: MkDocsConfig, files: Files):
 
 def on_nav(nav, config: MkDocsConfig, files: Files):
     _OUTPUT["nav_pages"] = list(nav.pages)
+    _OUTPUT["nav"] = nav
     return nav
 
 
@@ -215,6 +235,7 @@ def on_post_page(output: str, page, config: MkDocsConfig) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
+    _write_record_pages(config)
     _cleanup()
     if not LIVE.serving:
         try:
@@ -223,12 +244,25 @@ def on_post_build(config: MkDocsConfig) -> None:
             raise PluginError(str(failed)) from None
 
 
+def _write_record_pages(config: MkDocsConfig) -> None:
+    tracker, options, jobs = _OUTPUT.pop("records")
+    env, files = _OUTPUT.pop("theme")
+    shells = PageShells(config, env, _OUTPUT.pop("nav"), files)
+    destinations = {file.src_uri: file.abs_dest_path for file in files if isinstance(file, RecordPageFile)}
+    banner = str(LIVE.banner())
+    consume = page_writer(destinations, shells, lambda html: banner + html)
+    render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
+    write_sitemap(config, files)
+
+
 def on_build_error(error: Exception) -> None:
     _cleanup()
 
 
 def _cleanup() -> None:
     _HTML.clear()
+    for key in ("records", "theme", "nav"):
+        _OUTPUT.pop(key, None)
     spill = _OUTPUT.pop("spill", None)
     if spill is not None:
         shutil.rmtree(spill, ignore_errors=True)

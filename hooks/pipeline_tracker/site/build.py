@@ -26,7 +26,13 @@ from pipeline_tracker.site.feed import (
     build_record_feeds,
 )
 from pipeline_tracker.site.linked_data import DATA_PAGE, dataset_script
-from pipeline_tracker.site.render import RenderedPage, SiteOptions, render_pages
+from pipeline_tracker.site.render import (
+    RenderedPage,
+    SiteOptions,
+    is_record_job,
+    page_jobs,
+    render_pages,
+)
 
 
 class StaticFiles:
@@ -89,6 +95,10 @@ class BuildOutput:
     inserts: dict[str, str] = field(default_factory=dict)  # marker in a docs page → Markdown
     # page source path → its schema.org JSON-LD for the <head>, ready for a <script> element
     linked_data: dict[str, str] = field(default_factory=dict)
+    # With records deferred: the record pages' jobs (render.page_jobs), for the caller to render
+    # and write itself (render.render_each); html_pages then holds the other pages only.
+    record_jobs: list = field(default_factory=list)
+    options: SiteOptions | None = None  # as the pages were rendered with (today decided)
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -109,12 +119,16 @@ def build_outputs(
     options: SiteOptions | None = None,
     static_folder: Path | None = None,
     workers: int = 1,
+    defer_records: bool = False,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
     written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
-    many forked processes (render_pages; the output is the same)."""
+    many forked processes (render_pages; the output is the same). `defer_records`: record pages
+    are not rendered here but listed in `record_jobs`."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
-        return _build_outputs(records_path, root, options or SiteOptions(), static_folder, workers)
+        return _build_outputs(
+            records_path, root, options or SiteOptions(), static_folder, workers, defer_records
+        )
 
 
 def _build_outputs(
@@ -123,6 +137,7 @@ def _build_outputs(
     options: SiteOptions,
     static_folder: Path | None,
     workers: int = 1,
+    defer_records: bool = False,
 ) -> BuildOutput:
     tracker = load_tracker(records_path, root)
     options = replace(
@@ -136,10 +151,18 @@ def _build_outputs(
         static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
         build_record_feeds(tracker, static, options.site_url)
 
-    html_pages = render_pages(tracker, options, workers=workers, meanwhile=exports)
+    jobs = page_jobs(tracker)
+    record_jobs = [job for job in jobs if is_record_job(job)] if defer_records else []
+    html_pages = render_pages(
+        tracker,
+        options,
+        workers=workers,
+        meanwhile=exports,
+        jobs=[job for job in jobs if not is_record_job(job)] if defer_records else None,
+    )
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
     linked = {src: page.linked_data for src, page in html_pages.items() if page.linked_data}
     linked[DATA_PAGE] = dataset_script(tracker, static, options.site_url, options.site_name)
-    return BuildOutput(tracker, pages, html_pages, static, inserts, linked)
+    return BuildOutput(tracker, pages, html_pages, static, inserts, linked, record_jobs, options)

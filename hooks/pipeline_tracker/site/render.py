@@ -671,9 +671,12 @@ class RenderedPage:
     toc: tuple  # Python-Markdown toc tokens
     anchors: frozenset  # every id on the page, for MkDocs' anchor validation
     linked_data: str = ""  # schema.org JSON-LD for the page's <head> (site/linked_data.py)
+    rest_text: str | None = None  # `rest` uncompressed, for a page written as soon as rendered
 
     @property
     def rest(self) -> str:
+        if self.rest_text is not None:
+            return self.rest_text
         return zlib.decompress(self.rest_z).decode("utf-8") if self.rest_z else ""
 
     @property
@@ -687,7 +690,9 @@ class RenderedPage:
         return f"{self.front_matter}\n{self.head}{rest}"
 
 
-def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> RenderedPage:
+def rendered_page(
+    text: str, page: PageContext, indexed_whole: bool, compress: bool = True
+) -> RenderedPage:
     match = _FRONT_MATTER.match(text)
     front, body = (text[: match.end()], text[match.end() :]) if match else ("", text)
     body = body.lstrip()  # text before the <h1> would become a search section of its own
@@ -702,7 +707,8 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
     return RenderedPage(
         front_matter=front,
         head=head,
-        rest_z=zlib.compress(rest.encode("utf-8"), 1) if rest else b"",
+        rest_z=zlib.compress(rest.encode("utf-8"), 1) if rest and compress else b"",
+        rest_text=None if compress else rest,
         toc=tuple(page.toc),
         anchors=frozenset(_IDS.findall(body)),
     )
@@ -728,22 +734,24 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
 
 
 def render_job(
-    tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str]
+    tracker: Tracker, options: SiteOptions, job: tuple[str, str, str, str], compress: bool = True
 ) -> RenderedPage:
+    """One page of page_jobs. `compress`: keep the unindexed rest zlib-compressed (a page held
+    until MkDocs writes it) or not (a page written at once)."""
     src, template, kind, record_id = job
     if record_id:
         text, page = _render(
             tracker, template, src, options, id=record_id, r=tracker.get(kind, record_id)
         )
         text, described = search_meta.decorate(text, tracker, kind, record_id)
-        rendered = rendered_page(text, page, indexed_whole=False)
+        rendered = rendered_page(text, page, indexed_whole=False, compress=compress)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
     values: dict[str, object] = {"kind": kind} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)
-    return rendered_page(text, page, indexed_whole=True)
+    return rendered_page(text, page, indexed_whole=True, compress=compress)
 
 
 # Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
@@ -771,14 +779,17 @@ def render_pages(
     options: SiteOptions = SiteOptions(),
     workers: int = 1,
     meanwhile: Callable[[], None] | None = None,
+    jobs: list[tuple[str, str, str, str]] | None = None,
 ) -> dict[str, RenderedPage]:
     """Every generated HTML page: Markdown source path → page. With workers > 1 (and a tree large
     enough, on a system that can fork) pages are rendered in forked processes, one share each,
     while this process runs `meanwhile`; the pages are the same as rendered one by one, in the
-    same order."""
+    same order. `jobs`: only these (of page_jobs)."""
     global _FORKED
-    jobs = page_jobs(tracker)
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
+    chosen = jobs is not None  # a few heavy listing pages: worth a process however few
+    jobs = page_jobs(tracker) if jobs is None else jobs
+    few = len(jobs) < PARALLEL_MIN_PAGES and not chosen
+    if workers <= 1 or not jobs or few or "fork" not in mp.get_all_start_methods():
         if meanwhile:
             meanwhile()
         return {job[0]: render_job(tracker, options, job) for job in jobs}
@@ -795,6 +806,46 @@ def render_pages(
     for share, pages in enumerate(shares):
         rendered[share::workers] = pages
     return {job[0]: page for job, page in zip(jobs, rendered)}
+
+
+def is_record_job(job: tuple[str, str, str, str]) -> bool:
+    """A record's own page (drug, target, …), as opposed to an index or listing page."""
+    return bool(job[3])
+
+
+_EACH: tuple[Tracker, SiteOptions, list, Callable] | None = None
+
+
+def _consume_share(share: int, shares: int) -> int:
+    tracker, options, jobs, consume = _EACH  # type: ignore[misc]
+    for job in jobs[share::shares]:
+        consume(job[0], render_job(tracker, options, job, compress=False))
+    return len(jobs[share::shares])
+
+
+def render_each(
+    tracker: Tracker,
+    options: SiteOptions,
+    jobs: list[tuple[str, str, str, str]],
+    consume: Callable[[str, RenderedPage], None],
+    workers: int = 1,
+) -> None:
+    """Render `jobs` and hand each page to `consume(src path, page)` in the process that rendered
+    it (with workers > 1, forked processes, one share each, as render_pages): pages are written
+    as they are made and no process holds them all."""
+    global _EACH
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
+        for job in jobs:
+            consume(job[0], render_job(tracker, options, job, compress=False))
+        return
+    _EACH = (tracker, options, jobs, consume)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_consume_share, share, workers) for share in range(workers)]
+            done = sum(future.result() for future in futures)
+    finally:
+        _EACH = None
+    assert done == len(jobs)
 
 
 def relative(from_src: str, to_url: str) -> str:
