@@ -22,6 +22,8 @@ from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
 from pipeline_tracker.mkdocs_adapter.shell import (
     PageShells,
     RecordPageFile,
+    check_record_anchors,
+    links_to_record_anchors,
     page_writer,
     write_sitemap,
 )
@@ -112,13 +114,23 @@ def on_pre_build(config: MkDocsConfig) -> None:
     try:
         _OUTPUT["output"] = LIVE.build(
             lambda: build_outputs(
-                records_dir(root), root, options, folder, workers, defer_records=True
+                records_dir(root), root, options, folder, workers, defer_records=_in_shell()
             )
         )
     except RecordsInvalid as invalid:
         _cleanup()
         raise PluginError(str(invalid)) from None
     config.extra["data_version"] = _OUTPUT["output"].tracker.data_version  # the footer's
+
+
+# Record pages are written in the theme's page shell (mkdocs_adapter/shell.py). With this set to
+# "1" they go through MkDocs' per-page build instead, as every page did before issue 19: slower,
+# the same bytes (tests/test_page_shell.py builds both ways and compares them).
+PER_PAGE_ENV = "PIPELINE_TRACKER_THEME_PER_PAGE"
+
+
+def _in_shell() -> bool:
+    return os.environ.get(PER_PAGE_ENV, "").strip() != "1"
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -129,12 +141,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     # Record pages: written by on_post_build in the theme's shell (mkdocs_adapter/shell.py);
     # MkDocs knows their addresses (links from Markdown pages, the sitemap), not their content.
     _OUTPUT["records"] = (output.tracker, output.options, output.record_jobs)
-    for job in output.record_jobs:
-        files.append(RecordPageFile(job[0], config))
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _HTML.clear()
-    for src_uri, page in output.html_pages.items():
+    for src_uri in output.page_order:  # in one order, whichever way a page is written (sitemap)
+        page = output.html_pages.get(src_uri)
+        if page is None:
+            files.append(RecordPageFile(src_uri, config))
+            continue
         # MkDocs reads only the front matter (the title); the HTML is handed over in on_page_content.
         files.append(File.generated(config, src_uri, content=page.front_matter))
         _HTML[src_uri] = page
@@ -246,12 +260,16 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def _write_record_pages(config: MkDocsConfig) -> None:
     tracker, options, jobs = _OUTPUT.pop("records")
+    if not jobs:
+        return
     env, files = _OUTPUT.pop("theme")
     shells = PageShells(config, env, _OUTPUT.pop("nav"), files)
     destinations = {file.src_uri: file.abs_dest_path for file in files if isinstance(file, RecordPageFile)}
     banner = str(LIVE.banner())
-    consume = page_writer(destinations, shells, lambda html: banner + html)
-    render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
+    wanted = links_to_record_anchors(files)
+    consume = page_writer(destinations, shells, lambda html: banner + html, set(wanted))
+    anchors = render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
+    check_record_anchors(wanted, anchors, config.validation.links.anchors)  # type: ignore[arg-type]
     write_sitemap(config, files)
 
 

@@ -25,7 +25,7 @@ import logging
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from mkdocs import utils
 from mkdocs.commands.build import get_context
@@ -261,14 +261,17 @@ def write_sitemap(config, files: Files) -> None:
 
 
 def page_writer(
-    destinations: dict[str, str], shells: PageShells, wrap: Callable[[str], str]
+    destinations: dict[str, str],
+    shells: PageShells,
+    wrap: Callable[[str], str],
+    anchors_of: Collection[str] = (),
 ) -> Callable:
     """`consume(src_uri, rendered)` for render.render_each: the page in its shell, written to its
     file (`destinations`: src path → path in the site folder; `wrap` adds what goes around the
-    article, as the live banner)."""
+    article, as the live banner). For the pages in `anchors_of` it returns their ids."""
     made: set[str] = set()
 
-    def consume(src_uri: str, rendered) -> None:
+    def consume(src_uri: str, rendered) -> frozenset | None:
         rest = rendered.rest
         content = wrap(rendered.head + (unindexed(rest) if rest else ""))
         html = shells.page_html(
@@ -282,6 +285,36 @@ def page_writer(
             made.add(folder)
         with open(target, "wb") as stream:
             stream.write(html.encode("utf-8", errors="xmlcharrefreplace"))
+        return rendered.anchors if src_uri in anchors_of else None
 
     return consume
 
+
+
+def links_to_record_anchors(files: Files) -> dict[str, list[tuple[str, str, str]]]:
+    """Links from Markdown pages to an #anchor of a record page: record src path → (linking page,
+    anchor, link as written). MkDocs checks such links only against pages it rendered."""
+    wanted: dict[str, list[tuple[str, str, str]]] = {}
+    for file in files.documentation_pages():
+        page = file.page
+        for target, links in (getattr(page, "links_to_anchors", None) or {}).items():
+            if isinstance(target, RecordPageFile):
+                for anchor, written in links.items():
+                    wanted.setdefault(target.src_uri, []).append((file.src_uri, anchor, written))
+    return wanted
+
+
+def check_record_anchors(
+    wanted: dict[str, list[tuple[str, str, str]]], anchors: dict[str, frozenset], level: int
+) -> None:
+    """MkDocs' own message, at the level mkdocs.yml sets (validation: anchors), for every link
+    to an anchor a record page does not have."""
+    for target, links in wanted.items():
+        present = anchors.get(target, frozenset())
+        for source, anchor, written in links:
+            if anchor not in present:
+                log.log(
+                    level,
+                    f"Doc file '{source}' contains a link '{written}', but the doc '{target}' "
+                    f"does not contain an anchor '#{anchor}'.",
+                )

@@ -99,6 +99,7 @@ class BuildOutput:
     # and write itself (render.render_each); html_pages then holds the other pages only.
     record_jobs: list = field(default_factory=list)
     options: SiteOptions | None = None  # as the pages were rendered with (today decided)
+    page_order: list = field(default_factory=list)  # src paths of every page, in page_jobs order
 
 
 def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
@@ -165,4 +166,7 @@ def _build_outputs(
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
     linked = {src: page.linked_data for src, page in html_pages.items() if page.linked_data}
     linked[DATA_PAGE] = dataset_script(tracker, static, options.site_url, options.site_name)
-    return BuildOutput(tracker, pages, html_pages, static, inserts, linked, record_jobs, options)
+    order = [job[0] for job in jobs]
+    return BuildOutput(
+        tracker, pages, html_pages, static, inserts, linked, record_jobs, options, order
+    )

@@ -816,36 +816,43 @@ def is_record_job(job: tuple[str, str, str, str]) -> bool:
 _EACH: tuple[Tracker, SiteOptions, list, Callable] | None = None
 
 
-def _consume_share(share: int, shares: int) -> int:
+def _consume(tracker, options, jobs, consume) -> dict:
+    said = {}
+    for job in jobs:
+        value = consume(job[0], render_job(tracker, options, job, compress=False))
+        if value is not None:
+            said[job[0]] = value
+    return said
+
+
+def _consume_share(share: int, shares: int) -> tuple[int, dict]:
     tracker, options, jobs, consume = _EACH  # type: ignore[misc]
-    for job in jobs[share::shares]:
-        consume(job[0], render_job(tracker, options, job, compress=False))
-    return len(jobs[share::shares])
+    return len(jobs[share::shares]), _consume(tracker, options, jobs[share::shares], consume)
 
 
 def render_each(
     tracker: Tracker,
     options: SiteOptions,
     jobs: list[tuple[str, str, str, str]],
-    consume: Callable[[str, RenderedPage], None],
+    consume: Callable[[str, RenderedPage], object],
     workers: int = 1,
-) -> None:
+) -> dict[str, object]:
     """Render `jobs` and hand each page to `consume(src path, page)` in the process that rendered
     it (with workers > 1, forked processes, one share each, as render_pages): pages are written
-    as they are made and no process holds them all."""
+    as they are made and no process holds them all. Returns what `consume` returned that was not
+    None, by src path."""
     global _EACH
     if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
-        for job in jobs:
-            consume(job[0], render_job(tracker, options, job, compress=False))
-        return
+        return _consume(tracker, options, jobs, consume)
     _EACH = (tracker, options, jobs, consume)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             futures = [pool.submit(_consume_share, share, workers) for share in range(workers)]
-            done = sum(future.result() for future in futures)
+            shares = [future.result() for future in futures]
     finally:
         _EACH = None
-    assert done == len(jobs)
+    assert sum(count for count, _ in shares) == len(jobs)
+    return {src: value for _, said in shares for src, value in said.items()}
 
 
 def relative(from_src: str, to_url: str) -> str:

@@ -1,0 +1,56 @@
+"""Record pages are written in a theme shell rendered once per folder (mkdocs_adapter/shell.py),
+not through MkDocs' per-page build: a reader must not be able to tell. The same records built the
+old way (every page through MkDocs and Material's template) give the same bytes, with and without
+site_url (canonical links, Open Graph addresses, the sitemap)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from conftest import BIN, FIXTURES, ROOT, SITE_URL, config_with
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(site).as_posix(): path.read_bytes()
+        for path in sorted(site.rglob("*"))
+        if path.is_file() and path.suffix != ".gz"  # sitemap.xml.gz embeds the build time
+    }
+
+
+def _build(site: Path, config: Path, per_page: bool) -> dict[str, bytes]:
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES), NO_MKDOCS_2_WARNING="1")
+    env["PIPELINE_TRACKER_THEME_PER_PAGE"] = "1" if per_page else "0"
+    done = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "-f", str(config), "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return _files(site)
+
+
+def _differing(ours: dict[str, bytes], theirs: dict[str, bytes]) -> list[str]:
+    assert sorted(ours) == sorted(theirs)
+    return [path for path in ours if ours[path] != theirs[path]]
+
+
+def test_record_pages_in_the_shell_are_the_pages_mkdocs_writes(built_site: Path, tmp_path: Path):
+    per_page = _build(tmp_path / "per-page", ROOT / "mkdocs.yml", per_page=True)
+    shelled = _files(built_site)
+    assert any(path.startswith("drugs/") and path.endswith("/index.html") for path in shelled)
+    assert _differing(shelled, per_page) == []
+
+
+def test_with_site_url_too(site_with_url: Path, tmp_path: Path):
+    """Canonical links, Open Graph addresses and the sitemap's entries of record pages."""
+    config = config_with(tmp_path, site_url=SITE_URL)
+    per_page = _build(tmp_path / "per-page", config, per_page=True)
+    shelled = _files(site_with_url)
+    assert _differing(shelled, per_page) == []
+    assert f"<loc>{SITE_URL}drugs/zanidatamab/</loc>".encode() in shelled["sitemap.xml"]
