@@ -264,7 +264,9 @@ def _write_record_pages(config: MkDocsConfig) -> None:
         return
     env, files = _OUTPUT.pop("theme")
     shells = PageShells(config, env, _OUTPUT.pop("nav"), files)
-    destinations = {file.src_uri: file.abs_dest_path for file in files if isinstance(file, RecordPageFile)}
+    destinations = {
+        file.src_uri: file.abs_dest_path for file in files if isinstance(file, RecordPageFile)
+    }
     banner = str(LIVE.banner())
     wanted = links_to_record_anchors(files)
     consume = page_writer(destinations, shells, lambda html: banner + html, set(wanted))

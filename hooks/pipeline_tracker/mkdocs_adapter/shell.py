@@ -46,6 +46,7 @@ _SLOT = re.compile(r"PtSlot7([a-z_]+)Z(?:<h1>)?")
 # The record id slot, in the page's address: no record id holds "_" (ids are slugs), and the probe
 # checks that the address is printed as it is.
 SHELL_ID = "pt_shell_id"
+_BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
 def _token(name: str) -> str:
@@ -180,7 +181,10 @@ class PageShells:
         src = posixpath.join(folder, f"{_PROBE_ID}.md")
         whole = self.themed(src, probe_meta, probe_content, probe_toc)
         assembled = _fill(
-            pieces, _values(_PROBE_ID, probe_meta, probe_content, self._toc_html(folder, probe_toc), probe_toc)
+            pieces,
+            _values(
+                _PROBE_ID, probe_meta, probe_content, self._toc_html(folder, probe_toc), probe_toc
+            ),
         )
         if assembled is None or assembled != whole:
             log.info(
@@ -189,7 +193,12 @@ class PageShells:
                 folder,
             )
             return None
-        return pieces
+        # The theme's indentation: a third of a record page's shell. A run of white space that
+        # holds a line break is one line break (the same on screen: the shell has no <pre>).
+        return [
+            _BLANK_LINES.sub("\n", piece) if index % 2 == 0 else piece
+            for index, piece in enumerate(pieces)
+        ]
 
     def page_html(self, src_uri: str, front_matter: str, content: str, toc: list, **meta) -> str:
         """The whole page: the theme's shell around `content` (the article's HTML)."""
@@ -209,7 +218,8 @@ class PageShells:
 
 def _toc_key(toc: Iterable[dict]) -> tuple:
     return tuple(
-        (item["level"], item["id"], item["name"], _toc_key(item.get("children", ()))) for item in toc
+        (item["level"], item["id"], item["name"], _toc_key(item.get("children", ())))
+        for item in toc
     )
 
 
@@ -255,9 +265,12 @@ def write_sitemap(config, files: Files) -> None:
     utils.write_file(output.encode("utf-8"), path)
     docs = [file.page for file in files.documentation_pages() if file.page is not None]
     timestamp = utils.get_build_timestamp(pages=docs)
-    with open(f"{path}.gz", "wb") as stream:
-        with gzip.GzipFile(fileobj=stream, filename=f"{path}.gz", mode="wb", mtime=timestamp) as gz:
-            gz.write(output.encode("utf-8"))
+    gz_path = f"{path}.gz"
+    with (
+        open(gz_path, "wb") as stream,
+        gzip.GzipFile(fileobj=stream, filename=gz_path, mode="wb", mtime=timestamp) as gz,
+    ):
+        gz.write(output.encode("utf-8"))
 
 
 def page_writer(
@@ -275,7 +288,10 @@ def page_writer(
         rest = rendered.rest
         content = wrap(rendered.head + (unindexed(rest) if rest else ""))
         html = shells.page_html(
-            src_uri, rendered.front_matter, content, list(rendered.toc),
+            src_uri,
+            rendered.front_matter,
+            content,
+            list(rendered.toc),
             linked_data=rendered.linked_data,
         )
         target = destinations[src_uri]
@@ -288,7 +304,6 @@ def page_writer(
         return rendered.anchors if src_uri in anchors_of else None
 
     return consume
-
 
 
 def links_to_record_anchors(files: Files) -> dict[str, list[tuple[str, str, str]]]:
