@@ -83,9 +83,9 @@ def test_development_status_csv_has_stated_and_derived_rows(built_site, tracker)
 def test_datapackage_describes_every_csv_header_and_type(built_site):
     package = json.loads((built_site / "data/datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
-    for fmt in ("csv", "parquet", "sqlite"):
+    for fmt, suffix in (("csv", "csv"), ("parquet", "parquet"), ("sqlite", "sqlite.gz")):
         assert {r["path"] for r in package["resources"] if r["format"] == fmt} == {
-            p.name for p in (built_site / "data").glob(f"*.{fmt}")
+            p.name for p in (built_site / "data").glob(f"*.{suffix}")
         }
     for resource in (r for r in package["resources"] if r["format"] == "csv"):
         rows = list(

@@ -360,7 +360,9 @@ def test_open_data_page_carries_the_dataset(site_with_url, built_site):
         first, _, last = node["temporalCoverage"].partition("/")
         assert first < last
         downloads = {d["name"]: d for d in node["distribution"]}
-        assert {"tracker.json", "development-status.csv", "drugs.csv"} <= set(downloads)
+        assert {"tracker.json", "development-status.csv", "drugs.csv", "tracker.sqlite.gz"} <= set(
+            downloads
+        )
         for name, download in downloads.items():
             url = download["contentUrl"]
             page = root + "data/" if root else SERVED_AT + "data/"

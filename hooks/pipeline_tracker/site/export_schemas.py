@@ -209,7 +209,10 @@ def tracker_schema() -> dict:
             },
             "development_status": {"type": "string"},
             "datapackage": {"type": "string"},
-            "sqlite": {"type": "string", "description": "The SQLite database, relative to data/."},
+            "sqlite": {
+                "type": "string",
+                "description": "The SQLite database, gzip-compressed, relative to data/.",
+            },
         },
     }
 
