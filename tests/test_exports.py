@@ -45,12 +45,15 @@ def test_every_record_is_published_as_json_and_in_the_whole_dataset(built_site, 
     whole = json.loads((built_site / "data/tracker.json").read_text(encoding="utf-8"))
     assert whole["format_version"] and whole["licence"]["name"] == "CC-BY-4.0"
     for kind in KINDS:
-        listed = {}
+        listed, documents = {}, 0
         for path in whole["records"][kind]["files"]:
-            listed.update(json.loads((built_site / "data" / path).read_text("utf-8"))["records"])
+            records = json.loads((built_site / "data" / path).read_text("utf-8"))["records"]
+            listed.update(records)
+            documents += len(records)
         assert sorted(listed) == tracker.ids(kind) and whole["records"][kind]["count"] == len(
             listed
         )
+        assert documents == len(listed), "each record's document is in one file only"
         for rid in tracker.ids(kind):
             shard = hashlib.sha256(rid.encode()).hexdigest()[:2]  # as the open data page says
             bundle = json.loads((built_site / f"data/{kind}/{shard}.json").read_text("utf-8"))
