@@ -144,7 +144,8 @@ def test_every_json_export_validates_against_the_schema_it_names(
     site, site_url = (site_with_url, SITE_URL) if with_url else (built_site, None)
     by_schema = _validate_all(site, site_url)
     # The schema covers the whole file, not only each record: a document without its page link,
-    # a record with a value its kind's schema refuses and a status row with no phase each fail.
+    # a record with a value its kind's schema refuses, a status row with no phase and one with an
+    # empty member each fail.
     schema = next(s for s in by_schema if s.name == "drugs-documents.schema.json")
     shards = [json.loads(p.read_text(encoding="utf-8")) for p in by_schema[schema]]
     shard, rid = next(
@@ -157,6 +158,8 @@ def test_every_json_export_validates_against_the_schema_it_names(
         "page": lambda document: document.pop("page"),
         "modality": lambda document: document["record"].update(modality=42),
         "status row": lambda document: document["development_status"][0].update(phase="soon"),
+        # A member without a value is left out of a status row, never given empty.
+        "empty member": lambda document: document["development_status"][0].update(scheme=""),
     }
     for name, breaking in breaks.items():
         broken = json.loads(json.dumps(shard))
@@ -360,7 +363,9 @@ def test_open_data_page_carries_the_dataset(site_with_url, built_site):
         first, _, last = node["temporalCoverage"].partition("/")
         assert first < last
         downloads = {d["name"]: d for d in node["distribution"]}
-        assert {"tracker.json", "development-status.csv", "drugs.csv"} <= set(downloads)
+        assert {"tracker.json", "development-status.csv", "drugs.csv", "tracker.sqlite.gz"} <= set(
+            downloads
+        )
         for name, download in downloads.items():
             url = download["contentUrl"]
             page = root + "data/" if root else SERVED_AT + "data/"

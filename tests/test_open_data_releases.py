@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import html
 import io
 import json
@@ -42,8 +43,31 @@ def data(tracker, tmp_path_factory) -> Path:
     return folder / "data"
 
 
+def _database(data: Path) -> sqlite3.Connection:
+    """The published database as a user opens it: tracker.sqlite.gz decompressed beside it."""
+    opened = data / "tracker.sqlite"
+    if not opened.exists():
+        opened.write_bytes(gzip.decompress((data / "tracker.sqlite.gz").read_bytes()))
+    return sqlite3.connect(opened)
+
+
 def _package(data: Path) -> dict:
     return json.loads((data / "datapackage.json").read_text("utf-8"))
+
+
+def test_the_database_is_published_gzip_compressed_and_reproducible(data):
+    """A static host serves at most 25 MiB a file: the database (about 70 MB at 10,000 drugs)
+    is published gzip-compressed, named as such in tracker.json and datapackage.json, with no
+    file name or time in the gzip header (the same records give the same bytes)."""
+    package = _package(data)
+    listed = json.loads((data / "tracker.json").read_text("utf-8"))["sqlite"]
+    resource = next(r for r in package["resources"] if r["format"] == "sqlite")
+    assert listed == resource["path"] == "tracker.sqlite.gz"
+    assert resource["compression"] == "gz" and "gunzip" in resource["description"]
+    raw = (data / listed).read_bytes()
+    assert raw[:2] == b"\x1f\x8b" and raw[4:8] == b"\0\0\0\0", "gzip, no modification time"
+    assert not raw[3] & 0x08, "no file name in the header"
+    assert gzip.decompress(raw).startswith(b"SQLite format 3\x00")
 
 
 def _typed(value: str, kind: str):
@@ -97,7 +121,7 @@ def test_frictionless_validates_the_data_package_v2_with_every_file(data):
 
 def test_parquet_and_sqlite_hold_the_same_rows_as_the_csvs(data):
     package = _package(data)
-    database = sqlite3.connect(data / "tracker.sqlite")
+    database = _database(data)
     for resource in (r for r in package["resources"] if r["format"] == "csv"):
         expected = _csv_rows(data, resource)
         names = [f["name"] for f in resource["schema"]["fields"]]
@@ -117,7 +141,7 @@ def test_parquet_and_sqlite_hold_the_same_rows_as_the_csvs(data):
 
 
 def test_sqlite_foreign_keys_hold_and_views_answer_like_the_model(data, tracker):
-    database = sqlite3.connect(data / "tracker.sqlite")
+    database = _database(data)
     declared = database.execute(
         "SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name)"
     ).fetchone()[0]
@@ -150,7 +174,7 @@ def test_data_version_is_in_every_export(data, tracker):
         metadata = read_parquet(str(file)).read_all().schema.metadata
         assert metadata[b"data_version"] == version.encode(), file
         assert metadata[b"format_version"] == package["format_version"].encode()
-    meta = dict(sqlite3.connect(data / "tracker.sqlite").execute("SELECT key, value FROM meta"))
+    meta = dict(_database(data).execute("SELECT key, value FROM meta"))
     assert meta["data_version"] == version and meta["format_version"] == package["format_version"]
 
 
@@ -185,7 +209,7 @@ def test_parquet_and_sqlite_are_byte_identical_for_the_same_records(tracker):
     again = link(load_records(FIXTURES, ROOT)[0])
     first, second = build_exports(tracker), build_exports(again)
     for path in first:
-        if path.endswith((".parquet", ".sqlite", ".csv", ".json")):
+        if path.endswith((".parquet", ".sqlite.gz", ".csv", ".json")):
             assert first[path] == second[path], path
 
 
@@ -261,6 +285,7 @@ def test_the_open_data_pages_one_liners_load_each_format(data, monkeypatch):
         "pd.read_parquet",
         "pd.read_sql",
     }
+    _database(data)  # the page says: decompress tracker.sqlite.gz first
     monkeypatch.chdir(data)
     for line in lines:
         frame = eval(line, {"pd": pd, "sqlite3": sqlite3})  # the page template's own text
@@ -281,3 +306,5 @@ def test_release_workflow_calls_the_changelog_and_archives_the_open_data():
     assert args.func.__name__ == "cmd_changelog" and args.head and args.out
     assert 'json.load(open("site/data/tracker.json"))["data_version"]' in script
     assert "-C site data" in script and "--notes-file changelog.md" in script
+    # The archive holds the database decompressed too, beside the site's tracker.sqlite.gz.
+    assert script.index("gunzip --keep site/data/tracker.sqlite.gz") < script.index("-C site data")

@@ -31,7 +31,7 @@ TRACKER_SCHEMA = "tracker.schema.json"
 STATUS_ROW_SCHEMA = "development-status-row.schema.json"
 SLUG = {"$ref": "common.schema.json#/$defs/slug"}
 FORMAT_VERSION_PATTERN = "^[0-9]+\\.[0-9]+\\.[0-9]+$"
-# Status row fields that always hold a value; every other text field may be "" (not given).
+# Status row fields that always hold a value; every other member is left out of a row without one.
 _NEVER_EMPTY = ("drug", "indication", "region", "phase", "development_status", "basis")
 # Status CSV columns whose cells join a list with '; ': in JSON they are lists of these items.
 _LIST_ITEMS = {
@@ -84,27 +84,26 @@ def _identified(name: str, schema: dict, site_url: str | None) -> dict:
 
 def status_row_schema(columns) -> dict:
     """A development status row as the JSON documents give it, from the status CSV's columns
-    (name, type, description and the pattern or values each cell must match)."""
+    (name, type, description and the pattern or values each cell must match). A member with no
+    value (the CSV's empty cell) is left out (exports.given), so every member present holds one."""
     properties: dict[str, dict] = {}
     for column in columns:
         description = column.description.replace(", separated by '; '", "")
-        never_empty = column.name in _NEVER_EMPTY
         if column.name in _LIST_ITEMS:
-            prop: dict = {"type": "array", "items": _LIST_ITEMS[column.name]}
+            prop: dict = {"type": "array", "minItems": 1, "items": _LIST_ITEMS[column.name]}
         elif column.type == "array":
-            prop = {"type": "array", "items": _QUOTE}
+            prop = {"type": "array", "minItems": 1, "items": _QUOTE}
         elif column.type in ("number", "integer", "boolean"):
-            prop = {"type": [column.type, "null"]}
+            prop = {"type": column.type}
             if "enum" in column.constraints:
-                prop["enum"] = [*column.constraints["enum"], None]
+                prop["enum"] = list(column.constraints["enum"])
         else:
             prop = {"type": "string"}
             if "enum" in column.constraints:
-                prop["enum"] = list(column.constraints["enum"]) + ([] if never_empty else [""])
+                prop["enum"] = list(column.constraints["enum"])
             elif "pattern" in column.constraints:
-                optional = "" if never_empty else "?"
-                prop["pattern"] = f"^(?:{column.constraints['pattern']}){optional}$"
-            elif never_empty:
+                prop["pattern"] = f"^(?:{column.constraints['pattern']})$"
+            else:
                 prop["minLength"] = 1
         properties[column.name] = {"description": description, **prop}
     return {
@@ -112,9 +111,10 @@ def status_row_schema(columns) -> dict:
         "description": "One drug × indication × region phase claim, stated by curators or derived "
         "from a trial or an event (basis), with the reason for every inferred value and the "
         "equivalent ChEMBL, Open Targets and ClinicalTrials.gov values. The same row as a line of "
-        "data/development-status.csv, with lists as JSON lists.",
+        "data/development-status.csv, with lists as JSON lists; a member the row has no value for (an "
+        "empty cell of the CSV) is left out.",
         "type": "object",
-        "required": [column.name for column in columns],
+        "required": [column.name for column in columns if column.name in _NEVER_EMPTY],
         "additionalProperties": False,
         "properties": properties,
     }
@@ -209,7 +209,10 @@ def tracker_schema() -> dict:
             },
             "development_status": {"type": "string"},
             "datapackage": {"type": "string"},
-            "sqlite": {"type": "string", "description": "The SQLite database, relative to data/."},
+            "sqlite": {
+                "type": "string",
+                "description": "The SQLite database, gzip-compressed, relative to data/.",
+            },
         },
     }
 

@@ -36,6 +36,7 @@ ENCODINGS = {
     ".sqlite": "application/vnd.sqlite3",
     ".db": "application/vnd.sqlite3",
     ".zip": "application/zip",
+    ".gz": "application/gzip",  # tracker.sqlite.gz: the database, compressed
 }
 TRACKER_ID = "Open Pipeline Tracker id"
 
