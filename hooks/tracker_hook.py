@@ -269,7 +269,11 @@ def _write_record_pages(config: MkDocsConfig) -> None:
     }
     banner = str(LIVE.banner())
     wanted = links_to_record_anchors(files)
-    consume = page_writer(destinations, shells, lambda html: banner + html, set(wanted))
+    documents = None
+    if not LIVE.serving:  # the part of each page search reads (search.search_document)
+        shutil.rmtree(search.documents_folder(config), ignore_errors=True)  # a failed build's
+        documents = (config.site_dir, str(search.documents_folder(config)))
+    consume = page_writer(destinations, shells, lambda html: banner + html, set(wanted), documents)
     anchors = render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
     check_record_anchors(wanted, anchors, config.validation.links.anchors)  # type: ignore[arg-type]
     write_sitemap(config, files)

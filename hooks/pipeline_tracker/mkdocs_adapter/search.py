@@ -17,7 +17,23 @@ def unindexed(rest: str) -> str:
     return UNINDEXED_OPEN + rest + UNINDEXED_CLOSE
 
 
+def search_document(indexed: str) -> str:
+    """What search reads of a record page: the indexed part of its article (the rest is marked
+    unindexed on the page, so Pagefind writes the same index either way) and none of the theme's
+    page around it. Pagefind then parses about 2 KB a record page instead of about 50 KB: half
+    its time (issue 19)."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>'
+        f'<article class="md-content__inner md-typeset">{indexed}</article></body></html>'
+    )
+
+
+def documents_folder(config) -> Path:
+    """Where record pages' search documents are written during a build (removed after it)."""
+    return Path(config.site_dir) / ".pt-search"
+
+
 def write_index(config) -> None:
     """After `mkdocs build` (not under `mkdocs serve`, which rebuilds often and serves from
     memory: the served site has a search box that says search is not available)."""
-    index_site(Path(config.site_dir))
+    index_site(Path(config.site_dir), documents_folder(config))

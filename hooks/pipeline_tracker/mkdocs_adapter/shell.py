@@ -34,7 +34,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.meta import get_data
 
-from pipeline_tracker.mkdocs_adapter.search import unindexed
+from pipeline_tracker.mkdocs_adapter.search import search_document, unindexed
 
 log = logging.getLogger("mkdocs.plugins.pipeline_tracker")
 
@@ -135,7 +135,7 @@ class PageShells:
         """The page as the theme renders it (what MkDocs' per-page build writes)."""
         page = self._page(src_uri, meta, content, toc)
         context = get_context(self.nav, self.doc_files, self.config, page)
-        context.update(extra)
+        context.update(extra)  # type: ignore[typeddict-item]
         page.active = True
         try:
             return self.template.render(context)
@@ -278,11 +278,22 @@ def page_writer(
     shells: PageShells,
     wrap: Callable[[str], str],
     anchors_of: Collection[str] = (),
+    search: tuple[str, str] | None = None,
 ) -> Callable:
     """`consume(src_uri, rendered)` for render.render_each: the page in its shell, written to its
     file (`destinations`: src path → path in the site folder; `wrap` adds what goes around the
-    article, as the live banner). For the pages in `anchors_of` it returns their ids."""
+    article, as the live banner). For the pages in `anchors_of` it returns their ids.
+    `search`: (site folder, search documents folder): the part of the page search indexes is
+    also written there, at the same place (search.search_document)."""
     made: set[str] = set()
+
+    def write(target: str, text: str) -> None:
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(target, "wb") as stream:
+            stream.write(text.encode("utf-8", errors="xmlcharrefreplace"))
 
     def consume(src_uri: str, rendered) -> frozenset | None:
         rest = rendered.rest
@@ -295,12 +306,13 @@ def page_writer(
             linked_data=rendered.linked_data,
         )
         target = destinations[src_uri]
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        with open(target, "wb") as stream:
-            stream.write(html.encode("utf-8", errors="xmlcharrefreplace"))
+        write(target, html)
+        if search is not None:
+            site, documents = search
+            write(
+                os.path.join(documents, os.path.relpath(target, site)),
+                search_document(wrap(rendered.head)),
+            )
         return rendered.anchors if src_uri in anchors_of else None
 
     return consume

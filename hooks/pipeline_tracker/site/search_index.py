@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,17 +80,32 @@ def pagefind_binary() -> str:
     return str(get_executable())
 
 
-def index_site(site_dir: Path) -> str:
+def index_site(site_dir: Path, documents: Path | None = None) -> str:
     """Index the built site in `site_dir` with Pagefind (replacing any earlier index);
-    returns Pagefind's summary. Raises SearchIndexError with Pagefind's output on failure."""
+    returns Pagefind's summary. Raises SearchIndexError with Pagefind's output on failure.
+    `documents`: a folder holding, for some pages, what search should read of them instead of
+    the page (mkdocs_adapter.search.search_document); Pagefind indexes that folder, with every
+    other page of the site linked into it, and the folder is removed."""
     site_dir = Path(site_dir)
     shutil.rmtree(site_dir / OUTPUT, ignore_errors=True)
+    try:
+        return _index(site_dir, documents)
+    finally:
+        if documents is not None:
+            shutil.rmtree(documents, ignore_errors=True)
+
+
+def _index(site_dir: Path, documents: Path | None) -> str:
+    read = site_dir
+    if documents is not None:
+        _link_pages(site_dir, documents)
+        read = documents
     command = [
         pagefind_binary(),
         "--site",
-        str(site_dir),
-        "--output-subdir",
-        OUTPUT,
+        str(read),
+        "--output-path",
+        str(site_dir / OUTPUT),
         "--root-selector",
         ROOT_SELECTOR,
         "--force-language",
@@ -105,6 +121,22 @@ def index_site(site_dir: Path) -> str:
         (site_dir / OUTPUT / name).unlink(missing_ok=True)
     bundle_fragments(site_dir / OUTPUT)
     return done.stdout
+
+
+def _link_pages(site_dir: Path, documents: Path) -> None:
+    """Every page of the site that has no search document, linked (or copied) into `documents`."""
+    for page in site_dir.rglob("*.html"):
+        relative = page.relative_to(site_dir)
+        if relative.parts[0] in (documents.name, OUTPUT):
+            continue
+        target = documents / relative
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(page, target)
+        except OSError:
+            shutil.copyfile(page, target)
 
 
 # A result shown loads its fragment's bundle: ~16 fragments of about 1 KB make a bundle small to
