@@ -29,6 +29,8 @@ from pipeline_tracker.site.linked_data import DATA_PAGE, dataset_script
 from pipeline_tracker.site.render import (
     RenderedPage,
     SiteOptions,
+    can_fork,
+    in_forked_process,
     is_record_job,
     page_jobs,
     render_pages,
@@ -73,6 +75,11 @@ class StaticFiles:
 
     def sizes(self) -> dict[str, int]:
         return dict(self._sizes)
+
+    def adopt(self, sizes: dict[str, int]) -> None:
+        """Files another process wrote into this folder (their sizes, as it counted them)."""
+        assert self.folder is not None
+        self._sizes.update(sizes)
 
     def items(self):
         return ((path, self[path]) for path in self._sizes)
@@ -152,13 +159,24 @@ def _build_outputs(
         static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
         build_record_feeds(tracker, static, options.site_url)
 
+    def exports_elsewhere() -> None:
+        # In a process of its own, when the files go to a folder: the tables, database and feeds
+        # of a large tree take hundreds of MB while being made, which this process (it lives
+        # until the site is written) would keep; the child hands back only the files' sizes.
+        static.adopt(in_forked_process(exports_and_sizes))  # type: ignore[arg-type]
+
+    def exports_and_sizes() -> dict[str, int]:
+        exports()
+        return static.sizes()
+
     jobs = page_jobs(tracker)
     record_jobs = [job for job in jobs if is_record_job(job)] if defer_records else []
+    elsewhere = static_folder is not None and workers > 1 and can_fork()
     html_pages = render_pages(
         tracker,
         options,
         workers=workers,
-        meanwhile=exports,
+        meanwhile=exports_elsewhere if elsewhere else exports,
         jobs=[job for job in jobs if not is_record_job(job)] if defer_records else None,
     )
     pages = {"data-model.md": data_model_page()}

@@ -808,6 +808,29 @@ def render_pages(
     return {job[0]: page for job, page in zip(jobs, rendered)}
 
 
+def can_fork() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+_CALL: Callable[[], object] | None = None
+
+
+def _call_forked() -> object:
+    return _CALL()  # type: ignore[misc]
+
+
+def in_forked_process(call: Callable[[], object]) -> object:
+    """`call()` in a forked process (which inherits this one's data instead of unpickling it);
+    its result comes back pickled, its memory goes with the process."""
+    global _CALL
+    _CALL = call
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+            return pool.submit(_call_forked).result()
+    finally:
+        _CALL = None
+
+
 def is_record_job(job: tuple[str, str, str, str]) -> bool:
     """A record's own page (drug, target, …), as opposed to an index or listing page."""
     return bool(job[3])
