@@ -27,6 +27,16 @@ def html_text(value) -> Markup:
     return escape(plain(value))
 
 
+def printed(value) -> Markup:
+    """What a template's {{ value }} writes (render's finalize, then autoescape): Markup as it
+    is, anything else as html_text."""
+    if type(value) is str:
+        return escape(drop_controls(value))
+    if isinstance(value, Markup):
+        return value
+    return escape(plain(value))
+
+
 def markdown_text(value) -> Markup:
     """Text for a Markdown line: every ASCII punctuation becomes a numeric entity, so no Markdown,
     HTML or attribute-list syntax survives, and the reader sees the characters as typed."""

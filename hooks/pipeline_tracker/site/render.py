@@ -26,7 +26,6 @@ from jinja2.compiler import CodeGenerator
 from jinja2.utils import _PassArg
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
-from markupsafe import escape as markup_escape
 
 from pipeline_tracker.model import claims, history_chart, landscape, quality
 from pipeline_tracker.model.claims import status_label
@@ -35,9 +34,8 @@ from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
-from pipeline_tracker.records.normalise import drop_controls
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, linked_data, search_meta, urls
+from pipeline_tracker.site import cards, escape, fragments, linked_data, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -166,7 +164,7 @@ class PageContext:
             self._open.pop()
         (self._open[-1]["children"] if self._open else self.toc).append(token)
         self._open.append(token)
-        return self.ui.heading(level, anchor, label, Markup(extra) if extra else "")
+        return fragments.heading(level, anchor, label, Markup(extra) if extra else "")
 
     def url(self, kind: str, record_id: str) -> str:
         return urls.from_page(self.base, urls.record_url(kind, record_id))
@@ -193,7 +191,7 @@ class PageContext:
         shown = escape.plain(value)
         iri = identifiers.iri(scheme, shown)
         url = escape.safe_url(iri) if iri else None
-        return self.ui.external_link(url, shown) if url else escape.html_text(shown)
+        return fragments.external_link(url, shown) if url else escape.html_text(shown)
 
     def id_label(self, scheme: str) -> str:
         return identifiers.label(scheme)
@@ -202,7 +200,7 @@ class PageContext:
         url = escape.safe_url(value)
         if not url:
             return escape.html_text(text or value)
-        return self.ui.outside_link(url, escape.plain(text or url))
+        return fragments.outside_link(url, escape.plain(text or url))
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
         """'Edit this record' (when the repository is known) or 'View this record', and JSON.
@@ -263,7 +261,7 @@ class PageContext:
                 self.quotes.setdefault(n, [])
                 if quote not in self.quotes[n]:
                     self.quotes[n].append(quote)
-        return Markup("").join(self.ui.cite_mark(n, numbers[n]) for n in sorted(numbers))
+        return Markup("").join(fragments.cite_mark(n, numbers[n]) for n in sorted(numbers))
 
     def quotes_of(self, n: int) -> list[str]:
         """The quotes cited from reference n on this page."""
@@ -327,9 +325,9 @@ class PageContext:
         label = status_label(row)
         if label.special_access:
             # The scheme, a long name, is plain text that wraps beside the badge, not in it.
-            return self.ui.special_access_badge(label.text, row.scheme if scheme else "")
+            return fragments.special_access_badge(label.text, row.scheme if scheme else "")
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        badge = self.ui.phase_badge(css, RANK[row.phase], label.text)
+        badge = fragments.phase_badge(css, RANK[row.phase], label.text)
         return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
 
     @staticmethod
@@ -421,13 +419,13 @@ class PageContext:
         (`mark=False` inside a link: the caller puts `event_mark(event, "date")` after it)."""
         date = event.get("date")
         if not date:
-            return self.ui.muted("not reported")
-        shown = self.ui.about(event.get("date_approximate")) + self.ui.time(date)
+            return fragments.muted("not reported")
+        shown = fragments.about(event.get("date_approximate")) + fragments.time(date)
         return shown + self.event_mark(event, "date") if mark else shown
 
     def approx_words(self, words: str | None) -> Markup:
         """The source's words for an approximate date, shown beside it (not only on hover)."""
-        return self.ui.approx_words(words)
+        return fragments.approx_words(words)
 
     def inferred_in(self, data: dict, field: str) -> Markup:
         """'(inferred)' after a field of a record or entry that lists it in its `inferred:` map
@@ -459,7 +457,7 @@ class PageContext:
         without a reference list, such as an index)."""
         status = trial.get("status")
         if not status:
-            return self.ui.muted("not reported")
+            return fragments.muted("not reported")
         shown = self.ui.trial_status(status, trial.get("status_as_of", ""))
         shown += self.inferred_in(trial, "status")
         return shown + self.cite(trial.get("status_sources", [])) if cite else shown
@@ -508,7 +506,7 @@ class PageContext:
             numbers.append(self.inferences.index(entry) + 1)
         fields = ", ".join(f for f, _ in inferred)
         title = " · ".join(f"{f} inferred: {r}" for f, r in inferred)
-        return self.ui.inferred_mark(inferred_anchor(numbers[0]), title, fields, numbers[0])
+        return fragments.inferred_mark(inferred_anchor(numbers[0]), title, fields, numbers[0])
 
     def inferred_notes(self) -> list[tuple[str, str, str]]:
         """(anchor, what was inferred, reason) for the list at the foot of the page."""
@@ -520,24 +518,24 @@ class PageContext:
     def no_phase(self, drug: str | None) -> Markup:
         """What to say for a drug with no ranked row: special access only, or its trial roles."""
         if drug and self.tracker.special_access_rows(drug):
-            return self.ui.special_access_badge("special access only", "")
+            return fragments.special_access_badge("special access only", "")
         roles = self.tracker.trial_roles(drug) if drug else {}
         if roles:
             words = "; ".join(
                 f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
             )
-            return self.ui.no_phase_badge("other", -2, words)
-        return self.ui.no_phase_badge("none", -3, "no phase recorded")
+            return fragments.phase_badge("other", -2, words)
+        return fragments.phase_badge("none", -3, "no phase recorded")
 
     def date(self, row: PhaseRow) -> Markup:
         """A row's date; an inferred date is marked, with the curator's reason linked."""
         if not row.date:
-            return self.ui.muted("not reported")
+            return fragments.muted("not reported")
         return (
-            self.ui.about(row.date_approximate)
+            fragments.about(row.date_approximate)
             + escape.html_text(row.date)
             + self.inferred_mark(row, "date")
-            + self.ui.approx_words(row.date_approximate)
+            + fragments.approx_words(row.date_approximate)
         )
 
     # History chart (model/history_chart.py decides; the template draws) ----------------------
@@ -597,13 +595,7 @@ def _printable(value):
     return value if isinstance(value, Markup) else escape.plain(value)
 
 
-def _emit(value):
-    """What `{{ value }}` writes: escape(_printable(value)), with the common cases first."""
-    if type(value) is str:
-        return markup_escape(drop_controls(value))
-    if isinstance(value, Markup):
-        return value
-    return markup_escape(_printable(value))
+_emit = escape.printed  # what `{{ value }}` writes: escape(_printable(value)), in one call
 
 
 # Speed (a record page makes thousands of calls, attribute reads and prints): three shortcuts
