@@ -12,6 +12,7 @@ import multiprocessing as mp
 import os
 import posixpath
 import re
+import weakref
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +27,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.utils import _PassArg
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from pipeline_tracker.model import claims, history_chart, landscape, quality
 from pipeline_tracker.model.claims import status_label
@@ -127,6 +129,17 @@ def display_name(tracker: Tracker, kind: str, record_id: str) -> str:
     return claims.display_name(tracker.records, kind, record_id)
 
 
+_SHARED: tuple[weakref.ref, dict] | None = None
+
+
+def _shared(tracker: Tracker, name: str) -> dict:
+    """A cache kept for as long as `tracker` is the one being rendered (one at a time)."""
+    global _SHARED
+    if _SHARED is None or _SHARED[0]() is not tracker:
+        _SHARED = (weakref.ref(tracker), {})
+    return _SHARED[1].setdefault(name, {})
+
+
 class PageContext:
     """What one page's template needs: relative links, numbered citations, escaping helpers."""
 
@@ -142,6 +155,9 @@ class PageContext:
         # The way back to the site root from where the builder resolves this page's links.
         self.base = "../" * (src_uri if options.links_from_source else directory_url).count("/")
         self.ui = components()  # the macros of _components.j2 that write every piece of HTML
+        # Pages share what is the same on each of them (a record's link at a page depth):
+        # records do not change while a tracker's pages are rendered.
+        self._links = _shared(tracker, "links")
         self.citations: list[str] = []
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         # The curator's inferences shown on this page, numbered: (what was inferred, reason).
@@ -173,6 +189,13 @@ class PageContext:
         return urls.from_page(self.base, urls.index_url(kind))
 
     def link(self, kind: str, record_id: str, text: str | None = None) -> Markup:
+        key = (kind, record_id, text, self.base)
+        shown = self._links.get(key)
+        if shown is None:
+            shown = self._links[key] = self._link(kind, record_id, text)
+        return shown
+
+    def _link(self, kind: str, record_id: str, text: str | None) -> Markup:
         if record_id not in self.tracker.records[kind]:
             return escape.html_text(text or record_id)
         label = text if text is not None else display_name(self.tracker, kind, record_id)
@@ -370,8 +393,13 @@ class PageContext:
             "targets": " ".join(sorted({t["target"] for t in data.get("targets") or []})),
             "companies": " ".join(sorted({c["company"] for c in data.get("companies") or []})),
         }
-        return Markup(" ").join(
-            Markup('data-{}="{}"').format(name, value) for name, value in attrs.items()
+        # As Markup(" ").join(Markup('data-{}="{}"').format(name, value) …), without its slow
+        # formatter (which escapes both with markupsafe.escape).
+        return Markup(
+            " ".join(
+                f'data-{markup_escape(name)}="{markup_escape(value)}"'
+                for name, value in attrs.items()
+            )
         )
 
     @staticmethod
@@ -412,7 +440,8 @@ class PageContext:
     def claim_mark(self, row: PhaseRow) -> Markup:
         """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
         phase, indication and region, any of which the curator inferred."""
-        return self._mark(self._subject(row), status_label(row).inferred_claim)
+        inferred = status_label(row).inferred_claim
+        return self._mark(self._subject(row), inferred) if inferred else Markup("")
 
     def event_date(self, event: dict, mark: bool = True) -> Markup:
         """An event's date, 'not reported' when absent, marked when the curator inferred it
@@ -483,7 +512,7 @@ class PageContext:
         """'(inferred)' after a value the curator inferred: a link to the numbered reason at the
         foot of the page (readable without hovering), with the reason on hover too."""
         reason = row.inferred_reason(field)
-        return self._mark(self._subject(row), ((field, reason),) if reason else ())
+        return self._mark(self._subject(row), ((field, reason),)) if reason else Markup("")
 
     def _subject(self, row: PhaseRow) -> str:
         """What a row is about, in words, for the list of inferences."""
@@ -585,9 +614,9 @@ class PageContext:
 
     def basis(self, row: PhaseRow) -> Markup:
         if row.basis == "trial":
-            return Markup("trial {}").format(self.link("trials", row.basis_id))
+            return Markup("trial ") + self.link("trials", row.basis_id)
         if row.basis == "event":
-            return Markup("event: {}").format(self.link("events", row.basis_id, "timeline"))
+            return Markup("event: ") + self.link("events", row.basis_id, "timeline")
         return Markup("stated")
 
 
@@ -669,7 +698,14 @@ class _Environment(jinja2.Environment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
 
 def _environment() -> jinja2.Environment:
