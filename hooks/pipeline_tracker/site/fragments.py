@@ -92,3 +92,26 @@ def approx_words(words) -> Markup:
     if not words:
         return Markup("")
     return Markup(f' <small class="pt-approx-words">(“{_p(words)}”)</small>')
+
+
+def source_entry(link, publisher, date, url_link, has_url: bool) -> Markup:
+    """A source as a reference list names it: its link, publisher, date — address (each part
+    only when the record has it)."""
+    text = str(link)
+    if publisher is not None:
+        text += f", {_p(publisher)}"
+    if date is not None:
+        text += f", {_p(date)}"
+    if has_url:
+        text += f" — {_p(url_link)}"
+    return Markup(text)
+
+
+def reference_item(number, source, quotes) -> Markup:
+    """Reference `number` of a page: the source, and the quotes the page cites from it."""
+    said = "".join(f"<li><q>{_p(q)}</q></li>" for q in quotes)
+    return Markup(
+        f'<li id="ref-{_p(number)}">{_p(source)}'
+        + (f'<ul class="pt-quotes">{said}</ul>' if quotes else "")
+        + "</li>"
+    )

@@ -158,6 +158,7 @@ class PageContext:
         # Pages share what is the same on each of them (a record's link at a page depth):
         # records do not change while a tracker's pages are rendered.
         self._links = _shared(tracker, "links")
+        self._sources = _shared(tracker, "sources")
         self.citations: list[str] = []
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         # The curator's inferences shown on this page, numbered: (what was inferred, reason).
@@ -292,6 +293,23 @@ class PageContext:
 
     def references(self) -> list[tuple[int, str]]:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
+
+    def reference(self, n: int, source: str) -> Markup:
+        """Entry n of the page's reference list: the source (linked; its publisher, date and
+        address, the same on every page at this depth) and the quotes cited from it here."""
+        key = (source, self.base)
+        described = self._sources.get(key)
+        if described is None:
+            data = self.tracker.get("sources", source)
+            url = self.url_link(data["url"]) if "url" in data else ""
+            described = self._sources[key] = fragments.source_entry(
+                self.link("sources", source),
+                data["publisher"] if "publisher" in data else None,
+                data["date"] if "date" in data else None,
+                url,
+                "url" in data,
+            )
+        return fragments.reference_item(n, described, self.quotes_of(n))
 
     # Citation ----------------------------------------------------------------
     def citation(self, title: str) -> Citation:
