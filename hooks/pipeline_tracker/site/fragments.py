@@ -115,3 +115,8 @@ def reference_item(number, source, quotes) -> Markup:
         + (f'<ul class="pt-quotes">{said}</ul>' if quotes else "")
         + "</li>"
     )
+
+
+def chinese_name(name) -> Markup:
+    """A Chinese name after a drug's name."""
+    return Markup(f' <span lang="zh" class="pt-zh">{_p(name)}</span>')

@@ -207,6 +207,22 @@ class PageContext:
             f'<a href="{escape.html_text(self.url(kind, record_id))}">{escape.html_text(label)}</a>'
         )
 
+    def drug_name(self, drug: str) -> Markup:
+        """A drug's link, and its Chinese name after it when it has one (landscapes)."""
+        key = ("drug name", drug, None, self.base)
+        shown = self._links.get(key)
+        if shown is None:
+            zh = self.tracker.get("drugs", drug).get("name_zh")
+            shown = self.link("drugs", drug) + (fragments.chinese_name(zh) if zh else "")
+            self._links[key] = shown
+        return shown
+
+    def group_label(self, kind: str | None, key) -> Markup:
+        """A landscape row's label: the record's link when the row is a record, else its key."""
+        if kind and key in self.tracker.records[kind]:
+            return self.link(kind, key)
+        return escape.printed(key)
+
     def links(self, kind: str, ids, sep: str = ", ") -> Markup:
         return Markup(sep).join(self.link(kind, i) for i in ids)
 
