@@ -37,6 +37,24 @@ def printed(value) -> Markup:
     return escape(plain(value))
 
 
+try:  # markupsafe's own escaping of a str, without making a Markup of it (speed)
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - markupsafe without its C speedups
+
+    def _escape_str(text: str) -> str:
+        return str(escape(text))
+
+
+def printed_text(value) -> str:
+    """printed(value) as a plain str, for HTML being put together from such pieces: the same
+    text, without a Markup made for each piece."""
+    if type(value) is str:
+        return _escape_str(drop_controls(value))
+    if isinstance(value, Markup):
+        return value
+    return _escape_str(plain(value))
+
+
 def markdown_text(value) -> Markup:
     """Text for a Markdown line: every ASCII punctuation becomes a numeric entity, so no Markdown,
     HTML or attribute-list syntax survives, and the reader sees the characters as typed."""

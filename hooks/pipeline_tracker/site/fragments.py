@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from pipeline_tracker.site.escape import printed as _p
+from pipeline_tracker.site.escape import printed_text as _p
 
 
 def heading(level, anchor, label, extra) -> Markup:

@@ -160,6 +160,7 @@ class PageContext:
         self._links = _shared(tracker, "links")
         self._sources = _shared(tracker, "sources")
         self.citations: list[str] = []
+        self._cited: dict[str, int] = {}  # source → its number (its place in citations, from 1)
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         # The curator's inferences shown on this page, numbered: (what was inferred, reason).
         self.inferences: list[tuple[str, str]] = []
@@ -290,18 +291,21 @@ class PageContext:
         Marks stay out of the search index: "[1]" glued to a word would hide the word."""
         numbers: dict[int, list[str]] = {}
         pairs = [*citation_quotes(sources), *quotes]
+        cited = self._cited
         for source in citation_ids(sources):
-            if source not in self.citations:
+            n = cited.get(source)
+            if n is None:
                 self.citations.append(source)
-            numbers.setdefault(self.citations.index(source) + 1, [])
+                n = cited[source] = len(self.citations)
+            numbers.setdefault(n, [])
         for source, quote in pairs:
-            if source in self.citations:
-                n = self.citations.index(source) + 1
+            n = cited.get(source)
+            if n is not None:
                 numbers.setdefault(n, []).append(quote)
-                self.quotes.setdefault(n, [])
-                if quote not in self.quotes[n]:
-                    self.quotes[n].append(quote)
-        return Markup("").join(fragments.cite_mark(n, numbers[n]) for n in sorted(numbers))
+                said = self.quotes.setdefault(n, [])
+                if quote not in said:
+                    said.append(quote)
+        return Markup("".join(fragments.cite_mark(n, numbers[n]) for n in sorted(numbers)))
 
     def quotes_of(self, n: int) -> list[str]:
         """The quotes cited from reference n on this page."""
@@ -658,7 +662,7 @@ def _printable(value):
     return value if isinstance(value, Markup) else escape.plain(value)
 
 
-_emit = escape.printed  # what `{{ value }}` writes: escape(_printable(value)), in one call
+_emit = escape.printed_text  # what `{{ value }}` writes: escape(_printable(value)), in one call
 
 
 # Speed (a record page makes thousands of calls, attribute reads and prints): three shortcuts
