@@ -17,9 +17,15 @@ _MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation characte
 _SAFE_URL = re.compile(r"\Ahttps?://[^\s<>\"'`]+\Z", re.IGNORECASE)
 
 
+def _drop_controls(text: str) -> str:
+    """drop_controls, at once for the text most record text is: printable text has none of the
+    characters it drops (controls, surrogates and U+FFFE/U+FFFF are none of them printable)."""
+    return text if text.isprintable() else drop_controls(text)
+
+
 def plain(value) -> str:
     """Record text with control characters (which Markdown uses internally) removed."""
-    return drop_controls("" if value is None else str(value))
+    return _drop_controls("" if value is None else str(value))
 
 
 def html_text(value) -> Markup:
@@ -31,7 +37,7 @@ def printed(value) -> Markup:
     """What a template's {{ value }} writes (render's finalize, then autoescape): Markup as it
     is, anything else as html_text."""
     if type(value) is str:
-        return escape(drop_controls(value))
+        return escape(_drop_controls(value))
     if isinstance(value, Markup):
         return value
     return escape(plain(value))
@@ -49,7 +55,7 @@ def printed_text(value) -> str:
     """printed(value) as a plain str, for HTML being put together from such pieces: the same
     text, without a Markup made for each piece."""
     if type(value) is str:
-        return _escape_str(drop_controls(value))
+        return _escape_str(_drop_controls(value))
     if isinstance(value, Markup):
         return value
     return _escape_str(plain(value))
