@@ -120,3 +120,28 @@ def reference_item(number, source, quotes) -> Markup:
 def chinese_name(name) -> Markup:
     """A Chinese name after a drug's name."""
     return Markup(f' <span lang="zh" class="pt-zh">{_p(name)}</span>')
+
+
+def zh_text(name) -> Markup:
+    """A Chinese name after a drug's link in a drug table."""
+    return Markup(f' <span lang="zh">{_p(name)}</span>')
+
+
+def stage(badge, region, rank) -> Markup:
+    """A drug's highest phase in one region (region "": anywhere); tracker.js shows the one for
+    the region chosen in the table's filter (rank: how the column sorts then)."""
+    if not region:
+        return Markup(f'<span class="pt-stage" data-stage-region="">{_p(badge)}</span>')
+    return Markup(
+        f'<span class="pt-stage" data-stage-region="{_p(region)}" data-rank="{_p(rank)}" hidden>'
+        f"{_p(badge)}</span>"
+    )
+
+
+def drug_row(attrs, name, sort, phase, modality, targets, companies, extra) -> Markup:
+    """A drug table's row; `extra`: the cell of the table's extra column, if it has one."""
+    cells = "".join(f"<td>{_p(value)}</td>" for value in extra)
+    return Markup(
+        f'<tr {_p(attrs)}><td>{_p(name)}</td><td data-sort="{_p(sort)}">{_p(phase)}</td>'
+        f"<td>{_p(modality)}</td><td>{_p(targets)}</td><td>{_p(companies)}</td>{cells}</tr>"
+    )

@@ -440,6 +440,47 @@ class PageContext:
             )
         )
 
+    def drug_row(
+        self,
+        drug: str,
+        stages: dict[str, PhaseRow],
+        rows: list[PhaseRow],
+        indications,
+        region_filter: bool,
+        extra: dict | None,
+    ) -> Markup:
+        """A drug table's row (_macros.j2 drug_table): the drug, its highest phase (with, when
+        the table filters by region, its highest phase in each region, shown by tracker.js),
+        modality, targets, companies, and the `extra` column's cell when there is one."""
+        data = self.tracker.get("drugs", drug)
+        best = self.tracker.highest_phase(drug, indications=indications)
+        attrs = self.filter_attrs(drug, stages, best, rows)
+        name = self.link("drugs", drug)
+        if "name_zh" in data:
+            name += fragments.zh_text(data["name_zh"])
+        if region_filter:
+            anywhere = self.phase(best, drug, claim=True)
+            phase = fragments.stage(anywhere, "", None)
+            for code, row in sorted(stages.items(), key=_ignore_case_key):
+                here = self.phase(row, drug, claim=True)
+                if here != anywhere:
+                    phase += fragments.stage(here, code, row.rank)
+        else:
+            phase = self.phase(best, drug, claim=True)
+        modality = escape.printed(data["modality"]) + self.inferred_in(data, "modality")
+        targets = self.links("targets", [x["target"] for x in data.get("targets", [])])
+        companies = _unique([x["company"] for x in data.get("companies", [])])
+        return fragments.drug_row(
+            attrs,
+            name,
+            best.rank if best else -1,
+            phase,
+            modality,
+            targets,
+            self.links("companies", companies),
+            (escape.printed(extra[drug]),) if extra is not None else (),
+        )
+
     @staticmethod
     def option_key(text: str) -> str:
         """A filter value with no spaces (a URL and attribute token): "small molecule" → "small-molecule"."""
@@ -656,6 +697,24 @@ class PageContext:
         if row.basis == "event":
             return Markup("event: ") + self.link("events", row.basis_id, "timeline")
         return Markup("stated")
+
+
+def _ignore_case_key(item):
+    """Jinja's dictsort key (case-insensitive by default)."""
+    key = item[0]
+    return key.lower() if isinstance(key, str) else key
+
+
+def _unique(values: list) -> list:
+    """Jinja's `unique` filter: first of each, strings compared case-insensitively."""
+    seen: set = set()
+    out = []
+    for value in values:
+        key = value.lower() if isinstance(value, str) else value
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
 
 
 def _printable(value):
