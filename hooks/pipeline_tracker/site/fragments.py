@@ -145,3 +145,78 @@ def drug_row(attrs, name, sort, phase, modality, targets, companies, extra) -> M
         f'<tr {_p(attrs)}><td>{_p(name)}</td><td data-sort="{_p(sort)}">{_p(phase)}</td>'
         f"<td>{_p(modality)}</td><td>{_p(targets)}</td><td>{_p(companies)}</td>{cells}</tr>"
     )
+
+
+def history_lane(page, chart, lane, y: int, label: str) -> str:
+    """One lane of a history chart's SVG, `y` its top: its label, latest status, base line,
+    segments between its points (not on an events lane) and a mark per point (a diamond for
+    special access, a triangle for an event, else a circle)."""
+    cy = y + 30
+    width = page.CHART_WIDTH
+    kind = (" pt-hc__lane--sa" if lane.special_access else "") + (
+        " pt-hc__lane--events" if lane.events else ""
+    )
+    out = [
+        f'<g class="pt-hc__lane{kind}">\n'
+        f'<text class="pt-hc__label" x="8" y="{y + 15}">{_p(label)}</text>\n'
+    ]
+    points = lane.points
+    if points:
+        latest = "" if lane.events else f"{_p(points[-1].label)}, "
+        out.append(
+            f'<text class="pt-hc__asof" x="{width - 8}" y="{y + 48}" text-anchor="end">'
+            f"{latest}as of {_p(lane.as_of)}</text>"
+        )
+    out.append(f'<line class="pt-hc__base" x1="8" x2="{width - 8}" y1="{cy}" y2="{cy}" />\n')
+    xs = [page.chart_x(chart, p.day) for p in points]
+    if not lane.events:
+        for i, p in enumerate(points[:-1]):
+            uncertain = " pt-hc__seg--uncertain" if p.approximate or p.inferred else ""
+            out.append(
+                f'<line class="pt-hc__seg pt-hc--{_p(p.stage)}{uncertain}" x1="{_p(xs[i])}"'
+                f' x2="{_p(xs[i + 1])}" y1="{cy}" y2="{cy}" />\n'
+            )
+    for x, p in zip(xs, points):
+        cls = _p(
+            f"pt-hc__mark pt-hc--{p.stage}"
+            + (" pt-hc__mark--approx" if p.approximate else "")
+            + (" pt-hc__mark--inferred" if p.inferred else "")
+        )
+        title = f"<title>{_p(p.label)}, {_p(page.chart_date(p))}</title>"
+        x = _p(x)
+        if p.stage == "special-access":
+            out.append(f'<path class="{cls}" d="M{x} {cy - 7} l7 7 l-7 7 l-7 -7 z">{title}</path>\n')
+        elif p.stage == "event":
+            out.append(f'<path class="{cls}" d="M{x} {cy - 7} l7 12 l-14 0 z">{title}</path>\n')
+        else:
+            out.append(f'<circle class="{cls}" cx="{x}" cy="{cy}" r="6">{title}</circle>\n')
+    out.append("</g>\n")
+    return "".join(out)
+
+
+def history_rows(page, lane, label: str) -> str:
+    """A lane's rows in the table under a history chart: each point, dated ones first."""
+    out = []
+    last = len(lane.points) - 1
+    for i, p in enumerate(lane.points + lane.undated):
+        when = _p(page.chart_date(p))
+        if p.approximate:
+            when += f" <small>(“{_p(p.approximate)}”)</small>"
+        if p.inferred:
+            when += f" <small>(inferred: {_p(p.inferred)})</small>"
+        what = _p(p.label)
+        if p.value_inferred:
+            what += f" <small>(inferred: {_p(p.value_inferred)})</small>"
+        if i == last:
+            what += f" <small>(as of {_p(lane.as_of)})</small>"
+        if p.basis == "trial":
+            basis = f"trial {_p(page.link('trials', p.basis_id))}"
+        elif p.basis == "event":
+            basis = _p(page.link("events", p.basis_id, "event"))
+        else:
+            basis = "stated"
+        out.append(
+            f'<tr><th scope="row">{_p(label)}</th><td>{when}</td><td>{what}</td>'
+            f"<td>{basis}</td></tr>\n"
+        )
+    return "".join(out)

@@ -672,6 +672,26 @@ class PageContext:
             parts.append("special access (not an approval)")
         return " · ".join(parts)
 
+    def history_lanes(self, chart, top: int, lane_h: int, with_drug: bool = False) -> Markup:
+        """The chart's lanes (SVG), each `lane_h` high from `top` (the macro's layout)."""
+        return Markup(
+            "".join(
+                fragments.history_lane(
+                    self, chart, lane, top + lane_h * i, self.lane_label(lane, with_drug)
+                )
+                for i, lane in enumerate(chart.lanes)
+            )
+        )
+
+    def history_rows(self, chart, with_drug: bool = False) -> Markup:
+        """The chart as table rows: every point of every lane, dated or not."""
+        return Markup(
+            "".join(
+                fragments.history_rows(self, lane, self.lane_label(lane, with_drug))
+                for lane in chart.lanes
+            )
+        )
+
     def chart_date(self, point) -> str:
         """A point's date in words: 'about 2021-06', '(date inferred)', 'date not given'."""
         if not point.date:
