@@ -13,6 +13,28 @@ from markupsafe import Markup
 from pipeline_tracker.site.escape import printed_text as _p
 
 
+NO_DEVELOPMENT = Markup(' <span class="pt-ndr">no development reported</span>')
+
+
+def status_row(cells, rank, scheme, note) -> Markup:
+    """A row of a drug's status table (eight cells; the fifth, the phase, sorts by `rank`), and
+    rows under it for its special-access scheme and its note (those end in no line break)."""
+    tds = [f"<td>{_p(cell)}</td>" for cell in cells]
+    tds[4] = f'<td data-sort="{_p(rank)}">{_p(cells[4])}</td>'
+    html = f"<tr>{''.join(tds)}</tr>\n"
+    if scheme:
+        html += (
+            '<tr class="pt-subrow"><td colspan="8"><span class="pt-subrow__label">Scheme</span> '
+            f"{_p(scheme)}</td></tr>"
+        )
+    if note:
+        html += (
+            '<tr class="pt-subrow"><td colspan="8"><span class="pt-subrow__label">Note</span> '
+            f"{_p(note)}</td></tr>"
+        )
+    return Markup(html)
+
+
 def heading(level, anchor, label, extra) -> Markup:
     a = _p(anchor)
     return Markup(

@@ -635,6 +635,25 @@ class PageContext:
             return fragments.phase_badge("other", -2, words)
         return fragments.phase_badge("none", -3, "no phase recorded")
 
+    def status_row(self, row: PhaseRow) -> Markup:
+        """A row of a drug's development status table, with its scheme and note under it."""
+        indication = self.link("indications", row.indication) + self.inferred_mark(row, "indication")
+        region = escape.printed(self.region(row.region)) + self.inferred_mark(row, "region")
+        phase = self.phase(row, scheme=False)
+        if quality.no_development_reported(self.tracker, row, self.options.today):
+            phase += fragments.NO_DEVELOPMENT
+        cells = (
+            indication,
+            row.biomarker,
+            row.line,
+            region,
+            phase,
+            self.date(row),
+            self.basis(row),
+            self.cite(row.sources, row.quotes),
+        )
+        return fragments.status_row(cells, row.rank, row.scheme, row.note)
+
     def date(self, row: PhaseRow) -> Markup:
         """A row's date; an inferred date is marked, with the curator's reason linked."""
         if not row.date:
