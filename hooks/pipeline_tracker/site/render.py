@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from types import FunctionType, MethodType
 from urllib.parse import urljoin, urlsplit
@@ -129,6 +130,13 @@ def display_name(tracker: Tracker, kind: str, record_id: str) -> str:
     return claims.display_name(tracker.records, kind, record_id)
 
 
+@lru_cache(maxsize=4096)
+def _heading_slug(text: str) -> str:
+    """A heading's id before it is made unique on its page (most headings are the same words on
+    every page: worked out once)."""
+    return heading_anchor(slugify(text, "-") or "section")
+
+
 _SHARED: tuple[weakref.ref, dict] | None = None
 
 
@@ -175,8 +183,7 @@ class PageContext:
         """A heading with the id and permalink Python-Markdown's toc extension would give it
         (same slug rules), recorded for the page's table of contents."""
         label = escape.html_text(text)
-        slug = heading_anchor(slugify(str(escape.plain(text)), "-") or "section")
-        anchor = unique(slug, self._heading_ids)
+        anchor = unique(_heading_slug(escape.plain(text)), self._heading_ids)
         token = {"level": level, "id": anchor, "name": str(label), "children": []}
         while self._open and self._open[-1]["level"] >= level:
             self._open.pop()
