@@ -242,3 +242,75 @@ def history_rows(page, lane, label: str) -> str:
             f"<td>{basis}</td></tr>\n"
         )
     return "".join(out)
+
+
+def record_links(path, json_url, edit_url, view_url) -> Markup:
+    """'Edit this record' (or 'View this record' when the repository is not known) and JSON."""
+    if edit_url:
+        record = (
+            f'<a class="pt-edit" href="{_p(edit_url)}">Edit this record</a>'
+            f" (<code>{_p(path)}</code>)"
+        )
+    else:
+        record = (
+            f'<a class="pt-edit" href="{_p(view_url)}">View this record</a> · to correct it, edit'
+            f" <code>{_p(path)}</code> in the tracker's repository and open a pull request"
+        )
+    json = f'<a class="pt-json" href="{_p(json_url)}" type="application/json">JSON</a>'
+    return Markup(f"{record} · {json}")
+
+
+def feed_link(url) -> Markup:
+    return Markup(f' · <a class="pt-feed" href="{_p(url)}" type="application/atom+xml">Atom feed</a>')
+
+
+def drug_feeds(links) -> Markup:
+    """' · its events in the Atom feeds of X, Y' from (name, url) pairs; nothing without any."""
+    if not links:
+        return Markup("")
+    feeds = ", ".join(
+        f'<a class="pt-feed" href="{_p(url)}" type="application/atom+xml">{_p(name)}</a>'
+        for name, url in links
+    )
+    return Markup(f" · its events in the Atom feeds of {feeds}")
+
+
+def territory(places, words, note) -> Markup:
+    """Where a role or deal holds: region names, the source's own words, or 'not stated'."""
+    if places or words:
+        shown = _p(_join(places, ", "))
+        if words:
+            shown += (" " if places else "") + (
+                f'<small class="pt-as-stated">as the source puts it: “{_p(words)}”</small>'
+            )
+    else:
+        shown = '<span class="pt-muted">not stated</span>'
+    if note:
+        shown += f' <small class="pt-territory-note">(note: {_p(note)})</small>'
+    return Markup(shown)
+
+
+def trial_status(status, as_of) -> Markup:
+    return Markup(_p(status) + (f" <small>(as of {_p(as_of)})</small>" if as_of else ""))
+
+
+def _unknown(reason) -> str:
+    return f'<span class="pt-muted">date unknown ({_p(reason)})</span>'
+
+
+def record_dates(added, changed, reason, path, history_url) -> Markup:
+    """When a record was added and last changed, and where its change history is."""
+    a, c = _p(added), _p(changed)
+    added = f'Added <time datetime="{a}">{a}</time>' if added else f"Added: {_unknown(reason)}"
+    changed = (
+        f'last changed <time datetime="{c}">{c}</time>'
+        if changed
+        else f"last changed: {_unknown(reason)}"
+    )
+    history = (
+        f'<a class="pt-history-link" href="{_p(history_url)}" rel="external noopener">'
+        "change history</a>"
+        if history_url
+        else f"change history: <code>git log -- {_p(path)}</code>"
+    )
+    return Markup(f'<span class="pt-dates">{added} · {changed} · {history}</span>')

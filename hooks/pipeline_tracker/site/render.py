@@ -162,7 +162,7 @@ class PageContext:
         )
         # The way back to the site root from where the builder resolves this page's links.
         self.base = "../" * (src_uri if options.links_from_source else directory_url).count("/")
-        self.ui = components()  # the macros of _components.j2 that write every piece of HTML
+        self.ui = components()  # the macros of _components.j2 (most pieces: fragments.py)
         # Pages share what is the same on each of them (a record's link at a page depth):
         # records do not change while a tracker's pages are rendered.
         self._links = _shared(tracker, "links")
@@ -257,7 +257,7 @@ class PageContext:
         path = urls.yaml_path(kind, record_id)
         json_url = urls.from_page(self.base, urls.json_url(kind, record_id))
         edit_url = self.options.edit_base + path if self.options.edit_base else ""
-        return self.ui.record_links(path, json_url, edit_url, json_url)
+        return fragments.record_links(path, json_url, edit_url, json_url)
 
     def record_dates(self, kind: str, record_id: str) -> Markup:
         """When the record was added and last changed (from the repository's history, read once
@@ -273,11 +273,11 @@ class PageContext:
         reason = (
             history.reason if not history.available else "not committed, or before the history read"
         )
-        return self.ui.record_dates(dates.added, dates.changed, reason, path, url)
+        return fragments.record_dates(dates.added, dates.changed, reason, path, url)
 
     def feed_link(self, kind: str, record_id: str) -> Markup:
         """' · Atom feed' linking the record's own feed (urls.feed_path)."""
-        return self.ui.feed_link(urls.from_page(self.base, urls.feed_path(kind, record_id)))
+        return fragments.feed_link(urls.from_page(self.base, urls.feed_path(kind, record_id)))
 
     def drug_feeds(self, drug: str) -> Markup:
         """' · its events in the Atom feeds of X, Y': a drug has no feed file of its own; its
@@ -290,7 +290,7 @@ class PageContext:
             if rid in self.tracker.records.get(kind, {}):
                 url = urls.from_page(self.base, urls.feed_path(kind, rid))
                 links.append((display_name(self.tracker, kind, rid), url))
-        return self.ui.drug_feeds(links)
+        return fragments.drug_feeds(links)
 
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
@@ -562,7 +562,7 @@ class PageContext:
         """Where a role or deal holds: its regions (WW shows as worldwide), the source's own words
         for it, or 'not stated' when the source does not say (never 'worldwide')."""
         places = [self.region(code) for code in entry.get("territory") or []]
-        shown = self.ui.territory(
+        shown = fragments.territory(
             places, entry.get("territory_as_stated", ""), entry.get("territory_note", "")
         )
         return shown + self.inferred_in(entry, "territory")
@@ -573,7 +573,7 @@ class PageContext:
         status = trial.get("status")
         if not status:
             return fragments.muted("not reported")
-        shown = self.ui.trial_status(status, trial.get("status_as_of", ""))
+        shown = fragments.trial_status(status, trial.get("status_as_of", ""))
         shown += self.inferred_in(trial, "status")
         return shown + self.cite(trial.get("status_sources", [])) if cite else shown
 
