@@ -37,7 +37,7 @@ def _label(table: re.Match) -> str:
         # The row split at its cells' start tags: text, (tag, attributes, text) per cell.
         parts = _CELL.split(text)
         out = [parts[0]]
-        for i in range(0, (len(parts) - 1) // 3):
+        for i in range((len(parts) - 1) // 3):
             tag, attributes, after = parts[3 * i + 1 : 3 * i + 4]
             if i < count and labels[i] and "data-label" not in attributes:
                 out.append(f'<{tag}{attributes} data-label="{labels[i]}">')

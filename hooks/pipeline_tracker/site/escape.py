@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -43,12 +44,15 @@ def printed(value) -> Markup:
     return escape(plain(value))
 
 
+def _escape_markup(text: str) -> str:
+    return str(escape(text))
+
+
+_escape_str: Callable[[str], str] = _escape_markup
 try:  # markupsafe's own escaping of a str, without making a Markup of it (speed)
     from markupsafe._speedups import _escape_inner as _escape_str
 except ImportError:  # pragma: no cover - markupsafe without its C speedups
-
-    def _escape_str(text: str) -> str:
-        return str(escape(text))
+    pass
 
 
 def printed_text(value) -> str:

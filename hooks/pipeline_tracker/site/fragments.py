@@ -12,7 +12,6 @@ from markupsafe import Markup
 
 from pipeline_tracker.site.escape import printed_text as _p
 
-
 NO_DEVELOPMENT = Markup(' <span class="pt-ndr">no development reported</span>')
 
 
@@ -45,7 +44,9 @@ def heading(level, anchor, label, extra) -> Markup:
 
 def phase_badge(css, rank, text) -> Markup:
     """A phase (or 'no phase') badge; `rank` orders it in a sortable column."""
-    return Markup(f'<span class="pt-phase pt-phase--{_p(css)}" data-rank="{_p(rank)}">{_p(text)}</span>')
+    return Markup(
+        f'<span class="pt-phase pt-phase--{_p(css)}" data-rank="{_p(rank)}">{_p(text)}</span>'
+    )
 
 
 def special_access_badge(text, scheme) -> Markup:
@@ -116,15 +117,15 @@ def approx_words(words) -> Markup:
     return Markup(f' <small class="pt-approx-words">(“{_p(words)}”)</small>')
 
 
-def source_entry(link, publisher, date, url_link, has_url: bool) -> Markup:
+def source_entry(link, source: dict, url_link) -> Markup:
     """A source as a reference list names it: its link, publisher, date — address (each part
-    only when the record has it)."""
+    only when the record has the field)."""
     text = str(link)
-    if publisher is not None:
-        text += f", {_p(publisher)}"
-    if date is not None:
-        text += f", {_p(date)}"
-    if has_url:
+    if "publisher" in source:
+        text += f", {_p(source['publisher'])}"
+    if "date" in source:
+        text += f", {_p(source['date'])}"
+    if "url" in source:
         text += f" — {_p(url_link)}"
     return Markup(text)
 
@@ -179,8 +180,10 @@ def history_lane(page, chart, lane, y: int, label: str) -> str:
         " pt-hc__lane--events" if lane.events else ""
     )
     out = [
-        f'<g class="pt-hc__lane{kind}">\n'
-        f'<text class="pt-hc__label" x="8" y="{y + 15}">{_p(label)}</text>\n'
+        (
+            f'<g class="pt-hc__lane{kind}">\n'
+            f'<text class="pt-hc__label" x="8" y="{y + 15}">{_p(label)}</text>\n'
+        )
     ]
     points = lane.points
     if points:
@@ -207,7 +210,9 @@ def history_lane(page, chart, lane, y: int, label: str) -> str:
         title = f"<title>{_p(p.label)}, {_p(page.chart_date(p))}</title>"
         x = _p(x)
         if p.stage == "special-access":
-            out.append(f'<path class="{cls}" d="M{x} {cy - 7} l7 7 l-7 7 l-7 -7 z">{title}</path>\n')
+            out.append(
+                f'<path class="{cls}" d="M{x} {cy - 7} l7 7 l-7 7 l-7 -7 z">{title}</path>\n'
+            )
         elif p.stage == "event":
             out.append(f'<path class="{cls}" d="M{x} {cy - 7} l7 12 l-14 0 z">{title}</path>\n')
         else:
@@ -261,7 +266,9 @@ def record_links(path, json_url, edit_url, view_url) -> Markup:
 
 
 def feed_link(url) -> Markup:
-    return Markup(f' · <a class="pt-feed" href="{_p(url)}" type="application/atom+xml">Atom feed</a>')
+    return Markup(
+        f' · <a class="pt-feed" href="{_p(url)}" type="application/atom+xml">Atom feed</a>'
+    )
 
 
 def drug_feeds(links) -> Markup:

@@ -330,11 +330,7 @@ class PageContext:
             data = self.tracker.get("sources", source)
             url = self.url_link(data["url"]) if "url" in data else ""
             described = self._sources[key] = fragments.source_entry(
-                self.link("sources", source),
-                data["publisher"] if "publisher" in data else None,
-                data["date"] if "date" in data else None,
-                url,
-                "url" in data,
+                self.link("sources", source), data, url
             )
         return fragments.reference_item(n, described, self.quotes_of(n))
 
@@ -644,7 +640,9 @@ class PageContext:
 
     def status_row(self, row: PhaseRow) -> Markup:
         """A row of a drug's development status table, with its scheme and note under it."""
-        indication = self.link("indications", row.indication) + self.inferred_mark(row, "indication")
+        indication = self.link("indications", row.indication) + self.inferred_mark(
+            row, "indication"
+        )
         region = escape.printed(self.region(row.region)) + self.inferred_mark(row, "region")
         phase = self.phase(row, scheme=False)
         if quality.no_development_reported(self.tracker, row, self.options.today):
@@ -777,27 +775,26 @@ _STOP = "value was undefined because a callable raised a StopIteration exception
 
 
 class _Context(jinja2.runtime.Context):
-    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+    def call(self, obj, /, *args, **kwargs):
         """Context.call, skipping its pass_context checks for plain functions and methods
         (PageContext's, the model's), which take no context: checked once per function."""
-        kind = type(__obj)
+        kind = type(obj)
         if kind is MethodType or kind is FunctionType:
-            func = __obj.__func__ if kind is MethodType else __obj
+            func = obj.__func__ if kind is MethodType else obj
             plain = _NO_CONTEXT.get(func)
             if plain is None:
                 plain = _NO_CONTEXT[func] = (
-                    _PassArg.from_obj(__obj) is None
-                    and _PassArg.from_obj(__obj.__call__) is None
+                    _PassArg.from_obj(obj) is None and _PassArg.from_obj(obj.__call__) is None
                 )
             if plain:
                 if kwargs:
                     kwargs.pop("_block_vars", None)
                     kwargs.pop("_loop_vars", None)
                 try:
-                    return __obj(*args, **kwargs)
+                    return obj(*args, **kwargs)
                 except StopIteration:
-                    return __self.environment.undefined(_STOP)
-        return super().call(__obj, *args, **kwargs)
+                    return self.environment.undefined(_STOP)
+        return super().call(obj, *args, **kwargs)
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
