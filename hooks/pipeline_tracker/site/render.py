@@ -167,6 +167,7 @@ class PageContext:
         # records do not change while a tracker's pages are rendered.
         self._links = _shared(tracker, "links")
         self._sources = _shared(tracker, "sources")
+        self._badges = _shared(tracker, "badges")
         self.citations: list[str] = []
         self._cited: dict[str, int] = {}  # source → its number (its place in citations, from 1)
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
@@ -386,13 +387,28 @@ class PageContext:
         inferred indication or region is marked as well as an inferred phase."""
         if row is None:
             return self.no_phase(drug)
+        key = (row, scheme, claim)
+        shown = self._badges.get(key)  # a badge with no inferred mark is the same on every page
+        if shown is not None:
+            return shown
         label = status_label(row)
         if label.special_access:
             # The scheme, a long name, is plain text that wraps beside the badge, not in it.
-            return fragments.special_access_badge(label.text, row.scheme if scheme else "")
+            shown = fragments.special_access_badge(label.text, row.scheme if scheme else "")
+            self._badges[key] = shown
+            return shown
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
         badge = fragments.phase_badge(css, RANK[row.phase], label.text)
-        return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
+        # The inferred mark: claim_mark(row), or inferred_mark(row, "phase").
+        if claim:
+            inferred = label.inferred_claim
+        else:
+            reason = row.inferred_reason("phase")
+            inferred = (("phase", reason),) if reason else ()
+        if not inferred:
+            self._badges[key] = badge
+            return badge
+        return badge + self._mark(self._subject(row), inferred)
 
     @staticmethod
     def phase_key(row: PhaseRow | None) -> str:
