@@ -321,3 +321,19 @@ def record_dates(added, changed, reason, path, history_url) -> Markup:
         else f"change history: <code>git log -- {_p(path)}</code>"
     )
     return Markup(f'<span class="pt-dates">{added} · {changed} · {history}</span>')
+
+
+def programmes(entries) -> Markup:
+    """A drug's programmes in a company's table: (indication, region, phase, citations) each."""
+    items = "".join(
+        f"<li>{_p(indication)} · {_p(region)} · {_p(phase)}{_p(marks)}</li>"
+        for indication, region, phase, marks in entries
+    )
+    return Markup(f'<ul class="pt-programmes">{items}</ul>')
+
+
+def company_row(attrs, drug, role, programmes) -> Markup:
+    """A row of a company's pipeline table (its data-* filter attributes first)."""
+    return Markup(
+        f"<tr {_p(attrs)}><td>{_p(drug)}</td><td>{_p(role)}</td><td>{_p(programmes)}</td></tr>"
+    )

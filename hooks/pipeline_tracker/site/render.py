@@ -500,6 +500,28 @@ class PageContext:
             (escape.printed(extra[drug]),) if extra is not None else (),
         )
 
+    def company_row(self, drug: str, role, stages: dict[str, PhaseRow], rows) -> Markup:
+        """A row of a company's pipeline table: the drug, the company's role, and the drug's
+        programmes within the company's territory and role (by indication), each cited."""
+        attrs = self.filter_attrs(drug, stages, self.tracker.highest_of(rows), rows)
+        link = self.link("drugs", drug)
+        if rows:
+            programmes = [
+                (
+                    self.link("indications", row.indication),
+                    self.region(row.region),
+                    self.phase(row),
+                    self.cite(row.sources, row.quotes),
+                )
+                for row in sorted(rows, key=_ignore_case_attribute("indication"))
+            ]
+            shown = fragments.programmes(programmes)
+        elif not self.tracker.tracked(drug):
+            shown = self.no_phase(drug)
+        else:
+            shown = escape.printed("none within this company's territory or role")
+        return fragments.company_row(attrs, link, role, shown)
+
     @staticmethod
     def option_key(text: str) -> str:
         """A filter value with no spaces (a URL and attribute token): "small molecule" → "small-molecule"."""
@@ -763,6 +785,16 @@ def _ignore_case_key(item):
     """Jinja's dictsort key (case-insensitive by default)."""
     key = item[0]
     return key.lower() if isinstance(key, str) else key
+
+
+def _ignore_case_attribute(name: str):
+    """Jinja's sort(attribute=name) key (case-insensitive by default)."""
+
+    def key(item):
+        value = getattr(item, name)
+        return value.lower() if isinstance(value, str) else value
+
+    return key
 
 
 def _unique(values: list) -> list:
