@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import os
+import weakref
 from dataclasses import dataclass, field
 
 from pipeline_tracker.model.tracker import PhaseRow, Tracker, status_phase_rows
@@ -59,8 +60,24 @@ def years_before(today: dt.date, years: int = 0, months: int = 0) -> dt.date:
     return dt.date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
 
 
+_NEWS: tuple[weakref.ref, dict] | None = None  # the tracker last asked about, and its answers
+
+
 def last_news(tracker: Tracker, row: PhaseRow) -> str:
-    """The newest date known about a drug in an indication: the row's own date or any event's."""
+    """The newest date known about a drug in an indication: the row's own date or any event's.
+    Worked out once per row of a tracker (pages ask again for the same row: its drug's pipeline,
+    status table, landscapes), as records do not change while a tracker is in use."""
+    global _NEWS
+    if _NEWS is None or _NEWS[0]() is not tracker:
+        _NEWS = (weakref.ref(tracker), {})
+    known = _NEWS[1]
+    news = known.get(row)
+    if news is None:
+        news = known[row] = _last_news(tracker, row)
+    return news
+
+
+def _last_news(tracker: Tracker, row: PhaseRow) -> str:
     dates = [row.date] if row.date else []
     for event in tracker.events_for("drugs", row.drug):
         data = tracker.get("events", event)

@@ -28,20 +28,23 @@ def _label(table: re.Match) -> str:
         _TAG.sub("", cell).strip().replace('"', "&quot;") for cell in _TH.findall(head.group(1))
     ]
     body_start = head.end()
+    count = len(labels)
 
     def row(match: re.Match) -> str:
         text = match.group(0)
         if "colspan" in text:
             return text
-        index = iter(range(len(labels)))
-
-        def cell(c: re.Match) -> str:
-            i = next(index, None)
-            if i is None or not labels[i] or "data-label" in c.group(2):
-                return c.group(0)
-            return f'<{c.group(1)}{c.group(2)} data-label="{labels[i]}">'
-
-        return _CELL.sub(cell, text)
+        # The row split at its cells' start tags: text, (tag, attributes, text) per cell.
+        parts = _CELL.split(text)
+        out = [parts[0]]
+        for i in range((len(parts) - 1) // 3):
+            tag, attributes, after = parts[3 * i + 1 : 3 * i + 4]
+            if i < count and labels[i] and "data-label" not in attributes:
+                out.append(f'<{tag}{attributes} data-label="{labels[i]}">')
+            else:
+                out.append(f"<{tag}{attributes}>")
+            out.append(after)
+        return "".join(out)
 
     return start + inner[:body_start] + _ROW.sub(row, inner[body_start:]) + end
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -17,14 +18,51 @@ _MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")  # every ASCII punctuation characte
 _SAFE_URL = re.compile(r"\Ahttps?://[^\s<>\"'`]+\Z", re.IGNORECASE)
 
 
+def _drop_controls(text: str) -> str:
+    """drop_controls, at once for the text most record text is: printable text has none of the
+    characters it drops (controls, surrogates and U+FFFE/U+FFFF are none of them printable)."""
+    return text if text.isprintable() else drop_controls(text)
+
+
 def plain(value) -> str:
     """Record text with control characters (which Markdown uses internally) removed."""
-    return drop_controls("" if value is None else str(value))
+    return _drop_controls("" if value is None else str(value))
 
 
 def html_text(value) -> Markup:
     """Text for HTML element content or attribute values."""
     return escape(plain(value))
+
+
+def printed(value) -> Markup:
+    """What a template's {{ value }} writes (render's finalize, then autoescape): Markup as it
+    is, anything else as html_text."""
+    if type(value) is str:
+        return escape(_drop_controls(value))
+    if isinstance(value, Markup):
+        return value
+    return escape(plain(value))
+
+
+def _escape_markup(text: str) -> str:
+    return str(escape(text))
+
+
+_escape_str: Callable[[str], str] = _escape_markup
+try:  # markupsafe's own escaping of a str, without making a Markup of it (speed)
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - markupsafe without its C speedups
+    pass
+
+
+def printed_text(value) -> str:
+    """printed(value) as a plain str, for HTML being put together from such pieces: the same
+    text, without a Markup made for each piece."""
+    if type(value) is str:
+        return _escape_str(_drop_controls(value))
+    if isinstance(value, Markup):
+        return value
+    return _escape_str(plain(value))
 
 
 def markdown_text(value) -> Markup:

@@ -12,16 +12,23 @@ import multiprocessing as mp
 import os
 import posixpath
 import re
+import weakref
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+from types import FunctionType, MethodType
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
+import jinja2.runtime
+from jinja2.compiler import CodeGenerator
+from jinja2.utils import _PassArg
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from pipeline_tracker.model import claims, history_chart, landscape, quality
 from pipeline_tracker.model.claims import status_label
@@ -31,7 +38,7 @@ from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, linked_data, search_meta, urls
+from pipeline_tracker.site import cards, escape, fragments, linked_data, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -123,6 +130,24 @@ def display_name(tracker: Tracker, kind: str, record_id: str) -> str:
     return claims.display_name(tracker.records, kind, record_id)
 
 
+@lru_cache(maxsize=4096)
+def _heading_slug(text: str) -> str:
+    """A heading's id before it is made unique on its page (most headings are the same words on
+    every page: worked out once)."""
+    return heading_anchor(slugify(text, "-") or "section")
+
+
+_SHARED: tuple[weakref.ref, dict] | None = None
+
+
+def _shared(tracker: Tracker, name: str) -> dict:
+    """A cache kept for as long as `tracker` is the one being rendered (one at a time)."""
+    global _SHARED
+    if _SHARED is None or _SHARED[0]() is not tracker:
+        _SHARED = (weakref.ref(tracker), {})
+    return _SHARED[1].setdefault(name, {})
+
+
 class PageContext:
     """What one page's template needs: relative links, numbered citations, escaping helpers."""
 
@@ -137,8 +162,14 @@ class PageContext:
         )
         # The way back to the site root from where the builder resolves this page's links.
         self.base = "../" * (src_uri if options.links_from_source else directory_url).count("/")
-        self.ui = components()  # the macros of _components.j2 that write every piece of HTML
+        self.ui = components()  # the macros of _components.j2 (most pieces: fragments.py)
+        # Pages share what is the same on each of them (a record's link at a page depth):
+        # records do not change while a tracker's pages are rendered.
+        self._links = _shared(tracker, "links")
+        self._sources = _shared(tracker, "sources")
+        self._badges = _shared(tracker, "badges")
         self.citations: list[str] = []
+        self._cited: dict[str, int] = {}  # source → its number (its place in citations, from 1)
         self.quotes: dict[int, list[str]] = {}  # reference number → quotes cited from it here
         # The curator's inferences shown on this page, numbered: (what was inferred, reason).
         self.inferences: list[tuple[str, str]] = []
@@ -153,14 +184,13 @@ class PageContext:
         """A heading with the id and permalink Python-Markdown's toc extension would give it
         (same slug rules), recorded for the page's table of contents."""
         label = escape.html_text(text)
-        slug = heading_anchor(slugify(str(escape.plain(text)), "-") or "section")
-        anchor = unique(slug, self._heading_ids)
+        anchor = unique(_heading_slug(escape.plain(text)), self._heading_ids)
         token = {"level": level, "id": anchor, "name": str(label), "children": []}
         while self._open and self._open[-1]["level"] >= level:
             self._open.pop()
         (self._open[-1]["children"] if self._open else self.toc).append(token)
         self._open.append(token)
-        return self.ui.heading(level, anchor, label, Markup(extra) if extra else "")
+        return fragments.heading(level, anchor, label, Markup(extra) if extra else "")
 
     def url(self, kind: str, record_id: str) -> str:
         return urls.from_page(self.base, urls.record_url(kind, record_id))
@@ -169,6 +199,13 @@ class PageContext:
         return urls.from_page(self.base, urls.index_url(kind))
 
     def link(self, kind: str, record_id: str, text: str | None = None) -> Markup:
+        key = (kind, record_id, text, self.base)
+        shown = self._links.get(key)
+        if shown is None:
+            shown = self._links[key] = self._link(kind, record_id, text)
+        return shown
+
+    def _link(self, kind: str, record_id: str, text: str | None) -> Markup:
         if record_id not in self.tracker.records[kind]:
             return escape.html_text(text or record_id)
         label = text if text is not None else display_name(self.tracker, kind, record_id)
@@ -179,6 +216,22 @@ class PageContext:
             f'<a href="{escape.html_text(self.url(kind, record_id))}">{escape.html_text(label)}</a>'
         )
 
+    def drug_name(self, drug: str) -> Markup:
+        """A drug's link, and its Chinese name after it when it has one (landscapes)."""
+        key = ("drug name", drug, None, self.base)
+        shown = self._links.get(key)
+        if shown is None:
+            zh = self.tracker.get("drugs", drug).get("name_zh")
+            shown = self.link("drugs", drug) + (fragments.chinese_name(zh) if zh else "")
+            self._links[key] = shown
+        return shown
+
+    def group_label(self, kind: str | None, key) -> Markup:
+        """A landscape row's label: the record's link when the row is a record, else its key."""
+        if kind and key in self.tracker.records[kind]:
+            return self.link(kind, key)
+        return escape.printed(key)
+
     def links(self, kind: str, ids, sep: str = ", ") -> Markup:
         return Markup(sep).join(self.link(kind, i) for i in ids)
 
@@ -187,7 +240,7 @@ class PageContext:
         shown = escape.plain(value)
         iri = identifiers.iri(scheme, shown)
         url = escape.safe_url(iri) if iri else None
-        return self.ui.external_link(url, shown) if url else escape.html_text(shown)
+        return fragments.external_link(url, shown) if url else escape.html_text(shown)
 
     def id_label(self, scheme: str) -> str:
         return identifiers.label(scheme)
@@ -196,7 +249,7 @@ class PageContext:
         url = escape.safe_url(value)
         if not url:
             return escape.html_text(text or value)
-        return self.ui.outside_link(url, escape.plain(text or url))
+        return fragments.outside_link(url, escape.plain(text or url))
 
     def edit_link(self, kind: str, record_id: str) -> Markup:
         """'Edit this record' (when the repository is known) or 'View this record', and JSON.
@@ -205,7 +258,7 @@ class PageContext:
         path = urls.yaml_path(kind, record_id)
         json_url = urls.from_page(self.base, urls.json_url(kind, record_id))
         edit_url = self.options.edit_base + path if self.options.edit_base else ""
-        return self.ui.record_links(path, json_url, edit_url, json_url)
+        return fragments.record_links(path, json_url, edit_url, json_url)
 
     def record_dates(self, kind: str, record_id: str) -> Markup:
         """When the record was added and last changed (from the repository's history, read once
@@ -221,11 +274,11 @@ class PageContext:
         reason = (
             history.reason if not history.available else "not committed, or before the history read"
         )
-        return self.ui.record_dates(dates.added, dates.changed, reason, path, url)
+        return fragments.record_dates(dates.added, dates.changed, reason, path, url)
 
     def feed_link(self, kind: str, record_id: str) -> Markup:
         """' · Atom feed' linking the record's own feed (urls.feed_path)."""
-        return self.ui.feed_link(urls.from_page(self.base, urls.feed_path(kind, record_id)))
+        return fragments.feed_link(urls.from_page(self.base, urls.feed_path(kind, record_id)))
 
     def drug_feeds(self, drug: str) -> Markup:
         """' · its events in the Atom feeds of X, Y': a drug has no feed file of its own; its
@@ -238,7 +291,7 @@ class PageContext:
             if rid in self.tracker.records.get(kind, {}):
                 url = urls.from_page(self.base, urls.feed_path(kind, rid))
                 links.append((display_name(self.tracker, kind, rid), url))
-        return self.ui.drug_feeds(links)
+        return fragments.drug_feeds(links)
 
     def cite(self, sources, quotes=()) -> Markup:
         """Citation marks for a list of citations (ids, or {source, quote}); a quote is shown on
@@ -246,18 +299,21 @@ class PageContext:
         Marks stay out of the search index: "[1]" glued to a word would hide the word."""
         numbers: dict[int, list[str]] = {}
         pairs = [*citation_quotes(sources), *quotes]
+        cited = self._cited
         for source in citation_ids(sources):
-            if source not in self.citations:
+            n = cited.get(source)
+            if n is None:
                 self.citations.append(source)
-            numbers.setdefault(self.citations.index(source) + 1, [])
+                n = cited[source] = len(self.citations)
+            numbers.setdefault(n, [])
         for source, quote in pairs:
-            if source in self.citations:
-                n = self.citations.index(source) + 1
+            n = cited.get(source)
+            if n is not None:
                 numbers.setdefault(n, []).append(quote)
-                self.quotes.setdefault(n, [])
-                if quote not in self.quotes[n]:
-                    self.quotes[n].append(quote)
-        return Markup("").join(self.ui.cite_mark(n, numbers[n]) for n in sorted(numbers))
+                said = self.quotes.setdefault(n, [])
+                if quote not in said:
+                    said.append(quote)
+        return Markup("".join(fragments.cite_mark(n, numbers[n]) for n in sorted(numbers)))
 
     def quotes_of(self, n: int) -> list[str]:
         """The quotes cited from reference n on this page."""
@@ -265,6 +321,19 @@ class PageContext:
 
     def references(self) -> list[tuple[int, str]]:
         return [(n, source) for n, source in enumerate(self.citations, start=1)]
+
+    def reference(self, n: int, source: str) -> Markup:
+        """Entry n of the page's reference list: the source (linked; its publisher, date and
+        address, the same on every page at this depth) and the quotes cited from it here."""
+        key = (source, self.base)
+        described = self._sources.get(key)
+        if described is None:
+            data = self.tracker.get("sources", source)
+            url = self.url_link(data["url"]) if "url" in data else ""
+            described = self._sources[key] = fragments.source_entry(
+                self.link("sources", source), data, url
+            )
+        return fragments.reference_item(n, described, self.quotes_of(n))
 
     # Citation ----------------------------------------------------------------
     def citation(self, title: str) -> Citation:
@@ -318,13 +387,28 @@ class PageContext:
         inferred indication or region is marked as well as an inferred phase."""
         if row is None:
             return self.no_phase(drug)
+        key = (row, scheme, claim)
+        shown = self._badges.get(key)  # a badge with no inferred mark is the same on every page
+        if shown is not None:
+            return shown
         label = status_label(row)
         if label.special_access:
             # The scheme, a long name, is plain text that wraps beside the badge, not in it.
-            return self.ui.special_access_badge(label.text, row.scheme if scheme else "")
+            shown = fragments.special_access_badge(label.text, row.scheme if scheme else "")
+            self._badges[key] = shown
+            return shown
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        badge = self.ui.phase_badge(css, RANK[row.phase], label.text)
-        return badge + (self.claim_mark(row) if claim else self.inferred_mark(row, "phase"))
+        badge = fragments.phase_badge(css, RANK[row.phase], label.text)
+        # The inferred mark: claim_mark(row), or inferred_mark(row, "phase").
+        if claim:
+            inferred = label.inferred_claim
+        else:
+            reason = row.inferred_reason("phase")
+            inferred = (("phase", reason),) if reason else ()
+        if not inferred:
+            self._badges[key] = badge
+            return badge
+        return badge + self._mark(self._subject(row), inferred)
 
     @staticmethod
     def phase_key(row: PhaseRow | None) -> str:
@@ -366,9 +450,77 @@ class PageContext:
             "targets": " ".join(sorted({t["target"] for t in data.get("targets") or []})),
             "companies": " ".join(sorted({c["company"] for c in data.get("companies") or []})),
         }
-        return Markup(" ").join(
-            Markup('data-{}="{}"').format(name, value) for name, value in attrs.items()
+        # As Markup(" ").join(Markup('data-{}="{}"').format(name, value) …), without its slow
+        # formatter (which escapes both with markupsafe.escape).
+        return Markup(
+            " ".join(
+                f'data-{markup_escape(name)}="{markup_escape(value)}"'
+                for name, value in attrs.items()
+            )
         )
+
+    def drug_row(
+        self,
+        drug: str,
+        stages: dict[str, PhaseRow],
+        rows: list[PhaseRow],
+        indications,
+        region_filter: bool,
+        extra: dict | None,
+    ) -> Markup:
+        """A drug table's row (_macros.j2 drug_table): the drug, its highest phase (with, when
+        the table filters by region, its highest phase in each region, shown by tracker.js),
+        modality, targets, companies, and the `extra` column's cell when there is one."""
+        data = self.tracker.get("drugs", drug)
+        best = self.tracker.highest_phase(drug, indications=indications)
+        attrs = self.filter_attrs(drug, stages, best, rows)
+        name = self.link("drugs", drug)
+        if "name_zh" in data:
+            name += fragments.zh_text(data["name_zh"])
+        if region_filter:
+            anywhere = self.phase(best, drug, claim=True)
+            phase = fragments.stage(anywhere, "", None)
+            for code, row in sorted(stages.items(), key=_ignore_case_key):
+                here = self.phase(row, drug, claim=True)
+                if here != anywhere:
+                    phase += fragments.stage(here, code, row.rank)
+        else:
+            phase = self.phase(best, drug, claim=True)
+        modality = escape.printed(data["modality"]) + self.inferred_in(data, "modality")
+        targets = self.links("targets", [x["target"] for x in data.get("targets", [])])
+        companies = _unique([x["company"] for x in data.get("companies", [])])
+        return fragments.drug_row(
+            attrs,
+            name,
+            best.rank if best else -1,
+            phase,
+            modality,
+            targets,
+            self.links("companies", companies),
+            (escape.printed(extra[drug]),) if extra is not None else (),
+        )
+
+    def company_row(self, drug: str, role, stages: dict[str, PhaseRow], rows) -> Markup:
+        """A row of a company's pipeline table: the drug, the company's role, and the drug's
+        programmes within the company's territory and role (by indication), each cited."""
+        attrs = self.filter_attrs(drug, stages, self.tracker.highest_of(rows), rows)
+        link = self.link("drugs", drug)
+        if rows:
+            programmes = [
+                (
+                    self.link("indications", row.indication),
+                    self.region(row.region),
+                    self.phase(row),
+                    self.cite(row.sources, row.quotes),
+                )
+                for row in sorted(rows, key=_ignore_case_attribute("indication"))
+            ]
+            shown = fragments.programmes(programmes)
+        elif not self.tracker.tracked(drug):
+            shown = self.no_phase(drug)
+        else:
+            shown = escape.printed("none within this company's territory or role")
+        return fragments.company_row(attrs, link, role, shown)
 
     @staticmethod
     def option_key(text: str) -> str:
@@ -408,20 +560,21 @@ class PageContext:
     def claim_mark(self, row: PhaseRow) -> Markup:
         """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
         phase, indication and region, any of which the curator inferred."""
-        return self._mark(self._subject(row), status_label(row).inferred_claim)
+        inferred = status_label(row).inferred_claim
+        return self._mark(self._subject(row), inferred) if inferred else Markup("")
 
     def event_date(self, event: dict, mark: bool = True) -> Markup:
         """An event's date, 'not reported' when absent, marked when the curator inferred it
         (`mark=False` inside a link: the caller puts `event_mark(event, "date")` after it)."""
         date = event.get("date")
         if not date:
-            return self.ui.muted("not reported")
-        shown = self.ui.about(event.get("date_approximate")) + self.ui.time(date)
+            return fragments.muted("not reported")
+        shown = fragments.about(event.get("date_approximate")) + fragments.time(date)
         return shown + self.event_mark(event, "date") if mark else shown
 
     def approx_words(self, words: str | None) -> Markup:
         """The source's words for an approximate date, shown beside it (not only on hover)."""
-        return self.ui.approx_words(words)
+        return fragments.approx_words(words)
 
     def inferred_in(self, data: dict, field: str) -> Markup:
         """'(inferred)' after a field of a record or entry that lists it in its `inferred:` map
@@ -443,7 +596,7 @@ class PageContext:
         """Where a role or deal holds: its regions (WW shows as worldwide), the source's own words
         for it, or 'not stated' when the source does not say (never 'worldwide')."""
         places = [self.region(code) for code in entry.get("territory") or []]
-        shown = self.ui.territory(
+        shown = fragments.territory(
             places, entry.get("territory_as_stated", ""), entry.get("territory_note", "")
         )
         return shown + self.inferred_in(entry, "territory")
@@ -453,8 +606,8 @@ class PageContext:
         without a reference list, such as an index)."""
         status = trial.get("status")
         if not status:
-            return self.ui.muted("not reported")
-        shown = self.ui.trial_status(status, trial.get("status_as_of", ""))
+            return fragments.muted("not reported")
+        shown = fragments.trial_status(status, trial.get("status_as_of", ""))
         shown += self.inferred_in(trial, "status")
         return shown + self.cite(trial.get("status_sources", [])) if cite else shown
 
@@ -479,7 +632,7 @@ class PageContext:
         """'(inferred)' after a value the curator inferred: a link to the numbered reason at the
         foot of the page (readable without hovering), with the reason on hover too."""
         reason = row.inferred_reason(field)
-        return self._mark(self._subject(row), ((field, reason),) if reason else ())
+        return self._mark(self._subject(row), ((field, reason),)) if reason else Markup("")
 
     def _subject(self, row: PhaseRow) -> str:
         """What a row is about, in words, for the list of inferences."""
@@ -502,7 +655,7 @@ class PageContext:
             numbers.append(self.inferences.index(entry) + 1)
         fields = ", ".join(f for f, _ in inferred)
         title = " · ".join(f"{f} inferred: {r}" for f, r in inferred)
-        return self.ui.inferred_mark(inferred_anchor(numbers[0]), title, fields, numbers[0])
+        return fragments.inferred_mark(inferred_anchor(numbers[0]), title, fields, numbers[0])
 
     def inferred_notes(self) -> list[tuple[str, str, str]]:
         """(anchor, what was inferred, reason) for the list at the foot of the page."""
@@ -514,24 +667,45 @@ class PageContext:
     def no_phase(self, drug: str | None) -> Markup:
         """What to say for a drug with no ranked row: special access only, or its trial roles."""
         if drug and self.tracker.special_access_rows(drug):
-            return self.ui.special_access_badge("special access only", "")
+            return fragments.special_access_badge("special access only", "")
         roles = self.tracker.trial_roles(drug) if drug else {}
         if roles:
             words = "; ".join(
                 f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
             )
-            return self.ui.no_phase_badge("other", -2, words)
-        return self.ui.no_phase_badge("none", -3, "no phase recorded")
+            return fragments.phase_badge("other", -2, words)
+        return fragments.phase_badge("none", -3, "no phase recorded")
+
+    def status_row(self, row: PhaseRow) -> Markup:
+        """A row of a drug's development status table, with its scheme and note under it."""
+        indication = self.link("indications", row.indication) + self.inferred_mark(
+            row, "indication"
+        )
+        region = escape.printed(self.region(row.region)) + self.inferred_mark(row, "region")
+        phase = self.phase(row, scheme=False)
+        if quality.no_development_reported(self.tracker, row, self.options.today):
+            phase += fragments.NO_DEVELOPMENT
+        cells = (
+            indication,
+            row.biomarker,
+            row.line,
+            region,
+            phase,
+            self.date(row),
+            self.basis(row),
+            self.cite(row.sources, row.quotes),
+        )
+        return fragments.status_row(cells, row.rank, row.scheme, row.note)
 
     def date(self, row: PhaseRow) -> Markup:
         """A row's date; an inferred date is marked, with the curator's reason linked."""
         if not row.date:
-            return self.ui.muted("not reported")
+            return fragments.muted("not reported")
         return (
-            self.ui.about(row.date_approximate)
+            fragments.about(row.date_approximate)
             + escape.html_text(row.date)
             + self.inferred_mark(row, "date")
-            + self.ui.approx_words(row.date_approximate)
+            + fragments.approx_words(row.date_approximate)
         )
 
     # History chart (model/history_chart.py decides; the template draws) ----------------------
@@ -560,6 +734,26 @@ class PageContext:
             parts.append("special access (not an approval)")
         return " · ".join(parts)
 
+    def history_lanes(self, chart, top: int, lane_h: int, with_drug: bool = False) -> Markup:
+        """The chart's lanes (SVG), each `lane_h` high from `top` (the macro's layout)."""
+        return Markup(
+            "".join(
+                fragments.history_lane(
+                    self, chart, lane, top + lane_h * i, self.lane_label(lane, with_drug)
+                )
+                for i, lane in enumerate(chart.lanes)
+            )
+        )
+
+    def history_rows(self, chart, with_drug: bool = False) -> Markup:
+        """The chart as table rows: every point of every lane, dated or not."""
+        return Markup(
+            "".join(
+                fragments.history_rows(self, lane, self.lane_label(lane, with_drug))
+                for lane in chart.lanes
+            )
+        )
+
     def chart_date(self, point) -> str:
         """A point's date in words: 'about 2021-06', '(date inferred)', 'date not given'."""
         if not point.date:
@@ -581,18 +775,129 @@ class PageContext:
 
     def basis(self, row: PhaseRow) -> Markup:
         if row.basis == "trial":
-            return Markup("trial {}").format(self.link("trials", row.basis_id))
+            return Markup("trial ") + self.link("trials", row.basis_id)
         if row.basis == "event":
-            return Markup("event: {}").format(self.link("events", row.basis_id, "timeline"))
+            return Markup("event: ") + self.link("events", row.basis_id, "timeline")
         return Markup("stated")
+
+
+def _ignore_case_key(item):
+    """Jinja's dictsort key (case-insensitive by default)."""
+    key = item[0]
+    return key.lower() if isinstance(key, str) else key
+
+
+def _ignore_case_attribute(name: str):
+    """Jinja's sort(attribute=name) key (case-insensitive by default)."""
+
+    def key(item):
+        value = getattr(item, name)
+        return value.lower() if isinstance(value, str) else value
+
+    return key
+
+
+def _unique(values: list) -> list:
+    """Jinja's `unique` filter: first of each, strings compared case-insensitively."""
+    seen: set = set()
+    out = []
+    for value in values:
+        key = value.lower() if isinstance(value, str) else value
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
 
 
 def _printable(value):
     return value if isinstance(value, Markup) else escape.plain(value)
 
 
+_emit = escape.printed_text  # what `{{ value }}` writes: escape(_printable(value)), in one call
+
+
+# Speed (a record page makes thousands of calls, attribute reads and prints): three shortcuts
+# in how the compiled templates run, each giving exactly what Jinja's own path gives.
+_NO_CONTEXT: dict = {}  # function → True when Jinja passes it nothing (no pass_context etc.)
+_STOP = "value was undefined because a callable raised a StopIteration exception"
+
+
+class _Context(jinja2.runtime.Context):
+    def call(self, obj, /, *args, **kwargs):
+        """Context.call, skipping its pass_context checks for plain functions and methods
+        (PageContext's, the model's), which take no context: checked once per function."""
+        kind = type(obj)
+        if kind is MethodType or kind is FunctionType:
+            func = obj.__func__ if kind is MethodType else obj
+            plain = _NO_CONTEXT.get(func)
+            if plain is None:
+                plain = _NO_CONTEXT[func] = (
+                    _PassArg.from_obj(obj) is None and _PassArg.from_obj(obj.__call__) is None
+                )
+            if plain:
+                if kwargs:
+                    kwargs.pop("_block_vars", None)
+                    kwargs.pop("_loop_vars", None)
+                try:
+                    return obj(*args, **kwargs)
+                except StopIteration:
+                    return self.environment.undefined(_STOP)
+        return super().call(obj, *args, **kwargs)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Writes `environment.emit(x)` for an autoescaped `{{ x }}` instead of
+    `escape(environment.finalize(x))`: the same text, one call instead of two."""
+
+    _emitting = False
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if (
+            not frame.eval_ctx.volatile
+            and frame.eval_ctx.autoescape
+            and finalize.src == "environment.finalize("
+        ):
+            self._emitting = True
+            self.write("environment.emit(")
+            return
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node, frame, finalize) -> None:
+        if self._emitting:
+            self._emitting = False
+            self.write(")")
+            return
+        super()._output_child_post(node, frame, finalize)
+
+
+class _Environment(jinja2.Environment):
+    context_class = _Context
+    code_generator_class = _CodeGenerator
+    emit = staticmethod(_emit)
+
+    def getattr(self, obj, attribute):
+        """Environment.getattr (an attribute first, then an item); a record's dict has no
+        attribute but dict's own, so a field is read straight away."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every {{ }} is HTML-escaped unless it is Markup we built
         trim_blocks=True,
