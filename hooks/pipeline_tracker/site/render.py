@@ -31,7 +31,7 @@ from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, linked_data, search_meta, urls
+from pipeline_tracker.site import cards, escape, linked_data, listing, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -614,6 +614,7 @@ def _environment() -> jinja2.Environment:
         status_label=claims.status_label, event_label=claims.event_label, event_anchor=event_anchor
     )
     env.globals.update(urls=urls)  # every address a page writes
+    env.globals.update(listing=listing)  # long lists cut into pages
     return env
 
 
@@ -717,7 +718,10 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
             (page_path(kind, record_id), template, kind, record_id)
             for record_id in tracker.ids(kind)
         )
-        jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
+        jobs.extend(
+            (urls.index_part_src(kind, part), f"index_{kind}.html.j2", kind, "")
+            for part in range(1, listing.index_parts(tracker, kind) + 1)
+        )
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     jobs.append(("recent.md", "recent.html.j2", "", ""))
     jobs.append(("deals.md", "deals.html.j2", "", ""))
@@ -725,6 +729,15 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     jobs.append(("landscapes/regions.md", "landscape_regions.html.j2", "", ""))
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs
+
+
+def index_rows_json(tracker: Tracker, options: SiteOptions, kind: str) -> bytes:
+    """Every row of a kind's paged index as JSON (listing.rows_json), from the index rendered
+    whole (part 0): the same rows, labels and links as its pages."""
+    text, _ = _render(
+        tracker, f"index_{kind}.html.j2", urls.index_part_src(kind, 1), options, kind=kind, part=0
+    )
+    return listing.rows_json(kind, text)
 
 
 def render_job(
@@ -739,7 +752,7 @@ def render_job(
         rendered = rendered_page(text, page, indexed_whole=False)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
-    values: dict[str, object] = {"kind": kind} if kind else {}
+    values: dict[str, object] = {"kind": kind, "part": urls.part_of_src(src)} if kind else {}
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)

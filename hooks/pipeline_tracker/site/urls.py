@@ -33,6 +33,33 @@ def index_url(kind: str) -> str:
     return f"{kind}/"
 
 
+PAGES_DIR = "page"  # a long index's further pages: drugs/page/2/ (no record id collides)
+ROWS_FILE = "rows.json"
+
+
+def index_part_url(kind: str, part: int) -> str:
+    """Page `part` (from 1) of a kind's index: the index itself, then drugs/page/2/, …"""
+    return index_url(kind) if part <= 1 else f"{kind}/{PAGES_DIR}/{part}/"
+
+
+def index_part_src(kind: str, part: int) -> str:
+    """The Markdown source path of index_part_url."""
+    return f"{kind}/index.md" if part <= 1 else f"{kind}/{PAGES_DIR}/{part}.md"
+
+
+def part_of_src(src: str) -> int:
+    """Which page of an index a source path is (index_part_src's inverse); 1 for any other."""
+    head, _, name = src.rpartition("/")
+    if head.endswith("/" + PAGES_DIR) and name.endswith(".md") and name[:-3].isdigit():
+        return int(name[:-3])
+    return 1
+
+
+def index_rows_url(kind: str) -> str:
+    """Every row of a paged index as JSON (listing.rows_json), read by its filters."""
+    return f"{kind}/{ROWS_FILE}"
+
+
 def json_shard(record_id: str) -> str:
     """Which of a kind's (at most 256) JSON files holds the record: the first two hex digits of
     the SHA-256 of its id. Stable as long as the id is, and computable by any program."""

@@ -1,0 +1,218 @@
+"""Long lists split into pages: how many rows a page holds, which rows page N shows, its pager,
+and the JSON of every row that the filters of a paged list read (tracker.js).
+
+A list of up to PAGE_ROWS rows is one page, as it always was. A longer one is cut into pages of
+PAGE_ROWS rows at stable addresses (urls.index_part_url: drugs/, drugs/page/2/, …), in the same
+order as the whole list. The rows are the template's own (the model's labels, qualifiers and
+links, rendered once): `rows_json` turns the rendered rows into data (text, tags, attributes) that
+tracker.js builds with textContent, so no record text is ever parsed as HTML in the browser and no
+label is worked out again there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+
+from pipeline_tracker.model.tracker import Tracker
+from pipeline_tracker.site import cards, urls
+
+# At 10,000 drugs the heaviest index row (an indication with every drug in it linked) is about
+# 5 KB and a drug row about 1.3 KB: 250 rows keep every page well under 2 MB with Material's
+# shell around them, and every list of the real records on one page.
+PAGE_ROWS = 250
+PAGE_ROWS_ENV = "PIPELINE_TRACKER_PAGE_ROWS"  # tests lower it to page the fixture records
+
+
+def page_rows() -> int:
+    wanted = os.environ.get(PAGE_ROWS_ENV, "").strip()
+    return int(wanted) if wanted.isdigit() and int(wanted) >= 1 else PAGE_ROWS
+
+
+def parts(rows: int) -> int:
+    """How many pages a list of `rows` rows takes (1 for an empty list)."""
+    size = page_rows()
+    return max(1, -(-rows // size))
+
+
+def paged(rows: int) -> bool:
+    return parts(rows) > 1
+
+
+def part_rows(items, part: int) -> list:
+    """The rows page `part` (from 1) shows; part 0: every row (the whole list)."""
+    items = list(items)
+    if not part:
+        return items
+    size = page_rows()
+    return items[(part - 1) * size : part * size]
+
+
+def index_rows(tracker: Tracker, kind: str) -> int:
+    """How many rows the index of a kind pages: tracked drugs (others stay on its first page),
+    every record of the other kinds."""
+    return len(tracker.tracked_ids()) if kind == "drugs" else len(tracker.ids(kind))
+
+
+def index_parts(tracker: Tracker, kind: str) -> int:
+    return parts(index_rows(tracker, kind))
+
+
+def pager(base: str, kind: str, part: int, total: int, noun: str) -> dict | None:
+    """What the pager of page `part` of a kind's index shows: 'Page N of M', which rows, and the
+    links (previous, next, the first and last pages and the two either side of this one). None
+    for a list short enough for one page; part 0 is the whole list (rows_json)."""
+    if not paged(total):
+        return None
+    count = parts(total)
+    size = page_rows()
+
+    def href(n: int) -> str:
+        return urls.from_page(base, urls.index_part_url(kind, n))
+
+    near = {1, count, *range(max(1, part - 2), min(count, part + 2) + 1)}
+    numbers: list[int | None] = []
+    for n in sorted(near):
+        if numbers and n - (numbers[-1] or 0) > 1:
+            numbers.append(None)  # a gap: "…"
+        numbers.append(n)
+    return {
+        "part": part,
+        "parts": count,
+        "first": (part - 1) * size + 1,
+        "last": min(part * size, total),
+        "total": total,
+        "noun": noun,
+        "prev": href(part - 1) if part > 1 else "",
+        "next": href(part + 1) if part < count else "",
+        "links": [(n, href(n) if n else "") for n in numbers],
+        "rows_url": urls.from_page(base, urls.index_rows_url(kind)),
+    }
+
+
+def shown(items, pages: dict | None) -> list:
+    """The rows of a list this page shows: all of them unless the list is paged."""
+    return part_rows(items, pages["part"]) if pages else list(items)
+
+
+_CACHE: dict = {}
+
+
+def whole_list_filters(page, listed: list[str], indications=None):
+    """The stages and filter options of every drug of a paged table (its filter form lists the
+    values of the whole list, not only of the rows on one page); worked out once per process for
+    all the list's pages."""
+    t = page.tracker
+    if _CACHE.get("tracker") is not t:  # another build, or another test's records
+        _CACHE.clear()
+        _CACHE["tracker"] = t
+    key = (tuple(listed), tuple(sorted(indications)) if indications is not None else None)
+    if key not in _CACHE:
+        stages: list = []
+        rows: list = []
+        for d in listed:
+            mine = t.phase_rows.get(d, [])
+            rows.extend(
+                mine if indications is None else [r for r in mine if r.indication in indications]
+            )
+            stages.append(t.stage_by_region(d, indications))
+        _CACHE[key] = (stages, page.filter_options(listed, rows))
+    return _CACHE[key]
+
+
+# The rows of a paged table as data ----------------------------------------------------------
+# Only these tags and attributes reach the browser's DOM from the JSON (tracker.js checks again).
+TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "code",
+        "em",
+        "i",
+        "q",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "br",
+    ]
+)
+ATTRIBUTES = frozenset(["href", "class", "title", "lang", "hidden", "datetime", "aria-label"])
+_PAGED_TBODY = re.compile(r"<table [^>]*data-pt-paged[^>]*>.*?<tbody>\n?(.*?)</tbody>", re.DOTALL)
+
+
+def _kept(name: str) -> bool:
+    return name in ATTRIBUTES or name.startswith("data-")
+
+
+class _Rows(HTMLParser):
+    """<tr> rows of our own rendered table → [row attributes, [[cell attributes, children]]],
+    a child being text or [tag, attributes, children]."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list = []
+        self._stack: list = []
+
+    def handle_starttag(self, tag, attrs):
+        kept = {k: (v if v is not None else "") for k, v in attrs if _kept(k)}
+        if tag == "tr":
+            self.rows.append([kept, []])
+            self._stack = []
+        elif tag in ("td", "th"):
+            cell = [kept, []]
+            self.rows[-1][1].append(cell)
+            self._stack = [cell[1]]
+        elif tag in TAGS and self._stack:
+            node = [tag, kept, []]
+            self._stack[-1].append(node)
+            if tag != "br":
+                self._stack.append(node[2])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th", "tr"):
+            self._stack = []
+        elif tag in TAGS and tag != "br" and len(self._stack) > 1:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if self._stack:
+            children = self._stack[-1]
+            if children and isinstance(children[-1], str):
+                children[-1] += data
+            else:
+                children.append(data)
+
+
+def table_rows(html: str) -> list:
+    """The rows of the table marked data-pt-paged in a rendered page, as data."""
+    match = _PAGED_TBODY.search(cards.label_cells(html))
+    if not match:
+        return []
+    parser = _Rows()
+    parser.feed(match.group(1))
+    parser.close()
+    return parser.rows
+
+
+def rows_json(kind: str, html: str) -> bytes:
+    """Minified JSON of every row of a kind's index (rendered whole, `html`): the address of each
+    page and, per row, its page number, attributes and cells. Links are relative to the index's
+    folder, where the file lies; a link to an anchor (#inferred-3) is to one on the row's page."""
+    rows = table_rows(html)
+    size = page_rows()
+    count = max(1, -(-len(rows) // size))
+    pages = [
+        urls.relative(urls.index_url(kind), urls.index_part_url(kind, n))
+        for n in range(1, count + 1)
+    ]
+    document = {
+        "pages": pages,
+        "rows": [[i // size + 1, attrs, cells] for i, (attrs, cells) in enumerate(rows)],
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
