@@ -26,7 +26,7 @@ from pipeline_tracker.records.phases import (
     crosswalk,
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
-from pipeline_tracker.site import listing, urls
+from pipeline_tracker.site import urls
 from pipeline_tracker.site.export_schemas import (
     TRACKER_SCHEMA,
     documents_schema,
@@ -759,13 +759,12 @@ def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
     )
     for path, content in schema_files(site_url).items():
         files[path] = content
-    # Not open data: the rows a paged index's filters read (beside its pages, made here because
+    # Not open data: the rows a paged list's filters read (beside its pages, made here because
     # this runs while the pages render).
     from pipeline_tracker.site import render  # render's layer: imported when used
 
-    for kind in render.PAGE_KINDS:
-        if listing.index_parts(tracker, kind) > 1:
-            files[urls.index_rows_url(kind)] = render.index_rows_json(
-                tracker, render.SiteOptions(site_url=site_url), kind
-            )
+    for path, content in render.list_rows_files(
+        tracker, render.SiteOptions(site_url=site_url)
+    ).items():
+        files[path] = content
     return files

@@ -2,7 +2,7 @@
 and the JSON of every row that the filters of a paged list read (tracker.js).
 
 A list of up to PAGE_ROWS rows is one page, as it always was. A longer one is cut into pages of
-PAGE_ROWS rows at stable addresses (urls.index_part_url: drugs/, drugs/page/2/, …), in the same
+PAGE_ROWS rows at stable addresses (urls.list_part_url: drugs/, drugs/page/2/, …), in the same
 order as the whole list. The rows are the template's own (the model's labels, qualifiers and
 links, rendered once): `rows_json` turns the rendered rows into data (text, tags, attributes) that
 tracker.js builds with textContent, so no record text is ever parsed as HTML in the browser and no
@@ -16,6 +16,7 @@ import os
 import re
 from html.parser import HTMLParser
 
+from pipeline_tracker.model import landscape
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.site import cards, urls
 
@@ -56,21 +57,17 @@ def index_rows(tracker: Tracker, kind: str) -> int:
     return len(tracker.tracked_ids()) if kind == "drugs" else len(tracker.ids(kind))
 
 
-def index_parts(tracker: Tracker, kind: str) -> int:
-    return parts(index_rows(tracker, kind))
-
-
-def pager(base: str, kind: str, part: int, total: int, noun: str) -> dict | None:
-    """What the pager of page `part` of a kind's index shows: 'Page N of M', which rows, and the
-    links (previous, next, the first and last pages and the two either side of this one). None
-    for a list short enough for one page; part 0 is the whole list (rows_json)."""
+def pager(base: str, list_url: str, part: int, total: int, noun: str) -> dict | None:
+    """What the pager of page `part` of a list at `list_url` shows: 'Page N of M', which rows,
+    and the links (previous, next, the first and last pages and the two either side of this
+    one). None for a list short enough for one page; part 0 is the whole list (rows_json)."""
     if not paged(total):
         return None
     count = parts(total)
     size = page_rows()
 
     def href(n: int) -> str:
-        return urls.from_page(base, urls.index_part_url(kind, n))
+        return urls.from_page(base, urls.list_part_url(list_url, n))
 
     near = {1, count, *range(max(1, part - 2), min(count, part + 2) + 1)}
     numbers: list[int | None] = []
@@ -88,7 +85,7 @@ def pager(base: str, kind: str, part: int, total: int, noun: str) -> dict | None
         "prev": href(part - 1) if part > 1 else "",
         "next": href(part + 1) if part < count else "",
         "links": [(n, href(n) if n else "") for n in numbers],
-        "rows_url": urls.from_page(base, urls.index_rows_url(kind)),
+        "rows_url": urls.from_page(base, urls.list_rows_url(list_url)),
     }
 
 
@@ -100,26 +97,61 @@ def shown(items, pages: dict | None) -> list:
 _CACHE: dict = {}
 
 
+def once(tracker: Tracker, key, make, *args):
+    """make(*args), worked out once per process and tracker: what every page of a long list
+    needs about the whole list (the pages render one by one, in forked processes that inherit
+    what the first process worked out)."""
+    if _CACHE.get("tracker") is not tracker:  # another build, or another test's records
+        _CACHE.clear()
+        _CACHE["tracker"] = tracker
+    if key not in _CACHE:
+        _CACHE[key] = make(*args)
+    return _CACHE[key]
+
+
+def region_view(tracker: Tracker):
+    """The landscape by region of every drug (its rows are the list that pages)."""
+    return once(tracker, "region_view", landscape.region_view, tracker, tracker.ids("drugs"))
+
+
 def whole_list_filters(page, listed: list[str], indications=None):
     """The stages and filter options of every drug of a paged table (its filter form lists the
-    values of the whole list, not only of the rows on one page); worked out once per process for
-    all the list's pages."""
+    values of the whole list, not only of the rows on one page)."""
+    key = (
+        "filters",
+        tuple(listed),
+        tuple(sorted(indications)) if indications is not None else None,
+    )
+    return once(page.tracker, key, _whole_list_filters, page, listed, indications)
+
+
+def _whole_list_filters(page, listed, indications):
     t = page.tracker
-    if _CACHE.get("tracker") is not t:  # another build, or another test's records
-        _CACHE.clear()
-        _CACHE["tracker"] = t
-    key = (tuple(listed), tuple(sorted(indications)) if indications is not None else None)
-    if key not in _CACHE:
-        stages: list = []
-        rows: list = []
-        for d in listed:
-            mine = t.phase_rows.get(d, [])
-            rows.extend(
-                mine if indications is None else [r for r in mine if r.indication in indications]
-            )
-            stages.append(t.stage_by_region(d, indications))
-        _CACHE[key] = (stages, page.filter_options(listed, rows))
-    return _CACHE[key]
+    stages: list = []
+    rows: list = []
+    for d in listed:
+        mine = t.phase_rows.get(d, [])
+        rows.extend(
+            mine if indications is None else [r for r in mine if r.indication in indications]
+        )
+        stages.append(t.stage_by_region(d, indications))
+    return stages, page.filter_options(listed, rows)
+
+
+def region_view_filters(page, view):
+    """whole_list_filters for the landscape by region: a row per drug and indication."""
+    return once(page.tracker, "region_view_filters", _region_view_filters, page, view)
+
+
+def _region_view_filters(page, view):
+    t = page.tracker
+    stages: list = []
+    rows: list = []
+    for d, indication, _cells in view.rows:
+        stages.append(t.stage_by_region(d, [indication]))
+        rows.extend(r for r in t.phase_rows.get(d, []) if r.indication == indication)
+    drugs = list(dict.fromkeys(d for d, _i, _c in view.rows))
+    return stages, page.filter_options(drugs, rows)
 
 
 # The rows of a paged table as data ----------------------------------------------------------
@@ -142,7 +174,9 @@ TAGS = frozenset(
         "br",
     ]
 )
-ATTRIBUTES = frozenset(["href", "class", "title", "lang", "hidden", "datetime", "aria-label"])
+ATTRIBUTES = frozenset(
+    ["href", "class", "title", "lang", "hidden", "datetime", "aria-label", "colspan", "scope"]
+)
 _PAGED_TBODY = re.compile(r"<table [^>]*data-pt-paged[^>]*>.*?<tbody>\n?(.*?)</tbody>", re.DOTALL)
 
 
@@ -200,19 +234,21 @@ def table_rows(html: str) -> list:
     return parser.rows
 
 
-def rows_json(kind: str, html: str) -> bytes:
-    """Minified JSON of every row of a kind's index (rendered whole, `html`): the address of each
-    page and, per row, its page number, attributes and cells. Links are relative to the index's
-    folder, where the file lies; a link to an anchor (#inferred-3) is to one on the row's page."""
+def rows_json(list_url: str, html: str) -> bytes:
+    """Minified JSON of every row of a list (rendered whole, `html`, at its first page's
+    address): the address of each page and, per row, its page number, attributes and cells.
+    Links are relative to the list's folder, where the file lies; a link to an anchor
+    (#inferred-3, #ref-2) is to the one on the row's own page. A note row (tr.pt-subrow) is on
+    the page of the row above it."""
     rows = table_rows(html)
     size = page_rows()
-    count = max(1, -(-len(rows) // size))
-    pages = [
-        urls.relative(urls.index_url(kind), urls.index_part_url(kind, n))
-        for n in range(1, count + 1)
-    ]
-    document = {
-        "pages": pages,
-        "rows": [[i // size + 1, attrs, cells] for i, (attrs, cells) in enumerate(rows)],
-    }
+    numbered = []
+    group = -1
+    for attrs, cells in rows:
+        if "pt-subrow" not in attrs.get("class", "").split() or group < 0:
+            group += 1
+        numbered.append([group // size + 1, attrs, cells])
+    count = max(1, -(-(group + 1) // size))
+    pages = [urls.relative(list_url, urls.list_part_url(list_url, n)) for n in range(1, count + 1)]
+    document = {"pages": pages, "rows": numbered}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

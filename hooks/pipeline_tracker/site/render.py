@@ -709,35 +709,66 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
     )
 
 
+def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
+    """The lists that are cut into pages when long (site/listing.py): the source path of the
+    first page → (template, kind, how many rows the list pages)."""
+    lists: dict[str, tuple[str, str, int]] = {
+        urls.page_src(kind, "index"): (
+            f"index_{kind}.html.j2",
+            kind,
+            listing.index_rows(tracker, kind),
+        )
+        for kind in PAGE_KINDS
+    }
+    lists["deals.md"] = ("deals.html.j2", "", len(tracker.deals()))
+    lists["landscapes/regions.md"] = (
+        "landscape_regions.html.j2",
+        "",
+        len(listing.region_view(tracker).rows),
+    )
+    return lists
+
+
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
-    """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
+    """(src path, template, kind, record id or "") for every generated page, in a fixed order;
+    a long list's further pages follow its first (urls.list_part_src)."""
+    lists = paged_lists(tracker)
     jobs: list[tuple[str, str, str, str]] = []
+
+    def listed(src: str, template: str, kind: str = "") -> None:
+        count = listing.parts(lists[src][2]) if src in lists else 1
+        jobs.extend(
+            (urls.list_part_src(src, part), template, kind, "") for part in range(1, count + 1)
+        )
+
     for kind in PAGE_KINDS:
         template = f"{SINGULAR[kind]}.html.j2"
         jobs.extend(
             (page_path(kind, record_id), template, kind, record_id)
             for record_id in tracker.ids(kind)
         )
-        jobs.extend(
-            (urls.index_part_src(kind, part), f"index_{kind}.html.j2", kind, "")
-            for part in range(1, listing.index_parts(tracker, kind) + 1)
-        )
+        listed(f"{kind}/index.md", f"index_{kind}.html.j2", kind)
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     jobs.append(("recent.md", "recent.html.j2", "", ""))
-    jobs.append(("deals.md", "deals.html.j2", "", ""))
+    listed("deals.md", "deals.html.j2")
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
-    jobs.append(("landscapes/regions.md", "landscape_regions.html.j2", "", ""))
+    listed("landscapes/regions.md", "landscape_regions.html.j2")
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     return jobs
 
 
-def index_rows_json(tracker: Tracker, options: SiteOptions, kind: str) -> bytes:
-    """Every row of a kind's paged index as JSON (listing.rows_json), from the index rendered
-    whole (part 0): the same rows, labels and links as its pages."""
-    text, _ = _render(
-        tracker, f"index_{kind}.html.j2", urls.index_part_src(kind, 1), options, kind=kind, part=0
-    )
-    return listing.rows_json(kind, text)
+def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
+    """Every row of each paged list as JSON (listing.rows_json), beside its first page: the list
+    rendered whole (part 0) at its first page's address, so the rows, labels and links are
+    those of its pages."""
+    files = {}
+    for src, (template, kind, rows) in paged_lists(tracker).items():
+        if listing.paged(rows):
+            values: dict[str, object] = {"kind": kind} if kind else {}
+            list_url = urls.src_url(src)
+            text, _ = _render(tracker, template, src, options, part=0, list_url=list_url, **values)
+            files[urls.list_rows_url(list_url)] = listing.rows_json(list_url, text)
+    return files
 
 
 def render_job(
@@ -752,7 +783,9 @@ def render_job(
         rendered = rendered_page(text, page, indexed_whole=False)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
-    values: dict[str, object] = {"kind": kind, "part": urls.part_of_src(src)} if kind else {}
+    values: dict[str, object] = {"kind": kind} if kind else {}
+    # Which page of a long list this is (listing.py), and where the list's first page is.
+    values.update(part=urls.part_of_src(src), list_url=urls.list_url_of_src(src))
     if src == "quality.md":
         values["q"] = quality.report(tracker, quality.build_today(options.today))
     text, page = _render(tracker, template, src, options, **values)

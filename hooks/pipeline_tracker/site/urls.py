@@ -33,31 +33,45 @@ def index_url(kind: str) -> str:
     return f"{kind}/"
 
 
-PAGES_DIR = "page"  # a long index's further pages: drugs/page/2/ (no record id collides)
+PAGES_DIR = "page"  # a long list's further pages: drugs/page/2/ (no record id has a "/")
 ROWS_FILE = "rows.json"
 
 
-def index_part_url(kind: str, part: int) -> str:
-    """Page `part` (from 1) of a kind's index: the index itself, then drugs/page/2/, …"""
-    return index_url(kind) if part <= 1 else f"{kind}/{PAGES_DIR}/{part}/"
+def src_url(src: str) -> str:
+    """The address MkDocs gives a Markdown source path: drugs/index.md → drugs/, deals.md → deals/."""
+    return src[: -len("index.md")] if src.endswith("index.md") else src[: -len(".md")] + "/"
 
 
-def index_part_src(kind: str, part: int) -> str:
-    """The Markdown source path of index_part_url."""
-    return f"{kind}/index.md" if part <= 1 else f"{kind}/{PAGES_DIR}/{part}.md"
+def list_part_url(list_url: str, part: int) -> str:
+    """Page `part` (from 1) of a long list whose first page is at `list_url` (drugs/ stays
+    drugs/, then drugs/page/2/, …; landscapes/regions/page/2/)."""
+    return list_url if part <= 1 else f"{list_url}{PAGES_DIR}/{part}/"
+
+
+def list_part_src(list_src: str, part: int) -> str:
+    """The Markdown source path of list_part_url: drugs/index.md, then drugs/page/2.md, …"""
+    return list_src if part <= 1 else f"{src_url(list_src)}{PAGES_DIR}/{part}.md"
 
 
 def part_of_src(src: str) -> int:
-    """Which page of an index a source path is (index_part_src's inverse); 1 for any other."""
+    """Which page of a list a source path is (list_part_src's inverse); 1 for any other page."""
     head, _, name = src.rpartition("/")
-    if head.endswith("/" + PAGES_DIR) and name.endswith(".md") and name[:-3].isdigit():
-        return int(name[:-3])
+    if (head == PAGES_DIR or head.endswith("/" + PAGES_DIR)) and name[:-3].isdigit():
+        return int(name[:-3]) if name.endswith(".md") else 1
     return 1
 
 
-def index_rows_url(kind: str) -> str:
-    """Every row of a paged index as JSON (listing.rows_json), read by its filters."""
-    return f"{kind}/{ROWS_FILE}"
+def list_url_of_src(src: str) -> str:
+    """The address of the first page of the list a page's source path belongs to (drugs/page/2.md
+    → drugs/; drugs/index.md → drugs/)."""
+    if part_of_src(src) > 1:
+        return src[: src.rindex("/" + PAGES_DIR + "/") + 1]
+    return src_url(src)
+
+
+def list_rows_url(list_url: str) -> str:
+    """Every row of a paged list as JSON (listing.rows_json), beside its first page."""
+    return f"{list_url}{ROWS_FILE}"
 
 
 def json_shard(record_id: str) -> str:
