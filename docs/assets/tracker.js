@@ -61,14 +61,16 @@
       parent.appendChild(el);
     });
   }
-  function rowsOf(data, base) {
+  // labels: the column headers as the page first had them, for data-label (cards.label_cells).
+  function rowsOf(data, base, labels) {
     var pages = data.pages.map(function (p) { return new URL(p, base).href; });
     return data.rows.map(function (r) {
       var page = pages[r[0] - 1] || base, tr = document.createElement("tr");
       setAttrs(tr, r[1], base, page);
-      r[2].forEach(function (c) {
+      r[2].forEach(function (c, index) {
         var td = document.createElement("td");
         setAttrs(td, c[0], base, page);
+        if (labels[index] && r[2].length > 1) td.setAttribute("data-label", labels[index]);
         buildNodes(c[1], td, base, page);
         tr.appendChild(td);
         tr.appendChild(document.createTextNode(" "));
@@ -95,6 +97,7 @@
     table.parentNode.insertBefore(box, table);
     var caption0 = table.caption ? table.caption.textContent : "";
     // Other filters (the region and phase selects) add a row test and say whether they are set.
+    var labels = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); }) : [];
     var own = Array.prototype.slice.call(body.rows), all = null, loading = null, failed = false;
     var jsonUrl = paged ? new URL(paged, window.location.href).href : "";
     var showing = "own";
@@ -116,7 +119,7 @@
             loading = fetch(jsonUrl).then(function (response) {
               if (!response.ok) throw new Error(response.status);
               return response.json();
-            }).then(function (data) { all = rowsOf(data, jsonUrl); }, function () { failed = true; })
+            }).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
               .then(function () { table.ptApply(); });
           }
           return;

@@ -16,14 +16,15 @@ import os
 import re
 from html.parser import HTMLParser
 
-from pipeline_tracker.model import landscape
+from pipeline_tracker.model import landscape, quality
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.site import cards, urls
 
-# At 10,000 drugs the heaviest index row (an indication with every drug in it linked) is about
-# 5 KB and a drug row about 1.3 KB: 250 rows keep every page well under 2 MB with Material's
-# shell around them, and every list of the real records on one page.
-PAGE_ROWS = 250
+# Measured at 10,000 drugs (/work/trees/r10k): the heaviest index row, an indication with its
+# drugs linked, is about 8 KB, a drug row about 2 KB (with its region badges), a region-view row
+# 1.6 KB. 200 rows keep the heaviest page near 1.6 MB, under the 2 MB budget with Material's
+# shell around it, and every list of the real records on one page.
+PAGE_ROWS = 200
 PAGE_ROWS_ENV = "PIPELINE_TRACKER_PAGE_ROWS"  # tests lower it to page the fixture records
 
 
@@ -154,6 +155,28 @@ def _region_view_filters(page, view):
     return stages, page.filter_options(drugs, rows)
 
 
+def quality_lists(q) -> dict[str, list]:
+    """The findings of each data quality check (model/quality.report) as one list each, in the
+    order the page shows them: the rows a check's table or list pages."""
+    return {
+        "not-reviewed": [("stale", k, r, reviewed) for k, r, reviewed in q.stale_records]
+        + [("never", k, r, None) for k, r in q.never_reviewed],
+        "no-development-reported": list(q.no_development),
+        "old-sources": list(q.old_claims),
+        "unused": [("targets", x) for x in q.unused_targets]
+        + [("indications", x) for x in q.unused_indications],
+        "imported": [("imported", k, r, None) for k, r in q.imported]
+        + [("approval", e, None, None) for e in q.approvals_without_indication]
+        + [("registry", t, s, retrieved) for t, s, retrieved in q.old_registry_copies],
+        "conflicts": list(q.conflicts),
+    }
+
+
+def quality_report(tracker: Tracker, today):
+    """The data quality report for `today`, worked out once for all of its pages."""
+    return once(tracker, ("quality", today), quality.report, tracker, today)
+
+
 # The rows of a paged table as data ----------------------------------------------------------
 # Only these tags and attributes reach the browser's DOM from the JSON (tracker.js checks again).
 TAGS = frozenset(
@@ -181,7 +204,9 @@ _PAGED_TBODY = re.compile(r"<table [^>]*data-pt-paged[^>]*>.*?<tbody>\n?(.*?)</t
 
 
 def _kept(name: str) -> bool:
-    return name in ATTRIBUTES or name.startswith("data-")
+    # data-label (a cell's column, for the phone layout) is left out: tracker.js takes it from
+    # the table's header, as cards.label_cells does (a sixth of a drug row's bytes).
+    return name in ATTRIBUTES or (name.startswith("data-") and name != "data-label")
 
 
 class _Rows(HTMLParser):

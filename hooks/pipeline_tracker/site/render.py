@@ -726,6 +726,10 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
         "",
         len(listing.region_view(tracker).rows),
     )
+    report = listing.quality_report(tracker, quality.build_today())
+    for check, rows in listing.quality_lists(report).items():
+        if listing.paged(len(rows)):  # else the check's findings stay on quality/ itself
+            lists[urls.quality_check_src(check)] = ("quality.html.j2", "", len(rows))
     return lists
 
 
@@ -754,6 +758,9 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
     listed("landscapes/regions.md", "landscape_regions.html.j2")
     jobs.append(("quality.md", "quality.html.j2", "", ""))
+    for src in lists:
+        if src.startswith(urls.QUALITY):
+            listed(src, "quality.html.j2")
     return jobs
 
 
@@ -764,11 +771,27 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
     files = {}
     for src, (template, kind, rows) in paged_lists(tracker).items():
         if listing.paged(rows):
-            values: dict[str, object] = {"kind": kind} if kind else {}
-            list_url = urls.src_url(src)
-            text, _ = _render(tracker, template, src, options, part=0, list_url=list_url, **values)
-            files[urls.list_rows_url(list_url)] = listing.rows_json(list_url, text)
+            values = _list_values(tracker, src, kind, options, part=0)
+            text, _ = _render(tracker, template, src, options, **values)
+            rows_json = listing.rows_json(urls.src_url(src), text)
+            if rows_json:  # b"": a paged list that is no table has no filter to feed
+                files[urls.list_rows_url(urls.src_url(src))] = rows_json
     return files
+
+
+def _list_values(
+    tracker: Tracker, src: str, kind: str, options: SiteOptions, part: int | None = None
+) -> dict:
+    """What a list's template gets: its kind, which of its pages (0: all of it, for rows.json)
+    and where its first page is; on a quality page, the report and which check."""
+    values: dict[str, object] = {"kind": kind} if kind else {}
+    values.update(
+        part=urls.part_of_src(src) if part is None else part, list_url=urls.list_url_of_src(src)
+    )
+    if src == "quality.md" or src.startswith(urls.QUALITY):
+        values["q"] = listing.quality_report(tracker, quality.build_today(options.today))
+        values["check"] = urls.quality_check_of_src(src)
+    return values
 
 
 def render_job(
@@ -783,12 +806,9 @@ def render_job(
         rendered = rendered_page(text, page, indexed_whole=False)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
-    values: dict[str, object] = {"kind": kind} if kind else {}
-    # Which page of a long list this is (listing.py), and where the list's first page is.
-    values.update(part=urls.part_of_src(src), list_url=urls.list_url_of_src(src))
-    if src == "quality.md":
-        values["q"] = quality.report(tracker, quality.build_today(options.today))
-    text, page = _render(tracker, template, src, options, **values)
+    text, page = _render(
+        tracker, template, src, options, **_list_values(tracker, src, kind, options)
+    )
     return rendered_page(text, page, indexed_whole=True)
 
 

@@ -14,6 +14,7 @@ import posixpath
 from pipeline_tracker.records.ids import event_anchor
 
 TIMELINE = "timeline/"
+QUALITY = "quality/"  # the data quality checks; a long check has its own pages under it
 DATA_DIR = "data"
 
 
@@ -67,6 +68,21 @@ def list_url_of_src(src: str) -> str:
     if part_of_src(src) > 1:
         return src[: src.rindex("/" + PAGES_DIR + "/") + 1]
     return src_url(src)
+
+
+def quality_check_url(check: str) -> str:
+    """The pages of one data quality check with more findings than one page holds."""
+    return f"{QUALITY}{check}/"
+
+
+def quality_check_src(check: str) -> str:
+    return f"{QUALITY}{check}.md"
+
+
+def quality_check_of_src(src: str) -> str:
+    """Which check a quality page shows ("" for the overview, quality.md)."""
+    list_url = list_url_of_src(src)
+    return list_url[len(QUALITY) : -1] if list_url.startswith(QUALITY) else ""
 
 
 def list_rows_url(list_url: str) -> str:
