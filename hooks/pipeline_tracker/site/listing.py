@@ -115,6 +115,27 @@ def region_view(tracker: Tracker):
     return once(tracker, "region_view", landscape.region_view, tracker, tracker.ids("drugs"))
 
 
+def landscape_views(tracker: Tracker) -> dict:
+    """The landscapes of every drug: three matrices and the pipeline bars (model/landscape.py),
+    worked out once for the overview and each view's pages."""
+
+    def views() -> dict:
+        drugs = tracker.ids("drugs")
+        return {
+            "modality": landscape.by_modality(tracker, drugs),
+            "targets": landscape.by_target(tracker, drugs),
+            "indications": landscape.by_indication(tracker, drugs),
+            "pipeline": landscape.bars(tracker, drugs),
+        }
+
+    return once(tracker, "landscape_views", views)
+
+
+def landscape_rows(view) -> int:
+    """How many rows a landscape view pages: a matrix's groups, or the bars."""
+    return len(view) if isinstance(view, list) else len(view.rows)
+
+
 def whole_list_filters(page, listed: list[str], indications=None):
     """The stages and filter options of every drug of a paged table (its filter form lists the
     values of the whole list, not only of the rows on one page)."""

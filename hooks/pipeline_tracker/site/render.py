@@ -726,6 +726,13 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
         "",
         len(listing.region_view(tracker).rows),
     )
+    for name, view in listing.landscape_views(tracker).items():
+        if listing.paged(listing.landscape_rows(view)):  # else the view stays on landscapes/
+            lists[urls.landscape_view_src(name)] = (
+                "landscapes.html.j2",
+                "",
+                listing.landscape_rows(view),
+            )
     report = listing.quality_report(tracker, quality.build_today())
     for check, rows in listing.quality_lists(report).items():
         if listing.paged(len(rows)):  # else the check's findings stay on quality/ itself
@@ -757,6 +764,9 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     listed("deals.md", "deals.html.j2")
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
     listed("landscapes/regions.md", "landscape_regions.html.j2")
+    for src in lists:
+        if src.startswith(urls.LANDSCAPES) and src != "landscapes/regions.md":
+            listed(src, "landscapes.html.j2")
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     for src in lists:
         if src.startswith(urls.QUALITY):
@@ -771,7 +781,7 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
     files = {}
     for src, (template, kind, rows) in paged_lists(tracker).items():
         if listing.paged(rows):
-            values = _list_values(tracker, src, kind, options, part=0)
+            values = _list_values(tracker, src, kind, options, 0, template)
             text, _ = _render(tracker, template, src, options, **values)
             rows_json = listing.rows_json(urls.src_url(src), text)
             if rows_json:  # b"": a paged list that is no table has no filter to feed
@@ -780,7 +790,12 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
 
 
 def _list_values(
-    tracker: Tracker, src: str, kind: str, options: SiteOptions, part: int | None = None
+    tracker: Tracker,
+    src: str,
+    kind: str,
+    options: SiteOptions,
+    part: int | None = None,
+    template: str = "",
 ) -> dict:
     """What a list's template gets: its kind, which of its pages (0: all of it, for rows.json)
     and where its first page is; on a quality page, the report and which check."""
@@ -788,6 +803,8 @@ def _list_values(
     values.update(
         part=urls.part_of_src(src) if part is None else part, list_url=urls.list_url_of_src(src)
     )
+    if template == "landscapes.html.j2":
+        values["view"] = urls.landscape_view_of_src(src)
     if src == "quality.md" or src.startswith(urls.QUALITY):
         values["q"] = listing.quality_report(tracker, quality.build_today(options.today))
         values["check"] = urls.quality_check_of_src(src)
@@ -807,7 +824,7 @@ def render_job(
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
     text, page = _render(
-        tracker, template, src, options, **_list_values(tracker, src, kind, options)
+        tracker, template, src, options, **_list_values(tracker, src, kind, options, None, template)
     )
     return rendered_page(text, page, indexed_whole=True)
 

@@ -85,6 +85,26 @@ def quality_check_of_src(src: str) -> str:
     return list_url[len(QUALITY) : -1] if list_url.startswith(QUALITY) else ""
 
 
+LANDSCAPES = "landscapes/"
+
+
+def landscape_view_url(view: str) -> str:
+    """The pages of one view of the landscapes (by target, by indication, the pipeline bars)
+    when it has more rows than one page holds."""
+    return f"{LANDSCAPES}{view}/"
+
+
+def landscape_view_src(view: str) -> str:
+    return f"{LANDSCAPES}{view}.md"
+
+
+def landscape_view_of_src(src: str) -> str:
+    """Which view a landscapes page shows ("" for the overview and the region view)."""
+    list_url = list_url_of_src(src)
+    view = list_url[len(LANDSCAPES) : -1] if list_url.startswith(LANDSCAPES) else ""
+    return "" if view == "regions" else view
+
+
 def list_rows_url(list_url: str) -> str:
     """Every row of a paged list as JSON (listing.rows_json), beside its first page."""
     return f"{list_url}{ROWS_FILE}"
