@@ -20,6 +20,8 @@
   function sortBy(table, index, th) {
     var body = table.tBodies[0];
     if (!body) return;
+    // A paged list sorts as a whole: its every row comes in first (then this runs again).
+    if (table.ptWhole && !table.ptWhole(function () { sortBy(table, index, th); })) return;
     var ascending = th.getAttribute("aria-sort") !== "ascending";
     Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
@@ -100,7 +102,15 @@
     var labels = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); }) : [];
     var own = Array.prototype.slice.call(body.rows), all = null, loading = null, failed = false;
     var jsonUrl = paged ? new URL(paged, window.location.href).href : "";
-    var showing = "own";
+    var showing = "own", wholeWanted = false, pendingSort = null;
+    // Sorting a paged list sorts all of it: false while its rows are still coming in.
+    table.ptWhole = function (then) {
+      if (!paged || failed || showing === "all") return true;
+      wholeWanted = true;
+      pendingSort = then;
+      table.ptApply();
+      return false;
+    };
     function showRows(which) {
       if (showing === which) return;
       showing = which;
@@ -112,8 +122,9 @@
     table.ptApply = function () {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var extra = table.ptMatch && table.ptActive && table.ptActive();
+      var whole = words.length || extra || wholeWanted;
       if (paged && !failed) {
-        if ((words.length || extra) && !all) {
+        if (whole && !all) {
           count.textContent = "Loading every row of the list…";
           if (!loading) {
             loading = fetch(jsonUrl).then(function (response) {
@@ -124,7 +135,7 @@
           }
           return;
         }
-        showRows(words.length || extra ? "all" : "own");
+        showRows(whole ? "all" : "own");
       }
       var shown = 0, groups = rowGroups(body);
       groups.forEach(function (g) {
@@ -135,7 +146,9 @@
       });
       var filtered = words.length || extra;
       count.textContent = filtered ? shown + " of " + groups.length + " rows" + (showing === "all" ? " (every page of the list)" : failed ? " on this page (the rest of the list could not be loaded)" : "") : "";
+      if (!filtered && showing === "all") count.textContent = groups.length + " rows (every page of the list)";
       if (table.caption) table.caption.textContent = filtered ? shown + " of " + caption0 : caption0;
+      if (pendingSort) { var sort = pendingSort; pendingSort = null; sort(); }
     };
     input.addEventListener("input", table.ptApply);
   }
