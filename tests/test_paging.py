@@ -235,3 +235,41 @@ def test_list_addresses_round_trip():
             assert urls.src_url(src) == urls.list_part_url(list_url, n)
             assert urls.list_url_of_src(src) == list_url
     assert urls.part_of_src("drugs/page.md") == 1  # a drug whose id is "page"
+
+
+def test_a_long_timeline_is_split_by_year_and_links_to_events_follow(tracker, monkeypatch):
+    """Past a page of events the timeline has a page per year: each event is on exactly one,
+    the overview lists the years with true counts, and links to an event (a deal's date, the
+    events feed) lead to the year page that holds it."""
+    from pipeline_tracker.records.ids import event_anchor
+    from pipeline_tracker.site.feed import build_feed
+
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "3")
+    jobs = {job[0]: job for job in page_jobs(tracker)}
+    years = [src for src in jobs if src.startswith(urls.TIMELINE)]
+    assert len(years) > 1
+    holds: dict[str, str] = {}
+    for src in years:
+        html = render_job(tracker, SiteOptions(), jobs[src]).html
+        for anchor in re.findall(r'<article [^>]*id="([^"]+)"', html):
+            assert anchor not in holds, anchor
+            holds[anchor] = urls.src_url(src)
+    assert set(holds) == {event_anchor(e) for e in tracker.ids("events")}
+    overview = render_job(tracker, SiteOptions(), jobs["timeline.md"]).html
+    assert "<article" not in overview
+    counts = [int(n) for n in re.findall(r"</a>: (\d+) events?</li>", overview)]
+    assert sum(counts) == len(tracker.ids("events")) and len(counts) == len(years)
+
+    def follows(href: str, page_url: str) -> None:
+        path, _, anchor = href.partition("#")
+        target = posixpath.normpath(posixpath.join(page_url, path)) + "/"
+        assert holds[anchor] == target, href
+
+    deals = render_job(tracker, SiteOptions(), jobs["deals.md"]).html
+    linked = re.findall(r'href="([^"]*#event-[^"]*)"', deals)
+    assert linked
+    for href in linked:
+        follows(href, "deals/")
+    feed = build_feed(tracker).decode("utf-8")
+    for href in re.findall(r'href="([^"]*#event-[^"]*)"', feed):
+        follows(href, "")

@@ -115,6 +115,49 @@ def region_view(tracker: Tracker):
     return once(tracker, "region_view", landscape.region_view, tracker, tracker.ids("drugs"))
 
 
+UNDATED = "undated"  # the year page of events whose date the source does not give
+
+
+def timeline_years(tracker: Tracker) -> list[tuple[str, str, list[str]]]:
+    """(year as shown, its page's name, events) of the timeline (Tracker.events_by_year:
+    newest first, undated last)."""
+    return once(
+        tracker,
+        "timeline_years",
+        lambda: [
+            (year, year if year[:1].isdigit() else UNDATED, events)
+            for year, events in tracker.events_by_year()
+        ],
+    )
+
+
+def event_years(tracker: Tracker) -> dict[str, str]:
+    """Event → the year page it is on, when the timeline has more events than a page holds (it is
+    then split by year); empty when the timeline is one page (events are on timeline/)."""
+
+    def years() -> dict[str, str]:
+        if not paged(len(tracker.records["events"])):
+            return {}
+        return {e: slug for _, slug, events in timeline_years(tracker) for e in events}
+
+    return once(tracker, ("event_years", page_rows()), years)
+
+
+def timeline_nav(base: str, years, year: str) -> dict:
+    """The year links of a timeline year page: (label, link, whether it is this page) for each
+    year, and the newer and older years' (label, link)."""
+    links = [
+        (label, urls.from_page(base, urls.timeline_year_url(slug)), slug == year)
+        for label, slug, _ in years
+    ]
+    here = next(i for i, (_, _, current) in enumerate(links) if current)
+    return {
+        "years": links,
+        "newer": links[here - 1][:2] if here > 0 else None,
+        "older": links[here + 1][:2] if here + 1 < len(links) else None,
+    }
+
+
 def landscape_views(tracker: Tracker) -> dict:
     """The landscapes of every drug: three matrices and the pipeline bars (model/landscape.py),
     worked out once for the overview and each view's pages."""

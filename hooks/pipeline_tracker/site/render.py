@@ -163,7 +163,9 @@ class PageContext:
         return self.ui.heading(level, anchor, label, Markup(extra) if extra else "")
 
     def url(self, kind: str, record_id: str) -> str:
-        return urls.from_page(self.base, urls.record_url(kind, record_id))
+        return urls.from_page(
+            self.base, urls.record_url(kind, record_id, listing.event_years(self.tracker))
+        )
 
     def index_url(self, kind: str) -> str:
         return urls.from_page(self.base, urls.index_url(kind))
@@ -760,6 +762,11 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
         )
         listed(f"{kind}/index.md", f"index_{kind}.html.j2", kind)
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
+    if listing.event_years(tracker):  # a long timeline: a page per year
+        jobs.extend(
+            (urls.timeline_year_src(slug), "timeline.html.j2", "", "")
+            for _, slug, _ in listing.timeline_years(tracker)
+        )
     jobs.append(("recent.md", "recent.html.j2", "", ""))
     listed("deals.md", "deals.html.j2")
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
@@ -803,6 +810,8 @@ def _list_values(
     values.update(
         part=urls.part_of_src(src) if part is None else part, list_url=urls.list_url_of_src(src)
     )
+    if template == "timeline.html.j2":
+        values["year"] = urls.timeline_year_of_src(src)
     if template == "landscapes.html.j2":
         values["view"] = urls.landscape_view_of_src(src)
     if src == "quality.md" or src.startswith(urls.QUALITY):

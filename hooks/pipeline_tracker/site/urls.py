@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Mapping
 
 from pipeline_tracker.records.ids import event_anchor
 
@@ -23,11 +24,28 @@ def page_src(kind: str, record_id: str) -> str:
     return f"{kind}/{record_id}.md"
 
 
-def record_url(kind: str, record_id: str) -> str:
-    """The address of a record's page from the site root (an event: its timeline entry)."""
+def record_url(kind: str, record_id: str, event_years: Mapping[str, str] | None = None) -> str:
+    """The address of a record's page from the site root (an event: its timeline entry, on the
+    page of its year when a long timeline is split by year: `event_years`, from
+    listing.event_years, maps an event to that page's year)."""
     if kind == "events":
-        return f"{TIMELINE}#{event_anchor(record_id)}"
+        year = event_years.get(record_id) if event_years else None
+        return f"{timeline_year_url(year) if year else TIMELINE}#{event_anchor(record_id)}"
     return f"{kind}/{record_id}/"
+
+
+def timeline_year_url(year: str) -> str:
+    """One year's page of a timeline split by year (timeline/2024/, timeline/undated/)."""
+    return f"{TIMELINE}{year}/"
+
+
+def timeline_year_src(year: str) -> str:
+    return f"{TIMELINE}{year}.md"
+
+
+def timeline_year_of_src(src: str) -> str:
+    """Which year a timeline page shows ("" for timeline.md)."""
+    return src[len(TIMELINE) : -len(".md")] if src.startswith(TIMELINE) else ""
 
 
 def index_url(kind: str) -> str:
