@@ -264,7 +264,8 @@ TAGS = frozenset(
 ATTRIBUTES = frozenset(
     ["href", "class", "title", "lang", "hidden", "datetime", "aria-label", "colspan", "scope"]
 )
-_PAGED_TBODY = re.compile(r"<table [^>]*data-pt-paged[^>]*>.*?<tbody>\n?(.*?)</tbody>", re.DOTALL)
+# data-pt-paged="…rows.json": a filterable table; data-pt-paged-list (a matrix, bars): none.
+_PAGED_TBODY = re.compile(r'<table [^>]*data-pt-paged="[^>]*>.*?<tbody>\n?(.*?)</tbody>', re.DOTALL)
 
 
 def _kept(name: str) -> bool:

@@ -711,6 +711,14 @@ def rendered_page(text: str, page: PageContext, indexed_whole: bool) -> Rendered
     )
 
 
+# Paged lists that are no filterable table (a landscape matrix, the bars, a list of findings):
+# they need no rows.json, so none is rendered for them.
+NO_ROWS_JSON = frozenset(
+    [urls.landscape_view_src(v) for v in ("modality", "targets", "indications", "pipeline")]
+    + [urls.quality_check_src(c) for c in ("unused", "imported")]
+)
+
+
 def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
     """The lists that are cut into pages when long (site/listing.py): the source path of the
     first page → (template, kind, how many rows the list pages)."""
@@ -787,7 +795,7 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
     those of its pages."""
     files = {}
     for src, (template, kind, rows) in paged_lists(tracker).items():
-        if listing.paged(rows):
+        if listing.paged(rows) and src not in NO_ROWS_JSON:
             values = _list_values(tracker, src, kind, options, 0, template)
             text, _ = _render(tracker, template, src, options, **values)
             rows_json = listing.rows_json(urls.src_url(src), text)
