@@ -1193,6 +1193,11 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, tmp_path, m
 
 
 def _wait(browser, condition, timeout: float = 10) -> None:
+    """Until `condition()` holds; rows replaced meanwhile (the whole list coming in) are read
+    again rather than failing as stale."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, timeout).until(lambda _driver: condition())
+    WebDriverWait(browser, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda _driver: condition()
+    )
