@@ -20,6 +20,8 @@
   function sortBy(table, index, th) {
     var body = table.tBodies[0];
     if (!body) return;
+    // A paged list sorts as a whole: its every row comes in first (then this runs again).
+    if (table.ptWhole && !table.ptWhole(function () { sortBy(table, index, th); })) return;
     var ascending = th.getAttribute("aria-sort") !== "ascending";
     Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
@@ -31,9 +33,57 @@
     });
     groups.forEach(function (g) { g.forEach(function (row) { body.appendChild(row); }); });
   }
+  // A paged list (table[data-pt-paged], site/listing.py): the page holds some rows, the JSON file
+  // it names every row of the list, made by the build from the same rendered rows (labels,
+  // qualifiers and links as data). A filter reads the whole list: the first one set loads the
+  // file and the table shows the matching rows of every page; with no filter the page's own rows
+  // return. Rows are built with createElement and textContent, only from the tags and attributes
+  // below; a link goes nowhere but http(s) (a "#note" link is to the note on the row's own page).
+  var TAGS = { a: 1, abbr: 1, b: 1, code: 1, em: 1, i: 1, q: 1, small: 1, span: 1, strong: 1, sub: 1, sup: 1, time: 1, br: 1 };
+  var ATTRS = { href: 1, "class": 1, title: 1, lang: 1, hidden: 1, datetime: 1, "aria-label": 1 };
+  function setAttrs(el, attrs, base, page) {
+    Object.keys(attrs).forEach(function (name) {
+      if (!ATTRS[name] && name.indexOf("data-") !== 0) return;
+      var value = attrs[name];
+      if (name === "href") {
+        var url = new URL(value, value.charAt(0) === "#" ? page : base);
+        if (url.protocol !== "http:" && url.protocol !== "https:") return;
+        value = url.href;
+      }
+      el.setAttribute(name, value);
+    });
+  }
+  function buildNodes(nodes, parent, base, page) {
+    nodes.forEach(function (n) {
+      if (typeof n === "string") { parent.appendChild(document.createTextNode(n)); return; }
+      if (!TAGS[n[0]]) { buildNodes(n[2], parent, base, page); return; }
+      var el = document.createElement(n[0]);
+      setAttrs(el, n[1], base, page);
+      buildNodes(n[2], el, base, page);
+      parent.appendChild(el);
+    });
+  }
+  // labels: the column headers as the page first had them, for data-label (cards.label_cells).
+  function rowsOf(data, base, labels) {
+    var pages = data.pages.map(function (p) { return new URL(p, base).href; });
+    return data.rows.map(function (r) {
+      var page = pages[r[0] - 1] || base, tr = document.createElement("tr");
+      setAttrs(tr, r[1], base, page);
+      r[2].forEach(function (c, index) {
+        var td = document.createElement("td");
+        setAttrs(td, c[0], base, page);
+        if (labels[index] && r[2].length > 1) td.setAttribute("data-label", labels[index]);
+        buildNodes(c[1], td, base, page);
+        tr.appendChild(td);
+        tr.appendChild(document.createTextNode(" "));
+      });
+      return tr;
+    });
+  }
   function addFilter(table) {
     var body = table.tBodies[0];
-    if (!body || body.rows.length < 2) return;
+    var paged = table.getAttribute("data-pt-paged");
+    if (!body || (body.rows.length < 2 && !paged)) return;
     var caption = table.caption ? table.caption.textContent.trim() : "the table";
     var box = document.createElement("div");
     box.className = "pt-filter";
@@ -49,9 +99,44 @@
     table.parentNode.insertBefore(box, table);
     var caption0 = table.caption ? table.caption.textContent : "";
     // Other filters (the region and phase selects) add a row test and say whether they are set.
+    var labels = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); }) : [];
+    var own = Array.prototype.slice.call(body.rows), all = null, loading = null, failed = false;
+    var jsonUrl = paged ? new URL(paged, window.location.href).href : "";
+    var showing = "own", wholeWanted = false, pendingSort = null;
+    // Sorting a paged list sorts all of it: false while its rows are still coming in.
+    table.ptWhole = function (then) {
+      if (!paged || failed || showing === "all") return true;
+      wholeWanted = true;
+      pendingSort = then;
+      table.ptApply();
+      return false;
+    };
+    function showRows(which) {
+      if (showing === which) return;
+      showing = which;
+      body.textContent = "";
+      (which === "all" ? all : own).forEach(function (row) { body.appendChild(row); });
+      document.querySelectorAll("[data-pt-pager]").forEach(function (nav) { nav.hidden = which === "all"; });
+      if (table.ptOnRows) table.ptOnRows();
+    }
     table.ptApply = function () {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var extra = table.ptMatch && table.ptActive && table.ptActive();
+      var whole = words.length || extra || wholeWanted;
+      if (paged && !failed) {
+        if (whole && !all) {
+          count.textContent = "Loading every row of the list…";
+          if (!loading) {
+            loading = fetch(jsonUrl).then(function (response) {
+              if (!response.ok) throw new Error(response.status);
+              return response.json();
+            }).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
+              .then(function () { table.ptApply(); });
+          }
+          return;
+        }
+        showRows(whole ? "all" : "own");
+      }
       var shown = 0, groups = rowGroups(body);
       groups.forEach(function (g) {
         var text = g.map(function (row) { return row.textContent; }).join(" ").toLowerCase();
@@ -60,8 +145,10 @@
         if (match) shown += 1;
       });
       var filtered = words.length || extra;
-      count.textContent = filtered ? shown + " of " + groups.length + " rows" : "";
+      count.textContent = filtered ? shown + " of " + groups.length + " rows" + (showing === "all" ? " (every page of the list)" : failed ? " on this page (the rest of the list could not be loaded)" : "") : "";
+      if (!filtered && showing === "all") count.textContent = groups.length + " rows (every page of the list)";
       if (table.caption) table.caption.textContent = filtered ? shown + " of " + caption0 : caption0;
+      if (pendingSort) { var sort = pendingSort; pendingSort = null; sort(); }
     };
     input.addEventListener("input", table.ptApply);
   }
@@ -124,6 +211,7 @@
       return true;
     };
     // The phase column: the region's own highest phase when a region is chosen (and sorts by it).
+    table.ptOnRows = function () { showStages(); };  // rows of the whole list came in
     function showStages() {
       var region = wanted().region || "";
       var where = table.querySelector(".pt-stage-where");

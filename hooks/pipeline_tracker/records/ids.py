@@ -19,7 +19,8 @@ import re
 # Refused as record ids: page names of the site (a kind's index page) and our own anchors.
 # `sitemap`: feeds/<kind>/sitemap.xml sits beside the record feeds feeds/<kind>/<id>.xml.
 # tests/test_escaping.py checks every file the site writes beside record files is reserved here.
-RESERVED_IDS = frozenset({"index", "references", "section", "top", "sitemap"})
+# `page`: a long list's further pages are <kind>/page/2/, … (site/urls.py PAGES_DIR).
+RESERVED_IDS = frozenset({"index", "references", "section", "top", "sitemap", "page"})
 _RESERVED_ID = re.compile(r"\A(?:ref|inferred)-[0-9]+\Z")
 # Heading slugs that must not be used as they are: Material's ids and our element namespaces.
 _RESERVED_ANCHOR = re.compile(r"\A(?:_.*|(?:ref|inferred)-[0-9]+|event-.*|h-.*)\Z", re.DOTALL)

@@ -26,7 +26,7 @@ from pipeline_tracker.records.phases import (
     crosswalk,
 )
 from pipeline_tracker.records.schemas import load_schemas, resolve, schema_dir
-from pipeline_tracker.site import urls
+from pipeline_tracker.site import listing, urls
 from pipeline_tracker.site.export_schemas import (
     TRACKER_SCHEMA,
     documents_schema,
@@ -419,7 +419,7 @@ def record_document(
     """The static-API document for one record: its data, where its page is (absolute with
     site_url, else relative to the document's file), who cites it."""
     here = f"{DATA_DIR}/{kind}"
-    page = urls.record_url(kind, record_id)
+    page = urls.record_url(kind, record_id, listing.event_years(tracker))
     document = {
         "page": urls.absolute(site_url, page) or urls.relative(here, page),
         "record": tracker.get(kind, record_id),
@@ -781,5 +781,13 @@ def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
         datapackage(tracker, published, [*published, *inside])
     )
     for path, content in schema_files(site_url).items():
+        files[path] = content
+    # Not open data: the rows a paged list's filters read (beside its pages, made here because
+    # this runs while the pages render).
+    from pipeline_tracker.site import render  # render's layer: imported when used
+
+    for path, content in render.list_rows_files(
+        tracker, render.SiteOptions(site_url=site_url)
+    ).items():
         files[path] = content
     return files

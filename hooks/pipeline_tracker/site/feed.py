@@ -27,7 +27,7 @@ from pipeline_tracker.model.claims import display_name, event_label
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.dates import date_start
 from pipeline_tracker.records.load import KINDS, SINGULAR
-from pipeline_tracker.site import escape
+from pipeline_tracker.site import escape, listing
 from pipeline_tracker.site.urls import absolute, feed_path, record_url, site_root
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -95,7 +95,7 @@ def _event_entries(tracker: Tracker) -> list[dict]:
                 "date": data["date"],
                 "updated": event_updated(tracker, event),
                 "title": f"{_title(data, drugs)} ({data['date']})",
-                "link": record_url("events", event),
+                "link": record_url("events", event, listing.event_years(tracker)),
                 "summary": f"Event date: {data['date']}"
                 + (f"; added to the tracker {added}" if added else "")
                 + ". "
@@ -262,7 +262,7 @@ def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> 
                 reviewed = tracker.get(kind, rid).get("last_reviewed")
                 newest = atom_time(reviewed) if reviewed else "1970-01-01T00:00:00Z"
             self_link = _link(site_url, record_feed_path(kind, rid), f"{rid}.xml")
-            page = prefix + record_url(kind, rid)
+            page = prefix + record_url(kind, rid, listing.event_years(tracker))
             head = (
                 '<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<feed xmlns="{ATOM}">\n'
@@ -313,7 +313,9 @@ def build_changes_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
             f"changes/{c.commit}/{c.kind}/{c.record_id}"
         )
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = atom_time(c.date)
-        link = record_url(c.kind, c.record_id) if c.exists else "recent/"
+        link = (
+            record_url(c.kind, c.record_id, listing.event_years(tracker)) if c.exists else "recent/"
+        )
         link = _link(site_url, link, link)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
         ET.SubElement(entry, f"{{{ATOM}}}category", term=c.change)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from pipeline_tracker.model.claims import display_name
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records import identifiers
-from pipeline_tracker.site import escape, search_meta, urls
+from pipeline_tracker.site import escape, listing, search_meta, urls
 from pipeline_tracker.site.exports import DATA_DIR, LICENCE
 
 CONTEXT = "https://schema.org"
@@ -190,7 +190,7 @@ def record_node(
         return None
     node = {"@context": CONTEXT, **builder(tracker, rid, tracker.get(kind, rid))}
     node["description"] = description or search_meta.description(tracker, kind, rid)
-    url = urls.absolute(site_url, urls.record_url(kind, rid))
+    url = urls.absolute(site_url, urls.record_url(kind, rid, listing.event_years(tracker)))
     if url:
         node["url"] = url
     return node

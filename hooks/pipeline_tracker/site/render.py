@@ -38,7 +38,7 @@ from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
-from pipeline_tracker.site import cards, escape, fragments, linked_data, search_meta, urls
+from pipeline_tracker.site import cards, escape, fragments, linked_data, listing, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -193,7 +193,9 @@ class PageContext:
         return fragments.heading(level, anchor, label, Markup(extra) if extra else "")
 
     def url(self, kind: str, record_id: str) -> str:
-        return urls.from_page(self.base, urls.record_url(kind, record_id))
+        return urls.from_page(
+            self.base, urls.record_url(kind, record_id, listing.event_years(self.tracker))
+        )
 
     def index_url(self, kind: str) -> str:
         return urls.from_page(self.base, urls.index_url(kind))
@@ -919,6 +921,7 @@ def _environment() -> jinja2.Environment:
         status_label=claims.status_label, event_label=claims.event_label, event_anchor=event_anchor
     )
     env.globals.update(urls=urls)  # every address a page writes
+    env.globals.update(listing=listing)  # long lists cut into pages
     return env
 
 
@@ -1019,23 +1022,121 @@ def rendered_page(
     )
 
 
+# Paged lists that are no filterable table (a landscape matrix, the bars, a list of findings):
+# they need no rows.json, so none is rendered for them.
+NO_ROWS_JSON = frozenset(
+    [urls.landscape_view_src(v) for v in ("modality", "targets", "indications", "pipeline")]
+    + [urls.quality_check_src(c) for c in ("unused", "imported")]
+)
+
+
+def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
+    """The lists that are cut into pages when long (site/listing.py): the source path of the
+    first page → (template, kind, how many rows the list pages)."""
+    lists: dict[str, tuple[str, str, int]] = {
+        urls.page_src(kind, "index"): (
+            f"index_{kind}.html.j2",
+            kind,
+            listing.index_rows(tracker, kind),
+        )
+        for kind in PAGE_KINDS
+    }
+    lists["deals.md"] = ("deals.html.j2", "", len(tracker.deals()))
+    lists["landscapes/regions.md"] = (
+        "landscape_regions.html.j2",
+        "",
+        len(listing.region_view(tracker).rows),
+    )
+    for name, view in listing.landscape_views(tracker).items():
+        if listing.paged(listing.landscape_rows(view)):  # else the view stays on landscapes/
+            lists[urls.landscape_view_src(name)] = (
+                "landscapes.html.j2",
+                "",
+                listing.landscape_rows(view),
+            )
+    report = listing.quality_report(tracker, quality.build_today())
+    for check, rows in listing.quality_lists(report).items():
+        if listing.paged(len(rows)):  # else the check's findings stay on quality/ itself
+            lists[urls.quality_check_src(check)] = ("quality.html.j2", "", len(rows))
+    return lists
+
+
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
-    """(src path, template, kind, record id or "") for every generated page, in a fixed order."""
+    """(src path, template, kind, record id or "") for every generated page, in a fixed order;
+    a long list's further pages follow its first (urls.list_part_src)."""
+    lists = paged_lists(tracker)
     jobs: list[tuple[str, str, str, str]] = []
+
+    def listed(src: str, template: str, kind: str = "") -> None:
+        count = listing.parts(lists[src][2]) if src in lists else 1
+        jobs.extend(
+            (urls.list_part_src(src, part), template, kind, "") for part in range(1, count + 1)
+        )
+
     for kind in PAGE_KINDS:
         template = f"{SINGULAR[kind]}.html.j2"
         jobs.extend(
             (page_path(kind, record_id), template, kind, record_id)
             for record_id in tracker.ids(kind)
         )
-        jobs.append((f"{kind}/index.md", f"index_{kind}.html.j2", kind, ""))
+        listed(f"{kind}/index.md", f"index_{kind}.html.j2", kind)
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
+    if listing.event_years(tracker):  # a long timeline: a page per year
+        jobs.extend(
+            (urls.timeline_year_src(slug), "timeline.html.j2", "", "")
+            for _, slug, _ in listing.timeline_years(tracker)
+        )
     jobs.append(("recent.md", "recent.html.j2", "", ""))
-    jobs.append(("deals.md", "deals.html.j2", "", ""))
+    listed("deals.md", "deals.html.j2")
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
-    jobs.append(("landscapes/regions.md", "landscape_regions.html.j2", "", ""))
+    listed("landscapes/regions.md", "landscape_regions.html.j2")
+    for src in lists:
+        if src.startswith(urls.LANDSCAPES) and src != "landscapes/regions.md":
+            listed(src, "landscapes.html.j2")
     jobs.append(("quality.md", "quality.html.j2", "", ""))
+    for src in lists:
+        if src.startswith(urls.QUALITY):
+            listed(src, "quality.html.j2")
     return jobs
+
+
+def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
+    """Every row of each paged list as JSON (listing.rows_json), beside its first page: the list
+    rendered whole (part 0) at its first page's address, so the rows, labels and links are
+    those of its pages."""
+    files = {}
+    for src, (template, kind, rows) in paged_lists(tracker).items():
+        if listing.paged(rows) and src not in NO_ROWS_JSON:
+            values = _list_values(tracker, src, kind, options, 0, template)
+            text, _ = _render(tracker, template, src, options, **values)
+            rows_json = listing.rows_json(urls.src_url(src), text)
+            if rows_json:  # b"": a paged list that is no table has no filter to feed
+                files[urls.list_rows_url(urls.src_url(src))] = rows_json
+    return files
+
+
+def _list_values(
+    tracker: Tracker,
+    src: str,
+    kind: str,
+    options: SiteOptions,
+    part: int | None = None,
+    template: str = "",
+) -> dict:
+    """What a list's template gets: its kind, which of its pages (0: all of it, for rows.json)
+    and where its first page is; on a quality page, the report and which check."""
+    values: dict[str, object] = {"kind": kind} if kind else {}
+    values.update(
+        part=urls.part_of_src(src) if part is None else part, list_url=urls.list_url_of_src(src)
+    )
+    if template == "timeline.html.j2":
+        values["year"] = urls.timeline_year_of_src(src)
+    if template == "landscapes.html.j2":
+        values["view"] = urls.landscape_view_of_src(src)
+    if src == "quality.md" or src.startswith(urls.QUALITY):
+        values["q"] = listing.quality_report(tracker, quality.build_today(options.today))
+        values["check"] = urls.quality_check_of_src(src)
+    return values
 
 
 def render_job(
@@ -1052,10 +1153,9 @@ def render_job(
         rendered = rendered_page(text, page, indexed_whole=False, compress=compress)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
-    values: dict[str, object] = {"kind": kind} if kind else {}
-    if src == "quality.md":
-        values["q"] = quality.report(tracker, quality.build_today(options.today))
-    text, page = _render(tracker, template, src, options, **values)
+    text, page = _render(
+        tracker, template, src, options, **_list_values(tracker, src, kind, options, None, template)
+    )
     return rendered_page(text, page, indexed_whole=True, compress=compress)
 
 

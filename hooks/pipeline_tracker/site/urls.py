@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections.abc import Mapping
 
 from pipeline_tracker.records.ids import event_anchor
 
 TIMELINE = "timeline/"
+QUALITY = "quality/"  # the data quality checks; a long check has its own pages under it
 DATA_DIR = "data"
 
 
@@ -22,15 +24,108 @@ def page_src(kind: str, record_id: str) -> str:
     return f"{kind}/{record_id}.md"
 
 
-def record_url(kind: str, record_id: str) -> str:
-    """The address of a record's page from the site root (an event: its timeline entry)."""
+def record_url(kind: str, record_id: str, event_years: Mapping[str, str] | None = None) -> str:
+    """The address of a record's page from the site root (an event: its timeline entry, on the
+    page of its year when a long timeline is split by year: `event_years`, from
+    listing.event_years, maps an event to that page's year)."""
     if kind == "events":
-        return f"{TIMELINE}#{event_anchor(record_id)}"
+        year = event_years.get(record_id) if event_years else None
+        return f"{timeline_year_url(year) if year else TIMELINE}#{event_anchor(record_id)}"
     return f"{kind}/{record_id}/"
+
+
+def timeline_year_url(year: str) -> str:
+    """One year's page of a timeline split by year (timeline/2024/, timeline/undated/)."""
+    return f"{TIMELINE}{year}/"
+
+
+def timeline_year_src(year: str) -> str:
+    return f"{TIMELINE}{year}.md"
+
+
+def timeline_year_of_src(src: str) -> str:
+    """Which year a timeline page shows ("" for timeline.md)."""
+    return src[len(TIMELINE) : -len(".md")] if src.startswith(TIMELINE) else ""
 
 
 def index_url(kind: str) -> str:
     return f"{kind}/"
+
+
+PAGES_DIR = "page"  # a long list's further pages: drugs/page/2/ (no record id has a "/")
+ROWS_FILE = "rows.json"
+
+
+def src_url(src: str) -> str:
+    """The address MkDocs gives a Markdown source path: drugs/index.md → drugs/, deals.md → deals/."""
+    return src[: -len("index.md")] if src.endswith("index.md") else src[: -len(".md")] + "/"
+
+
+def list_part_url(list_url: str, part: int) -> str:
+    """Page `part` (from 1) of a long list whose first page is at `list_url` (drugs/ stays
+    drugs/, then drugs/page/2/, …; landscapes/regions/page/2/)."""
+    return list_url if part <= 1 else f"{list_url}{PAGES_DIR}/{part}/"
+
+
+def list_part_src(list_src: str, part: int) -> str:
+    """The Markdown source path of list_part_url: drugs/index.md, then drugs/page/2.md, …"""
+    return list_src if part <= 1 else f"{src_url(list_src)}{PAGES_DIR}/{part}.md"
+
+
+def part_of_src(src: str) -> int:
+    """Which page of a list a source path is (list_part_src's inverse); 1 for any other page."""
+    head, _, name = src.rpartition("/")
+    if (head == PAGES_DIR or head.endswith("/" + PAGES_DIR)) and name[:-3].isdigit():
+        return int(name[:-3]) if name.endswith(".md") else 1
+    return 1
+
+
+def list_url_of_src(src: str) -> str:
+    """The address of the first page of the list a page's source path belongs to (drugs/page/2.md
+    → drugs/; drugs/index.md → drugs/)."""
+    if part_of_src(src) > 1:
+        return src[: src.rindex("/" + PAGES_DIR + "/") + 1]
+    return src_url(src)
+
+
+def quality_check_url(check: str) -> str:
+    """The pages of one data quality check with more findings than one page holds."""
+    return f"{QUALITY}{check}/"
+
+
+def quality_check_src(check: str) -> str:
+    return f"{QUALITY}{check}.md"
+
+
+def quality_check_of_src(src: str) -> str:
+    """Which check a quality page shows ("" for the overview, quality.md)."""
+    list_url = list_url_of_src(src)
+    return list_url[len(QUALITY) : -1] if list_url.startswith(QUALITY) else ""
+
+
+LANDSCAPES = "landscapes/"
+
+
+def landscape_view_url(view: str) -> str:
+    """The pages of one view of the landscapes (by target, by indication, the pipeline bars)
+    when it has more rows than one page holds."""
+    return f"{LANDSCAPES}{view}/"
+
+
+def landscape_view_src(view: str) -> str:
+    return f"{LANDSCAPES}{view}.md"
+
+
+def landscape_view_of_src(src: str) -> str:
+    """Which view a landscapes page shows ("" for the overview and the region view)."""
+    list_url = list_url_of_src(src)
+    view = list_url[len(LANDSCAPES) : -1] if list_url.startswith(LANDSCAPES) else ""
+    return "" if view == "regions" else view
+
+
+def list_rows_url(list_url: str) -> str:
+    """Every row of a paged list as JSON (listing.rows_json), beside its first page."""
+    return f"{list_url}{ROWS_FILE}"
 
 
 def json_shard(record_id: str) -> str:

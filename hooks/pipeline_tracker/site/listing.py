@@ -1,0 +1,344 @@
+"""Long lists split into pages: how many rows a page holds, which rows page N shows, its pager,
+and the JSON of every row that the filters of a paged list read (tracker.js).
+
+A list of up to PAGE_ROWS rows is one page, as it always was. A longer one is cut into pages of
+PAGE_ROWS rows at stable addresses (urls.list_part_url: drugs/, drugs/page/2/, …), in the same
+order as the whole list. The rows are the template's own (the model's labels, qualifiers and
+links, rendered once): `rows_json` turns the rendered rows into data (text, tags, attributes) that
+tracker.js builds with textContent, so no record text is ever parsed as HTML in the browser and no
+label is worked out again there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html.parser import HTMLParser
+
+from pipeline_tracker.model import landscape, quality
+from pipeline_tracker.model.tracker import Tracker
+from pipeline_tracker.site import cards, urls
+
+# Measured at 10,000 drugs (/work/trees/r10k): the heaviest index row, an indication with its
+# drugs linked, is about 8 KB, a drug row about 2 KB (with its region badges), a region-view row
+# 1.6 KB. 150 rows keep the heaviest page near 1.3 MB, under the 2 MB budget with Material's
+# shell around it, and every list of the real records on one page.
+PAGE_ROWS = 150
+PAGE_ROWS_ENV = "PIPELINE_TRACKER_PAGE_ROWS"  # tests lower it to page the fixture records
+
+
+def page_rows() -> int:
+    wanted = os.environ.get(PAGE_ROWS_ENV, "").strip()
+    return int(wanted) if wanted.isdigit() and int(wanted) >= 1 else PAGE_ROWS
+
+
+def parts(rows: int) -> int:
+    """How many pages a list of `rows` rows takes (1 for an empty list)."""
+    size = page_rows()
+    return max(1, -(-rows // size))
+
+
+def paged(rows: int) -> bool:
+    return parts(rows) > 1
+
+
+def part_rows(items, part: int) -> list:
+    """The rows page `part` (from 1) shows; part 0: every row (the whole list)."""
+    items = list(items)
+    if not part:
+        return items
+    size = page_rows()
+    return items[(part - 1) * size : part * size]
+
+
+def index_rows(tracker: Tracker, kind: str) -> int:
+    """How many rows the index of a kind pages: tracked drugs (others stay on its first page),
+    every record of the other kinds."""
+    return len(tracker.tracked_ids()) if kind == "drugs" else len(tracker.ids(kind))
+
+
+def pager(base: str, list_url: str, part: int, total: int, noun: str) -> dict | None:
+    """What the pager of page `part` of a list at `list_url` shows: 'Page N of M', which rows,
+    and the links (previous, next, the first and last pages and the two either side of this
+    one). None for a list short enough for one page; part 0 is the whole list (rows_json)."""
+    if not paged(total):
+        return None
+    count = parts(total)
+    size = page_rows()
+
+    def href(n: int) -> str:
+        return urls.from_page(base, urls.list_part_url(list_url, n))
+
+    near = {1, count, *range(max(1, part - 2), min(count, part + 2) + 1)}
+    numbers: list[int | None] = []
+    for n in sorted(near):
+        if numbers and n - (numbers[-1] or 0) > 1:
+            numbers.append(None)  # a gap: "…"
+        numbers.append(n)
+    return {
+        "part": part,
+        "parts": count,
+        "first": (part - 1) * size + 1,
+        "last": min(part * size, total),
+        "total": total,
+        "noun": noun,
+        "prev": href(part - 1) if part > 1 else "",
+        "next": href(part + 1) if part < count else "",
+        "links": [(n, href(n) if n else "") for n in numbers],
+        "rows_url": urls.from_page(base, urls.list_rows_url(list_url)),
+    }
+
+
+def shown(items, pages: dict | None) -> list:
+    """The rows of a list this page shows: all of them unless the list is paged."""
+    return part_rows(items, pages["part"]) if pages else list(items)
+
+
+_CACHE: dict = {}
+
+
+def once(tracker: Tracker, key, make, *args):
+    """make(*args), worked out once per process and tracker: what every page of a long list
+    needs about the whole list (the pages render one by one, in forked processes that inherit
+    what the first process worked out)."""
+    if _CACHE.get("tracker") is not tracker:  # another build, or another test's records
+        _CACHE.clear()
+        _CACHE["tracker"] = tracker
+    if key not in _CACHE:
+        _CACHE[key] = make(*args)
+    return _CACHE[key]
+
+
+def region_view(tracker: Tracker):
+    """The landscape by region of every drug (its rows are the list that pages)."""
+    return once(tracker, "region_view", landscape.region_view, tracker, tracker.ids("drugs"))
+
+
+UNDATED = "undated"  # the year page of events whose date the source does not give
+
+
+def timeline_years(tracker: Tracker) -> list[tuple[str, str, list[str]]]:
+    """(year as shown, its page's name, events) of the timeline (Tracker.events_by_year:
+    newest first, undated last)."""
+    return once(
+        tracker,
+        "timeline_years",
+        lambda: [
+            (year, year if year[:1].isdigit() else UNDATED, events)
+            for year, events in tracker.events_by_year()
+        ],
+    )
+
+
+def event_years(tracker: Tracker) -> dict[str, str]:
+    """Event → the year page it is on, when the timeline has more events than a page holds (it is
+    then split by year); empty when the timeline is one page (events are on timeline/)."""
+
+    def years() -> dict[str, str]:
+        if not paged(len(tracker.records["events"])):
+            return {}
+        return {e: slug for _, slug, events in timeline_years(tracker) for e in events}
+
+    return once(tracker, ("event_years", page_rows()), years)
+
+
+def timeline_nav(base: str, years, year: str) -> dict:
+    """The year links of a timeline year page: (label, link, whether it is this page) for each
+    year, and the newer and older years' (label, link)."""
+    links = [
+        (label, urls.from_page(base, urls.timeline_year_url(slug)), slug == year)
+        for label, slug, _ in years
+    ]
+    here = next(i for i, (_, _, current) in enumerate(links) if current)
+    return {
+        "years": links,
+        "newer": links[here - 1][:2] if here > 0 else None,
+        "older": links[here + 1][:2] if here + 1 < len(links) else None,
+    }
+
+
+def landscape_views(tracker: Tracker) -> dict:
+    """The landscapes of every drug: three matrices and the pipeline bars (model/landscape.py),
+    worked out once for the overview and each view's pages."""
+
+    def views() -> dict:
+        drugs = tracker.ids("drugs")
+        return {
+            "modality": landscape.by_modality(tracker, drugs),
+            "targets": landscape.by_target(tracker, drugs),
+            "indications": landscape.by_indication(tracker, drugs),
+            "pipeline": landscape.bars(tracker, drugs),
+        }
+
+    return once(tracker, "landscape_views", views)
+
+
+def landscape_rows(view) -> int:
+    """How many rows a landscape view pages: a matrix's groups, or the bars."""
+    return len(view) if isinstance(view, list) else len(view.rows)
+
+
+def whole_list_filters(page, listed: list[str], indications=None):
+    """The stages and filter options of every drug of a paged table (its filter form lists the
+    values of the whole list, not only of the rows on one page)."""
+    key = (
+        "filters",
+        tuple(listed),
+        tuple(sorted(indications)) if indications is not None else None,
+    )
+    return once(page.tracker, key, _whole_list_filters, page, listed, indications)
+
+
+def _whole_list_filters(page, listed, indications):
+    t = page.tracker
+    stages: list = []
+    rows: list = []
+    for d in listed:
+        mine = t.phase_rows.get(d, [])
+        rows.extend(
+            mine if indications is None else [r for r in mine if r.indication in indications]
+        )
+        stages.append(t.stage_by_region(d, indications))
+    return stages, page.filter_options(listed, rows)
+
+
+def region_view_filters(page, view):
+    """whole_list_filters for the landscape by region: a row per drug and indication."""
+    return once(page.tracker, "region_view_filters", _region_view_filters, page, view)
+
+
+def _region_view_filters(page, view):
+    t = page.tracker
+    stages: list = []
+    rows: list = []
+    for d, indication, _cells in view.rows:
+        stages.append(t.stage_by_region(d, [indication]))
+        rows.extend(r for r in t.phase_rows.get(d, []) if r.indication == indication)
+    drugs = list(dict.fromkeys(d for d, _i, _c in view.rows))
+    return stages, page.filter_options(drugs, rows)
+
+
+def quality_lists(q) -> dict[str, list]:
+    """The findings of each data quality check (model/quality.report) as one list each, in the
+    order the page shows them: the rows a check's table or list pages."""
+    return {
+        "not-reviewed": [("stale", k, r, reviewed) for k, r, reviewed in q.stale_records]
+        + [("never", k, r, None) for k, r in q.never_reviewed],
+        "no-development-reported": list(q.no_development),
+        "old-sources": list(q.old_claims),
+        "unused": [("targets", x) for x in q.unused_targets]
+        + [("indications", x) for x in q.unused_indications],
+        "imported": [("imported", k, r, None) for k, r in q.imported]
+        + [("approval", e, None, None) for e in q.approvals_without_indication]
+        + [("registry", t, s, retrieved) for t, s, retrieved in q.old_registry_copies],
+        "conflicts": list(q.conflicts),
+    }
+
+
+def quality_report(tracker: Tracker, today):
+    """The data quality report for `today`, worked out once for all of its pages."""
+    return once(tracker, ("quality", today), quality.report, tracker, today)
+
+
+# The rows of a paged table as data ----------------------------------------------------------
+# Only these tags and attributes reach the browser's DOM from the JSON (tracker.js checks again).
+TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "code",
+        "em",
+        "i",
+        "q",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "br",
+    ]
+)
+ATTRIBUTES = frozenset(
+    ["href", "class", "title", "lang", "hidden", "datetime", "aria-label", "colspan", "scope"]
+)
+# data-pt-paged="…rows.json": a filterable table; data-pt-paged-list (a matrix, bars): none.
+_PAGED_TBODY = re.compile(r'<table [^>]*data-pt-paged="[^>]*>.*?<tbody>\n?(.*?)</tbody>', re.DOTALL)
+
+
+def _kept(name: str) -> bool:
+    # data-label (a cell's column, for the phone layout) is left out: tracker.js takes it from
+    # the table's header, as cards.label_cells does (a sixth of a drug row's bytes).
+    return name in ATTRIBUTES or (name.startswith("data-") and name != "data-label")
+
+
+class _Rows(HTMLParser):
+    """<tr> rows of our own rendered table → [row attributes, [[cell attributes, children]]],
+    a child being text or [tag, attributes, children]."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list = []
+        self._stack: list = []
+
+    def handle_starttag(self, tag, attrs):
+        kept = {k: (v if v is not None else "") for k, v in attrs if _kept(k)}
+        if tag == "tr":
+            self.rows.append([kept, []])
+            self._stack = []
+        elif tag in ("td", "th"):
+            cell = [kept, []]
+            self.rows[-1][1].append(cell)
+            self._stack = [cell[1]]
+        elif tag in TAGS and self._stack:
+            node = [tag, kept, []]
+            self._stack[-1].append(node)
+            if tag != "br":
+                self._stack.append(node[2])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th", "tr"):
+            self._stack = []
+        elif tag in TAGS and tag != "br" and len(self._stack) > 1:
+            self._stack.pop()
+
+    def handle_data(self, data):
+        if self._stack:
+            children = self._stack[-1]
+            if children and isinstance(children[-1], str):
+                children[-1] += data
+            else:
+                children.append(data)
+
+
+def table_rows(html: str) -> list:
+    """The rows of the table marked data-pt-paged in a rendered page, as data."""
+    match = _PAGED_TBODY.search(cards.label_cells(html))
+    if not match:
+        return []
+    parser = _Rows()
+    parser.feed(match.group(1))
+    parser.close()
+    return parser.rows
+
+
+def rows_json(list_url: str, html: str) -> bytes:
+    """Minified JSON of every row of a list (rendered whole, `html`, at its first page's
+    address): the address of each page and, per row, its page number, attributes and cells.
+    Links are relative to the list's folder, where the file lies; a link to an anchor
+    (#inferred-3, #ref-2) is to the one on the row's own page. A note row (tr.pt-subrow) is on
+    the page of the row above it."""
+    rows = table_rows(html)
+    size = page_rows()
+    numbered = []
+    group = -1
+    for attrs, cells in rows:
+        if "pt-subrow" not in attrs.get("class", "").split() or group < 0:
+            group += 1
+        numbered.append([group // size + 1, attrs, cells])
+    count = max(1, -(-(group + 1) // size))
+    pages = [urls.relative(list_url, urls.list_part_url(list_url, n)) for n in range(1, count + 1)]
+    document = {"pages": pages, "rows": numbered}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
