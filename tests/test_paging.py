@@ -196,11 +196,14 @@ def test_the_rows_json_holds_every_row_with_the_page_it_is_on(tracker, monkeypat
         assert in_json == on_pages, first
 
 
-def test_record_text_in_the_rows_json_is_text_never_markup(tracker, monkeypatch):
+def test_record_text_in_the_rows_json_is_text_never_markup(monkeypatch):
     """tracker.js builds rows from the JSON with textContent: a name with markup in it stays
     a string inside a cell, never a tag of the JSON tree."""
+    records, problems = load_records(FIXTURES, ROOT)
+    assert problems == []
+    tracker = link(records)  # its own: pages cache what they worked out of a tracker's records
     name = tracker.get("drugs", tracker.tracked_ids()[0])
-    monkeypatch.setitem(name, "name", '<img src=x onerror="alert(1)">')
+    name["name"] = '<img src=x onerror="alert(1)">'
     monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
     data = json.loads(list_rows_files(tracker, SiteOptions())["drugs/rows.json"])
 
