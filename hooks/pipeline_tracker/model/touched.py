@@ -1,0 +1,109 @@
+"""Which generated pages an edit can change: the one decision a rebuild after an edit asks
+(`mkdocs serve`), so only those pages are rendered again.
+
+A record's page shows the record, the records it names and the records that name it (a drug page
+lists its trials and events, a target page its drugs with their phases), and through a trial or an
+event the other records that trial or event names (a drug page shows a deal's other drugs, a
+company page the phase of a drug it sponsors a trial of). So the pages an edit touches are: the
+changed records' pages; the pages of the records linked to or from them, before or after the edit;
+the pages of the records a linked trial or event names; the broader indications of every touched
+indication (an indication's page counts its narrower ones' drugs); and every listing page (the
+indexes, the timeline, landscapes, deals, recent changes, data quality). A drug whose phase rows
+differ counts as changed even when its file did not (a trial or an event edit moves its phase).
+tests/test_touched.py checks the set against rendering every page before and after an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline_tracker.model.tracker import Tracker
+from pipeline_tracker.records.rules import references
+
+Key = tuple[str, str]  # (kind, record id)
+CONNECTORS = ("trials", "events")  # records whose pages (or timeline entries) join others
+
+
+def changed_records(before: Tracker, after: Tracker) -> set[Key]:
+    """Records added, removed, or whose data or history dates differ, and drugs whose phase rows
+    differ (trials and events give drugs their phases)."""
+    changed: set[Key] = set()
+    for kind in before.records.keys() | after.records.keys():
+        old, new = before.records.get(kind, {}), after.records.get(kind, {})
+        for rid in old.keys() ^ new.keys():
+            changed.add((kind, rid))
+        for rid in old.keys() & new.keys():
+            a, b = old[rid], new[rid]
+            if a is not b and (a.data != b.data or a.path != b.path):
+                changed.add((kind, rid))
+    if before.history.dates != after.history.dates:
+        for key in before.history.dates.keys() ^ after.history.dates.keys():
+            changed.add(key)
+        for key in before.history.dates.keys() & after.history.dates.keys():
+            if before.history.dates[key] != after.history.dates[key]:
+                changed.add(key)
+    # A drug's phase rows come from its own record and the trials and events naming it.
+    drugs = {rid for kind, rid in changed if kind == "drugs"}
+    for key in [k for k in changed if k[0] in CONNECTORS]:
+        drugs |= {rid for kind, rid in _neighbours(key, before, after) if kind == "drugs"}
+    for drug in drugs:
+        if before.phase_rows.get(drug) != after.phase_rows.get(drug):
+            changed.add(("drugs", drug))
+    return changed
+
+
+def _linked(tracker: Tracker, key: Key) -> set[Key]:
+    """Records this record names and records naming it, in one tracker."""
+    found = set(tracker.referenced_by.get(key, ()))
+    record = tracker.records.get(key[0], {}).get(key[1])
+    if record is not None:
+        found |= {(kind, rid) for _pointer, kind, rid in references(record)}
+    return found
+
+
+def _neighbours(key: Key, before: Tracker, after: Tracker) -> set[Key]:
+    return _linked(before, key) | _linked(after, key)
+
+
+def _broader(tracker: Tracker, indication: str) -> Iterable[str]:
+    """The indication's parents, grandparents, …, each once (a cycle is a checked problem, but
+    never loops here)."""
+    seen: set[str] = set()
+    records = tracker.records.get("indications", {})
+    while indication in records and indication not in seen:
+        seen.add(indication)
+        parent = records[indication].data.get("parent")
+        if not isinstance(parent, str):
+            return
+        yield parent
+        indication = parent
+
+
+def records_touched(before: Tracker, after: Tracker) -> set[Key]:
+    """The records whose pages (or, for events, timeline entries) can differ after the edit."""
+    changed = changed_records(before, after)
+    touched = set(changed)
+    for key in changed:
+        near = _neighbours(key, before, after)
+        touched |= near
+        for other in near:
+            if other[0] in CONNECTORS:
+                touched |= _neighbours(other, before, after)
+    for _kind, rid in [k for k in touched if k[0] == "indications"]:
+        for tracker in (before, after):
+            touched |= {("indications", parent) for parent in _broader(tracker, rid)}
+    return touched
+
+
+def pages_touched(before: Tracker, after: Tracker) -> set[str]:
+    """Source paths (as render.page_jobs names them) of every generated page whose HTML can
+    differ between the two trackers: nothing when no record changed."""
+    from pipeline_tracker.site.render import PAGE_KINDS, page_jobs  # the site names the pages
+    from pipeline_tracker.site.urls import page_src
+
+    touched = records_touched(before, after)
+    if not touched:
+        return set()
+    pages = {page_src(kind, rid) for kind, rid in touched if kind in PAGE_KINDS}
+    pages |= {src for src, _template, _kind, rid in page_jobs(after) if not rid}
+    return pages
