@@ -2,15 +2,19 @@
 (`mkdocs serve`), so only those pages are rendered again.
 
 A record's page shows the record, the records it names and the records that name it (a drug page
-lists its trials and events, a target page its drugs with their phases), and through a trial or an
-event the other records that trial or event names (a drug page shows a deal's other drugs, a
-company page the phase of a drug it sponsors a trial of). So the pages an edit touches are: the
-changed records' pages; the pages of the records linked to or from them, before or after the edit;
-the pages of the records a linked trial or event names; the broader indications of every touched
-indication (an indication's page counts its narrower ones' drugs); and every listing page (the
-indexes, the timeline, landscapes, deals, recent changes, data quality). A drug whose phase rows
-differ counts as changed even when its file did not (a trial or an event edit moves its phase).
-tests/test_touched.py checks the set against rendering every page before and after an edit.
+lists its trials and events, a target page its drugs with their phases), and in the rows of a drug,
+a trial or an event the records that row names (a target page shows its drugs' companies, a drug
+page a deal's other drugs). So the pages an edit touches are: the changed records' pages; the pages
+of the records linked to or from them, before or after the edit; through a linked drug, trial or
+event, the pages of the records it links; the broader indications of every touched indication (an
+indication's page counts its narrower ones' drugs); and every listing page (the indexes, the
+timeline, landscapes, deals, recent changes, data quality). A drug whose phase rows differ counts
+as changed even when its file did not (a trial or an event edit moves its phase).
+
+Not counted: the data version (Tracker.data_version) every page prints in its citation changes
+with any edit, so every page differs by it; the page side stamps it apart (see the report of the
+`serve` branch). tests/test_touched.py checks the set against rendering every page before and
+after an edit, the version aside.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.rules import references
 
 Key = tuple[str, str]  # (kind, record id)
-CONNECTORS = ("trials", "events")  # records whose pages (or timeline entries) join others
+# Records listed as rows on other records' pages, each row naming the row's own links (a target
+# page lists its drugs with their companies and indications; an indication page its trials with
+# their drugs and sponsors): a record's name reaches the pages two links away through them.
+ROWS = ("drugs", "trials", "events")
 
 
 def changed_records(before: Tracker, after: Tracker) -> set[Key]:
@@ -44,7 +51,7 @@ def changed_records(before: Tracker, after: Tracker) -> set[Key]:
                 changed.add(key)
     # A drug's phase rows come from its own record and the trials and events naming it.
     drugs = {rid for kind, rid in changed if kind == "drugs"}
-    for key in [k for k in changed if k[0] in CONNECTORS]:
+    for key in [k for k in changed if k[0] in ("trials", "events")]:
         drugs |= {rid for kind, rid in _neighbours(key, before, after) if kind == "drugs"}
     for drug in drugs:
         if before.phase_rows.get(drug) != after.phase_rows.get(drug):
@@ -87,7 +94,7 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
         near = _neighbours(key, before, after)
         touched |= near
         for other in near:
-            if other[0] in CONNECTORS:
+            if other[0] in ROWS:
                 touched |= _neighbours(other, before, after)
     for _kind, rid in [k for k in touched if k[0] == "indications"]:
         for tracker in (before, after):
