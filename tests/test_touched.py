@@ -50,6 +50,7 @@ def _edit(records: Path, path: str, old: str, new: str) -> None:
 
 EDITS = {
     "drug notes": ("drugs/pyrotinib.yaml", "No company is printed.", "Edited notes."),
+    "drug mechanism": ("drugs/pyrotinib.yaml", "mechanism: HER2", "mechanism: Edited. HER2"),
     "drug target": ("drugs/pyrotinib.yaml", "target: erbb2", "target: fgfr1"),
     "drug name": ("drugs/trastuzumab.yaml", "name: trastuzumab", "name: trastuzumab (edited)"),
     "trial phase": ("trials/lummicar-2.yaml", "phase: phase 1/2", "phase: phase 3"),
@@ -99,6 +100,23 @@ def test_every_page_an_edit_changes_is_touched(edited, name):
     assert differ, "the edit changes some page"
     assert differ <= touched, f"pages changed but not touched: {sorted(differ - touched)}"
     assert touched < pages.keys(), "an edit of one record does not touch every page"
+
+
+@pytest.mark.parametrize("name", ["drug notes", "drug mechanism"])
+def test_a_notes_edit_touches_the_records_own_page_only(edited, name):
+    touched, differ, _pages = edited(EDITS[name])
+    assert touched == differ == {"drugs/pyrotinib.md"}
+
+
+def test_an_events_notes_edit_touches_the_timeline_and_deals(edited):
+    """An event has no page: its notes are on the timeline and, for a deal, the deals list."""
+    edit = (
+        "events/carsgen-huadong-zevor-cel-2023.yaml",
+        "notes: CARsgen remains",
+        "notes: Edited. CARsgen remains",
+    )
+    touched, differ, _pages = edited(edit)
+    assert {"timeline.md", "deals.md"} <= differ <= touched
 
 
 def test_a_drugs_target_edit_touches_the_old_and_new_target_only(edited):

@@ -11,6 +11,10 @@ indication's page counts its narrower ones' drugs); and every listing page (the 
 timeline, landscapes, deals, recent changes, data quality). A drug whose phase rows differ counts
 as changed even when its file did not (a trial or an event edit moves its phase).
 
+An edit of a record's notes (or a drug's mechanism) alone touches that record's page only: no
+other page and no listing shows them (templates: the notes macro, drug.html.j2; the drug page's
+JSON-LD); an event's notes are on the timeline and the deals list, which are listings.
+
 Not counted: the data version (Tracker.data_version) every page prints in its citation changes
 with any edit, so every page differs by it; the page side stamps it apart (see the report of the
 `serve` branch). tests/test_touched.py checks the set against rendering every page before and
@@ -59,6 +63,29 @@ def changed_records(before: Tracker, after: Tracker) -> set[Key]:
     return changed
 
 
+# Fields a record's own page alone shows; an event has no page (its notes are on listings).
+OWN_PAGE_FIELDS = frozenset({"notes", "mechanism"})
+
+
+def _own_page_only(before: Tracker, after: Tracker, key: Key) -> bool:
+    """Whether the record's change shows on its own page only: it exists before and after, its
+    data differs in OWN_PAGE_FIELDS alone, and neither its phase rows nor its dates moved."""
+    kind, rid = key
+    old = before.records.get(kind, {}).get(rid)
+    new = after.records.get(kind, {}).get(rid)
+    if kind == "events" or old is None or new is None or old.path != new.path:
+        return False
+    if before.history.of(kind, rid) != after.history.of(kind, rid):
+        return False
+    if kind == "drugs" and before.phase_rows.get(rid) != after.phase_rows.get(rid):
+        return False
+
+    def rest(data: dict) -> dict:
+        return {field: value for field, value in data.items() if field not in OWN_PAGE_FIELDS}
+
+    return old.data != new.data and rest(old.data) == rest(new.data)
+
+
 def _linked(tracker: Tracker, key: Key) -> set[Key]:
     """Records this record names and records naming it, in one tracker."""
     found = set(tracker.referenced_by.get(key, ()))
@@ -91,6 +118,8 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
     changed = changed_records(before, after)
     touched = set(changed)
     for key in changed:
+        if _own_page_only(before, after, key):
+            continue
         near = _neighbours(key, before, after)
         touched |= near
         for other in near:
@@ -109,8 +138,7 @@ def pages_touched(before: Tracker, after: Tracker) -> set[str]:
     from pipeline_tracker.site.urls import page_src
 
     touched = records_touched(before, after)
-    if not touched:
-        return set()
     pages = {page_src(kind, rid) for kind, rid in touched if kind in PAGE_KINDS}
-    pages |= {src for src, _template, _kind, rid in page_jobs(after) if not rid}
+    if any(not _own_page_only(before, after, key) for key in changed_records(before, after)):
+        pages |= {src for src, _template, _kind, rid in page_jobs(after) if not rid}
     return pages
