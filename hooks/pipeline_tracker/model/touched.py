@@ -4,9 +4,11 @@
 A record's page shows the record, the records it names and the records that name it (a drug page
 lists its trials and events, a target page its drugs with their phases), and in the rows of a drug,
 a trial or an event the records that row names (a target page shows its drugs' companies, a drug
-page a deal's other drugs). So the pages an edit touches are: the changed records' pages; the pages
-of the records linked to or from them, before or after the edit; through a linked drug, trial or
-event, the pages of the records it links; the broader indications of every touched indication (an
+page a deal's other drugs), and a page lists the rows of its trials and events too (a company page
+the drugs of the trials it sponsors). So the pages an edit touches are: the changed records' pages;
+the pages of the records linked to or from them, before or after the edit; through a linked drug,
+trial or event, the pages of the records it links, and of those linked through their trials and
+events; the broader indications of every touched indication (an
 indication's page counts its narrower ones' drugs); and every listing page (the indexes, the
 timeline, landscapes, deals, recent changes, data quality). A drug whose phase rows differ counts
 as changed even when its file did not (a trial or an event edit moves its phase).
@@ -33,6 +35,9 @@ Key = tuple[str, str]  # (kind, record id)
 # page lists its drugs with their companies and indications; an indication page its trials with
 # their drugs and sponsors): a record's name reaches the pages two links away through them.
 ROWS = ("drugs", "trials", "events")
+# Records through which a page reaches rows one link further (a company page lists the drugs of
+# the trials it sponsors, each row with the drug's companies).
+JOINTS = ("trials", "events")
 
 
 def changed_records(before: Tracker, after: Tracker) -> set[Key]:
@@ -122,9 +127,14 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
             continue
         near = _neighbours(key, before, after)
         touched |= near
-        for other in near:
-            if other[0] in ROWS:
-                touched |= _neighbours(other, before, after)
+        for row in near:
+            if row[0] not in ROWS:
+                continue
+            beyond = _neighbours(row, before, after)
+            touched |= beyond
+            for joint in beyond:  # a page lists the drugs of its trials and events too
+                if joint[0] in JOINTS:
+                    touched |= _neighbours(joint, before, after)
     for _kind, rid in [k for k in touched if k[0] == "indications"]:
         for tracker in (before, after):
             touched |= {("indications", parent) for parent in _broader(tracker, rid)}
