@@ -225,3 +225,28 @@ def test_relinking_only_what_changed_gives_the_tracker_a_full_link_gives(records
     assert ("drugs", DRUG) not in last.referenced_by.get(("targets", "erbb2"), set())
     assert ("trials", "lummicar-3") in last.referenced_by[("drugs", "zevorcabtagene-autoleucel")]
     assert first != _linked_view(last)
+
+
+def test_a_history_kept_between_builds_reads_each_blob_once(records_copy, monkeypatch):
+    """Recently changed compares a drug's text before and after each edit: a History kept per
+    HEAD reads those texts from git once, and gives the same changes every build."""
+    repo = records_copy.parent
+    _git(repo, "init", "-q")
+    _git(repo, "add", "records")
+    _git(repo, "commit", "-q", "-m", "records")
+    drug = records_copy / "drugs" / f"{DRUG}.yaml"
+    drug.write_text(drug.read_text().replace("No company is printed.", "Edited."))
+    _git(repo, "commit", "-q", "-am", "edit")
+    cache = FileCache()
+    first = incremental.load_tracker(records_copy, repo, cache)
+    assert first.history.blobs  # the edited drug's two texts
+    from pipeline_tracker.records import history
+
+    calls = []
+    real = history._git
+    monkeypatch.setattr(
+        history, "_git", lambda args, *a, **k: calls.append(args) or real(args, *a, **k)
+    )
+    again = incremental.load_tracker(records_copy, repo, cache, previous=first)
+    assert again.recent_changes == first.recent_changes
+    assert not any(args[0] == "cat-file" for args in calls)

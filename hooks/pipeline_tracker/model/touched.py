@@ -8,7 +8,9 @@ page a deal's other drugs), and a page lists the rows of its trials and events t
 the drugs of the trials it sponsors). So the pages an edit touches are: the changed records' pages;
 the pages of the records linked to or from them, before or after the edit; through a linked drug,
 trial or event, the pages of the records it links, and of those linked through their trials and
-events; the broader indications of every touched indication (an
+events; and the same for every drug of a trial or event that is changed or links a changed record
+(a drug's phase rows carry its trials' and events' indications, dates and sources, so a source's
+new title shows wherever the drug's rows do); the broader indications of every touched indication (an
 indication's page counts its narrower ones' drugs); and every listing page (the indexes, the
 timeline, landscapes, deals, recent changes, data quality). A drug whose phase rows differ counts
 as changed even when its file did not (a trial or an event edit moves its phase).
@@ -122,9 +124,15 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
     """The records whose pages (or, for events, timeline entries) can differ after the edit."""
     changed = changed_records(before, after)
     touched = set(changed)
-    for key in changed:
-        if _own_page_only(before, after, key):
-            continue
+    wide = {key for key in changed if not _own_page_only(before, after, key)}
+    # A drug's phase rows carry what its trials and events say (indication, sources, dates): a
+    # change to a trial or event, or to a record one names, shows wherever that drug's rows do.
+    for key in list(wide):
+        for joint in {key} | _neighbours(key, before, after):
+            if joint[0] in JOINTS:
+                wide |= {k for k in _neighbours(joint, before, after) if k[0] == "drugs"}
+    touched |= wide
+    for key in wide:
         near = _neighbours(key, before, after)
         touched |= near
         for row in near:
