@@ -14,6 +14,11 @@ For each size it measures, one after the other (never in parallel):
     record's result on screen (Pagefind loaded on focus, so this includes loading it), the bytes
     of search files fetched (pagefind/*) and the largest of them; medians over the queries.
 It prints a table, checks the targets, and writes both into benchmarks/README.md.
+  * with BENCH_SERVE=1, `mkdocs serve` on the tree (a free port on 127.0.0.1): once the first
+    build is served, a harmless edit of one drug record (a marker added to its notes), then the
+    seconds until that drug's page, fetched over HTTP every 0.1 s, shows the marker, and the
+    server's peak RSS (VmHWM of the serving process).
+`python benchmarks/bench.py --serve RECORDS` runs the serve measurement alone, on a copy of RECORDS.
 BENCH_SIZES=1000 runs a smaller set; BENCH_KEEP=1 keeps the work folder (printed);
 BENCH_PLAIN=0 skips the plain MkDocs baseline (its columns then show "—").
 """
@@ -28,12 +33,15 @@ import os
 import platform
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import ClassVar
 
@@ -269,6 +277,78 @@ def search_stats(site: Path, records: Path) -> dict:
     }
 
 
+SERVE_FIRST_BUILD = 3600  # seconds the first build under `mkdocs serve` may take (10k: ~11 min)
+SERVE_EDIT = 600  # seconds an edit may take to reach the page before the run gives up
+
+
+def _fetch(url: str) -> str | None:
+    """The page's text, or None while the server is not serving it yet."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8", "replace")
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def _peak_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a live process, MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def serve_stats(records: Path) -> dict:
+    """`mkdocs serve` on the tree: seconds to the first build served, seconds from saving an edit
+    of one drug's notes to its page showing it (polled over HTTP every 0.1 s), peak RSS."""
+    import yaml
+
+    with socket.socket() as probe:  # a free port: bound, read, released for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    drugs = sorted(records.glob("drugs/*.yaml"))
+    file = drugs[len(drugs) // 2]
+    record = yaml.safe_load(file.read_text(encoding="utf-8"))
+    url = f"http://127.0.0.1:{port}/drugs/{record['id']}/"
+    log = records.parent / "serve.log"
+    command = [str(BIN / "mkdocs"), "serve", "-f", str(ROOT / "mkdocs.yml"), "-a"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*command, f"127.0.0.1:{port}"],
+            env=_env(records),
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        start = time.perf_counter()
+        while _fetch(url) is None:
+            if server.poll() is not None or time.perf_counter() - start > SERVE_FIRST_BUILD:
+                raise SystemExit(f"mkdocs serve did not serve {url}; see {log}")
+            time.sleep(0.5)
+        first = time.perf_counter() - start
+        marker = f"Serve-benchmark-edit-{time.time_ns()}"
+        record["notes"] = f"{marker}. {record.get('notes', '')}".strip()
+        text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=10**6)
+        file.write_text(text, encoding="utf-8")  # the same data but the notes: harmless
+        start = time.perf_counter()
+        while marker not in (_fetch(url) or ""):
+            if server.poll() is not None or time.perf_counter() - start > SERVE_EDIT:
+                raise SystemExit(f"the edit never reached {url}; see {log}")
+            time.sleep(0.1)
+        edit = time.perf_counter() - start
+        peak = _peak_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    print(f"   serve: first build {first:.1f} s, edit → page {edit:.2f} s", file=sys.stderr)
+    return {"serve_first_s": first, "serve_edit_s": edit, "serve_peak_mb": peak}
+
+
 def run_size(drugs: int, work: Path) -> dict:
     records = work / f"records-{drugs}"
     print(f"== {drugs} drugs: synth", file=sys.stderr, flush=True)
@@ -308,6 +388,9 @@ def run_size(drugs: int, work: Path) -> dict:
     plain: dict = {"seconds": None, "peak_mb": None}
     if os.environ.get("BENCH_PLAIN", "1") != "0":
         plain = _plain_build(drugs, records, work)
+    if os.environ.get("BENCH_SERVE") == "1":  # last: it edits a record of the tree
+        print(f"== {drugs} drugs: mkdocs serve, one edit", file=sys.stderr, flush=True)
+        stats.update(serve_stats(records))
     return {
         "drugs": drugs,
         "records": count,
@@ -411,6 +494,18 @@ def table(rows: list[dict]) -> str:
             f"| {r['search_s']:.2f} ({r['search_first']}/{r['search_queries']}) "
             f"| {r['search_kb']:.0f} | {r['search_largest_kb']:.0f} |"
         )
+    served = [r for r in rows if r.get("serve_edit_s") is not None]
+    if served:
+        lines += [
+            "",
+            "| drugs | serve: first build s | serve: edit → browser s | serve: peak RSS MB |",
+            "|" + "---|" * 4,
+        ]
+        for r in served:
+            lines.append(
+                f"| {r['drugs']:,} | {r['serve_first_s']:.1f} | {r['serve_edit_s']:.2f} "
+                f"| {r['serve_peak_mb']:.0f} |"
+            )
     return "\n".join(lines)
 
 
@@ -490,6 +585,15 @@ def targets(rows: list[dict]) -> list[str]:
                 f"{r['largest_page_mb']:.1f} MB",
             ),
         ]
+        if r.get("serve_edit_s") is not None:
+            checks.append(
+                (
+                    r["drugs"] >= 10000,
+                    "serve: edit → browser ≤ 3 s at 10k (issue 19)",
+                    r["serve_edit_s"] <= 3,
+                    f"{r['serve_edit_s']:.2f} s",
+                )
+            )
         checks.append(
             (
                 True,
@@ -550,6 +654,12 @@ def write_readme(rows: list[dict], checks: list[str]) -> None:
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--measure":
         _measure_here(json.loads(sys.argv[2]))
+        return 0
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
+        with tempfile.TemporaryDirectory(prefix="pipeline-bench-serve-") as work:
+            records = Path(work) / "records"
+            shutil.copytree(sys.argv[2], records)
+            print(json.dumps(serve_stats(records)))
         return 0
     sizes = [
         int(s) for s in os.environ.get("BENCH_SIZES", "1000,5000,10000").split(",") if s.strip()

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -660,8 +661,17 @@ def event_phase_rows(event: Record) -> list[PhaseRow]:
     ]
 
 
-def link(records: Records) -> Tracker:
-    """Build the cross-linked view of checked records."""
+RELINK_MAX = 500  # records changed since `previous` above which link() links everything again
+
+
+def link(records: Records, previous: Tracker | None = None) -> Tracker:
+    """Build the cross-linked view of checked records. With `previous` (the tracker linked from an
+    earlier load through the same records.cache.FileCache, whose unchanged records are the same
+    objects), only what the changed records touch is linked again: the same tracker either way."""
+    if previous is not None:
+        relinked = _relink(records, previous)
+        if relinked is not None:
+            return relinked
     tracker = Tracker(records)
     referenced_by: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for kind, by_id in records.items():
@@ -671,15 +681,86 @@ def link(records: Records) -> Tracker:
     tracker.referenced_by = dict(referenced_by)
     rows: dict[str, list[PhaseRow]] = defaultdict(list)
     for drug in records["drugs"].values():
-        rows[drug.id].extend(status_phase_rows(drug))
+        rows[drug.id].extend(_rows_of(drug, status_phase_rows))
     for trial in records["trials"].values():
-        for row in trial_phase_rows(trial):
+        for row in _rows_of(trial, trial_phase_rows):
             rows[row.drug].append(row)
     for event in records["events"].values():
-        for row in event_phase_rows(event):
+        for row in _rows_of(event, event_phase_rows):
             rows[row.drug].append(row)
     tracker.phase_rows = {drug: _drop_redundant(drug_rows) for drug, drug_rows in rows.items()}
     return tracker
+
+
+def _relink(records: Records, previous: Tracker) -> Tracker | None:
+    """link(records) from `previous`, or None when too many records changed to be worth it. A
+    record changed when its object differs: the FileCache keeps an unchanged file's object."""
+    changed: list[tuple[str, str, Record | None, Record | None]] = []
+    for kind in records.keys() | previous.records.keys():
+        old, new = previous.records.get(kind, {}), records.get(kind, {})
+        changed.extend(
+            (kind, rid, old.get(rid), r) for rid, r in new.items() if old.get(rid) is not r
+        )
+        changed.extend((kind, rid, r, None) for rid, r in old.items() if rid not in new)
+        if len(changed) > RELINK_MAX:
+            return None
+    referenced_by = dict(previous.referenced_by)
+    copied: set[tuple[str, str]] = set()  # sets copied before a change: `previous` keeps its own
+
+    def own(key: tuple[str, str]) -> set[tuple[str, str]]:
+        if key not in copied:
+            referenced_by[key] = set(referenced_by.get(key, ()))
+            copied.add(key)
+        return referenced_by[key]
+
+    drugs: set[str] = set()  # drugs whose phase rows can differ
+    for kind, rid, before, after in changed:
+        for record in (r for r in (before, after) if r is not None):
+            if kind == "drugs":
+                drugs.add(rid)
+            elif kind in ("trials", "events"):
+                make = trial_phase_rows if kind == "trials" else event_phase_rows
+                drugs |= {row.drug for row in _rows_of(record, make)}
+        if before is not None:
+            for _pointer, target_kind, target_id in references(before):
+                own((target_kind, target_id)).discard((kind, rid))
+        if after is not None:
+            for _pointer, target_kind, target_id in references(after):
+                own((target_kind, target_id)).add((kind, rid))
+    for key in copied:
+        if not referenced_by[key]:
+            del referenced_by[key]
+    tracker = Tracker(records, referenced_by=referenced_by)
+    phase_rows = dict(previous.phase_rows)
+    order = {
+        kind: {rid: index for index, rid in enumerate(records[kind])}
+        for kind in ("trials", "events")
+    }
+    for drug in drugs:
+        rows: list[PhaseRow] = []
+        if drug in records["drugs"]:
+            rows.extend(_rows_of(records["drugs"][drug], status_phase_rows))
+        for kind, make in (("trials", trial_phase_rows), ("events", event_phase_rows)):
+            naming = [rid for k, rid in referenced_by.get(("drugs", drug), ()) if k == kind]
+            for rid in sorted(naming, key=order[kind].__getitem__):
+                rows.extend(row for row in _rows_of(records[kind][rid], make) if row.drug == drug)
+        if rows or drug in records["drugs"]:
+            phase_rows[drug] = _drop_redundant(rows)
+        else:
+            phase_rows.pop(drug, None)
+    tracker.phase_rows = phase_rows
+    return tracker
+
+
+def _rows_of(record: Record, make) -> Sequence[PhaseRow]:
+    """make(record): one record's phase rows, kept with the record where it keeps a memo (a
+    record read through records.cache.FileCache: a reload links unchanged records again)."""
+    if record.memo is None:
+        return make(record)
+    found = record.memo.get(make)
+    if found is None:
+        found = record.memo[make] = tuple(make(record))
+    return found
 
 
 def _drop_redundant(rows: list[PhaseRow]) -> list[PhaseRow]:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline_tracker.records.load import Record, _visible
 from pipeline_tracker.records.normalise import has_content, quote_form
 from pipeline_tracker.records.problems import Problem
+
+if TYPE_CHECKING:
+    from pipeline_tracker.records.cache import FileCache
 
 Records = dict[str, dict[str, Record]]
 
@@ -149,10 +153,13 @@ class Archive(dict[str, "str | JsonCopy"]):
         return name in self or name in self.unreadable
 
 
-def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, list[Problem]]:
+def read_archive(
+    records_path: Path, shown: str = "records", cache: FileCache | None = None
+) -> tuple[Archive, list[Problem]]:
     """The archived source texts in records/archive/ by file name, normalised (a .json copy
     parsed, see JsonCopy). Links, folders and files that are not UTF-8 text are refused (a link
-    could point anywhere), and so is a .json copy that is not strict JSON."""
+    could point anywhere), and so is a .json copy that is not strict JSON. With `cache`
+    (records/cache.py), an unchanged copy is not read again."""
     folder = records_path / ARCHIVE
     texts = Archive()
     problems: list[Problem] = []
@@ -202,38 +209,15 @@ def read_archive(records_path: Path, shown: str = "records") -> tuple[Archive, l
                 )
             )  # still read: the quotes citing it are checked as usual
         folded_names.setdefault(folded, file.name)
-        try:  # the size is checked before reading: a 300 MB file is never read
-            too_big = file.stat().st_size > MAX_ARCHIVE_BYTES
-            data = b"" if too_big else _read_at_most(file, MAX_ARCHIVE_BYTES + 1)
-        except OSError as error:
-            problems.append(
-                Problem(where, 1, 1, "", f"cannot read it: {error.strerror}", "", "files")
-            )
+        if cache is None:
+            value, found = read_copy(file, where)
+        else:
+            value, found = cache.copy(file, where, read_copy)
+        problems.extend(found)
+        if value is None:
             texts.unreadable.add(file.name)
-            continue
-        if too_big or len(data) > MAX_ARCHIVE_BYTES:
-            problems.append(
-                Problem(where, 1, 1, "", "archived copy larger than 2 MiB", "", "files")
-            )
-            texts.unreadable.add(file.name)
-            continue
-        try:
-            text = data.decode("utf-8")
-            if file.name.endswith(".json"):
-                try:
-                    texts[file.name] = JsonCopy.of(parse_json_copy(text))
-                except (ValueError, RecursionError) as error:
-                    problems.append(
-                        Problem(where, 1, 1, "", f"archived copy is not JSON: {error}", "", "files")
-                    )
-                    texts.unreadable.add(file.name)
-                continue
-            texts[file.name] = normalise(text)
-        except UnicodeDecodeError:
-            problems.append(
-                Problem(where, 1, 1, "", "archived copy is not UTF-8 text", "", "files")
-            )
-            texts.unreadable.add(file.name)
+        else:
+            texts[file.name] = value
     return texts, problems
 
 
@@ -261,6 +245,16 @@ def _citations(data, pointer: str = "") -> Iterator[tuple[str, dict]]:
     elif isinstance(data, list):
         for index, item in enumerate(data):
             yield from _citations(item, f"{pointer}/{index}")
+
+
+def _quoted(record: Record) -> Sequence[tuple[str, dict]]:
+    """_citations(record.data), kept in the record's memo where it has one (records/cache.py)."""
+    if record.memo is None:
+        return list(_citations(record.data))
+    found = record.memo.get(_citations)
+    if found is None:
+        found = record.memo[_citations] = tuple(_citations(record.data))
+    return found
 
 
 def _json_citation_problem(citation: dict, copy: JsonCopy) -> tuple[str, str, str] | None:
@@ -297,7 +291,7 @@ def quote_problems(records: Records, archive: Archive) -> Iterator[Problem]:
         for record in by_id.values():
             if not record.schema_ok:
                 continue  # rules read only schema-valid data (rules.subjects)
-            for pointer, citation in _citations(record.data):
+            for pointer, citation in _quoted(record):
                 quote, sid = citation.get("quote"), citation.get("source")
                 if isinstance(quote, str) and not has_content(quote):
                     yield record.problem(
@@ -417,3 +411,26 @@ def rule_described_facts_cited(records: Records) -> Iterator[Problem]:
                     "add sources: [<source id>] (with quotes where you can) or remove these fields",
                     "evidence",
                 )
+
+
+def read_copy(file: Path, where: str) -> tuple[str | JsonCopy | None, list[Problem]]:
+    """One archived copy, normalised (a .json copy parsed), or None and why it cannot be read."""
+    try:  # the size is checked before reading: a 300 MB file is never read
+        too_big = file.stat().st_size > MAX_ARCHIVE_BYTES
+        data = b"" if too_big else _read_at_most(file, MAX_ARCHIVE_BYTES + 1)
+    except OSError as error:
+        return None, [Problem(where, 1, 1, "", f"cannot read it: {error.strerror}", "", "files")]
+    if too_big or len(data) > MAX_ARCHIVE_BYTES:
+        return None, [Problem(where, 1, 1, "", "archived copy larger than 2 MiB", "", "files")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(where, 1, 1, "", "archived copy is not UTF-8 text", "", "files")]
+    if file.name.endswith(".json"):
+        try:
+            return JsonCopy.of(parse_json_copy(text)), []
+        except (ValueError, RecursionError) as error:
+            return None, [
+                Problem(where, 1, 1, "", f"archived copy is not JSON: {error}", "", "files")
+            ]
+    return normalise(text), []

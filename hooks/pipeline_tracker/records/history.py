@@ -58,6 +58,9 @@ class History:
     dates: dict[tuple[str, str], RecordDates] = field(default_factory=dict)
     recent: list[FileChange] = field(default_factory=list)  # newest first, RECENT_CHANGES at most
     top: Path | None = None  # the folder git ran in (blobs are read there)
+    # Blob id → text already read (a blob never changes): a History kept between builds (one
+    # per HEAD, records/cache.py) reads each blob once.
+    blobs: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def of(self, kind: str, record_id: str) -> RecordDates:
         return self.dates.get((kind, record_id), RecordDates())
@@ -176,12 +179,17 @@ def parse_log(text: str, history: History, shallow: bool, recent: int = RECENT_C
 def read_blobs(history: History, blobs: list[str], max_bytes: int) -> dict[str, str]:
     """Blob id → text for the given blobs, with one `git cat-file --batch`; a blob larger than
     `max_bytes` or unreadable is left out."""
-    wanted = sorted({b for b in blobs if b})
+    known: dict[str, str] = {}  # read before (by an earlier build on the same History)
+    for blob in blobs:
+        held = history.blobs.get(blob)
+        if held is not None and held[0] <= max_bytes:
+            known[blob] = held[1]
+    wanted = sorted({b for b in blobs if b and b not in history.blobs})
     if not wanted or history.top is None:
-        return {}
+        return known
     out = _git(["cat-file", "--batch"], history.top, ("\n".join(wanted) + "\n").encode())
     if out is None:
-        return {}
+        return known
     found: dict[str, str] = {}
     at = 0
     for blob in wanted:
@@ -195,5 +203,6 @@ def read_blobs(history: History, blobs: list[str], max_bytes: int) -> dict[str, 
         size = int(head[2])
         if size <= max_bytes:
             found[blob] = out[at : at + size].decode("utf-8", "replace")
+            history.blobs[blob] = (size, found[blob])
         at += size + 1
-    return found
+    return {**known, **found}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -29,6 +30,9 @@ _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 
+if TYPE_CHECKING:
+    from pipeline_tracker.records.cache import FileCache
+
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -45,6 +49,10 @@ class Record:
     text: str = ""
     # False once the record failed its schema: cross-record rules then leave it alone.
     schema_ok: bool = True
+    # Results derived from this record alone (its references, its problems under a one-record
+    # rule), kept while the record object lives: a dict only for records read through a
+    # records.cache.FileCache, whose unchanged files keep their Record object between loads.
+    memo: dict | None = field(default=None, compare=False, repr=False)
 
     def where(self, pointer: str) -> tuple[int, int]:
         """Line and column of the closest enclosing pointer that has a position."""
@@ -252,9 +260,10 @@ def records_folder_problem(records: Path, root: Path) -> Problem | None:
 
 
 def load_records(
-    records: Path, root: Path | None = None
+    records: Path, root: Path | None = None, cache: FileCache | None = None
 ) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
-    """Read every record under records/<kind>/; returns records by kind and id, and problems."""
+    """Read every record under records/<kind>/; returns records by kind and id, and problems.
+    With `cache` (records/cache.py), a file unchanged since the cache read it is not read again."""
     if root is None or not records.resolve().is_relative_to(root.resolve()):
         root = records.parent  # paths read records/<kind>/<id>.yaml wherever the tree lives
     by_kind: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
@@ -306,17 +315,21 @@ def load_records(
             continue
         if not folder.is_dir():
             continue
-        names = {file.name for file in folder.iterdir()}
+        # One scandir per folder: its entries know whether they are links or files without a
+        # system call each, and a cached file costs one stat (reloads under `mkdocs serve`).
+        with os.scandir(folder) as scan:
+            dirents = sorted(scan, key=lambda e: e.name)
+        names = {dirent.name for dirent in dirents}
         # Every file here is shown under the folder's own shown path: one realpath per folder.
         shown_folder = _shown_path(folder, root)
         same_place = not shown_folder.startswith("/") and shown_folder == _visible(shown_folder)
-        for file in sorted(folder.iterdir()):
-            if file.name.startswith("."):
+        for dirent in dirents:
+            if dirent.name.startswith("."):
                 continue
-            if file.is_symlink():
+            if dirent.is_symlink():
                 problems.append(
                     Problem(
-                        _shown_path(file, root),
+                        _shown_path(folder / dirent.name, root),
                         1,
                         1,
                         "",
@@ -326,10 +339,10 @@ def load_records(
                     )
                 )
                 continue
-            if not file.is_file() or not file.name.endswith(".yaml"):
+            if not dirent.is_file() or not dirent.name.endswith(".yaml"):
                 problems.append(
                     Problem(
-                        _shown_path(file, root),
+                        _shown_path(folder / dirent.name, root),
                         1,
                         1,
                         "",
@@ -339,21 +352,24 @@ def load_records(
                     )
                 )
                 continue
-            if file.name != file.name.lower() and file.name.lower() in names:
+            if dirent.name != dirent.name.lower() and dirent.name.lower() in names:
                 problems.append(
                     Problem(
-                        _shown_path(file, root),
+                        _shown_path(folder / dirent.name, root),
                         1,
                         1,
                         "",
-                        f"file name '{_visible(file.name)}' is not a lowercase ASCII slug and differs only by case from '{_visible(file.name.lower())}'",
+                        f"file name '{_visible(dirent.name)}' is not a lowercase ASCII slug and differs only by case from '{_visible(dirent.name.lower())}'",
                         "ids are lowercase: merge the two records into one file",
                         "ids",
                     )
                 )
                 continue
-            shown = f"{shown_folder}/{_visible(file.name)}" if same_place else None
-            record, found = read_record(file, root, kind, shown)
+            shown = f"{shown_folder}/{_visible(dirent.name)}" if same_place else None
+            if cache is None:
+                record, found = read_record(folder / dirent.name, root, kind, shown)
+            else:
+                record, found = cache.read(dirent, folder, root, kind, shown)
             problems.extend(found)
             if record is not None:
                 by_kind[kind][record.id] = record

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from pipeline_tracker.records.dates import DATE_FORM, parse_date
 from pipeline_tracker.records.evidence import (
@@ -101,6 +101,15 @@ def _step(value, rest: str, pointer: str):
 def references(record: Record) -> Iterator[tuple[str, str, str]]:
     """(pointer, kind, id) for every reference a record makes. A citation may be an id or
     {source: id, quote: ...}; the pointer then names its `source`."""
+    if record.memo is None:
+        return _references(record)
+    found = record.memo.get(references)
+    if found is None:
+        found = record.memo[references] = tuple(_references(record))
+    return iter(found)
+
+
+def _references(record: Record) -> Iterator[tuple[str, str, str]]:
     for pattern, kind in REFERENCES[record.kind]:
         for pointer, value in walk(record.data, pattern):
             if isinstance(value, str):
@@ -171,6 +180,33 @@ def rule_references_resolve(records: Records) -> Iterator[Problem]:
             )
 
 
+def _drug_names(record: Record) -> Sequence[tuple[str, str, str]]:
+    """(pointer, name, name_key) of each of a drug's names, each key once, in field order; kept in
+    the record's memo where it has one (records/cache.py)."""
+    if record.memo is not None and _drug_names in record.memo:
+        return record.memo[_drug_names]
+    data = record.data
+    names = [("/name", data.get("name")), ("/inn", data.get("inn"))]
+    for field in ("code_names", "synonyms"):  # any data: this record may have failed its schema
+        listed = data.get(field)
+        names += (
+            [(f"/{field}/{i}", n) for i, n in enumerate(listed)] if isinstance(listed, list) else []
+        )
+    found: list[tuple[str, str, str]] = []
+    mine = set()
+    for pointer, name in names:
+        if not isinstance(name, str):
+            continue
+        key = name_key(name)
+        if key in mine or not key:
+            continue
+        mine.add(key)
+        found.append((pointer, name, key))
+    if record.memo is not None:
+        record.memo[_drug_names] = tuple(found)
+    return found
+
+
 def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
     """No name, INN, code name or synonym belongs to two drugs: compared as the search compares
     them (normalise.name_key: case, width and the punctuation around words do not count). A drug
@@ -178,23 +214,7 @@ def rule_drug_names_unique(records: Records) -> Iterator[Problem]:
     in a later round; problems are reported on schema-valid drugs only."""
     owner: dict[str, str] = {}
     for record in records["drugs"].values():
-        data = record.data
-        names = [("/name", data.get("name")), ("/inn", data.get("inn"))]
-        for field in ("code_names", "synonyms"):  # any data: this record may have failed its schema
-            listed = data.get(field)
-            names += (
-                [(f"/{field}/{i}", n) for i, n in enumerate(listed)]
-                if isinstance(listed, list)
-                else []
-            )
-        mine = set()
-        for pointer, name in names:
-            if not isinstance(name, str):
-                continue
-            key = name_key(name)
-            if key in mine or not key:
-                continue
-            mine.add(key)
+        for pointer, name, key in _drug_names(record):
             if key in owner and owner[key] != record.id and record.schema_ok:
                 yield record.problem(
                     pointer,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline_tracker.records.bounds import BOUND_RULES
 from pipeline_tracker.records.evidence import (
@@ -18,29 +20,81 @@ from pipeline_tracker.records.id_rules import ID_RULES, drop_repeated
 from pipeline_tracker.records.load import Record, _shown_path, _visible, load_records
 from pipeline_tracker.records.problems import Problem
 from pipeline_tracker.records.regions import REGION_RULES
-from pipeline_tracker.records.rules import RULES, placeholders
+from pipeline_tracker.records.rules import (
+    RULES,
+    placeholders,
+    rule_drug_names_unique,
+    rule_parents_acyclic,
+    rule_references_resolve,
+    rule_registry_ids_unique,
+)
 from pipeline_tracker.records.schemas import schema_set
+
+if TYPE_CHECKING:
+    from pipeline_tracker.records.cache import FileCache
 
 Records = dict[str, dict[str, Record]]
 # Every cross-record rule, in the order they run (tests/test_rule_units.py: each one is tested).
 CHECKS = RULES + ID_RULES + REGION_RULES + BOUND_RULES
+# The rules among them that read one record at a time and nothing else (not another record, not
+# the set of ids): what they find in a record is kept with it between loads (records/cache.py).
+# The others (references resolve, names and registry ids unique, parents acyclic) run on all.
+ONE_RECORD_RULES = frozenset(CHECKS) - {
+    rule_references_resolve,
+    rule_drug_names_unique,
+    rule_registry_ids_unique,
+    rule_parents_acyclic,
+}
 
 
-def check_records(records: Records, unreadable: Sequence[Problem] = ()) -> list[Problem]:
+def check_records(
+    records: Records, unreadable: Sequence[Problem] = (), cache: FileCache | None = None
+) -> list[Problem]:
     """Schema problems of every record, then cross-record rule problems. `unreadable`: the
     problems of files that could not be read (YAML syntax, encoding): their records still exist
-    for the records that name them, so one broken file is one problem, not one per reference."""
+    for the records that name them, so one broken file is one problem, not one per reference.
+    With `cache`, a record read through it keeps its schema verdict and what the one-record rules
+    found in it from the last check: those run on the records read again only."""
     problems: list[Problem] = []
     schemas = schema_set()
     for kind in records.values():
         for record in kind.values():
-            found = schemas.problems(record)
+            if cache is None:
+                found = schemas.problems(record)
+            else:
+                found = cache.schema_problems(record, schemas, schemas.problems)
             record.schema_ok = not found
             problems.extend(found)
     with stand_ins(records, unreadable):
+        if cache is not None:
+            problems.extend(_one_record_rules(records))
         for rule in CHECKS:
-            problems.extend(rule(records))
+            if cache is None or rule not in ONE_RECORD_RULES:
+                problems.extend(rule(records))
     return sorted(set(drop_repeated(_placeholders_only(problems, records))))
+
+
+def _one_record_rules(records: Records) -> list[Problem]:
+    """What ONE_RECORD_RULES find: run on the records not checked since they were read (their
+    memo lacks today's verdict), the others' problems taken from their memo."""
+    key = ("one-record rules", dt.date.today())  # a date rule's verdict changes with the day
+    fresh: Records = {
+        kind: {rid: r for rid, r in by_id.items() if r.memo is None or key not in r.memo}
+        for kind, by_id in records.items()
+    }
+    found = [p for rule in CHECKS if rule in ONE_RECORD_RULES for p in rule(fresh)]
+    by_path: dict[str, list[Problem]] = {}
+    for problem in found:
+        by_path.setdefault(problem.path, []).append(problem)
+    for by_id in fresh.values():
+        for record in by_id.values():
+            if record.memo is not None:
+                record.memo[key] = tuple(by_path.get(record.path, ()))
+    for kind, by_id in records.items():
+        for rid, record in by_id.items():
+            if rid not in fresh[kind] and record.memo is not None:
+                found.extend(record.memo[key])
+    return found
 
 
 @contextlib.contextmanager
@@ -78,19 +132,32 @@ def _placeholders_only(problems: list[Problem], records: Records) -> list[Proble
     return [p for p in problems if p.rule == "placeholder" or (p.path, p.pointer) not in spots]
 
 
-def load_and_check(records_path: Path, root: Path | None = None) -> tuple[Records, list[Problem]]:
-    """Read and check the records tree; returns the records and every problem found."""
+def load_and_check(
+    records_path: Path, root: Path | None = None, cache: FileCache | None = None
+) -> tuple[Records, list[Problem]]:
+    """Read and check the records tree; returns the records and every problem found. With
+    `cache` (kept by the caller between builds), only files changed since its last load are read
+    and schema-checked again; the cross-record rules see every record, so the result is the same."""
     with paused_gc():
-        records, problems = load_records(records_path, root)
-        problems.extend(check_records(records, problems))
-        problems.extend(check_quotes(records, records_path, root))
+        if cache is not None:
+            cache.begin()
+        records, problems = load_records(records_path, root, cache)
+        problems.extend(check_records(records, problems, cache))
+        problems.extend(check_quotes(records, records_path, root, cache))
+        if cache is not None:
+            cache.end()
     return records, sorted(set(problems))
 
 
-def check_quotes(records: Records, records_path: Path, root: Path | None = None) -> list[Problem]:
+def check_quotes(
+    records: Records,
+    records_path: Path,
+    root: Path | None = None,
+    cache: FileCache | None = None,
+) -> list[Problem]:
     """Every quote occurs in its source's archived copy (records/archive/), where it has one."""
     shown = _shown_path(records_path, root or Path.cwd())
-    archive, problems = read_archive(records_path, shown)
+    archive, problems = read_archive(records_path, shown, cache)
     problems.extend(missing_archive_problems(records, archive))
     problems.extend(quote_problems(records, archive))
     return problems
