@@ -114,7 +114,14 @@ def on_pre_build(config: MkDocsConfig) -> None:
     try:
         _OUTPUT["output"] = LIVE.build(
             lambda: build_outputs(
-                records_dir(root), root, options, folder, workers, defer_records=_in_shell()
+                records_dir(root),
+                root,
+                options,
+                folder,
+                workers,
+                defer_records=_in_shell(),
+                cache=LIVE.file_cache if LIVE.serving else None,
+                previous=LIVE.previous_tracker(),
             )
         )
     except RecordsInvalid as invalid:

@@ -16,7 +16,7 @@ from pipeline_tracker.model.tracker import link
 from pipeline_tracker.records.cache import FileCache
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check
-from pipeline_tracker.site import incremental
+from pipeline_tracker.site import build as incremental  # load_tracker with a cache
 
 DRUG = "pyrotinib"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from pipeline_tracker.model.touched import pages_touched
-from pipeline_tracker.site import incremental
+from pipeline_tracker.site import build as incremental  # load_tracker with a cache
 from pipeline_tracker.site.render import SiteOptions, page_jobs, render_job
 
 OPTIONS = SiteOptions(today="2026-11-30")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from pipeline_tracker.records.cache import FileCache
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 
 
@@ -21,6 +22,15 @@ class LiveBuild:
     serving: bool = False
     last_good: object | None = None
     problems: str = ""
+    # What reading each record file found, kept between rebuilds: an edit re-reads one file.
+    file_cache: FileCache = field(default_factory=FileCache)
+
+    def previous_tracker(self):
+        """The tracker of the last build, when it was the last load through file_cache (the
+        last build did not fail): rebuilds link again only what changed since."""
+        if not self.serving or self.problems or self.last_good is None:
+            return None
+        return getattr(self.last_good, "tracker", None)
 
     def build(self, make: Callable[[], object]) -> object:
         """Run `make`; while serving, fall back to the last good output instead of failing."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline_tracker.model.changes import recent_changes
 from pipeline_tracker.model.quality import build_today
 from pipeline_tracker.model.tracker import Tracker, link
+from pipeline_tracker.records.cache import FileCache
 from pipeline_tracker.records.history import read_history
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check, paused_gc
@@ -109,14 +110,23 @@ class BuildOutput:
     page_order: list = field(default_factory=list)  # src paths of every page, in page_jobs order
 
 
-def load_tracker(records_path: Path, root: Path | None = None) -> Tracker:
+def load_tracker(
+    records_path: Path,
+    root: Path | None = None,
+    cache: FileCache | None = None,
+    previous: Tracker | None = None,
+) -> Tracker:
     """Read, check and link the records, with their git history (one `git log` pass; dates
-    unknown outside a checkout); raises RecordsInvalid carrying every problem."""
-    records, problems = load_and_check(records_path, root)
+    unknown outside a checkout); raises RecordsInvalid carrying every problem.
+    `cache` (kept by the caller between builds, as `mkdocs serve` does): only files changed
+    since the last load through it are read and schema-checked; with `previous` (the tracker
+    that load made) only what changed is linked again. The same tracker and problems as a
+    cold load (tests/test_incremental.py)."""
+    records, problems = load_and_check(records_path, root, cache)
     if problems:
         raise RecordsInvalid(problems)
-    tracker = link(records)
-    tracker.history = read_history(records_path)
+    tracker = link(records, previous if cache is not None else None)
+    tracker.history = cache.history(records_path) if cache else read_history(records_path)
     tracker.recent_changes = recent_changes(tracker, tracker.history)
     return tracker
 
@@ -128,14 +138,23 @@ def build_outputs(
     static_folder: Path | None = None,
     workers: int = 1,
     defer_records: bool = False,
+    cache: FileCache | None = None,
+    previous: Tracker | None = None,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
     written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
     many forked processes (render_pages; the output is the same). `defer_records`: record pages
-    are not rendered here but listed in `record_jobs`."""
+    are not rendered here but listed in `record_jobs`. `cache`, `previous`: see load_tracker."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
         return _build_outputs(
-            records_path, root, options or SiteOptions(), static_folder, workers, defer_records
+            records_path,
+            root,
+            options or SiteOptions(),
+            static_folder,
+            workers,
+            defer_records,
+            cache,
+            previous,
         )
 
 
@@ -146,8 +165,10 @@ def _build_outputs(
     static_folder: Path | None,
     workers: int = 1,
     defer_records: bool = False,
+    cache: FileCache | None = None,
+    previous: Tracker | None = None,
 ) -> BuildOutput:
-    tracker = load_tracker(records_path, root)
+    tracker = load_tracker(records_path, root, cache, previous)
     options = replace(
         options, today=build_today(options.today).isoformat()
     )  # one "today" per build
