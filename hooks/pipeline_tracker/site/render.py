@@ -1198,6 +1198,7 @@ def render_pages(
         if meanwhile:
             meanwhile()
         return {job[0]: render_job(tracker, options, job) for job in jobs}
+    compile_templates(jobs)
     _FORKED = (tracker, options, jobs)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
@@ -1211,6 +1212,15 @@ def render_pages(
     for share, pages in enumerate(shares):
         rendered[share::workers] = pages
     return {job[0]: page for job, page in zip(jobs, rendered)}
+
+
+def compile_templates(jobs: list[tuple[str, str, str, str]]) -> None:
+    """Compile the jobs' templates here, before forking: each forked process would otherwise
+    compile them again (about 0.7 s of CPU each)."""
+    env = environment()
+    for template in sorted({job[1] for job in jobs}):
+        env.get_template(template)
+    components()
 
 
 def can_fork() -> bool:
@@ -1272,6 +1282,7 @@ def render_each(
     global _EACH
     if workers <= 1 or len(jobs) < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
         return _consume(tracker, options, jobs, consume)
+    compile_templates(jobs)
     _EACH = (tracker, options, jobs, consume)
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
