@@ -116,3 +116,21 @@ def add_chinese_name(records: Path) -> str:
         encoding="utf-8",
     )
     return NAME_ZH
+
+
+def git(repo: Path, *args: str, date: str | None = None) -> None:
+    """`git` in a test repository, as a curator with no global or system configuration (and, with
+    `date`, committed that day at noon UTC)."""
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="Curator",
+        GIT_AUTHOR_EMAIL="curator@example.org",
+        GIT_COMMITTER_NAME="Curator",
+        GIT_COMMITTER_EMAIL="curator@example.org",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        HOME=str(repo),
+    )
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)

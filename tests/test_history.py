@@ -4,7 +4,6 @@ and the history chart. Git tests build a small repository of fixture records wit
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -12,27 +11,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, git
 from pipeline_tracker.site.build import build_outputs
 from pipeline_tracker.site.render import SiteOptions
 
 DRUG = "zevorcabtagene-autoleucel"
 OLD_EVENT = "fda-orphan-zevor-cel-2019"  # an event of 2019, added to the tracker in 2024
-
-
-def _git(repo: Path, *args: str, date: str | None = None) -> None:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="Curator",
-        GIT_AUTHOR_EMAIL="curator@example.org",
-        GIT_COMMITTER_NAME="Curator",
-        GIT_COMMITTER_EMAIL="curator@example.org",
-        GIT_CONFIG_NOSYSTEM="1",
-        HOME=str(repo),
-    )
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+00:00"
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +29,17 @@ def repo(tmp_path_factory) -> Path:
     event = records / "events" / f"{OLD_EVENT}.yaml"
     held = event.read_bytes()
     event.unlink()
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "records", date="2024-01-10")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "records", date="2024-01-10")
     drug = records / "drugs" / f"{DRUG}.yaml"
     text = drug.read_text(encoding="utf-8")
     assert "    phase: phase 1/2\n" in text
     drug.write_text(text.replace("    phase: phase 1/2\n", "    phase: phase 2\n"), "utf-8")
-    _git(repo, "commit", "-q", "-am", "phase 2 in North America", date="2024-03-05")
+    git(repo, "commit", "-q", "-am", "phase 2 in North America", date="2024-03-05")
     event.write_bytes(held)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "the 2019 orphan designation", date="2024-06-01")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the 2019 orphan designation", date="2024-06-01")
     return repo
 
 
@@ -235,9 +219,9 @@ def test_recently_changed_escapes_record_text(tmp_path: Path):
     drug.write_text(text.replace("\nname: ", f"\nname: '{hostile}'\nx_was: ", 1), "utf-8")
     text = drug.read_text(encoding="utf-8")
     drug.write_text(re.sub(r"\nx_was: .*", "", text, count=1), "utf-8")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "records", date="2024-01-10")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "records", date="2024-01-10")
     out = _build(repo / "records", repo)
     page = out.html_pages["recent.md"].html
     assert "<img" not in page and "&lt;img src=x" in page

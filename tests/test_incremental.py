@@ -6,12 +6,11 @@ changed, and a commit (the history is read again only when HEAD moves)."""
 from __future__ import annotations
 
 import copy
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git
 from pipeline_tracker.model.tracker import link
 from pipeline_tracker.records.cache import FileCache
 from pipeline_tracker.records.problems import RecordsInvalid
@@ -142,31 +141,18 @@ def test_a_schema_change_checks_every_record_again(records_copy, monkeypatch):
     assert DRUG in checked
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="Curator",
-        GIT_AUTHOR_EMAIL="curator@example.org",
-        GIT_COMMITTER_NAME="Curator",
-        GIT_COMMITTER_EMAIL="curator@example.org",
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-    )
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
-
-
 def test_the_tracker_reloaded_has_the_new_history_after_a_commit(records_copy):
     repo = records_copy.parent
-    _git(repo, "init", "-q")
-    _git(repo, "add", "records")
-    _git(repo, "commit", "-q", "-m", "records")
+    git(repo, "init", "-q")
+    git(repo, "add", "records")
+    git(repo, "commit", "-q", "-m", "records")
     cache = FileCache()
     first = incremental.load_tracker(records_copy, repo, cache)
     again = incremental.load_tracker(records_copy, repo, cache)
     assert again.history is first.history  # HEAD unchanged: not read again
     drug = records_copy / "drugs" / f"{DRUG}.yaml"
     drug.write_text(drug.read_text().replace("No company is printed.", "Edited."))
-    _git(repo, "commit", "-q", "-am", "edit")
+    git(repo, "commit", "-q", "-am", "edit")
     moved = incremental.load_tracker(records_copy, repo, cache)
     assert moved.history is not first.history
     assert [c.record_id for c in moved.history.recent][:1] == [DRUG]
@@ -231,12 +217,12 @@ def test_a_history_kept_between_builds_reads_each_blob_once(records_copy, monkey
     """Recently changed compares a drug's text before and after each edit: a History kept per
     HEAD reads those texts from git once, and gives the same changes every build."""
     repo = records_copy.parent
-    _git(repo, "init", "-q")
-    _git(repo, "add", "records")
-    _git(repo, "commit", "-q", "-m", "records")
+    git(repo, "init", "-q")
+    git(repo, "add", "records")
+    git(repo, "commit", "-q", "-m", "records")
     drug = records_copy / "drugs" / f"{DRUG}.yaml"
     drug.write_text(drug.read_text().replace("No company is printed.", "Edited."))
-    _git(repo, "commit", "-q", "-am", "edit")
+    git(repo, "commit", "-q", "-am", "edit")
     cache = FileCache()
     first = incremental.load_tracker(records_copy, repo, cache)
     assert first.history.blobs  # the edited drug's two texts
