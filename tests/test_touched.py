@@ -1,4 +1,4 @@
-"""After an edit, model.touched.pages_touched names every generated page whose HTML can differ, so
+"""After an edit, site.touched.pages_touched names every generated page whose HTML can differ, so
 `mkdocs serve` renders only those: checked against the truth (every page rendered before and after
 the edit, on fixture records) for edits of each kind, and it leaves unrelated records' pages out."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from pipeline_tracker.model.touched import pages_touched
 from pipeline_tracker.site import build as incremental  # load_tracker with a cache
 from pipeline_tracker.site.render import SiteOptions, page_jobs, render_job
+from pipeline_tracker.site.touched import pages_touched
 
 OPTIONS = SiteOptions(today="2026-11-30")
 DRUG = "pyrotinib"

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import yaml
 
@@ -30,8 +30,6 @@ _NON_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 
-if TYPE_CHECKING:
-    from pipeline_tracker.records.cache import FileCache
 
 _CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -259,8 +257,17 @@ def records_folder_problem(records: Path, root: Path) -> Problem | None:
     return None
 
 
+class FileReader(Protocol):
+    """What load_records asks of a cache (records/cache.py FileCache, which imports this module):
+    read_record's result for a file, or the last one if the file is unchanged."""
+
+    def read(
+        self, entry: os.DirEntry, folder: Path, root: Path, kind: str, shown: str | None
+    ) -> tuple[Record | None, list[Problem]]: ...
+
+
 def load_records(
-    records: Path, root: Path | None = None, cache: FileCache | None = None
+    records: Path, root: Path | None = None, cache: FileReader | None = None
 ) -> tuple[dict[str, dict[str, Record]], list[Problem]]:
     """Read every record under records/<kind>/; returns records by kind and id, and problems.
     With `cache` (records/cache.py), a file unchanged since the cache read it is not read again."""

@@ -33,6 +33,7 @@ from pipeline_tracker.site.render import (
     can_fork,
     in_forked_process,
     is_record_job,
+    list_rows_files,
     page_jobs,
     render_pages,
 )
@@ -179,6 +180,10 @@ def _build_outputs(
         static[FEED_PATH] = build_feed(tracker, options.site_url)
         static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
         build_record_feeds(tracker, static, options.site_url)
+        # Not open data: the rows a paged list's filters read, beside its first page (made here,
+        # while the pages render).
+        for path, content in list_rows_files(tracker, options).items():
+            static[path] = content
 
     def exports_elsewhere() -> None:
         # In a process of its own, when the files go to a folder: the tables, database and feeds

@@ -782,12 +782,4 @@ def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
     )
     for path, content in schema_files(site_url).items():
         files[path] = content
-    # Not open data: the rows a paged list's filters read (beside its pages, made here because
-    # this runs while the pages render).
-    from pipeline_tracker.site import render  # render's layer: imported when used
-
-    for path, content in render.list_rows_files(
-        tracker, render.SiteOptions(site_url=site_url)
-    ).items():
-        files[path] = content
     return files

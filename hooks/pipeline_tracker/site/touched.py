@@ -31,6 +31,8 @@ from collections.abc import Iterable
 
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.rules import references
+from pipeline_tracker.site.render import PAGE_KINDS, page_jobs
+from pipeline_tracker.site.urls import page_src
 
 Key = tuple[str, str]  # (kind, record id)
 # Records listed as rows on other records' pages, each row naming the row's own links (a target
@@ -152,9 +154,6 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
 def pages_touched(before: Tracker, after: Tracker) -> set[str]:
     """Source paths (as render.page_jobs names them) of every generated page whose HTML can
     differ between the two trackers: nothing when no record changed."""
-    from pipeline_tracker.site.render import PAGE_KINDS, page_jobs  # the site names the pages
-    from pipeline_tracker.site.urls import page_src
-
     touched = records_touched(before, after)
     pages = {page_src(kind, rid) for kind, rid in touched if kind in PAGE_KINDS}
     if any(not _own_page_only(before, after, key) for key in changed_records(before, after)):
