@@ -122,6 +122,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
                 defer_records=_in_shell(),
                 cache=LIVE.file_cache if LIVE.serving else None,
                 previous=LIVE.previous_tracker(),
+                in_nav=nav_sources(config.nav) if config.nav else None,
             )
         )
     except RecordsInvalid as invalid:
@@ -208,6 +209,22 @@ def on_nav(nav, config: MkDocsConfig, files: Files):
     _OUTPUT["nav_pages"] = list(nav.pages)
     _OUTPUT["nav"] = nav
     return nav
+
+
+def nav_sources(nav) -> set[str]:
+    """The Markdown files mkdocs.yml's nav lists: MkDocs builds those generated pages (the nav
+    marks them); the others are written in the page shell like record pages."""
+    found: set[str] = set()
+    items = list(nav or [])
+    while items:
+        item = items.pop()
+        if isinstance(item, dict):
+            items.extend(item.values())
+        elif isinstance(item, list):
+            items.extend(item)
+        elif isinstance(item, str) and item.endswith(".md"):
+            found.add(item)
+    return found
 
 
 def nav_key(page, in_nav: set) -> str | None:

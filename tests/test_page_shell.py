@@ -22,8 +22,9 @@ def _files(site: Path) -> dict[str, bytes]:
     }
 
 
-def _build(site: Path, config: Path, per_page: bool) -> dict[str, bytes]:
+def _build(site: Path, config: Path, per_page: bool, **more: str) -> dict[str, bytes]:
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES), NO_MKDOCS_2_WARNING="1")
+    env.update(more)
     env["PIPELINE_TRACKER_THEME_PER_PAGE"] = "1" if per_page else "0"
     done = subprocess.run(
         [str(BIN / "mkdocs"), "build", "--strict", "-f", str(config), "--site-dir", str(site)],
@@ -69,3 +70,14 @@ def test_with_site_url_too(site_with_url: Path, tmp_path: Path):
     shelled = _files(site_with_url)
     assert _differing(shelled, per_page) == []
     assert f"<loc>{SITE_URL}drugs/zanidatamab/</loc>".encode() in shelled["sitemap.xml"]
+
+
+def test_further_pages_of_long_lists_too(tmp_path: Path):
+    """Pages of a long list after its first (drugs/page/2/, …: out of the nav) are written in
+    the shell too, as MkDocs would write them."""
+    rows = {"PIPELINE_TRACKER_PAGE_ROWS": "2"}
+    shelled = _build(tmp_path / "shell", ROOT / "mkdocs.yml", per_page=False, **rows)
+    per_page = _build(tmp_path / "per-page", ROOT / "mkdocs.yml", per_page=True, **rows)
+    assert "drugs/page/2/index.html" in shelled
+    assert _differing(shelled, per_page) == []
+    assert len(shelled["drugs/page/2/index.html"]) < len(per_page["drugs/page/2/index.html"])

@@ -46,6 +46,9 @@ _SLOT = re.compile(r"PtSlot7([a-z_]+)Z(?:<h1>)?")
 # The record id slot, in the page's address: no record id holds "_" (ids are slugs), and the probe
 # checks that the address is printed as it is.
 SHELL_ID = "pt_shell_id"
+# Meta values a page's shell has a slot for (printed as they are); any other meta value (as
+# `hide: [toc]`, which the theme tests) is part of the shell itself.
+SLOTTED = frozenset({"title", "description", "feed", "linked_data"})
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
@@ -155,14 +158,21 @@ class PageShells:
         return html
 
     # Shells ---------------------------------------------------------------------------------
-    def _shell(self, folder: str, keys: tuple, has_toc: bool, has_h1: bool) -> list[str] | None:
-        key = (folder, keys, has_toc, has_h1)
+    def _shell(
+        self, folder: str, keys: tuple, fixed: tuple, has_toc: bool, has_h1: bool
+    ) -> list[str] | None:
+        key = (folder, keys, fixed, has_toc, has_h1)
         if key not in self._shells:
-            self._shells[key] = self._make(folder, keys, has_toc, has_h1)
+            self._shells[key] = self._make(folder, keys, fixed, has_toc, has_h1)
         return self._shells[key]
 
-    def _make(self, folder: str, keys: tuple, has_toc: bool, has_h1: bool) -> list[str] | None:
-        meta = {name: _token(name) for name in keys}
+    def _make(
+        self, folder: str, keys: tuple, fixed: tuple, has_toc: bool, has_h1: bool
+    ) -> list[str] | None:
+        """A shell for pages with these slotted meta keys and these other meta values (which
+        the theme may test, as `hide`: they are part of the shell, not slots)."""
+        kept = {name: _thawed(value) for name, value in fixed}
+        meta = {name: _token(name) for name in keys} | kept
         content = _token("content") + ("<h1>" if has_h1 else "")
         toc = [{"level": 2, "id": _token("skip"), "name": "skip", "children": []}]
         text = self.themed(
@@ -175,7 +185,7 @@ class PageShells:
         text = text.replace(SHELL_ID, _token("id"))
         pieces = _SLOT.split(text)
         # The probe: every value the theme could treat differently from the token it was shown.
-        probe_meta = {name: _PROBE.get(name, f"probe {name} <&>") for name in keys}
+        probe_meta = {name: _PROBE.get(name, f"probe {name} <&>") for name in keys} | kept
         probe_content = _PROBE_CONTENT if has_h1 else _PROBE_CONTENT.replace("h1", "h2")
         probe_toc = _PROBE_TOC if has_toc else []
         src = posixpath.join(folder, f"{_PROBE_ID}.md")
@@ -205,8 +215,9 @@ class PageShells:
         _, data = get_data(front_matter)
         data.update((k, v) for k, v in meta.items() if v)
         folder, name = posixpath.split(src_uri)
-        keys = tuple(sorted(data))
-        shell = self._shell(folder, keys, bool(toc), "<h1" in content)
+        keys = tuple(sorted(name for name in data if name in SLOTTED))
+        fixed = tuple(sorted((k, _frozen(v)) for k, v in data.items() if k not in SLOTTED))
+        shell = self._shell(folder, keys, fixed, bool(toc), "<h1" in content)
         if shell is None:
             return self.themed(src_uri, data, content, toc)
         record_id = posixpath.splitext(name)[0]
@@ -214,6 +225,24 @@ class PageShells:
         if filled is None:  # a slot this page has no value for (cannot happen: keys match)
             return self.themed(src_uri, data, content, toc)
         return filled
+
+
+def _frozen(value):
+    """A meta value as part of a shell's key (lists and dicts made hashable)."""
+    if isinstance(value, list):
+        return ("list", tuple(_frozen(item) for item in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((k, _frozen(v)) for k, v in value.items())))
+    return ("value", value)
+
+
+def _thawed(frozen):
+    kind, value = frozen
+    if kind == "list":
+        return [_thawed(item) for item in value]
+    if kind == "dict":
+        return {k: _thawed(v) for k, v in value}
+    return value
 
 
 def _toc_key(toc: Iterable[dict]) -> tuple:

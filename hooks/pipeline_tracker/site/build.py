@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -141,11 +142,13 @@ def build_outputs(
     defer_records: bool = False,
     cache: FileCache | None = None,
     previous: Tracker | None = None,
+    in_nav: Collection[str] | None = None,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
-    written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
-    many forked processes (render_pages; the output is the same). `defer_records`: record pages
-    are not rendered here but listed in `record_jobs`. `cache`, `previous`: see load_tracker."""
+        written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
+        many forked processes (render_pages; the output is the same). `defer_records`: record pages
+        are not rendered here but listed in `record_jobs`, and so are the other pages that are not in
+    `in_nav`, if given (the further pages of long lists). `cache`, `previous`: see load_tracker."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
         return _build_outputs(
             records_path,
@@ -156,6 +159,7 @@ def build_outputs(
             defer_records,
             cache,
             previous,
+            None if in_nav is None else frozenset(in_nav),
         )
 
 
@@ -168,6 +172,7 @@ def _build_outputs(
     defer_records: bool = False,
     cache: FileCache | None = None,
     previous: Tracker | None = None,
+    in_nav: frozenset[str] | None = None,
 ) -> BuildOutput:
     tracker = load_tracker(records_path, root, cache, previous)
     options = replace(
@@ -196,14 +201,20 @@ def _build_outputs(
         return static.sizes()
 
     jobs = page_jobs(tracker)
-    record_jobs = [job for job in jobs if is_record_job(job)] if defer_records else []
+
+    def deferred(job) -> bool:
+        return defer_records and (
+            is_record_job(job) or (in_nav is not None and job[0] not in in_nav)
+        )
+
+    record_jobs = [job for job in jobs if deferred(job)]
     elsewhere = static_folder is not None and workers > 1 and can_fork()
     html_pages = render_pages(
         tracker,
         options,
         workers=workers,
         meanwhile=exports_elsewhere if elsewhere else exports,
-        jobs=[job for job in jobs if not is_record_job(job)] if defer_records else None,
+        jobs=[job for job in jobs if not deferred(job)] if defer_records else None,
     )
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
