@@ -141,6 +141,16 @@ def _link(site_url: str | None, url: str, relative: str) -> str:
     return absolute(site_url, url) or relative
 
 
+CURATORS = "Open Pipeline Tracker curators"  # every feed's author
+RIGHTS = "Data: CC BY 4.0"
+
+
+def _credits(feed: ET.Element) -> None:
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = CURATORS
+    ET.SubElement(feed, f"{{{ATOM}}}rights").text = RIGHTS
+
+
 def _feed_head(
     title: str, urn: str, path: str, page: str, newest: str, site_url: str | None
 ) -> ET.Element:
@@ -162,9 +172,7 @@ def build_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
     entries = _entries(tracker)
     newest = max((e["updated"] for e in entries), default="1970-01-01T00:00:00Z")
     feed = _feed_head(TITLE, "feed", FEED_PATH, "timeline/", newest, site_url)
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = "Open Pipeline Tracker curators"
-    ET.SubElement(feed, f"{{{ATOM}}}rights").text = "Data: CC BY 4.0"
+    _credits(feed)
     for e in entries:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = escape.plain(e["title"])
@@ -271,8 +279,8 @@ def build_record_feeds(tracker: Tracker, files, site_url: str | None = None) -> 
                 f'  <link rel="self" type="application/atom+xml" href={quoteattr(self_link)} />\n'
                 f'  <link rel="alternate" type="text/html" href={quoteattr(page)} />\n'
                 f"  <updated>{newest}</updated>\n"
-                "  <author>\n    <name>Open Pipeline Tracker curators</name>\n  </author>\n"
-                "  <rights>Data: CC BY 4.0</rights>\n"
+                f"  <author>\n    <name>{CURATORS}</name>\n  </author>\n"
+                f"  <rights>{RIGHTS}</rights>\n"
             )
             body = "".join(xml for _key, xml in mine)
             files[record_feed_path(kind, rid)] = (head + body + "</feed>\n").encode("utf-8")
@@ -303,9 +311,7 @@ def build_changes_feed(tracker: Tracker, site_url: str | None = None) -> bytes:
     changes = tracker.recent_changes
     newest = max((atom_time(c.date) for c in changes), default="1970-01-01T00:00:00Z")
     feed = _feed_head(CHANGES_TITLE, "feed/changes", CHANGES_PATH, "recent/", newest, site_url)
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = "Open Pipeline Tracker curators"
-    ET.SubElement(feed, f"{{{ATOM}}}rights").text = "Data: CC BY 4.0"
+    _credits(feed)
     for c in changes:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = escape.plain(change_title(c))
