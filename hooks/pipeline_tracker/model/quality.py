@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import os
 import weakref
 from dataclasses import dataclass, field
@@ -32,6 +33,13 @@ def build_today(value: str | None = None) -> dt.date:
     text = value if value is not None else os.environ.get(TODAY_ENV, "")
     if not text:
         return dt.date.today()
+    return _today_of(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _today_of(text: str) -> dt.date:
+    """The date a "today" text names (asked for on every table row: worked out once per text;
+    a text it refuses raises again each time)."""
     try:
         today = dt.date.fromisoformat(text.strip())
     except ValueError:
