@@ -218,3 +218,53 @@ def test_section_addresses_round_trip():
             record_id,
             section,
         )
+
+
+_ARTICLE = re.compile(r"<article[^>]*>(.*?)</article>", re.DOTALL)
+
+
+def _broken_links(site, url: str) -> list[str]:
+    """Links of a built page's article that lead to no file of the site, or to no such id."""
+    html = (site / url / "index.html").read_text(encoding="utf-8")
+    broken = []
+    for href in re.findall(r'href="([^"]*)"', _ARTICLE.search(html).group(1)):
+        href = unescape(href)
+        if href.startswith(("http:", "https:", "mailto:")):
+            continue
+        path, _, fragment = href.partition("#")
+        target = posixpath.normpath(posixpath.join(url, path)) if path else url.rstrip("/")
+        file = site / target / "index.html" if not posixpath.splitext(target)[1] else site / target
+        html_file = file.suffix == ".html"  # a JSON document's #id is a key, not an anchor
+        if not file.is_file() or (
+            fragment and html_file and f'id="{fragment}"' not in file.read_text(encoding="utf-8")
+        ):
+            broken.append(href)
+    return broken
+
+
+def test_a_built_site_has_each_further_page_in_the_sitemap_out_of_the_nav_links_resolving(
+    paged_site, tracker, monkeypatch
+):
+    from conftest import SITE_URL
+
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    further = [job[0] for job in page_jobs(tracker) if job[1] == render.SECTION_TEMPLATE]
+    assert further
+    sitemap = (paged_site / "sitemap.xml").read_text(encoding="utf-8")
+    home = (paged_site / "index.html").read_text(encoding="utf-8")
+    nav = home[home.find('<nav class="md-nav md-nav--primary"') :]
+    nav = nav[: nav.find('class="md-sidebar md-sidebar--secondary"')]
+    owners = set()
+    for src in further:
+        url = urls.src_url(src)
+        assert (paged_site / url / "index.html").is_file(), url
+        assert f"<loc>{SITE_URL}{url}</loc>" in sitemap, url
+        assert url not in nav, url
+        assert _broken_links(paged_site, url) == [], url
+        kind, record_id, section = urls.section_of_src(src)
+        owners.add(urls.record_url(kind, record_id))
+        if section in listing.SECTIONS_WITH_ROWS_JSON:
+            rows = urls.list_rows_url(urls.section_url(kind, record_id, section))
+            assert json.loads((paged_site / rows).read_text(encoding="utf-8"))["rows"]
+    for url in owners:  # the record pages' pagers lead to pages that exist
+        assert _broken_links(paged_site, url) == [], url
