@@ -414,14 +414,33 @@ SECTION_TITLES = {
 SECTIONS_WITH_ROWS_JSON = frozenset(["pipeline", "drugs", "trials"])
 
 
+def _per_record(t: Tracker, kind: str, record_id: str, name: str, make):
+    """make(), worked out once per tracker for a record that many records name (its page and
+    each further page of its long sections ask for it; forked render workers inherit it), and
+    at each call for any other record (not held: there are thousands)."""
+    if len(t.referenced_by.get((kind, record_id), ())) <= page_rows():
+        return make()
+    return once(t, (name, kind, record_id), make)
+
+
 def company_programmes(t: Tracker, company: str):
     """(drug → the company's roles, drug → its rows within the company's territory and role)."""
-    return t.drugs_of_company(company), t.programmes_of_company(company)
+    return _per_record(
+        t,
+        "companies",
+        company,
+        "programmes",
+        lambda: (t.drugs_of_company(company), t.programmes_of_company(company)),
+    )
 
 
 def landscape_matrix(t: Tracker, kind: str, record_id: str):
     """The landscape matrix of a company (by indication, within its territory and role), an
     indication (by target, in it and its narrower indications) or a target (by indication)."""
+    return _per_record(t, kind, record_id, "matrix", lambda: _matrix(t, kind, record_id))
+
+
+def _matrix(t: Tracker, kind: str, record_id: str):
     if kind == "companies":
         roles, programmes = company_programmes(t, record_id)
         return landscape.by_indication(t, list(roles), programmes)
@@ -433,6 +452,10 @@ def landscape_matrix(t: Tracker, kind: str, record_id: str):
 
 def landscape_bars(t: Tracker, kind: str, record_id: str):
     """The pipeline bars beside landscape_matrix: each drug's highest phase per indication."""
+    return _per_record(t, kind, record_id, "bars", lambda: _bars(t, kind, record_id))
+
+
+def _bars(t: Tracker, kind: str, record_id: str):
     if kind == "companies":
         roles, programmes = company_programmes(t, record_id)
         return landscape.bars(t, list(roles), None, programmes)
