@@ -1117,17 +1117,14 @@ def test_pipeline_bar_labels_are_never_cut(browser, server):
     assert cut == {}
 
 
-def test_filters_of_a_paged_list_search_every_page(browser, tracker, tmp_path, monkeypatch):
+def test_filters_of_a_paged_list_search_every_page(browser, tracker, paged_site, monkeypatch):
     """The drugs index cut into pages of two rows: a filter finds a drug that is not on page 1
     (the page loads every row of the list), the filter stays in the URL, clearing it brings
     page 1's rows back; the pager's links lead from page to page."""
-    from conftest import mkdocs_build
     from pipeline_tracker.site import listing
     from selenium.webdriver.support.ui import Select
 
-    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
-    result = mkdocs_build(tmp_path / "site", FIXTURES)
-    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")  # as paged_site is built
     ordered = tracker.by_phase(tracker.tracked_ids())
     first_page, later = set(ordered[:2]), ordered[2:]
     in_china = {
@@ -1136,7 +1133,7 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, tmp_path, m
         if any(r.region in ("CN", "CN-HI") for r in tracker.phase_rows.get(d, []))
     }
     assert in_china - first_page, "the fixture needs a drug in China past page 1"
-    with _serving(tmp_path / "site") as address:
+    with _serving(paged_site) as address:
         errors, _ = _visit(browser, address + "drugs/")
         assert errors == []
         table = browser.find_element("css selector", "table.pt-region-filtered")
