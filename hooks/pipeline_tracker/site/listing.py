@@ -406,7 +406,7 @@ SECTION_TITLES = {
     "pipeline": "Pipeline",
     "drugs": "Drugs",
     "landscape": "Landscape",
-    "landscape-bars": "Landscape: pipeline bars",
+    "landscape-bars": "Landscape (pipeline bars)",
     "trials": "Trials",
     "cited-by": "Cited by",
 }
