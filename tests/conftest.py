@@ -94,6 +94,19 @@ def site_with_url(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def paged_site(tmp_path_factory) -> Path:
+    """The fixture records built once with two rows a page (long lists and long sections of
+    record pages cut into pages) and site_url set (so the sitemap lists every page)."""
+    folder = tmp_path_factory.mktemp("paged")
+    site = folder / "site"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PIPELINE_TRACKER_PAGE_ROWS", "2")
+        result = mkdocs_build(site, FIXTURES, config_with(folder, site_url=SITE_URL))
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
 def live_site(tmp_path_factory) -> Path:
     """The live records built once: only rules are checked on it (links resolve), never values."""
     site = tmp_path_factory.mktemp("live") / "site"

@@ -1117,17 +1117,14 @@ def test_pipeline_bar_labels_are_never_cut(browser, server):
     assert cut == {}
 
 
-def test_filters_of_a_paged_list_search_every_page(browser, tracker, tmp_path, monkeypatch):
+def test_filters_of_a_paged_list_search_every_page(browser, tracker, paged_site, monkeypatch):
     """The drugs index cut into pages of two rows: a filter finds a drug that is not on page 1
     (the page loads every row of the list), the filter stays in the URL, clearing it brings
     page 1's rows back; the pager's links lead from page to page."""
-    from conftest import mkdocs_build
     from pipeline_tracker.site import listing
     from selenium.webdriver.support.ui import Select
 
-    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
-    result = mkdocs_build(tmp_path / "site", FIXTURES)
-    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")  # as paged_site is built
     ordered = tracker.by_phase(tracker.tracked_ids())
     first_page, later = set(ordered[:2]), ordered[2:]
     in_china = {
@@ -1136,7 +1133,7 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, tmp_path, m
         if any(r.region in ("CN", "CN-HI") for r in tracker.phase_rows.get(d, []))
     }
     assert in_china - first_page, "the fixture needs a drug in China past page 1"
-    with _serving(tmp_path / "site") as address:
+    with _serving(paged_site) as address:
         errors, _ = _visit(browser, address + "drugs/")
         assert errors == []
         table = browser.find_element("css selector", "table.pt-region-filtered")
@@ -1190,6 +1187,46 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, tmp_path, m
             table = browser.find_element("css selector", "table.pt-region-filtered")
             _wait(browser, lambda: _shown_drugs(table) == in_china)
             assert _axe(browser) == []
+
+
+def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
+    browser, tracker, paged_site, monkeypatch
+):
+    """A target's drugs at two rows a page: the record's page shows the first two; the text
+    filter and the phase filter find a drug on a further page (from the section's rows.json);
+    the pagers of the other long section (the landscape's bars) stay."""
+    from pipeline_tracker.site import listing
+    from selenium.webdriver.support.ui import Select
+
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    assert "drugs" in listing.record_sections(tracker)[("targets", "erbb2")]
+    ordered = tracker.by_phase(listing.section_drugs(tracker, "targets", "erbb2"))
+    first_page, later = set(ordered[:2]), ordered[2:]
+    from pipeline_tracker.site.render import PageContext
+
+    def phase(d):
+        return PageContext.phase_key(tracker.highest_phase(d))
+
+    wanted = next(phase(d) for d in later if phase(d) != "none")  # a phase past page 1
+    with_phase = {d for d in ordered if phase(d) == wanted}
+    assert with_phase - first_page
+    with _serving(paged_site) as address:
+        errors, _ = _visit(browser, address + "targets/erbb2/")
+        assert errors == []
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert _shown_drugs(table) == first_page
+        bars = browser.find_element("css selector", "nav.pt-pager[aria-label='Pages of the bars']")
+        box = browser.find_element("css selector", ".pt-filter input")
+        box.send_keys(tracker.get("drugs", later[-1])["name"])
+        _wait(browser, lambda: later[-1] in _shown_drugs(table))
+        assert bars.is_displayed()  # only the filtered table's pagers hide
+        box.clear()
+        box.send_keys(" ")
+        Select(
+            browser.find_element("css selector", "form[data-pt-region-filter] select[name=phase]")
+        ).select_by_value(wanted)
+        _wait(browser, lambda: _shown_drugs(table) == with_phase)
+        assert urlparse(browser.current_url).query == f"phase={wanted}"
 
 
 def _wait(browser, condition, timeout: float = 10) -> None:

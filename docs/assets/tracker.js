@@ -80,6 +80,18 @@
       return tr;
     });
   }
+  // The pagers of this table's list: beside it (a record's page may page several sections).
+  function ownPagers(table) {
+    var found = [], box = table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
+    ["previousElementSibling", "nextElementSibling"].forEach(function (way) {
+      var el = box[way];
+      while (el && !/^(TABLE|H2|H3)$/.test(el.tagName) && !el.querySelector("table")) {
+        if (el.hasAttribute("data-pt-pager")) found.push(el);
+        el = el[way];
+      }
+    });
+    return found;
+  }
   function addFilter(table) {
     var body = table.tBodies[0];
     var paged = table.getAttribute("data-pt-paged");
@@ -116,7 +128,7 @@
       showing = which;
       body.textContent = "";
       (which === "all" ? all : own).forEach(function (row) { body.appendChild(row); });
-      document.querySelectorAll("[data-pt-pager]").forEach(function (nav) { nav.hidden = which === "all"; });
+      ownPagers(table).forEach(function (nav) { nav.hidden = which === "all"; });
       if (table.ptOnRows) table.ptOnRows();
     }
     table.ptApply = function () {

@@ -60,17 +60,19 @@ def index_rows(tracker: Tracker, kind: str) -> int:
     return len(tracker.tracked_ids()) if kind == "drugs" else len(tracker.ids(kind))
 
 
-def pager(base: str, list_url: str, part: int, total: int, noun: str) -> dict | None:
+def pager(base: str, list_url: str, part: int, total: int, noun: str, part_url=None) -> dict | None:
     """What the pager of page `part` of a list at `list_url` shows: 'Page N of M', which rows,
     and the links (previous, next, the first and last pages and the two either side of this
-    one). None for a list short enough for one page; part 0 is the whole list (rows_json)."""
+    one). None for a list short enough for one page; part 0 is the whole list (rows_json).
+    `part_url(n)`: the address of page n, when not urls.list_part_url (a record's section)."""
     if not paged(total):
         return None
     count = parts(total)
     size = page_rows()
 
     def href(n: int) -> str:
-        return urls.from_page(base, urls.list_part_url(list_url, n))
+        url = part_url(n) if part_url else urls.list_part_url(list_url, n)
+        return urls.from_page(base, url)
 
     near = {1, count, *range(max(1, part - 2), min(count, part + 2) + 1)}
     numbers: list[int | None] = []
@@ -345,13 +347,13 @@ def _fast_rows(html: str) -> list | None:
     return rows.rows if end == len(html) else None
 
 
-def rows_json(list_url: str, html: str) -> bytes:
+def rows_json(list_url: str, html: str, part_url=None) -> bytes:
     """Minified JSON of every row of a list (rendered whole, `html`, at its first page's
     address): the address of each page and, per row, its page number, attributes and cells.
     Links are relative to the list's folder, where the file lies; a link to an anchor
     (#inferred-3, #ref-2) is to the one on the row's own page. A note row (tr.pt-subrow) is on
     the page of the row above it. Rows are read and written one at a time: the largest list at
-    10,000 drugs held whole as data took 350 MB."""
+    10,000 drugs held whole as data took 350 MB. `part_url(n)`: as pager's."""
     size = page_rows()
     numbered: list[str] = []  # each row as JSON
     group = -1
@@ -360,7 +362,10 @@ def rows_json(list_url: str, html: str) -> bytes:
             group += 1
         numbered.append(_json([group // size + 1, attrs, cells]))
     count = max(1, -(-(group + 1) // size))
-    pages = [urls.relative(list_url, urls.list_part_url(list_url, n)) for n in range(1, count + 1)]
+    pages = [
+        urls.relative(list_url, part_url(n) if part_url else urls.list_part_url(list_url, n))
+        for n in range(1, count + 1)
+    ]
     # json.dumps({"pages": pages, "rows": rows}) with the rows already written
     return ('{"pages":' + _json(pages) + ',"rows":[' + ",".join(numbered) + "]}").encode("utf-8")
 
@@ -389,3 +394,152 @@ def _each_row(html: str):
             parser.close()
             rows = parser.rows
         yield from rows
+
+
+# Long sections of record pages ----------------------------------------------------------------
+# A section of a record's page with more rows than a page holds (a company's pipeline, an
+# indication's drugs, a landscape, …) shows its first PAGE_ROWS rows on the record's page and
+# continues on further pages (urls.section_part_url), as a long list does. Each section's rows are
+# worked out by ONE function below, which the record's template, its further pages and
+# record_sections (the pages to write) all ask.
+SECTION_TITLES = {
+    "pipeline": "Pipeline",
+    "drugs": "Drugs",
+    "landscape": "Landscape",
+    "landscape-bars": "Landscape (pipeline bars)",
+    "trials": "Trials",
+    "cited-by": "Cited by",
+}
+# Sections whose table has filters over its rows (tracker.js): a rows.json beside their pages.
+SECTIONS_WITH_ROWS_JSON = frozenset(["pipeline", "drugs", "trials"])
+
+
+def _per_record(t: Tracker, kind: str, record_id: str, name: str, make):
+    """make(), worked out once per tracker for a record that many records name (its page and
+    each further page of its long sections ask for it; forked render workers inherit it), and
+    at each call for any other record (not held: there are thousands)."""
+    if len(t.referenced_by.get((kind, record_id), ())) <= page_rows():
+        return make()
+    return once(t, (name, kind, record_id), make)
+
+
+def company_programmes(t: Tracker, company: str):
+    """(drug → the company's roles, drug → its rows within the company's territory and role)."""
+    return _per_record(
+        t,
+        "companies",
+        company,
+        "programmes",
+        lambda: (t.drugs_of_company(company), t.programmes_of_company(company)),
+    )
+
+
+def landscape_matrix(t: Tracker, kind: str, record_id: str):
+    """The landscape matrix of a company (by indication, within its territory and role), an
+    indication (by target, in it and its narrower indications) or a target (by indication)."""
+    return _per_record(t, kind, record_id, "matrix", lambda: _matrix(t, kind, record_id))
+
+
+def _matrix(t: Tracker, kind: str, record_id: str):
+    if kind == "companies":
+        roles, programmes = company_programmes(t, record_id)
+        return landscape.by_indication(t, list(roles), programmes)
+    if kind == "indications":
+        scope = t.indication_with_descendants(record_id)
+        return landscape.by_target(t, t.drugs_in_indication(record_id), scope)
+    return landscape.by_indication(t, t.cited_by("targets", record_id, "drugs"))
+
+
+def landscape_bars(t: Tracker, kind: str, record_id: str):
+    """The pipeline bars beside landscape_matrix: each drug's highest phase per indication."""
+    return _per_record(t, kind, record_id, "bars", lambda: _bars(t, kind, record_id))
+
+
+def _bars(t: Tracker, kind: str, record_id: str):
+    if kind == "companies":
+        roles, programmes = company_programmes(t, record_id)
+        return landscape.bars(t, list(roles), None, programmes)
+    if kind == "indications":
+        scope = t.indication_with_descendants(record_id)
+        return landscape.bars(t, t.drugs_in_indication(record_id), scope)
+    return landscape.bars(t, t.cited_by("targets", record_id, "drugs"))
+
+
+def section_drugs(t: Tracker, kind: str, record_id: str) -> list[str]:
+    """The drugs a record's page lists: a company's (its pipeline), an indication's, a target's."""
+    if kind == "companies":
+        return list(t.drugs_of_company(record_id))
+    if kind == "indications":
+        return t.drugs_in_indication(record_id)
+    return t.cited_by(kind, record_id, "drugs")
+
+
+CITED_BY_KINDS = ("drugs", "targets", "companies", "indications", "trials", "events")
+
+
+def cited_by_all(t: Tracker, source: str) -> list[tuple[str, str]]:
+    """(kind, id) of every record citing a source, in the order its page lists them."""
+    return [(kind, rid) for kind in CITED_BY_KINDS for rid in t.cited_by("sources", source, kind)]
+
+
+def _section_sizes(t: Tracker, kind: str, record_id: str) -> dict[str, int]:
+    """The sections of a record's page longer than a page → how many rows each has. A landscape
+    is worked out only when its rows could be too many (it has no more rows than the drugs'
+    status rows)."""
+    size = page_rows()
+    sizes: dict[str, int] = {}
+    if kind in ("companies", "indications", "targets"):
+        drugs = section_drugs(t, kind, record_id)
+        sizes["pipeline" if kind == "companies" else "drugs"] = len(drugs)
+        if sum(len(t.phase_rows.get(d, ())) for d in drugs) > size:
+            sizes["landscape"] = len(landscape_matrix(t, kind, record_id).rows)
+            sizes["landscape-bars"] = len(landscape_bars(t, kind, record_id))
+    if kind in ("companies", "indications", "drugs"):
+        sizes["trials"] = len(t.cited_by(kind, record_id, "trials"))
+    if kind == "sources":
+        sizes["cited-by"] = len(cited_by_all(t, record_id))
+    return {section: rows for section, rows in sizes.items() if paged(rows)}
+
+
+def record_sections(t: Tracker) -> dict[tuple[str, str], dict[str, int]]:
+    """(kind, record id) → its page's long sections and their rows, for every record that has
+    any (worked out once per tracker)."""
+
+    def every() -> dict[tuple[str, str], dict[str, int]]:
+        found = {}
+        for kind in ("companies", "indications", "targets", "drugs", "sources"):
+            for record_id in t.ids(kind):
+                sizes = _section_sizes(t, kind, record_id)
+                if sizes:
+                    found[(kind, record_id)] = sizes
+        return found
+
+    return once(t, ("record_sections", page_rows()), every)
+
+
+def section_pager(
+    base: str, kind: str, record_id: str, section: str, part: int, total: int, noun: str
+):
+    """The pager of a section of a record's page (`part` 1: on the record's page; 0: the whole
+    section, for its rows.json), or None when the section is short enough for one page."""
+    return pager(
+        base,
+        urls.section_url(kind, record_id, section),
+        part,
+        total,
+        noun,
+        lambda n: urls.section_part_url(kind, record_id, section, n),
+    )
+
+
+def company_filters(page, company: str):
+    """whole_list_filters for a company's pipeline: each drug's stages within the company's
+    territory and role, and the filter options of every drug and programme."""
+    return once(page.tracker, ("company filters", company), _company_filters, page, company)
+
+
+def _company_filters(page, company):
+    roles, programmes = company_programmes(page.tracker, company)
+    stages = [page.tracker.stage_by_region(d, rows=programmes.get(d, [])) for d in roles]
+    rows = [row for rows in programmes.values() for row in rows]
+    return stages, page.filter_options(list(roles), rows)

@@ -1061,6 +1061,21 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
     return lists
 
 
+SECTION_TEMPLATE = "record_section.html.j2"  # a further page of a long section of a record
+
+
+def section_jobs(tracker: Tracker, kind: str, record_id: str) -> list[tuple[str, str, str, str]]:
+    """The further pages of the long sections of a record's page (listing.record_sections)."""
+    sections = listing.record_sections(tracker).get((kind, record_id))
+    if not sections:
+        return []
+    return [
+        (urls.section_part_src(kind, record_id, section, part), SECTION_TEMPLATE, kind, "")
+        for section, rows in sections.items()
+        for part in range(2, listing.parts(rows) + 1)
+    ]
+
+
 def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order;
     a long list's further pages follow its first (urls.list_part_src)."""
@@ -1075,10 +1090,9 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
 
     for kind in PAGE_KINDS:
         template = f"{SINGULAR[kind]}.html.j2"
-        jobs.extend(
-            (page_path(kind, record_id), template, kind, record_id)
-            for record_id in tracker.ids(kind)
-        )
+        for record_id in tracker.ids(kind):
+            jobs.append((page_path(kind, record_id), template, kind, record_id))
+            jobs.extend(section_jobs(tracker, kind, record_id))
         listed(f"{kind}/index.md", f"index_{kind}.html.j2", kind)
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     if listing.event_years(tracker):  # a long timeline: a page per year
@@ -1112,7 +1126,34 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
             rows_json = listing.rows_json(urls.src_url(src), text)
             if rows_json:  # b"": a paged list that is no table has no filter to feed
                 files[urls.list_rows_url(urls.src_url(src))] = rows_json
+    for (kind, record_id), sections in listing.record_sections(tracker).items():
+        for section in sections:
+            if section not in listing.SECTIONS_WITH_ROWS_JSON:
+                continue
+            src = urls.section_src(kind, record_id, section)
+            text, _ = _render(
+                tracker, SECTION_TEMPLATE, src, options, **_section_values(tracker, src, 0)
+            )
+            list_url = urls.section_url(kind, record_id, section)
+            files[urls.list_rows_url(list_url)] = listing.rows_json(
+                list_url,
+                text,
+                lambda n, k=kind, i=record_id, s=section: urls.section_part_url(k, i, s, n),
+            )
     return files
+
+
+def _section_values(tracker: Tracker, src: str, part: int | None = None) -> dict:
+    """What record_section.html.j2 gets: the record, its name, which section and which page."""
+    kind, record_id, section = urls.section_of_src(src)
+    return {
+        "kind": kind,
+        "id": record_id,
+        "r": tracker.get(kind, record_id),
+        "name": display_name(tracker, kind, record_id),
+        "section": section,
+        "part": urls.part_of_src(src) if part is None else part,
+    }
 
 
 def _list_values(
@@ -1153,6 +1194,9 @@ def render_job(
         rendered = rendered_page(text, page, indexed_whole=False, compress=compress)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
         return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
+    if template == SECTION_TEMPLATE:  # indexed: its heading and where it belongs, not its rows
+        text, page = _render(tracker, template, src, options, **_section_values(tracker, src))
+        return rendered_page(text, page, indexed_whole=False, compress=compress)
     text, page = _render(
         tracker, template, src, options, **_list_values(tracker, src, kind, options, None, template)
     )

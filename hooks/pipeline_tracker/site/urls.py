@@ -12,7 +12,7 @@ import hashlib
 import posixpath
 from collections.abc import Mapping
 
-from pipeline_tracker.records.ids import event_anchor
+from pipeline_tracker.records.ids import event_anchor, heading_anchor
 
 TIMELINE = "timeline/"
 QUALITY = "quality/"  # the data quality checks; a long check has its own pages under it
@@ -121,6 +121,41 @@ def landscape_view_of_src(src: str) -> str:
     list_url = list_url_of_src(src)
     view = list_url[len(LANDSCAPES) : -1] if list_url.startswith(LANDSCAPES) else ""
     return "" if view == "regions" else view
+
+
+# A long section of a record's page (its pipeline, trials, landscape, …) shows its first rows on
+# the record's page and continues at companies/<id>/pipeline/page/2/, … (listing.record_sections).
+SECTION_HEADINGS = {"landscape-bars": "landscape"}  # a section's heading, when not its own name
+
+
+def section_url(kind: str, record_id: str, section: str) -> str:
+    """The folder of a long section's further pages and of its rows.json: companies/x/pipeline/."""
+    return f"{record_url(kind, record_id)}{section}/"
+
+
+def section_src(kind: str, record_id: str, section: str) -> str:
+    """The source path a section is rendered at whole (for its rows.json): companies/x/pipeline.md."""
+    return f"{kind}/{record_id}/{section}.md"
+
+
+def section_part_url(kind: str, record_id: str, section: str, part: int) -> str:
+    """Page `part` of a long section of a record's page: page 1 is the record's page, at the
+    section's heading; then companies/x/pipeline/page/2/, …"""
+    if part <= 1:
+        heading = heading_anchor(SECTION_HEADINGS.get(section, section))
+        return f"{record_url(kind, record_id)}#{heading}"
+    return list_part_url(section_url(kind, record_id, section), part)
+
+
+def section_part_src(kind: str, record_id: str, section: str, part: int) -> str:
+    """The source path of section_part_url (part > 1): companies/x/pipeline/page/2.md."""
+    return list_part_src(section_src(kind, record_id, section), part)
+
+
+def section_of_src(src: str) -> tuple[str, str, str]:
+    """(kind, record id, section) of a section's page (section_part_src, section_src)."""
+    kind, record_id, section = list_url_of_src(src).rstrip("/").split("/")
+    return kind, record_id, section
 
 
 def list_rows_url(list_url: str) -> str:
