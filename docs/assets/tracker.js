@@ -63,7 +63,7 @@
       parent.appendChild(el);
     });
   }
-  // labels: the column headers as the page first had them, for data-label (cards.label_cells).
+  // labels: the column headers as the page first had them, for data-label (as labelCells).
   function rowsOf(data, base, labels) {
     var pages = data.pages.map(function (p) { return new URL(p, base).href; });
     return data.rows.map(function (r) {
@@ -324,7 +324,25 @@
     controls.forEach(function (c) { c[1].querySelector("select").addEventListener("change", apply); });
     apply();
   }
+  // Phone cards: every body cell gets its column's header as data-label, which layout.css shows
+  // on phones ("Phase: filed"). The build labels only the columns layout.css sizes by name
+  // (site/cards.py); the rest come from the table's one header row, here.
+  function labelCells() {
+    document.querySelectorAll("table.pt-table:not(.pt-landscape)").forEach(function (table) {
+      if ((table.getAttribute("class") || "").indexOf("pt-table") !== 0) return;
+      var head = table.tHead;
+      if (!head || !head.rows.length) return;
+      var labels = Array.prototype.map.call(head.rows[0].cells, function (th) { return th.textContent.trim(); });
+      Array.prototype.forEach.call(table.rows, function (row) {
+        if (row.parentNode === head || row.querySelector("[colspan]")) return;
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (labels[index] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", labels[index]);
+        });
+      });
+    });
+  }
   function init() {
+    labelCells();
     document.querySelectorAll("table.pt-sortable").forEach(function (table) {
       var head = table.tHead;
       if (!head || table.dataset.sortable) return;

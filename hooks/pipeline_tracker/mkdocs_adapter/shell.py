@@ -221,7 +221,9 @@ class PageShells:
         if shell is None:
             return self.themed(src_uri, data, content, toc)
         record_id = posixpath.splitext(name)[0]
-        filled = _fill(shell, _values(record_id, data, content, self._toc_html(folder, toc), toc))
+        # The table of contents without the theme's indentation too, as the shell (half of it).
+        toc_html = _BLANK_LINES.sub("\n", self._toc_html(folder, toc))
+        filled = _fill(shell, _values(record_id, data, content, toc_html, toc))
         if filled is None:  # a slot this page has no value for (cannot happen: keys match)
             return self.themed(src_uri, data, content, toc)
         return filled

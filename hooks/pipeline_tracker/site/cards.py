@@ -1,5 +1,9 @@
-"""Label every table cell with its column header (data-label), so on a phone each row can be
-shown as a card ("Phase: filed") by CSS alone, with no change to the templates' tables.
+"""Phone cards: on a phone each table row is shown as a card ("Phase: filed"), each cell labelled
+with its column's header (data-label, shown by layout.css). tracker.js labels the cells from the
+table's header when the page loads (one header per table, not a label per cell: those were 5% of
+a record page, issue 19). The build labels only the columns layout.css lays out by name at every
+width (STYLED: the narrow Sources column, the wide Terms column), so a page looks the same before
+the script runs, and without it.
 
 Works on the HTML our templates write (record text cannot open a tag: its "<" is escaped). Phase
 matrices (.pt-landscape) are left alone: they scroll inside their own box instead.
@@ -17,6 +21,8 @@ _TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.DOTALL)
 _CELL = re.compile(r"<(td|th)\b([^>]*)>")
+# The columns layout.css selects by their label (td[data-label="Sources"]): keep in step with it.
+STYLED = frozenset({"Sources", "Terms"})
 
 
 def _label(table: re.Match) -> str:
@@ -27,6 +33,8 @@ def _label(table: re.Match) -> str:
     labels = [
         _TAG.sub("", cell).strip().replace('"', "&quot;") for cell in _TH.findall(head.group(1))
     ]
+    if not STYLED.intersection(labels):
+        return table.group(0)
     body_start = head.end()
     count = len(labels)
 
@@ -39,7 +47,7 @@ def _label(table: re.Match) -> str:
         out = [parts[0]]
         for i in range((len(parts) - 1) // 3):
             tag, attributes, after = parts[3 * i + 1 : 3 * i + 4]
-            if i < count and labels[i] and "data-label" not in attributes:
+            if i < count and labels[i] in STYLED and "data-label" not in attributes:
                 out.append(f'<{tag}{attributes} data-label="{labels[i]}">')
             else:
                 out.append(f"<{tag}{attributes}>")
