@@ -1061,10 +1061,13 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
     return lists
 
 
-def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
+def page_jobs(
+    tracker: Tracker, lists: dict[str, tuple[str, str, int]] | None = None
+) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order;
-    a long list's further pages follow its first (urls.list_part_src)."""
-    lists = paged_lists(tracker)
+    a long list's further pages follow its first (urls.list_part_src). `lists`: paged_lists as
+    made before (`mkdocs serve`, until it makes them again after an edit)."""
+    lists = paged_lists(tracker) if lists is None else lists
     jobs: list[tuple[str, str, str, str]] = []
 
     def listed(src: str, template: str, kind: str = "") -> None:

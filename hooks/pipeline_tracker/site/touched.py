@@ -151,11 +151,20 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
     return touched
 
 
-def pages_touched(before: Tracker, after: Tracker) -> set[str]:
+def pages_touched(
+    before: Tracker, after: Tracker, jobs: Iterable[tuple[str, str, str, str]] | None = None
+) -> set[str]:
     """Source paths (as render.page_jobs names them) of every generated page whose HTML can
-    differ between the two trackers: nothing when no record changed."""
+    differ between the two trackers: nothing when no record changed. Every page of a touched
+    record (its own page and any further page of its long sections) and every listing page with
+    its further pages (`<kind>/page/N/`, a year of the timeline, a check of the quality report, a
+    landscape view), taken from page_jobs: `jobs`, page_jobs(after) when already made."""
     touched = records_touched(before, after)
     pages = {page_src(kind, rid) for kind, rid in touched if kind in PAGE_KINDS}
-    if any(not _own_page_only(before, after, key) for key in changed_records(before, after)):
-        pages |= {src for src, _template, _kind, rid in page_jobs(after) if not rid}
+    wide = any(not _own_page_only(before, after, key) for key in changed_records(before, after))
+    if not touched:
+        return pages
+    for src, _template, kind, rid in page_jobs(after) if jobs is None else jobs:
+        if (kind, rid) in touched if rid else wide:
+            pages.add(src)
     return pages
