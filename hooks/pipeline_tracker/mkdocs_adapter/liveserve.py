@@ -56,6 +56,7 @@ from pipeline_tracker.site.render import (
     render_job,
 )
 from pipeline_tracker.site.touched import changed_records, pages_touched
+from pipeline_tracker.site.urls import ROWS_FILE
 
 LIVE_FOLDER = ".pt-live"
 # Where a page in LIVE_FOLDER shows the problems banner (record text cannot forge it: its "<" is
@@ -315,9 +316,22 @@ class Background:
             else:
                 pages.append(job)
         render_each(self.tracker, self.options, pages, self.consume, 1)
-        if self.exports:
-            write_static_files(self.tracker, self.static, self.options)
-        return nav, self.static.sizes(), lists, [job[0] for job in todo]
+        rows = any(not is_record_job(job) for job in todo)  # lists' rows: only with the lists
+        made = LiveStaticFiles(self.static.folder)
+        if self.exports or rows:
+            write_static_files(self.tracker, made, self.options, self.exports, rows)
+        # What was there and is not made again, as a deleted record's feed, goes.
+        kept, gone, fresh = {}, [], made.sizes()
+        for path, size in self.site.sizes.items():
+            remade = rows if _is_rows(path) else self.exports
+            if not remade:
+                kept[path] = size
+            elif path not in fresh:
+                gone.append(path)
+        for path in gone:
+            with _quiet():
+                os.unlink(os.path.join(made.folder, path))  # type: ignore[arg-type]
+        return nav, {**kept, **fresh}, lists, [job[0] for job in todo]
 
     def _run(self) -> None:
         started = time.perf_counter()
@@ -333,11 +347,8 @@ class Background:
             return
         nav, sizes, lists, done = cast(tuple[dict, dict, dict, list], result)
         site = self.site
+        site.sizes = sizes
         if self.exports:
-            for path in site.sizes.keys() - sizes.keys():  # a deleted record's feed, …
-                with _quiet():
-                    os.unlink(self.static.folder / path)
-            site.sizes = sizes
             site.exports_stale = False
         site.nav_pages.update(nav)
         site.stale -= set(done)
@@ -348,6 +359,10 @@ class Background:
         )
         if site.rebuild is not None:
             site.rebuild()
+
+
+def _is_rows(path: str) -> bool:
+    return posixpath.basename(path) == ROWS_FILE
 
 
 def _in_child(work: Callable[[], object], cancelled: threading.Event, owner) -> object:

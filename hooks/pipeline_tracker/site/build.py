@@ -134,16 +134,25 @@ def load_tracker(
     return tracker
 
 
-def write_static_files(tracker: Tracker, static: StaticFiles, options: SiteOptions) -> None:
-    """The open data, the feeds and the rows of paged lists, into `static`."""
-    build_exports(tracker, static, options.site_url)
-    static[FEED_PATH] = build_feed(tracker, options.site_url)
-    static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
-    build_record_feeds(tracker, static, options.site_url)
-    # Not open data: the rows a paged list's filters read, beside its first page (made while the
-    # pages render).
-    for path, content in list_rows_files(tracker, options).items():
-        static[path] = content
+def write_static_files(
+    tracker: Tracker,
+    static: StaticFiles,
+    options: SiteOptions,
+    exports: bool = True,
+    rows: bool = True,
+) -> None:
+    """The open data and the feeds (`exports`) and the rows of paged lists (`rows`), into
+    `static`."""
+    if exports:
+        build_exports(tracker, static, options.site_url)
+        static[FEED_PATH] = build_feed(tracker, options.site_url)
+        static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
+        build_record_feeds(tracker, static, options.site_url)
+    if rows:
+        # Not open data: the rows a paged list's filters read, beside its first page (made while
+        # the pages render).
+        for path, content in list_rows_files(tracker, options).items():
+            static[path] = content
 
 
 def build_outputs(
