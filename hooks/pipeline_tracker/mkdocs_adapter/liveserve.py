@@ -34,6 +34,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import posixpath
+import resource
 import shutil
 import sys
 import tempfile
@@ -353,8 +354,10 @@ class Background:
         site.nav_pages.update(nav)
         site.stale -= set(done)
         site.lists = lists
+        helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         print(
-            f"pipeline-tracker: lists and open data updated in {time.perf_counter() - started:.1f} s",
+            f"pipeline-tracker: lists and open data updated in {time.perf_counter() - started:.1f} s"
+            f" (largest helper process so far: {helper} MB)",
             file=sys.stderr,
         )
         if site.rebuild is not None:
