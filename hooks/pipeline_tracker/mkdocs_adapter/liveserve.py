@@ -247,8 +247,8 @@ class LiveSite:
         elif tracker is self.tracker:  # the same records (a docs edit, a failed build)
             now = []
         else:
-            touched = pages_touched(self.tracker, tracker, jobs=self.all_jobs)
             changed = changed_records(self.tracker, tracker)
+            touched = pages_touched(self.tracker, tracker, self.all_jobs, changed)
             # The changed records' own pages now; the pages of the records around them (a
             # target page listing an edited drug: at scale, megabytes each) with the lists.
             now = [job for src, job in new.items() if src in touched and job[2:] in changed]

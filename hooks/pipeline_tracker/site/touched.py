@@ -122,9 +122,10 @@ def _broader(tracker: Tracker, indication: str) -> Iterable[str]:
         indication = parent
 
 
-def records_touched(before: Tracker, after: Tracker) -> set[Key]:
-    """The records whose pages (or, for events, timeline entries) can differ after the edit."""
-    changed = changed_records(before, after)
+def records_touched(before: Tracker, after: Tracker, changed: set[Key] | None = None) -> set[Key]:
+    """The records whose pages (or, for events, timeline entries) can differ after the edit
+    (`changed`: changed_records, when already made)."""
+    changed = changed_records(before, after) if changed is None else changed
     touched = set(changed)
     wide = {key for key in changed if not _own_page_only(before, after, key)}
     # A drug's phase rows carry what its trials and events say (indication, sources, dates): a
@@ -152,16 +153,21 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
 
 
 def pages_touched(
-    before: Tracker, after: Tracker, jobs: Iterable[tuple[str, str, str, str]] | None = None
+    before: Tracker,
+    after: Tracker,
+    jobs: Iterable[tuple[str, str, str, str]] | None = None,
+    changed: set[Key] | None = None,
 ) -> set[str]:
     """Source paths (as render.page_jobs names them) of every generated page whose HTML can
     differ between the two trackers: nothing when no record changed. Every page of a touched
     record (its own page and any further page of its long sections) and every listing page with
     its further pages (`<kind>/page/N/`, a year of the timeline, a check of the quality report, a
-    landscape view), taken from page_jobs: `jobs`, page_jobs(after) when already made."""
-    touched = records_touched(before, after)
+    landscape view), taken from page_jobs: `jobs`, page_jobs(after) when already made
+    (`changed`: changed_records, when already made)."""
+    changed = changed_records(before, after) if changed is None else changed
+    touched = records_touched(before, after, changed)
     pages = {page_src(kind, rid) for kind, rid in touched if kind in PAGE_KINDS}
-    wide = any(not _own_page_only(before, after, key) for key in changed_records(before, after))
+    wide = any(not _own_page_only(before, after, key) for key in changed)
     if not touched:
         return pages
     for src, _template, kind, rid in page_jobs(after) if jobs is None else jobs:
