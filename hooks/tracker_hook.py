@@ -115,7 +115,8 @@ def on_pre_build(config: MkDocsConfig) -> None:
     live = liveserve.SITE if _live() else None
     if live is not None:
         live.stop_background()
-        workers = 1 if live.started else render_workers()  # no server thread runs yet
+        live.check_site(config)
+        workers = 1 if live.serving else render_workers()  # forks only while no thread runs
     try:
         _OUTPUT["output"] = LIVE.build(
             lambda: build_outputs(
@@ -129,7 +130,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
                 previous=LIVE.previous_tracker(),
                 in_nav=nav_sources(config.nav) if config.nav else None,
                 static=live.static(config.site_dir) if live else None,
-                run_exports=not (live and live.started),
+                run_exports=not (live and live.version),
                 version=live.version if live else None,
                 reuse=live.reuse if live else None,
                 jobs_of=live.jobs_of if live else None,
@@ -344,7 +345,7 @@ def _write_live_pages(config, tracker, options, jobs, shells, wanted) -> None:
         set(wanted),
         write_file=liveserve.write_atomically,
     )
-    workers = 1 if live.started else render_workers()
+    workers = 1 if live.serving else render_workers()  # forks only while no thread runs
     anchors = live.write_pages(tracker, options, jobs, destinations, consume, workers)
     check_record_anchors(wanted, anchors, config.validation.links.anchors)  # type: ignore[arg-type]
     # No sitemap of the record pages: MkDocs' own lists its pages; a preview is not crawled.
@@ -371,6 +372,7 @@ def on_serve(server, config: MkDocsConfig, builder):
     _watch_without_following_links(server)
     if _live():
         liveserve.SITE.rebuild = liveserve.rebuild_trigger(server)
+        liveserve.SITE.serving = True
         server.set_app(liveserve.live_app(server.get_app(), server, lambda: str(LIVE.banner())))
         _OUTPUT["observer"] = liveserve.watch_records(server, str(records_dir(_root(config))))
     else:

@@ -132,3 +132,14 @@ def test_a_broken_record_shows_the_problems_on_record_pages_and_lists(served):
     drug.write_text(good, encoding="utf-8")
     for page in ("drugs/trastuzumab/", "drugs/"):
         _until(base + page, lambda s, t: s == 200 and BANNER not in t, f"the banner going ({page})")
+
+
+def test_a_settings_edit_reaches_every_page(served, tmp_path):
+    """Not a records edit: mkdocs.yml, docs/ or templates changed, so every page is made again."""
+    base, _records, _ = served
+    config = tmp_path / "site" / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith("site_name: Open Pipeline Tracker\n")
+    config.write_text(text.replace("site_name: Open", "site_name: Servetest Open", 1), "utf-8")
+    for page in ("drugs/trastuzumab/", "targets/erbb2/", "drugs/"):
+        _until(base + page, lambda s, t: "Servetest Open Pipeline Tracker" in t, page)

@@ -31,6 +31,7 @@ served: they hold BANNER_SLOT where the banner goes, which live_app fills with t
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import posixpath
@@ -49,6 +50,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from pipeline_tracker.site.build import StaticFiles, write_static_files
 from pipeline_tracker.site.render import (
+    TEMPLATES,
     can_fork,
     is_record_job,
     page_jobs,
@@ -59,6 +61,7 @@ from pipeline_tracker.site.render import (
 from pipeline_tracker.site.touched import changed_records, pages_touched
 from pipeline_tracker.site.urls import ROWS_FILE
 
+log = logging.getLogger("mkdocs.plugins.pipeline_tracker")
 LIVE_FOLDER = ".pt-live"
 # Where a page in LIVE_FOLDER shows the problems banner (record text cannot forge it: its "<" is
 # always escaped).
@@ -180,11 +183,13 @@ class LiveSite:
         self.lists: dict | None = None  # render.paged_lists, as of the last time it was made
         self.files: dict[tuple, File] = {}  # stand-in files for MkDocs, made once
         self.templates = TemplateCache()
+        self.stamp: tuple = ()  # site_stamp of the last build
         self.anchors: dict[str, object] = {}  # ids of record pages that docs link into
         self.stale: set[str] = set()  # pages the background has still to render
         self.exports_stale = False
         self.background: Background | None = None
         self.rebuild: Callable[[], None] | None = None  # asks `mkdocs serve` for a rebuild
+        self.serving = False  # the server runs (its threads: no more forked render workers)
 
     @property
     def started(self) -> bool:
@@ -214,6 +219,17 @@ class LiveSite:
         if file is None or file.dest_dir != config.site_dir:
             file = self.files[key] = kind(path, config)
         return file
+
+    def check_site(self, config) -> None:
+        """Everything is rendered again (as at the first build, the open data aside) when what
+        every page is made with changed: mkdocs.yml, docs/, the theme's overrides, the page
+        templates. Only an edit of records renders only what it touches."""
+        stamp = site_stamp(config)
+        if self.started and stamp != self.stamp:
+            log.info("pipeline-tracker: the site's settings or templates changed: every page again")
+            self.tracker, self.nav_pages, self.nav_jobs, self.lists = None, {}, {}, None
+            self.stale.clear()
+        self.stamp = stamp
 
     def stop_background(self) -> None:
         if self.background is not None:
@@ -362,6 +378,24 @@ class Background:
         )
         if site.rebuild is not None:
             site.rebuild()
+
+
+def site_stamp(config) -> tuple:
+    """When each file the pages are made with (besides the records) last changed."""
+    roots = [config.docs_dir, TEMPLATES]
+    custom = getattr(config.theme, "custom_dir", None)
+    if custom:
+        roots.append(custom)
+    found = []
+    if config.config_file_path:
+        found.append((config.config_file_path, os.stat(config.config_file_path).st_mtime_ns))
+    for root in roots:
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = os.path.join(folder, name)
+                with _quiet():
+                    found.append((path, os.lstat(path).st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _is_rows(path: str) -> bool:
