@@ -20,8 +20,8 @@ other page and no listing shows them (templates: the notes macro, drug.html.j2; 
 JSON-LD); an event's notes are on the timeline and the deals list, which are listings.
 
 Not counted: the data version (Tracker.data_version) every page prints in its citation changes
-with any edit, so every page differs by it; the page side stamps it apart (see the report of the
-`serve` branch). tests/test_touched.py checks the set against rendering every page before and
+with any edit, so every page differs by it; `mkdocs serve` prints the first build's version on
+every page (Tracker.pin_data_version, mkdocs_adapter/liveserve.py). tests/test_touched.py checks the set against rendering every page before and
 after an edit, the version aside.
 """
 
