@@ -15,9 +15,10 @@ For each size it measures, one after the other (never in parallel):
     of search files fetched (pagefind/*) and the largest of them; medians over the queries.
 It prints a table, checks the targets, and writes both into benchmarks/README.md.
   * with BENCH_SERVE=1, `mkdocs serve` on the tree (a free port on 127.0.0.1): once the first
-    build is served, a harmless edit of one drug record (a marker added to its notes), then the
-    seconds until that drug's page, fetched over HTTP every 0.1 s, shows the marker, and the
-    server's peak RSS (VmHWM of the serving process).
+    build is served, the idle server's CPU over 10 s, a harmless edit of one drug record (a marker
+    added to its notes), then the seconds until that drug's page, fetched over HTTP every 0.1 s,
+    shows the marker, until the server reports the lists and open data updated, and the
+    server's peak RSS (VmHWM of the serving process; not its forked helpers).
 `python benchmarks/bench.py --serve RECORDS` runs the serve measurement alone, on a copy of RECORDS.
 BENCH_SIZES=1000 runs a smaller set; BENCH_KEEP=1 keeps the work folder (printed);
 BENCH_PLAIN=0 skips the plain MkDocs baseline (its columns then show "—").
@@ -298,6 +299,15 @@ def _peak_mb(pid: int) -> float:
     return 0.0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process so far (/proc/PID/stat), seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SERVE_IDLE = 10  # seconds the idle server's CPU is measured over
+
+
 def serve_stats(records: Path) -> dict:
     """`mkdocs serve` on the tree: seconds to the first build served, seconds from saving an edit
     of one drug's notes to its page showing it (polled over HTTP every 0.1 s), peak RSS."""
@@ -327,6 +337,10 @@ def serve_stats(records: Path) -> dict:
                 raise SystemExit(f"mkdocs serve did not serve {url}; see {log}")
             time.sleep(0.5)
         first = time.perf_counter() - start
+        time.sleep(2)  # the first requests' work done
+        cpu = _cpu_seconds(server.pid)
+        time.sleep(SERVE_IDLE)
+        idle = 100 * (_cpu_seconds(server.pid) - cpu) / SERVE_IDLE
         marker = f"Serve-benchmark-edit-{time.time_ns()}"
         record["notes"] = f"{marker}. {record.get('notes', '')}".strip()
         text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=10**6)
@@ -337,6 +351,14 @@ def serve_stats(records: Path) -> dict:
                 raise SystemExit(f"the edit never reached {url}; see {log}")
             time.sleep(0.1)
         edit = time.perf_counter() - start
+        # The lists, the pages around the record and the open data follow in the background
+        # (mkdocs_adapter/liveserve.py): until the server says they are done.
+        done = None
+        while time.perf_counter() - start < SERVE_EDIT and server.poll() is None:
+            if b"lists and open data updated" in log.read_bytes():
+                done = time.perf_counter() - start
+                break
+            time.sleep(0.2)
         peak = _peak_mb(server.pid)
     finally:
         server.terminate()
@@ -345,8 +367,18 @@ def serve_stats(records: Path) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    print(f"   serve: first build {first:.1f} s, edit → page {edit:.2f} s", file=sys.stderr)
-    return {"serve_first_s": first, "serve_edit_s": edit, "serve_peak_mb": peak}
+    print(
+        f"   serve: first build {first:.1f} s, idle {idle:.1f}% of a core, edit → page "
+        f"{edit:.2f} s, → lists and open data {done if done is None else round(done, 1)} s",
+        file=sys.stderr,
+    )
+    return {
+        "serve_first_s": first,
+        "serve_edit_s": edit,
+        "serve_peak_mb": peak,
+        "serve_idle_pct": idle,
+        "serve_rest_s": done,
+    }
 
 
 def run_size(drugs: int, work: Path) -> dict:
@@ -498,13 +530,18 @@ def table(rows: list[dict]) -> str:
     if served:
         lines += [
             "",
-            "| drugs | serve: first build s | serve: edit → browser s | serve: peak RSS MB |",
-            "|" + "---|" * 4,
+            (
+                "| drugs | serve: first build s | serve: edit → browser s "
+                "| serve: → lists, open data s | serve: peak RSS MB | serve: idle CPU % of a core |"
+            ),
+            "|" + "---|" * 6,
         ]
         for r in served:
+            rest = r.get("serve_rest_s")
             lines.append(
                 f"| {r['drugs']:,} | {r['serve_first_s']:.1f} | {r['serve_edit_s']:.2f} "
-                f"| {r['serve_peak_mb']:.0f} |"
+                f"| {'—' if rest is None else f'{rest:.1f}'} "
+                f"| {r['serve_peak_mb']:.0f} | {r.get('serve_idle_pct', 0):.1f} |"
             )
     return "\n".join(lines)
 

@@ -17,7 +17,7 @@ import pipeline_tracker
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
-from pipeline_tracker.mkdocs_adapter import search
+from pipeline_tracker.mkdocs_adapter import liveserve, search
 from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
 from pipeline_tracker.mkdocs_adapter.shell import (
     PageShells,
@@ -111,6 +111,12 @@ def on_pre_build(config: MkDocsConfig) -> None:
     if not LIVE.serving:
         folder = _OUTPUT["spill"] = Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-"))
         workers = render_workers()
+    # `mkdocs serve` renders again only what an edit touched (mkdocs_adapter/liveserve.py).
+    live = liveserve.SITE if _live() else None
+    if live is not None:
+        live.stop_background()
+        live.check_site(config)
+        workers = 1 if live.serving else render_workers()  # forks only while no thread runs
     try:
         _OUTPUT["output"] = LIVE.build(
             lambda: build_outputs(
@@ -123,11 +129,18 @@ def on_pre_build(config: MkDocsConfig) -> None:
                 cache=LIVE.file_cache if LIVE.serving else None,
                 previous=LIVE.previous_tracker(),
                 in_nav=nav_sources(config.nav) if config.nav else None,
+                static=live.static(config.site_dir) if live else None,
+                run_exports=not (live and live.version),
+                version=live.version if live else None,
+                reuse=live.reuse if live else None,
+                jobs_of=live.jobs_of if live else None,
             )
         )
     except RecordsInvalid as invalid:
         _cleanup()
         raise PluginError(str(invalid)) from None
+    if live is not None and _OUTPUT["output"].tracker is not live.tracker:
+        live.built(_OUTPUT["output"])
     config.extra["data_version"] = _OUTPUT["output"].tracker.data_version  # the footer's
 
 
@@ -141,8 +154,14 @@ def _in_shell() -> bool:
     return os.environ.get(PER_PAGE_ENV, "").strip() != "1"
 
 
+def _live() -> bool:
+    """`mkdocs serve` with record pages in the shell: pages kept in liveserve.LIVE_FOLDER."""
+    return LIVE.serving and _in_shell()
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     _refuse_files_outside(files, Path(config.docs_dir), _root(config))
+    live = liveserve.SITE if _live() else None
     output = _OUTPUT.pop("output")
     _OUTPUT["inserts"] = output.inserts
     _OUTPUT["linked_data"] = output.linked_data
@@ -155,12 +174,20 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for src_uri in output.page_order:  # in one order, whichever way a page is written (sitemap)
         page = output.html_pages.get(src_uri)
         if page is None:
-            files.append(RecordPageFile(src_uri, config))
+            files.append(
+                live.stand_in(RecordPageFile, src_uri, config)
+                if live
+                else RecordPageFile(src_uri, config)
+            )
             continue
         # MkDocs reads only the front matter (the title); the HTML is handed over in on_page_content.
         files.append(File.generated(config, src_uri, content=page.front_matter))
         _HTML[src_uri] = page
     static = output.static
+    if _live():  # already in liveserve.LIVE_FOLDER, served from there
+        for path in static:
+            files.append(live.stand_in(liveserve.LiveStaticFile, path, config))  # type: ignore[union-attr]
+        return files
     if static.folder is None:  # serving: copy to disk, as MkDocs copies files from disk
         static = StaticFiles(
             _OUTPUT.setdefault("spill", Path(tempfile.mkdtemp(prefix="pipeline-tracker-static-")))
@@ -197,6 +224,8 @@ def on_env(env, config: MkDocsConfig, files: Files):
     (record pages: thousands) shows the same navigation as every such page of its folder:
     overrides/main.html renders it once per folder (nav_key) and reuses it."""
     cache: dict = {}
+    if _live():
+        env.bytecode_cache = liveserve.SITE.templates
     _OUTPUT["theme"] = (env, files)
     in_nav = {page.file.src_uri for page in _OUTPUT.get("nav_pages", ())}
     env.globals["pt_nav_cache"] = cache
@@ -288,11 +317,14 @@ def _write_record_pages(config: MkDocsConfig) -> None:
         return
     env, files = _OUTPUT.pop("theme")
     shells = PageShells(config, env, _OUTPUT.pop("nav"), files)
+    wanted = links_to_record_anchors(files)
+    if _live():
+        _write_live_pages(config, tracker, options, jobs, shells, wanted)
+        return
     destinations = {
         file.src_uri: file.abs_dest_path for file in files if isinstance(file, RecordPageFile)
     }
     banner = str(LIVE.banner())
-    wanted = links_to_record_anchors(files)
     documents = None
     if not LIVE.serving:  # the part of each page search reads (search.search_document)
         shutil.rmtree(search.documents_folder(config), ignore_errors=True)  # a failed build's
@@ -301,6 +333,23 @@ def _write_record_pages(config: MkDocsConfig) -> None:
     anchors = render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
     check_record_anchors(wanted, anchors, config.validation.links.anchors)  # type: ignore[arg-type]
     write_sitemap(config, files)
+
+
+def _write_live_pages(config, tracker, options, jobs, shells, wanted) -> None:
+    live = liveserve.SITE
+    destinations = liveserve.LiveDestinations(config)
+    consume = page_writer(
+        destinations,
+        shells,
+        lambda html: liveserve.BANNER_SLOT + html,  # filled as served (liveserve.live_app)
+        set(wanted),
+        write_file=liveserve.write_atomically,
+    )
+    workers = 1 if live.serving else render_workers()  # forks only while no thread runs
+    anchors = live.write_pages(tracker, options, jobs, destinations, consume, workers)
+    check_record_anchors(wanted, anchors, config.validation.links.anchors)  # type: ignore[arg-type]
+    # No sitemap of the record pages: MkDocs' own lists its pages; a preview is not crawled.
+    live.start_background(options, consume, config.site_dir)
 
 
 def on_build_error(error: Exception) -> None:
@@ -321,7 +370,13 @@ def on_serve(server, config: MkDocsConfig, builder):
     if taken:
         raise Abort(taken)  # one line, as for a failed build, not MkDocs' bind traceback
     _watch_without_following_links(server)
-    server.watch(str(records_dir(_root(config))))
+    if _live():
+        liveserve.SITE.rebuild = liveserve.rebuild_trigger(server)
+        liveserve.SITE.serving = True
+        server.set_app(liveserve.live_app(server.get_app(), server, lambda: str(LIVE.banner())))
+        _OUTPUT["observer"] = liveserve.watch_records(server, str(records_dir(_root(config))))
+    else:
+        server.watch(str(records_dir(_root(config))))
     server.watch(str(schema_dir()))
     server.watch(str(Path(__file__).resolve().parent / "pipeline_tracker"))
     return server
@@ -343,3 +398,11 @@ def _watch_without_following_links(server) -> None:
             server.unwatch(path)
         for _ in range(count):
             server.watch(path)
+
+
+def on_shutdown() -> None:
+    if _live():
+        liveserve.SITE.stop_background()
+    observer = _OUTPUT.pop("observer", None)
+    if observer is not None:
+        observer.stop()

@@ -142,3 +142,29 @@ def test_a_record_added_and_one_removed_are_touched(edited, base):
     assert "targets/erbb9.md" in touched
     assert "drugs/zevorcabtagene-autoleucel.md" in touched  # the removed event named it
     assert "timeline.md" in touched
+
+
+def test_further_pages_of_touched_records_and_lists_are_touched(base, tmp_path):
+    """Every page_jobs page of a touched record (a long section's further pages) and every
+    further page of a list is touched; an unrelated record's further pages are not."""
+    records_base, before, _pages = base
+    records = tmp_path / "records"
+    shutil.copytree(records_base, records)
+    jobs = [
+        *page_jobs(before),
+        ("drugs/pyrotinib/trials/page/2.md", "drug.html.j2", "drugs", "pyrotinib"),
+        (
+            "drugs/zevorcabtagene-autoleucel/trials/page/2.md",
+            "drug.html.j2",
+            "drugs",
+            "zevorcabtagene-autoleucel",
+        ),
+        ("drugs/page/2.md", "index_drugs.html.j2", "drugs", ""),
+    ]
+    _edit(records, *EDITS["drug notes"])
+    notes = pages_touched(before, incremental.load_tracker(records, records.parent), jobs)
+    assert notes == {"drugs/pyrotinib.md", "drugs/pyrotinib/trials/page/2.md"}
+    _edit(records, *EDITS["drug target"])
+    wide = pages_touched(before, incremental.load_tracker(records, records.parent), jobs)
+    assert {"drugs/pyrotinib/trials/page/2.md", "drugs/page/2.md"} <= wide
+    assert "drugs/zevorcabtagene-autoleucel/trials/page/2.md" not in wide

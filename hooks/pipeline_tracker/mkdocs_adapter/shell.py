@@ -310,15 +310,20 @@ def page_writer(
     wrap: Callable[[str], str],
     anchors_of: Collection[str] = (),
     search: tuple[str, str] | None = None,
+    write_file: Callable[[str, bytes], None] | None = None,
 ) -> Callable:
     """`consume(src_uri, rendered)` for render.render_each: the page in its shell, written to its
     file (`destinations`: src path → path in the site folder; `wrap` adds what goes around the
     article, as the live banner). For the pages in `anchors_of` it returns their ids.
     `search`: (site folder, search documents folder): the part of the page search indexes is
-    also written there, at the same place (search.search_document)."""
+    also written there, at the same place (search.search_document). `write_file(path, bytes)`:
+    how a file is written (`mkdocs serve` replaces files whole: liveserve.write_atomically)."""
     made: set[str] = set()
 
     def write(target: str, text: str) -> None:
+        if write_file is not None:
+            write_file(target, text.encode("utf-8", errors="xmlcharrefreplace"))
+            return
         folder = os.path.dirname(target)
         if folder not in made:
             os.makedirs(folder, exist_ok=True)

@@ -452,6 +452,12 @@ class Tracker:
         newest = max(dates, default="").replace("-", ".")
         return f"{newest}-{digest.hexdigest()[:8]}" if newest else digest.hexdigest()[:8]
 
+    def pin_data_version(self, version: str) -> None:
+        """Print `version` as this tracker's data version (a preview keeps the version of its
+        first build, so that an edit changes only the pages it touches: `mkdocs serve`,
+        mkdocs_adapter/liveserve.py). Never used by a build that publishes."""
+        self.__dict__["data_version"] = version
+
     @property
     def data_date(self) -> str:
         """The date part of data_version (YYYY-MM-DD, or as precise as the newest review date;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -110,6 +110,7 @@ class BuildOutput:
     record_jobs: list = field(default_factory=list)
     options: SiteOptions | None = None  # as the pages were rendered with (today decided)
     page_order: list = field(default_factory=list)  # src paths of every page, in page_jobs order
+    jobs: list = field(default_factory=list)  # page_jobs: every generated page
 
 
 def load_tracker(
@@ -133,6 +134,27 @@ def load_tracker(
     return tracker
 
 
+def write_static_files(
+    tracker: Tracker,
+    static: StaticFiles,
+    options: SiteOptions,
+    exports: bool = True,
+    rows: bool = True,
+) -> None:
+    """The open data and the feeds (`exports`) and the rows of paged lists (`rows`), into
+    `static`."""
+    if exports:
+        build_exports(tracker, static, options.site_url)
+        static[FEED_PATH] = build_feed(tracker, options.site_url)
+        static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
+        build_record_feeds(tracker, static, options.site_url)
+    if rows:
+        # Not open data: the rows a paged list's filters read, beside its first page (made while
+        # the pages render).
+        for path, content in list_rows_files(tracker, options).items():
+            static[path] = content
+
+
 def build_outputs(
     records_path: Path,
     root: Path | None = None,
@@ -143,12 +165,21 @@ def build_outputs(
     cache: FileCache | None = None,
     previous: Tracker | None = None,
     in_nav: Collection[str] | None = None,
+    static: StaticFiles | None = None,
+    run_exports: bool = True,
+    version: str | None = None,
+    reuse: Callable[[Tracker], Mapping[str, RenderedPage]] | None = None,
+    jobs_of: Callable[[Tracker], list] | None = None,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
         written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
         many forked processes (render_pages; the output is the same). `defer_records`: record pages
         are not rendered here but listed in `record_jobs`, and so are the other pages that are not in
-    `in_nav`, if given (the further pages of long lists). `cache`, `previous`: see load_tracker."""
+    `in_nav`, if given (the further pages of long lists). `cache`, `previous`: see load_tracker.
+    Under `mkdocs serve` (mkdocs_adapter/liveserve.py): `static`, the files already made (then
+    `static_folder` is not used), `run_exports=False` leaves them as they are (made later), and
+    `version` is printed as the data version (Tracker.pin_data_version), and `reuse(tracker)`
+    names pages already rendered, used as they are; `jobs_of(tracker)` makes page_jobs."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
         return _build_outputs(
             records_path,
@@ -160,6 +191,11 @@ def build_outputs(
             cache,
             previous,
             None if in_nav is None else frozenset(in_nav),
+            static,
+            run_exports,
+            version,
+            reuse,
+            jobs_of,
         )
 
 
@@ -173,22 +209,23 @@ def _build_outputs(
     cache: FileCache | None = None,
     previous: Tracker | None = None,
     in_nav: frozenset[str] | None = None,
+    given: StaticFiles | None = None,
+    run_exports: bool = True,
+    version: str | None = None,
+    reuse: Callable[[Tracker], Mapping[str, RenderedPage]] | None = None,
+    jobs_of: Callable[[Tracker], list] | None = None,
 ) -> BuildOutput:
     tracker = load_tracker(records_path, root, cache, previous)
+    if version:
+        tracker.pin_data_version(version)
     options = replace(
         options, today=build_today(options.today).isoformat()
     )  # one "today" per build
-    static = StaticFiles(static_folder)
+    static = StaticFiles(static_folder) if given is None else given
 
     def exports() -> None:  # runs here while worker processes render pages
-        build_exports(tracker, static, options.site_url)
-        static[FEED_PATH] = build_feed(tracker, options.site_url)
-        static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
-        build_record_feeds(tracker, static, options.site_url)
-        # Not open data: the rows a paged list's filters read, beside its first page (made here,
-        # while the pages render).
-        for path, content in list_rows_files(tracker, options).items():
-            static[path] = content
+        if run_exports:
+            write_static_files(tracker, static, options)
 
     def exports_elsewhere() -> None:
         # In a process of its own, when the files go to a folder: the tables, database and feeds
@@ -200,7 +237,7 @@ def _build_outputs(
         exports()
         return static.sizes()
 
-    jobs = page_jobs(tracker)
+    jobs = page_jobs(tracker) if jobs_of is None else jobs_of(tracker)
 
     def deferred(job) -> bool:
         return defer_records and (
@@ -208,14 +245,21 @@ def _build_outputs(
         )
 
     record_jobs = [job for job in jobs if deferred(job)]
-    elsewhere = static_folder is not None and workers > 1 and can_fork()
+    elsewhere = static.folder is not None and workers > 1 and can_fork() and run_exports
+    done = reuse(tracker) if reuse is not None else {}
     html_pages = render_pages(
         tracker,
         options,
         workers=workers,
         meanwhile=exports_elsewhere if elsewhere else exports,
-        jobs=[job for job in jobs if not deferred(job)] if defer_records else None,
+        jobs=[job for job in jobs if not deferred(job) and job[0] not in done]
+        if defer_records or done
+        else None,
     )
+    if done:
+        html_pages = {
+            job[0]: done.get(job[0]) or html_pages[job[0]] for job in jobs if not deferred(job)
+        }
     pages = {"data-model.md": data_model_page()}
     pages.update(render_data_page(tracker, options, static))
     inserts = {COVERAGE_MARKER: coverage_block(tracker, options)}
@@ -223,5 +267,5 @@ def _build_outputs(
     linked[DATA_PAGE] = dataset_script(tracker, static, options.site_url, options.site_name)
     order = [job[0] for job in jobs]
     return BuildOutput(
-        tracker, pages, html_pages, static, inserts, linked, record_jobs, options, order
+        tracker, pages, html_pages, static, inserts, linked, record_jobs, options, order, jobs
     )

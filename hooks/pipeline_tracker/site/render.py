@@ -1064,9 +1064,13 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
 SECTION_TEMPLATE = "record_section.html.j2"  # a further page of a long section of a record
 
 
-def section_jobs(tracker: Tracker, kind: str, record_id: str) -> list[tuple[str, str, str, str]]:
-    """The further pages of the long sections of a record's page (listing.record_sections)."""
-    sections = listing.record_sections(tracker).get((kind, record_id))
+def section_jobs(
+    tracker: Tracker, kind: str, record_id: str, long_sections: dict | None = None
+) -> list[tuple[str, str, str, str]]:
+    """The further pages of the long sections of a record's page (listing.record_sections, or
+    `long_sections` as made before)."""
+    every = listing.record_sections(tracker) if long_sections is None else long_sections
+    sections = every.get((kind, record_id))
     if not sections:
         return []
     return [
@@ -1076,10 +1080,18 @@ def section_jobs(tracker: Tracker, kind: str, record_id: str) -> list[tuple[str,
     ]
 
 
-def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
+def page_jobs(
+    tracker: Tracker,
+    lists: dict[str, tuple[str, str, int]] | None = None,
+    sections: dict[tuple[str, str], dict[str, int]] | None = None,
+) -> list[tuple[str, str, str, str]]:
     """(src path, template, kind, record id or "") for every generated page, in a fixed order;
-    a long list's further pages follow its first (urls.list_part_src)."""
-    lists = paged_lists(tracker)
+    a long list's further pages follow its first (urls.list_part_src), a record's long sections'
+    further pages follow its page (section_jobs). `lists`, `sections`: paged_lists and
+    listing.record_sections as made before (`mkdocs serve`, until it makes them again after an
+    edit: at 10,000 drugs, finding the long sections takes seconds)."""
+    lists = paged_lists(tracker) if lists is None else lists
+    sections = listing.record_sections(tracker) if sections is None else sections
     jobs: list[tuple[str, str, str, str]] = []
 
     def listed(src: str, template: str, kind: str = "") -> None:
@@ -1092,7 +1104,7 @@ def page_jobs(tracker: Tracker) -> list[tuple[str, str, str, str]]:
         template = f"{SINGULAR[kind]}.html.j2"
         for record_id in tracker.ids(kind):
             jobs.append((page_path(kind, record_id), template, kind, record_id))
-            jobs.extend(section_jobs(tracker, kind, record_id))
+            jobs.extend(section_jobs(tracker, kind, record_id, sections))
         listed(f"{kind}/index.md", f"index_{kind}.html.j2", kind)
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
     if listing.event_years(tracker):  # a long timeline: a page per year

@@ -20,8 +20,8 @@ other page and no listing shows them (templates: the notes macro, drug.html.j2; 
 JSON-LD); an event's notes are on the timeline and the deals list, which are listings.
 
 Not counted: the data version (Tracker.data_version) every page prints in its citation changes
-with any edit, so every page differs by it; the page side stamps it apart (see the report of the
-`serve` branch). tests/test_touched.py checks the set against rendering every page before and
+with any edit, so every page differs by it; `mkdocs serve` prints the first build's version on
+every page (Tracker.pin_data_version, mkdocs_adapter/liveserve.py). tests/test_touched.py checks the set against rendering every page before and
 after an edit, the version aside.
 """
 
@@ -122,9 +122,10 @@ def _broader(tracker: Tracker, indication: str) -> Iterable[str]:
         indication = parent
 
 
-def records_touched(before: Tracker, after: Tracker) -> set[Key]:
-    """The records whose pages (or, for events, timeline entries) can differ after the edit."""
-    changed = changed_records(before, after)
+def records_touched(before: Tracker, after: Tracker, changed: set[Key] | None = None) -> set[Key]:
+    """The records whose pages (or, for events, timeline entries) can differ after the edit
+    (`changed`: changed_records, when already made)."""
+    changed = changed_records(before, after) if changed is None else changed
     touched = set(changed)
     wide = {key for key in changed if not _own_page_only(before, after, key)}
     # A drug's phase rows carry what its trials and events say (indication, sources, dates): a
@@ -151,11 +152,25 @@ def records_touched(before: Tracker, after: Tracker) -> set[Key]:
     return touched
 
 
-def pages_touched(before: Tracker, after: Tracker) -> set[str]:
+def pages_touched(
+    before: Tracker,
+    after: Tracker,
+    jobs: Iterable[tuple[str, str, str, str]] | None = None,
+    changed: set[Key] | None = None,
+) -> set[str]:
     """Source paths (as render.page_jobs names them) of every generated page whose HTML can
-    differ between the two trackers: nothing when no record changed."""
-    touched = records_touched(before, after)
+    differ between the two trackers: nothing when no record changed. Every page of a touched
+    record (its own page and any further page of its long sections) and every listing page with
+    its further pages (`<kind>/page/N/`, a year of the timeline, a check of the quality report, a
+    landscape view), taken from page_jobs: `jobs`, page_jobs(after) when already made
+    (`changed`: changed_records, when already made)."""
+    changed = changed_records(before, after) if changed is None else changed
+    touched = records_touched(before, after, changed)
     pages = {page_src(kind, rid) for kind, rid in touched if kind in PAGE_KINDS}
-    if any(not _own_page_only(before, after, key) for key in changed_records(before, after)):
-        pages |= {src for src, _template, _kind, rid in page_jobs(after) if not rid}
+    wide = any(not _own_page_only(before, after, key) for key in changed)
+    if not touched:
+        return pages
+    for src, _template, kind, rid in page_jobs(after) if jobs is None else jobs:
+        if (kind, rid) in touched if rid else wide:
+            pages.add(src)
     return pages

@@ -1,0 +1,145 @@
+"""`mkdocs serve` renders again only what an edit touches (mkdocs_adapter/liveserve.py): under a
+real `mkdocs serve` on a copy of the fixture records, an edit shows on the record's page and on the
+list that names it, a new record's page appears and goes when the record is deleted, and a broken
+record shows the problems banner on record pages and lists until it is fixed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import BIN, FIXTURES
+from test_serve_notice import _copy_site_files, _free_port
+
+NEW_DRUG = """id: servetest-drug
+name: Servetest drug
+modality: monoclonal antibody
+targets:
+  - target: erbb2
+    action: binder
+    sources:
+      - komen-empowher-303
+evidence:
+  modality:
+    - komen-empowher-303
+last_reviewed: "2026-11-21"
+"""
+BANNER = "Records have problems"
+GUARD = 240  # seconds: a guard against a hang, not a speed check (that is `make bench`)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _until(url: str, check, what: str) -> str:
+    deadline = time.monotonic() + GUARD
+    status, text = 0, ""
+    while time.monotonic() < deadline:
+        status, text = _get(url)
+        if check(status, text):
+            return text
+        time.sleep(0.3)
+    raise AssertionError(f"{url}: {what} never came (last status {status})")
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    site = _copy_site_files(tmp_path / "site")
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES, records)
+    port = _free_port()
+    env = dict(
+        os.environ,
+        PIPELINE_TRACKER_RECORDS=str(records),
+        NO_MKDOCS_2_WARNING="1",
+        PIPELINE_TRACKER_TODAY="2026-11-30",
+    )
+    server = subprocess.Popen(
+        [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=site,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True).start()
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        _until(base + "drugs/trastuzumab/", lambda s, t: s == 200, "the first build")
+        yield base, records, lines
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_an_edit_reaches_the_record_page_and_the_lists_naming_it(served):
+    base, records, lines = served
+    drug = records / "drugs" / "trastuzumab.yaml"
+    drug.write_text(
+        drug.read_text(encoding="utf-8").replace(
+            "name: trastuzumab\n", "name: trastuzumab Servetest\n"
+        ),
+        encoding="utf-8",
+    )
+    _until(base + "drugs/trastuzumab/", lambda s, t: "trastuzumab Servetest" in t, "the edit")
+    _until(base + "drugs/", lambda s, t: "trastuzumab Servetest" in t, "the edit in the index")
+    # a page of another record that lists the drug (its target's page)
+    _until(base + "targets/erbb2/", lambda s, t: "trastuzumab Servetest" in t, "the target page")
+    # the open data follows too
+    _until(base + "data/drugs.csv", lambda s, t: "trastuzumab Servetest" in t, "the export")
+    assert not any("Traceback" in line for line in lines), "".join(lines[-30:])
+
+
+def test_a_new_record_gets_a_page_which_goes_with_the_record(served):
+    base, records, _ = served
+    assert _get(base + "drugs/servetest-drug/")[0] == 404
+    added = records / "drugs" / "servetest-drug.yaml"
+    added.write_text(NEW_DRUG, encoding="utf-8")
+    _until(base + "drugs/servetest-drug/", lambda s, t: "Servetest drug" in t, "the new page")
+    _until(base + "drugs/", lambda s, t: "Servetest drug" in t, "the new drug in the index")
+    added.unlink()
+    _until(base + "drugs/servetest-drug/", lambda s, t: s == 404, "the page going")
+    _until(base + "drugs/", lambda s, t: s == 200 and "Servetest drug" not in t, "the index")
+
+
+def test_a_broken_record_shows_the_problems_on_record_pages_and_lists(served):
+    base, records, _ = served
+    drug = records / "drugs" / "pyrotinib.yaml"
+    good = drug.read_text(encoding="utf-8")
+    drug.write_text(good.replace("id: pyrotinib", "id: pyrotinib\nnot_a_field: 1"), "utf-8")
+    for page in ("drugs/trastuzumab/", "drugs/", "targets/erbb2/"):
+        text = _until(base + page, lambda s, t: BANNER in t, f"the banner on {page}")
+        assert "not_a_field" in text
+    drug.write_text(good, encoding="utf-8")
+    for page in ("drugs/trastuzumab/", "drugs/"):
+        _until(base + page, lambda s, t: s == 200 and BANNER not in t, f"the banner going ({page})")
+
+
+def test_a_settings_edit_reaches_every_page(served, tmp_path):
+    """Not a records edit: mkdocs.yml, docs/ or templates changed, so every page is made again."""
+    base, _records, _ = served
+    config = tmp_path / "site" / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith("site_name: Open Pipeline Tracker\n")
+    config.write_text(text.replace("site_name: Open", "site_name: Servetest Open", 1), "utf-8")
+    for page in ("drugs/trastuzumab/", "targets/erbb2/", "drugs/"):
+        _until(base + page, lambda s, t: "Servetest Open Pipeline Tracker" in t, page)
