@@ -100,12 +100,26 @@ def _index(site_dir: Path, documents: Path | None) -> str:
     if documents is not None:
         _link_pages(site_dir, documents)
         read = documents
+    done = subprocess.run(
+        pagefind_command(read, site_dir / OUTPUT), capture_output=True, text=True, timeout=3600
+    )
+    if done.returncode != 0 or not (site_dir / OUTPUT / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind failed ({done.returncode}): {done.stdout}{done.stderr}")
+    for name in UNUSED:
+        (site_dir / OUTPUT / name).unlink(missing_ok=True)
+    bundle_fragments(site_dir / OUTPUT)
+    return done.stdout
+
+
+def pagefind_command(read: Path, output: Path) -> list[str]:
+    """The Pagefind command the build runs over the pages (or search documents) in `read`
+    (benchmarks/pagefind_memory.py runs the same one to measure it)."""
     command = [
         pagefind_binary(),
         "--site",
         str(read),
         "--output-path",
-        str(site_dir / OUTPUT),
+        str(output),
         "--root-selector",
         ROOT_SELECTOR,
         "--force-language",
@@ -114,13 +128,7 @@ def _index(site_dir: Path, documents: Path | None) -> str:
     ]
     for selector in EXCLUDE:
         command += ["--exclude-selectors", selector]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0 or not (site_dir / OUTPUT / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind failed ({done.returncode}): {done.stdout}{done.stderr}")
-    for name in UNUSED:
-        (site_dir / OUTPUT / name).unlink(missing_ok=True)
-    bundle_fragments(site_dir / OUTPUT)
-    return done.stdout
+    return command
 
 
 def _link_pages(site_dir: Path, documents: Path) -> None:
