@@ -15,6 +15,10 @@ What is indexed (the same as Material's search saw before):
 - the identifiers readers type (search_meta.py) carry `data-pagefind-weight`, so the record that
   holds an id comes first, and the summary line is the result's preview (`data-pagefind-meta`).
 
+Pagefind keeps every page's words in memory until it writes the index (1.3 GB for the 28,000
+pages of 10,000 drugs): a large site is indexed in parts (PART_PAGES, below), which the search
+box merges (benchmarks/pagefind-memory.md).
+
 Pagefind writes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
 bundle them): at 10,000 drugs that is 27,000 files, as many as the pages themselves, which alone
 takes a site past the file limits of static hosts. After indexing, the fragments are bundled into
