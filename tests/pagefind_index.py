@@ -18,11 +18,19 @@ _SIGNATURE = b"pagefind_dcd"
 
 def fragments(site: Path) -> dict[str, dict]:
     """url ("/drugs/x/") → fragment, for every page in the index."""
+    found = {}
+    layout = json.loads((site / "pagefind" / "parts.json").read_text())
+    for part in [""] + layout["parts"]:  # a large site is indexed in parts (search_index.py)
+        found.update(_fragments(site / "pagefind" / part))
+    return found
+
+
+def _fragments(index: Path) -> dict[str, dict]:
     from pipeline_tracker.site.search_index import BUNDLES, fragment_bundle
 
-    folder = site / "pagefind" / "fragment"
+    folder = index / "fragment"
     assert not list(folder.glob("*.pf_fragment")), "fragments left unbundled"
-    bits = json.loads((site / "pagefind" / BUNDLES).read_text())["bits"]
+    bits = json.loads((index / BUNDLES).read_text())["bits"]
     found = {}
     for path in sorted(folder.glob("*.pf_bundle")):
         head, _, body = path.read_bytes().partition(b"\n")

@@ -607,6 +607,25 @@ def test_search_finds_a_chinese_name(browser, records_copy, tmp_path):
     assert found and found[0].endswith("/drugs/zevorcabtagene-autoleucel/"), found[:3]
 
 
+def test_search_over_an_index_in_parts(browser, records_copy, tmp_path, monkeypatch, tracker):
+    """A large site is indexed in parts (search_index.PART_PAGES); the search box merges them:
+    the same queries find the same record first."""
+    from conftest import mkdocs_build
+
+    monkeypatch.setenv("PIPELINE_TRACKER_SEARCH_PART_PAGES", "25")
+    result = mkdocs_build(tmp_path / "site", records_copy)
+    assert result.returncode == 0, result.stderr
+    parts = json.loads((tmp_path / "site" / "pagefind" / "parts.json").read_text())["parts"]
+    assert len(parts) >= 2
+    failures = []
+    with _serving(tmp_path / "site") as address:
+        for query, page in _search_cases(tracker):
+            found = _search(browser, address, query)
+            if not found or not found[0].endswith("/" + page):
+                failures.append(f"{query!r}: expected {page} first, got {found[:3]}")
+    assert failures == []
+
+
 def test_search_by_keyboard_and_preview(browser, server, tracker):
     """'/' focuses the header search box, typing shows results with the record's summary line as
     preview, arrows move between results and Enter opens the focused one; Escape closes."""

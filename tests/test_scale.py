@@ -312,6 +312,35 @@ def test_search_fragments_are_bundled_and_read_back_whole(tmp_path):
     assert "pf_bundle" in script and script.endswith("export const x = 1;\n")
 
 
+def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeypatch):
+    """Pagefind's memory grows with the pages of one run: past PART_PAGES pages the site is
+    indexed in parts, listed in pagefind/parts.json, which together hold every page once."""
+    from pagefind_index import _fragments, fragments
+    from pipeline_tracker.site.search_index import index_site
+
+    site = tmp_path / "site"
+    for n in range(5):
+        page = site / f"p{n}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(
+            '<!doctype html><html lang="en"><body><article class="md-content__inner">'
+            f"<h1>page {n}</h1><p>word{n}</p></article></body></html>"
+        )
+    monkeypatch.setenv("PIPELINE_TRACKER_SEARCH_PART_PAGES", "2")
+    index_site(site)
+    parts = json.loads((site / "pagefind" / "parts.json").read_text())["parts"]
+    assert parts == ["parts/1/", "parts/2/"]
+    sizes = [len(_fragments(site / "pagefind" / part)) for part in [""] + parts]
+    assert sizes == [2, 2, 1]
+    assert set(fragments(site)) == {f"/p{n}/" for n in range(5)}
+    names = sorted(p.name for p in site.iterdir())
+    assert names == ["p0", "p1", "p2", "p3", "p4", "pagefind"]  # no part folder left behind
+    monkeypatch.delenv("PIPELINE_TRACKER_SEARCH_PART_PAGES")
+    index_site(site)
+    assert json.loads((site / "pagefind" / "parts.json").read_text())["parts"] == []
+    assert not (site / "pagefind" / "parts").exists()
+
+
 def _primary_nav(html: str) -> str:
     """The primary navigation (up to the end of its sidebar: record pages' shell drops the
     theme's indentation, MkDocs' own pages keep it)."""

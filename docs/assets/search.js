@@ -25,6 +25,15 @@
         pagefind = module;
         return pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
       }).then(function () {
+        // A large site is indexed in parts (site/search_index.py): merge them into one search.
+        return fetch(new URL("pagefind/parts.json", base).href).then(function (response) {
+          return response.ok ? response.json() : { parts: [] };
+        }, function () { return { parts: [] }; });
+      }).then(function (layout) {
+        return Promise.all((layout.parts || []).map(function (part) {
+          return pagefind.mergeIndex(new URL("pagefind/" + part, base).pathname, { baseUrl: base.pathname });
+        }));
+      }).then(function () {
         pagefind.init();
         say("Type to start searching");
         if (input.value.trim()) run();

@@ -15,6 +15,10 @@ What is indexed (the same as Material's search saw before):
 - the identifiers readers type (search_meta.py) carry `data-pagefind-weight`, so the record that
   holds an id comes first, and the summary line is the result's preview (`data-pagefind-meta`).
 
+Pagefind keeps every page's words in memory until it writes the index (1.3 GB for the 28,000
+pages of 10,000 drugs): a large site is indexed in parts (PART_PAGES, below), which the search
+box merges (benchmarks/pagefind-memory.md).
+
 Pagefind writes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
 bundle them): at 10,000 drugs that is 27,000 files, as many as the pages themselves, which alone
 takes a site past the file limits of static hosts. After indexing, the fragments are bundled into
@@ -31,6 +35,7 @@ import math
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
@@ -100,12 +105,74 @@ def _index(site_dir: Path, documents: Path | None) -> str:
     if documents is not None:
         _link_pages(site_dir, documents)
         read = documents
+    pages = sorted(p.relative_to(read).as_posix() for p in read.rglob("*.html"))
+    parts = search_parts(pages, part_pages())
+    if len(parts) == 1:
+        said = _run(read, site_dir / OUTPUT)
+    else:
+        said = ""
+        with tempfile.TemporaryDirectory(dir=site_dir, prefix=".pt-search-part") as folder:
+            for number, part in enumerate(parts):
+                subset = Path(folder) / str(number)
+                for relative in part:
+                    target = subset / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(read / relative, target)
+                    except OSError:
+                        shutil.copyfile(read / relative, target)
+                said += _run(subset, site_dir / OUTPUT / part_folder(number))
+                shutil.rmtree(subset)
+    layout = {"parts": [part_folder(n) for n in range(1, len(parts))]}
+    (site_dir / OUTPUT / PARTS).write_text(json.dumps(layout), encoding="ascii")
+    return said
+
+
+# Pagefind keeps every page's words until it writes the index: ~55 KB a drug page, 1.3 GB for the
+# 28,000 pages of 10,000 drugs (benchmarks/pagefind-memory.md). The pages are indexed in parts of
+# at most PART_PAGES (in path order, so the same pages give the same parts), one Pagefind run
+# each, ~450 MB at most; the first part is pagefind/, the others pagefind/parts/<n>/, listed in
+# pagefind/parts.json, and the site's search script merges them (Pagefind's mergeIndex).
+PART_PAGES = 8000
+PARTS = "parts.json"
+
+
+def part_pages() -> int:
+    """PART_PAGES, or PIPELINE_TRACKER_SEARCH_PART_PAGES (tests index small sites in parts)."""
+    value = os.environ.get("PIPELINE_TRACKER_SEARCH_PART_PAGES", "")
+    return int(value) if value.isdigit() and int(value) > 0 else PART_PAGES
+
+
+def search_parts(pages: list[str], size: int) -> list[list[str]]:
+    """The pages (sorted paths) in runs of at most `size`; one (maybe empty) part at least."""
+    return [pages[i : i + size] for i in range(0, len(pages), size)] or [[]]
+
+
+def part_folder(number: int) -> str:
+    return "" if number == 0 else f"parts/{number}/"
+
+
+def _run(read: Path, output: Path) -> str:
+    done = subprocess.run(
+        pagefind_command(read, output), capture_output=True, text=True, timeout=3600
+    )
+    if done.returncode != 0 or not (output / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind failed ({done.returncode}): {done.stdout}{done.stderr}")
+    for name in UNUSED:
+        (output / name).unlink(missing_ok=True)
+    bundle_fragments(output)
+    return done.stdout
+
+
+def pagefind_command(read: Path, output: Path) -> list[str]:
+    """The Pagefind command the build runs over the pages (or search documents) in `read`
+    (benchmarks/pagefind_memory.py runs the same one to measure it)."""
     command = [
         pagefind_binary(),
         "--site",
         str(read),
         "--output-path",
-        str(site_dir / OUTPUT),
+        str(output),
         "--root-selector",
         ROOT_SELECTOR,
         "--force-language",
@@ -114,13 +181,7 @@ def _index(site_dir: Path, documents: Path | None) -> str:
     ]
     for selector in EXCLUDE:
         command += ["--exclude-selectors", selector]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
-    if done.returncode != 0 or not (site_dir / OUTPUT / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind failed ({done.returncode}): {done.stdout}{done.stderr}")
-    for name in UNUSED:
-        (site_dir / OUTPUT / name).unlink(missing_ok=True)
-    bundle_fragments(site_dir / OUTPUT)
-    return done.stdout
+    return command
 
 
 def _link_pages(site_dir: Path, documents: Path) -> None:
