@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import BIN, FIXTURES
-from test_serve_notice import _copy_site_files, _free_port
+from conftest import FIXTURES
+from test_serve_notice import _copy_site_files, mkdocs_serve
 
 NEW_DRUG = """id: servetest-drug
 name: Servetest drug
@@ -61,34 +59,15 @@ def served(tmp_path: Path):
     site = _copy_site_files(tmp_path / "site")
     records = tmp_path / "records"
     shutil.copytree(FIXTURES, records)
-    port = _free_port()
     env = dict(
         os.environ,
         PIPELINE_TRACKER_RECORDS=str(records),
         NO_MKDOCS_2_WARNING="1",
         PIPELINE_TRACKER_TODAY="2026-11-30",
     )
-    server = subprocess.Popen(
-        [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=site,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True).start()
-    base = f"http://127.0.0.1:{port}/"
-    try:
+    with mkdocs_serve(site, env) as (base, lines, _server):
         _until(base + "drugs/trastuzumab/", lambda s, t: s == 200, "the first build")
         yield base, records, lines
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def test_an_edit_reaches_the_record_page_and_the_lists_naming_it(served):

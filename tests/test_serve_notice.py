@@ -4,6 +4,7 @@ Checked under a real `mkdocs serve` on a copy of the repository's site files."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -33,11 +34,13 @@ def _copy_site_files(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_package_edit_under_a_real_serve_asks_for_a_restart(tmp_path: Path):
-    site = _copy_site_files(tmp_path)
-    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES), NO_MKDOCS_2_WARNING="1")
+@contextlib.contextmanager
+def mkdocs_serve(site: Path, env: dict):
+    """A real `mkdocs serve` of `site` on a free port: (its address, the lines it prints, as
+    they come); stopped at the end."""
+    port = _free_port()
     server = subprocess.Popen(
-        [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{_free_port()}"],
+        [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=site,
         env=env,
         stdout=subprocess.PIPE,
@@ -45,19 +48,32 @@ def test_package_edit_under_a_real_serve_asks_for_a_restart(tmp_path: Path):
         text=True,
     )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True)
-    reader.start()
-
-    def wait_for(text: str, after: int = 0) -> int:
-        deadline = time.monotonic() + 240  # a guard against a hang, not a speed check
-        while time.monotonic() < deadline and server.poll() is None:
-            for index in range(after, len(lines)):
-                if text in lines[index]:
-                    return index
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never came:\n" + "".join(lines[-40:]))
-
+    threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True).start()
     try:
+        yield f"http://127.0.0.1:{port}/", lines, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_package_edit_under_a_real_serve_asks_for_a_restart(tmp_path: Path):
+    site = _copy_site_files(tmp_path)
+    env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(FIXTURES), NO_MKDOCS_2_WARNING="1")
+    with mkdocs_serve(site, env) as (_base, lines, server):
+
+        def wait_for(text: str, after: int = 0) -> int:
+            deadline = time.monotonic() + 240  # a guard against a hang, not a speed check
+            while time.monotonic() < deadline and server.poll() is None:
+                for index in range(after, len(lines)):
+                    if text in lines[index]:
+                        return index
+                time.sleep(0.2)
+            raise AssertionError(f"{text!r} never came:\n" + "".join(lines[-40:]))
+
         first = wait_for("Serving on")
         assert not any(NOTICE in line for line in lines)
         edited = site / "hooks" / "pipeline_tracker" / "site" / "feed.py"  # in a subpackage
@@ -65,9 +81,3 @@ def test_package_edit_under_a_real_serve_asks_for_a_restart(tmp_path: Path):
         os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
         notice = wait_for(NOTICE, first)
         assert "changed since `mkdocs serve` started" in lines[notice]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
