@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
+
+import yaml
 
 from conftest import BIN, FIXTURES, ROOT, SITE_URL, config_with
 
@@ -81,3 +84,39 @@ def test_further_pages_of_long_lists_too(tmp_path: Path):
     assert "drugs/page/2/index.html" in shelled
     assert _differing(shelled, per_page) == []
     assert len(shelled["drugs/page/2/index.html"]) < len(per_page["drugs/page/2/index.html"])
+
+
+def test_a_theme_that_prints_search_tags_still_gets_each_pages_own(tmp_path: Path):
+    """Record pages share a shell whatever their search `tags` (the theme is expected not to print
+    them: a shell each made the build a third slower). A theme that does print them is caught by
+    the shell's probe, and its pages are themed one by one: each page still shows its own tags."""
+    theme = tmp_path / "overrides"
+    shutil.copytree(ROOT / "overrides", theme)
+    main = theme / "main.html"
+    main.write_text(
+        main.read_text(encoding="utf-8").replace(
+            "{% block extrahead %}\n  {{ super() }}",
+            "{% block extrahead %}\n  {{ super() }}\n"
+            "  {% if page and page.meta and page.meta.tags %}"
+            '<meta name="keywords" content="{{ page.meta.tags | join(\'|\') }}">{% endif %}',
+        ),
+        encoding="utf-8",
+    )
+    config = config_with(tmp_path, theme=_theme_with(theme))
+    shelled = _build(tmp_path / "shell", config, per_page=False)
+    per_page = _build(tmp_path / "per-page", config, per_page=True)
+    assert _differing(shelled, per_page) == []
+    keywords = {
+        drug: re.findall(
+            r'<meta name="keywords" content="([^"]*)">',
+            shelled[f"drugs/{drug}/index.html"].decode(),
+        )
+        for drug in ("trastuzumab-deruxtecan", "paclitaxel")
+    }
+    assert "T-DXd" in keywords["trastuzumab-deruxtecan"][0].split("|")
+    assert "nab-paclitaxel" in keywords["paclitaxel"][0].split("|")
+
+
+def _theme_with(custom_dir: Path) -> dict:
+    theme = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["theme"]
+    return theme | {"custom_dir": str(custom_dir)}

@@ -49,6 +49,13 @@ SHELL_ID = "pt_shell_id"
 # Meta values a page's shell has a slot for (printed as they are); any other meta value (as
 # `hide: [toc]`, which the theme tests) is part of the shell itself.
 SLOTTED = frozenset({"title", "description", "feed", "linked_data"})
+# Meta values the theme is expected not to print (`tags` are for Material's search, which the
+# hooked build does not run): a shell is made, and probed, with stand-in values, so every drug
+# page shares one shell instead of having one of its own (two theme renders a page: a quarter of
+# the build's CPU). If the theme printed them, the probe sees it and pages are themed one by one.
+UNPRINTED = frozenset({"tags"})
+_UNPRINTED_SHELL = {"tags": ["PtShellTag"]}
+_UNPRINTED_PROBE = {"tags": ["Probe <tag> & “t”", "probe 2"]}
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
@@ -172,7 +179,13 @@ class PageShells:
         """A shell for pages with these slotted meta keys and these other meta values (which
         the theme may test, as `hide`: they are part of the shell, not slots)."""
         kept = {name: _thawed(value) for name, value in fixed}
-        meta = {name: _token(name) for name in keys} | kept
+        unprinted = [name for name in keys if name in UNPRINTED]
+        keys = tuple(name for name in keys if name not in UNPRINTED)
+        meta = (
+            {name: _token(name) for name in keys}
+            | {name: _UNPRINTED_SHELL[name] for name in unprinted}
+            | kept
+        )
         content = _token("content") + ("<h1>" if has_h1 else "")
         toc = [{"level": 2, "id": _token("skip"), "name": "skip", "children": []}]
         text = self.themed(
@@ -185,7 +198,11 @@ class PageShells:
         text = text.replace(SHELL_ID, _token("id"))
         pieces = _SLOT.split(text)
         # The probe: every value the theme could treat differently from the token it was shown.
-        probe_meta = {name: _PROBE.get(name, f"probe {name} <&>") for name in keys} | kept
+        probe_meta = (
+            {name: _PROBE.get(name, f"probe {name} <&>") for name in keys}
+            | {name: _UNPRINTED_PROBE[name] for name in unprinted}
+            | kept
+        )
         probe_content = _PROBE_CONTENT if has_h1 else _PROBE_CONTENT.replace("h1", "h2")
         probe_toc = _PROBE_TOC if has_toc else []
         src = posixpath.join(folder, f"{_PROBE_ID}.md")
@@ -215,8 +232,16 @@ class PageShells:
         _, data = get_data(front_matter)
         data.update((k, v) for k, v in meta.items() if v)
         folder, name = posixpath.split(src_uri)
-        keys = tuple(sorted(name for name in data if name in SLOTTED))
-        fixed = tuple(sorted((k, _frozen(v)) for k, v in data.items() if k not in SLOTTED))
+        # A shell has a slot for each SLOTTED value, a stand-in for each UNPRINTED one present,
+        # and is made for the exact other values.
+        keys = tuple(sorted(name for name in data if name in SLOTTED or name in UNPRINTED))
+        fixed = tuple(
+            sorted(
+                (k, _frozen(v))
+                for k, v in data.items()
+                if k not in SLOTTED and k not in UNPRINTED
+            )
+        )
         shell = self._shell(folder, keys, fixed, bool(toc), "<h1" in content)
         if shell is None:
             return self.themed(src_uri, data, content, toc)
