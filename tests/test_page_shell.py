@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from conftest import BIN, FIXTURES, ROOT, SITE_URL, config_with
 
 

@@ -237,9 +237,7 @@ class PageShells:
         keys = tuple(sorted(name for name in data if name in SLOTTED or name in UNPRINTED))
         fixed = tuple(
             sorted(
-                (k, _frozen(v))
-                for k, v in data.items()
-                if k not in SLOTTED and k not in UNPRINTED
+                (k, _frozen(v)) for k, v in data.items() if k not in SLOTTED and k not in UNPRINTED
             )
         )
         shell = self._shell(folder, keys, fixed, bool(toc), "<h1" in content)
