@@ -66,6 +66,14 @@ class Record:
         return Problem(self.path, line, col, pointer, message, hint, rule)
 
 
+def forget_texts(records: dict[str, dict[str, Record]]) -> None:
+    """Drop the records' file text once every check has passed (only positions of problems need
+    it, and every problem has been found by then): kept, it is a copy of the whole tree."""
+    for by_id in records.values():
+        for record in by_id.values():
+            record.text = ""
+
+
 def _bad_character(text: str) -> tuple[int, int, str] | None:
     match = _NON_PRINTABLE.search(text)
     if not match:

@@ -140,12 +140,39 @@ def _heading_slug(text: str) -> str:
 _SHARED: tuple[weakref.ref, dict] | None = None
 
 
+# Entries a shared cache keeps at most: at 10,000 drugs the links and badges of every page came to
+# 270,000 entries and 76 MB in each render process, the most of its growth after the fork (the
+# peak memory of the build). Most hits are on pages rendered close together (a record's sections,
+# a list's pages), so a full cache simply starts again.
+SHARED_CACHE_ENTRIES = 30_000
+
+
+class _BoundedCache(dict):
+    """A dict that empties itself when it holds `limit` entries and is given another."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        super().__setitem__(key, value)
+
+
 def _shared(tracker: Tracker, name: str) -> dict:
-    """A cache kept for as long as `tracker` is the one being rendered (one at a time)."""
+    """A cache kept for as long as `tracker` is the one being rendered (one at a time), of at most
+    SHARED_CACHE_ENTRIES entries."""
     global _SHARED
     if _SHARED is None or _SHARED[0]() is not tracker:
         _SHARED = (weakref.ref(tracker), {})
-    return _SHARED[1].setdefault(name, {})
+    caches = _SHARED[1]
+    cache = caches.get(name)
+    if cache is None:
+        cache = caches[name] = _BoundedCache(SHARED_CACHE_ENTRIES)
+    return cache
 
 
 class PageContext:
