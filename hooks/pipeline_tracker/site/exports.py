@@ -37,7 +37,6 @@ from pipeline_tracker.site.table_formats import (
     Column,
     Database,
     Table,
-    gzipped,
     parquet_file,
     table_csv,
 )
@@ -776,7 +775,7 @@ def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
         database.add(table)
         table.release()
         inside.append(table)
-    files[f"{DATA_DIR}/{SQLITE_PATH}"] = gzipped(database.finish(VIEWS))
+    files[f"{DATA_DIR}/{SQLITE_PATH}"] = database.finish(VIEWS)  # gzipped
     files[f"{DATA_DIR}/datapackage.json"] = _json(
         datapackage(tracker, published, [*published, *inside])
     )
