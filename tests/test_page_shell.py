@@ -20,7 +20,7 @@ def _files(site: Path) -> dict[str, bytes]:
     return {
         path.relative_to(site).as_posix(): path.read_bytes()
         for path in sorted(site.rglob("*"))
-        if path.is_file() and path.suffix != ".gz"  # sitemap.xml.gz embeds the build time
+        if path.is_file() and path.name != "sitemap.xml.gz"  # it embeds the build time
     }
 
 

@@ -4,6 +4,7 @@ are paged by lowering the rows a page holds (PIPELINE_TRACKER_PAGE_ROWS)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import posixpath
 import re
@@ -175,7 +176,7 @@ def test_the_rows_json_holds_every_row_with_the_page_it_is_on(tracker, monkeypat
             # one page, or no table to filter (a landscape matrix, a list of findings)
             assert urls.list_rows_url(list_url) not in files
             continue
-        raw = files[urls.list_rows_url(list_url)]
+        raw = gzip.decompress(files[urls.list_rows_url(list_url)])
         assert b"\n" not in raw and b": " not in raw[:200]  # minified
         data = json.loads(raw)
         assert [posixpath.normpath(posixpath.join(list_url, p)) + "/" for p in data["pages"]] == [
@@ -205,7 +206,9 @@ def test_record_text_in_the_rows_json_is_text_never_markup(monkeypatch):
     name = tracker.get("drugs", tracker.tracked_ids()[0])
     name["name"] = '<img src=x onerror="alert(1)">'
     monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
-    data = json.loads(list_rows_files(tracker, SiteOptions())["drugs/rows.json"])
+    data = json.loads(
+        gzip.decompress(list_rows_files(tracker, SiteOptions())[urls.list_rows_url("drugs/")])
+    )
 
     def tags(nodes):
         for node in nodes:
@@ -216,6 +219,21 @@ def test_record_text_in_the_rows_json_is_text_never_markup(monkeypatch):
     texts = json.dumps(data)
     assert "<img src=x" in texts  # the name, as text
     assert all(t in listing.TAGS for _, _, cells in data["rows"] for c in cells for t in tags(c[1]))
+
+
+def test_the_rows_files_are_gzip_and_the_same_bytes_for_the_same_rows(tracker, monkeypatch):
+    """tracker.js inflates the file; a rebuild of the same records writes the same bytes (no
+    time stamp, no file name in the gzip header), so a deploy does not see it changed."""
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    files = list_rows_files(tracker, SiteOptions())
+    assert files and files == list_rows_files(tracker, SiteOptions())
+    for path, raw in files.items():
+        assert urls.is_list_rows_url(path) and path.endswith(".gz"), path
+        assert raw[:3] == b"\x1f\x8b\x08" and not raw[3] & 0x08, path  # gzip, deflate, no name
+        assert raw[4:8] == bytes(4), path  # mtime 0
+        assert json.loads(gzip.decompress(raw))["rows"], path
+    assert not urls.is_list_rows_url("drugs/index.html")
+    assert not urls.is_list_rows_url(urls.json_path("drugs", "x"))
 
 
 def test_short_lists_are_one_page_as_before(tracker):

@@ -39,6 +39,14 @@
   // file and the table shows the matching rows of every page; with no filter the page's own rows
   // return. Rows are built with createElement and textContent, only from the tags and attributes
   // below; a link goes nowhere but http(s) (a "#note" link is to the note on the row's own page).
+  // The file is gzipped JSON (urls.list_rows_url), inflated here with the browser's own
+  // DecompressionStream. A server that sends it with Content-Encoding: gzip has already
+  // inflated it: then the bytes do not start with gzip's magic number and are read as they are.
+  function inflateJson(buffer) {
+    var bytes = new Uint8Array(buffer);
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
+  }
   var TAGS = { a: 1, abbr: 1, b: 1, code: 1, em: 1, i: 1, q: 1, small: 1, span: 1, strong: 1, sub: 1, sup: 1, time: 1, br: 1 };
   var ATTRS = { href: 1, "class": 1, title: 1, lang: 1, hidden: 1, datetime: 1, "aria-label": 1 };
   function setAttrs(el, attrs, base, page) {
@@ -141,8 +149,8 @@
           if (!loading) {
             loading = fetch(jsonUrl).then(function (response) {
               if (!response.ok) throw new Error(response.status);
-              return response.json();
-            }).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
+              return response.arrayBuffer();
+            }).then(inflateJson).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
               .then(function () { table.ptApply(); });
           }
           return;

@@ -60,7 +60,7 @@ from pipeline_tracker.site.render import (
     render_job,
 )
 from pipeline_tracker.site.touched import changed_records, pages_touched
-from pipeline_tracker.site.urls import ROWS_FILE
+from pipeline_tracker.site.urls import is_list_rows_url
 
 log = logging.getLogger("mkdocs.plugins.pipeline_tracker")
 LIVE_FOLDER = ".pt-live"
@@ -343,7 +343,7 @@ class Background:
         # What was there and is not made again, as a deleted record's feed, goes.
         kept, gone, fresh = {}, [], made.sizes()
         for path, size in self.site.sizes.items():
-            remade = rows if _is_rows(path) else self.exports
+            remade = rows if is_list_rows_url(path) else self.exports
             if not remade:
                 kept[path] = size
             elif path not in fresh:
@@ -399,10 +399,6 @@ def site_stamp(config) -> tuple:
                 with _quiet():
                     found.append((path, os.lstat(path).st_mtime_ns))
     return tuple(sorted(found))
-
-
-def _is_rows(path: str) -> bool:
-    return posixpath.basename(path) == ROWS_FILE
 
 
 def _in_child(work: Callable[[], object], cancelled: threading.Event, owner) -> object:

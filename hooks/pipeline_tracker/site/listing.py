@@ -1,5 +1,5 @@
 """Long lists split into pages: how many rows a page holds, which rows page N shows, its pager,
-and the JSON of every row that the filters of a paged list read (tracker.js).
+and the JSON of every row that the filters of a paged list read (tracker.js), gzipped.
 
 A list of up to PAGE_ROWS rows is one page, as it always was. A longer one is cut into pages of
 PAGE_ROWS rows at stable addresses (urls.list_part_url: drugs/, drugs/page/2/, …), in the same
@@ -11,6 +11,7 @@ label is worked out again there.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -368,6 +369,17 @@ def rows_json(list_url: str, html: str, part_url=None) -> bytes:
     ]
     # json.dumps({"pages": pages, "rows": rows}) with the rows already written
     return ('{"pages":' + _json(pages) + ',"rows":[' + ",".join(numbered) + "]}").encode("utf-8")
+
+
+# gzip level 6 (zlib's default): at 1,000 drugs the 18 rows files, 7.8 MB of JSON, take 0.44 MB
+# in 0.09 s; level 9 takes 0.42 MB in 0.26 s (the rows repeat the same labels and links).
+ROWS_GZIP_LEVEL = 6
+
+
+def rows_file(rows: bytes) -> bytes:
+    """rows_json as the site holds it (urls.list_rows_url): gzip, the same bytes for the same rows
+    (mtime 0, no file name), which tracker.js inflates with the browser's DecompressionStream."""
+    return gzip.compress(rows, compresslevel=ROWS_GZIP_LEVEL, mtime=0)
 
 
 def _json(value) -> str:

@@ -1154,9 +1154,9 @@ def page_jobs(
 
 
 def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
-    """Every row of each paged list as JSON (listing.rows_json), beside its first page: the list
-    rendered whole (part 0) at its first page's address, so the rows, labels and links are
-    those of its pages."""
+    """Every row of each paged list as gzipped JSON (listing.rows_json, rows_file), beside its
+    first page (urls.list_rows_url): the list rendered whole (part 0) at its first page's
+    address, so the rows, labels and links are those of its pages."""
     files = {}
     for src, (template, kind, rows) in paged_lists(tracker).items():
         if listing.paged(rows) and src not in NO_ROWS_JSON:
@@ -1164,7 +1164,7 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
             text, _ = _render(tracker, template, src, options, **values)
             rows_json = listing.rows_json(urls.src_url(src), text)
             if rows_json:  # b"": a paged list that is no table has no filter to feed
-                files[urls.list_rows_url(urls.src_url(src))] = rows_json
+                files[urls.list_rows_url(urls.src_url(src))] = listing.rows_file(rows_json)
     for (kind, record_id), sections in listing.record_sections(tracker).items():
         for section in sections:
             if section not in listing.SECTIONS_WITH_ROWS_JSON:
@@ -1174,11 +1174,12 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
                 tracker, SECTION_TEMPLATE, src, options, **_section_values(tracker, src, 0)
             )
             list_url = urls.section_url(kind, record_id, section)
-            files[urls.list_rows_url(list_url)] = listing.rows_json(
+            rows_json = listing.rows_json(
                 list_url,
                 text,
                 lambda n, k=kind, i=record_id, s=section: urls.section_part_url(k, i, s, n),
             )
+            files[urls.list_rows_url(list_url)] = listing.rows_file(rows_json)
     return files
 
 

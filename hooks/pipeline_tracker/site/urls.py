@@ -53,7 +53,7 @@ def index_url(kind: str) -> str:
 
 
 PAGES_DIR = "page"  # a long list's further pages: drugs/page/2/ (no record id has a "/")
-ROWS_FILE = "rows.json"
+ROWS_FILE = "rows.json.gz"  # a paged list's rows: gzipped JSON (listing.rows_file)
 
 
 def src_url(src: str) -> str:
@@ -159,8 +159,15 @@ def section_of_src(src: str) -> tuple[str, str, str]:
 
 
 def list_rows_url(list_url: str) -> str:
-    """Every row of a paged list as JSON (listing.rows_json), beside its first page."""
+    """Every row of a paged list as gzipped JSON (listing.rows_file), beside its first page: the
+    one address of that file, which pages, the build, serve and the tests all ask."""
     return f"{list_url}{ROWS_FILE}"
+
+
+def is_list_rows_url(path: str) -> bool:
+    """Whether a path in the site is a paged list's rows file (list_rows_url)."""
+    folder, _, _name = path.rpartition("/")
+    return path == list_rows_url(f"{folder}/" if folder else "")
 
 
 def json_shard(record_id: str) -> str:
