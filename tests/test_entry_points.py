@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 from conftest import BIN, ROOT
@@ -222,3 +227,53 @@ def test_an_archived_copy_that_cannot_be_read_is_one_problem(records_copy):
     assert lines == [
         "records/archive/000_0f28aca7d3a3d3db.txt:1:1: archived copy is not UTF-8 text"
     ], result.stdout
+
+
+def test_stopping_preview_stops_its_server(tmp_path):
+    """`pipeline-tracker preview` stopped by a signal (an editor's stop button, a script's kill)
+    left its `mkdocs serve` running: the port stayed taken, serving a deleted folder."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PIPELINE_TRACKER_RECORDS"}
+    preview = subprocess.Popen(
+        [
+            str(BIN / "pipeline-tracker"),
+            "preview",
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+            str(ROOT / "records/drugs/zanidatamab.yaml"),
+        ],
+        cwd=ROOT,
+        env=dict(env, NO_MKDOCS_2_WARNING="1"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: cleaned up whole if the test fails
+    )
+    try:
+        deadline = time.monotonic() + 240  # a guard against a hang, not a speed check
+        while not _answers(port):
+            assert preview.poll() is None and time.monotonic() < deadline, "preview never served"
+            time.sleep(0.5)
+        preview.send_signal(signal.SIGTERM)
+        assert preview.wait(timeout=60) != 0
+        deadline = time.monotonic() + 30
+        while _answers(port) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _answers(port), "the preview's server still serves after the preview stopped"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(preview.pid, signal.SIGKILL)
+        preview.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,16 +109,39 @@ def preview(
             return subprocess.run(
                 [mkdocs, "build", "-q", "-f", str(config), "-d", str(site)], env=env
             ).returncode
+        # Stopped by a signal (an editor's or a script's SIGTERM, not only Ctrl-C), the preview
+        # stops its server too: it had kept serving, holding the port, with its folder gone.
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
         server = subprocess.Popen([mkdocs, "serve", "-f", str(config), "-a", port], env=env)
-        seen = _mtimes(files)
-        while server.poll() is None:
-            time.sleep(0.3)
-            now = _mtimes(files)
-            if now != seen:
-                copy_subset({k: p for k, p in files.items() if p.exists()}, out)
-                seen = now
-        return server.returncode
+        try:
+            seen = _mtimes(files)
+            while server.poll() is None:
+                time.sleep(0.3)
+                now = _mtimes(files)
+                if now != seen:
+                    copy_subset({k: p for k, p in files.items() if p.exists()}, out)
+                    seen = now
+            return server.returncode
+        finally:
+            _stop(server)
+            signal.signal(signal.SIGTERM, previous)
     except KeyboardInterrupt:
         return 130
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server if it still runs: asked first, then killed."""
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
