@@ -46,6 +46,8 @@ import urllib.request
 from pathlib import Path
 from typing import ClassVar
 
+from pipeline_tracker.tools.preview import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 README = ROOT / "benchmarks" / "README.md"
@@ -361,12 +363,7 @@ def serve_stats(records: Path) -> dict:
             time.sleep(0.2)
         peak = _peak_mb(server.pid)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=30)
     print(
         f"   serve: first build {first:.1f} s, idle {idle:.1f}% of a core, edit → page "
         f"{edit:.2f} s, → lists and open data {done if done is None else round(done, 1)} s",

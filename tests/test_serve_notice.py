@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from conftest import BIN, FIXTURES, ROOT
+from pipeline_tracker.tools.preview import stop_process
 
 NOTICE = "Restart `mkdocs serve`"
 
@@ -52,12 +53,7 @@ def mkdocs_serve(site: Path, env: dict):
     try:
         yield f"http://127.0.0.1:{port}/", lines, server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=30)
 
 
 def test_package_edit_under_a_real_serve_asks_for_a_restart(tmp_path: Path):

@@ -123,7 +123,7 @@ def preview(
                     seen = now
             return server.returncode
         finally:
-            _stop(server)
+            stop_process(server)
             signal.signal(signal.SIGTERM, previous)
     except KeyboardInterrupt:
         return 130
@@ -135,13 +135,14 @@ def _exit_on_signal(signum: int, _frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stop(server: subprocess.Popen) -> None:
-    """Stop the server if it still runs: asked first, then killed."""
-    if server.poll() is not None:
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a process if it still runs (a `mkdocs serve`): asked first, killed after `timeout`
+    seconds."""
+    if process.poll() is not None:
         return
-    server.terminate()
+    process.terminate()
     try:
-        server.wait(timeout=10)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        process.kill()
+        process.wait()
