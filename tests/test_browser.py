@@ -1209,7 +1209,7 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, paged_site,
         assert _shown_drugs(table) == set(ordered[2:4])
         current = browser.find_element("css selector", "nav.pt-pager a[aria-current=page]")
         assert current.text.strip().endswith("2")
-        if AXE.is_file():  # the pager, and rows built from rows.json, pass axe as other pages do
+        if AXE.is_file():  # the pager, and rows built from rows.json.gz, pass axe as other pages do
             browser.set_script_timeout(60)
             assert _axe(browser) == []
             browser.get(address + "drugs/page/2/?region=CN")
@@ -1243,7 +1243,7 @@ def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
     browser, tracker, paged_site, monkeypatch
 ):
     """A target's drugs at two rows a page: the record's page shows the first two; the text
-    filter and the phase filter find a drug on a further page (from the section's rows.json);
+    filter and the phase filter find a drug on a further page (from the section's rows.json.gz);
     the pagers of the other long section (the landscape's bars) stay."""
     from pipeline_tracker.site import listing
     from selenium.webdriver.support.ui import Select

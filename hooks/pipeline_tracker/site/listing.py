@@ -269,7 +269,7 @@ TAGS = frozenset(
 ATTRIBUTES = frozenset(
     ["href", "class", "title", "lang", "hidden", "datetime", "aria-label", "colspan", "scope"]
 )
-# data-pt-paged="…rows.json": a filterable table; data-pt-paged-list (a matrix, bars): none.
+# data-pt-paged="…rows.json.gz": a filterable table; data-pt-paged-list (a matrix, bars): none.
 _PAGED_TBODY = re.compile(r'<table [^>]*data-pt-paged="[^>]*>.*?<tbody>\n?(.*?)</tbody>', re.DOTALL)
 
 
@@ -422,7 +422,7 @@ SECTION_TITLES = {
     "trials": "Trials",
     "cited-by": "Cited by",
 }
-# Sections whose table has filters over its rows (tracker.js): a rows.json beside their pages.
+# Sections whose table has filters over its rows (tracker.js): a rows.json.gz beside their pages.
 SECTIONS_WITH_ROWS_JSON = frozenset(["pipeline", "drugs", "trials"])
 
 
@@ -533,7 +533,7 @@ def section_pager(
     base: str, kind: str, record_id: str, section: str, part: int, total: int, noun: str
 ):
     """The pager of a section of a record's page (`part` 1: on the record's page; 0: the whole
-    section, for its rows.json), or None when the section is short enough for one page."""
+    section, for its rows.json.gz), or None when the section is short enough for one page."""
     return pager(
         base,
         urls.section_url(kind, record_id, section),

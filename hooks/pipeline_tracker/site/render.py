@@ -1050,7 +1050,7 @@ def rendered_page(
 
 
 # Paged lists that are no filterable table (a landscape matrix, the bars, a list of findings):
-# they need no rows.json, so none is rendered for them.
+# they need no rows.json.gz, so none is rendered for them.
 NO_ROWS_JSON = frozenset(
     [urls.landscape_view_src(v) for v in ("modality", "targets", "indications", "pipeline")]
     + [urls.quality_check_src(c) for c in ("unused", "imported")]
@@ -1204,7 +1204,7 @@ def _list_values(
     part: int | None = None,
     template: str = "",
 ) -> dict:
-    """What a list's template gets: its kind, which of its pages (0: all of it, for rows.json)
+    """What a list's template gets: its kind, which of its pages (0: all of it, for rows.json.gz)
     and where its first page is; on a quality page, the report and which check."""
     values: dict[str, object] = {"kind": kind} if kind else {}
     values.update(

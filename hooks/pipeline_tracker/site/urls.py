@@ -129,12 +129,12 @@ SECTION_HEADINGS = {"landscape-bars": "landscape"}  # a section's heading, when 
 
 
 def section_url(kind: str, record_id: str, section: str) -> str:
-    """The folder of a long section's further pages and of its rows.json: companies/x/pipeline/."""
+    """The folder of a long section's further pages and of its rows.json.gz: companies/x/pipeline/."""
     return f"{record_url(kind, record_id)}{section}/"
 
 
 def section_src(kind: str, record_id: str, section: str) -> str:
-    """The source path a section is rendered at whole (for its rows.json): companies/x/pipeline.md."""
+    """The source path a section is rendered at whole (for its rows.json.gz): companies/x/pipeline.md."""
     return f"{kind}/{record_id}/{section}.md"
 
 
