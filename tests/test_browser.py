@@ -1163,9 +1163,7 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, paged_site,
     }
     assert in_china - first_page, "the fixture needs a drug in China past page 1"
     with _serving(paged_site) as address:
-        errors, _ = _visit(browser, address + "drugs/")
-        assert errors == []
-        table = browser.find_element("css selector", "table.pt-region-filtered")
+        table = _filtered_table(browser, address + "drugs/")
         assert _shown_drugs(table) == first_page
         pager = browser.find_element("css selector", "nav.pt-pager")
         assert "Page 1 of" in pager.text
@@ -1218,6 +1216,13 @@ def test_filters_of_a_paged_list_search_every_page(browser, tracker, paged_site,
             assert _axe(browser) == []
 
 
+def _filtered_table(browser, url: str):
+    """The region-filtered table of the page at `url`, opened without a console error."""
+    errors, _ = _visit(browser, url)
+    assert errors == []
+    return browser.find_element("css selector", "table.pt-region-filtered")
+
+
 def test_filters_of_a_paged_list_search_every_page_where_the_host_inflates_its_rows(
     browser, tracker, paged_site, monkeypatch
 ):
@@ -1228,9 +1233,7 @@ def test_filters_of_a_paged_list_search_every_page_where_the_host_inflates_its_r
     monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")  # as paged_site is built
     last = tracker.by_phase(tracker.tracked_ids())[-1]
     with _serving(paged_site, _GzipEncodingHandler) as address:
-        errors, _ = _visit(browser, address + "drugs/")
-        assert errors == []
-        table = browser.find_element("css selector", "table.pt-region-filtered")
+        table = _filtered_table(browser, address + "drugs/")
         assert last not in _shown_drugs(table)
         box = browser.find_element("css selector", ".pt-filter input")
         box.send_keys(tracker.get("drugs", last)["name"])
@@ -1261,9 +1264,7 @@ def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
     with_phase = {d for d in ordered if phase(d) == wanted}
     assert with_phase - first_page
     with _serving(paged_site) as address:
-        errors, _ = _visit(browser, address + "targets/erbb2/")
-        assert errors == []
-        table = browser.find_element("css selector", "table.pt-region-filtered")
+        table = _filtered_table(browser, address + "targets/erbb2/")
         assert _shown_drugs(table) == first_page
         bars = browser.find_element("css selector", "nav.pt-pager[aria-label='Pages of the bars']")
         box = browser.find_element("css selector", ".pt-filter input")
