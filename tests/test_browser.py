@@ -324,6 +324,10 @@ def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, s
     browser.get(server + f"drugs/?company={company}")
     table = browser.find_element("css selector", "table.pt-region-filtered")
     assert _shown_drugs(table) == having("companies", "company", company)
+    # The company filter's choices come from the form's JSON: the shared link's company is one
+    # of them, under its name.
+    chosen = Select(browser.find_element("css selector", "select[name=company]"))
+    assert chosen.first_selected_option.text == tracker.get("companies", company)["name"]
     target = "erbb2"
     browser.get(server + f"drugs/?target={target}")
     table = browser.find_element("css selector", "table.pt-region-filtered")

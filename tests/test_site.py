@@ -252,3 +252,38 @@ def test_links_to_anchors_on_generated_pages_are_checked(tmp_path):
     )
     bad = mkdocs_build(tmp_path / "site", FIXTURES, tmp_path / "mkdocs.yml")
     assert bad.returncode != 0 and "no-such-section" in bad.stderr
+
+
+def test_filter_choices_are_the_values_the_table_holds(built_site):
+    """A drug table's filters offer the values its rows hold (made by tracker.js from the form's
+    JSON): every phase a drug reaches, anywhere (data-phase) or in a region (data-stages), once,
+    highest first; the targets the listed drugs have, each under its display name."""
+    from pipeline_tracker.model.claims import display_name
+    from pipeline_tracker.records.load import load_records
+    from pipeline_tracker.records.phases import LADDER
+
+    records, problems = load_records(FIXTURES, ROOT)
+    assert problems == []
+    html = (built_site / "drugs" / "index.html").read_text(encoding="utf-8")
+    start = html.index('<form class="pt-table-filters"')
+    form = html[start : html.index("</form>", start)]
+    table_start = html.index('class="pt-table pt-sortable pt-region-filtered"')
+    table = html[table_start : html.index("</table>", table_start)]
+    choices = json.loads(re.search(r"<script [^>]*data-pt-options>(.*?)</script>", form).group(1))
+    offered = [value for value, _ in choices["phase"]]
+    reached = set(re.findall(r'data-phase="([^"]*)"', table)) - {"none"} | {
+        stage.split("=")[1]
+        for stages in re.findall(r'data-stages="([^"]*)"', table)
+        for stage in stages.split()
+    }
+    assert reached and reached <= set(offered) and len(offered) == len(set(offered))
+    order = [p.replace(" ", "-").replace("/", "-") for p in reversed(LADDER)] + ["special-access"]
+    assert offered == sorted(offered, key=order.index)
+    listed = set(re.findall(r'data-targets="([^"]*)"', table))
+    held = {t for targets in listed for t in targets.split()}
+    assert {value for value, _ in choices["target"]} == held
+    assert all(label == display_name(records, "targets", v) for v, label in choices["target"])
+    # Until tracker.js runs, each select holds only its "all …" choice.
+    assert not re.search(
+        r'<select name="(?!region)[^"]*">(?:(?!</select>).)*<option value="[^"]', form
+    )

@@ -186,6 +186,22 @@
     var table = document.querySelector("table.pt-region-filtered");
     if (!form || !table || form.dataset.ready || !table.ptApply) return;
     form.dataset.ready = "1";
+    // The choices of the longer filters come as JSON ({name: [[value, label], …]}): one line of a
+    // page instead of an <option> element each.
+    var choices = form.querySelector("script[data-pt-options]");
+    if (choices) {
+      var lists = JSON.parse(choices.textContent || "{}");
+      Object.keys(lists).forEach(function (name) {
+        var box = form.elements[name];
+        if (!box) return;
+        lists[name].forEach(function (pair) {
+          var option = document.createElement("option");
+          option.value = pair[0];
+          option.textContent = pair[1];
+          box.appendChild(option);
+        });
+      });
+    }
     var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
     var params = new URLSearchParams(window.location.search);
     selects.forEach(function (s) {

@@ -70,6 +70,20 @@ class HistoryChart:
     def span(self) -> int:
         return max(self.last_day - self.first_day, 1)
 
+    @property
+    def marks(self) -> frozenset[str]:
+        """The kinds of mark the chart draws, which its legend and description name: "date" (a
+        status as the source dates it), "approximate", "inferred", "special-access", "event"."""
+        kinds = set()
+        for lane in self.lanes:
+            for p in lane.points:
+                kinds.add(p.stage if p.stage in ("special-access", "event") else "date")
+                if p.approximate:
+                    kinds.add("approximate")
+                if p.inferred:
+                    kinds.add("inferred")
+        return frozenset(kinds)
+
 
 def _stage(row: PhaseRow) -> str:
     if row.special_access:

@@ -8,6 +8,8 @@ nowhere else (the rarer pieces are the macros of templates/_components.j2). Page
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from markupsafe import Markup
 
 from pipeline_tracker.site.escape import printed_text as _p
@@ -76,23 +78,30 @@ def cite_mark(number, quotes) -> Markup:
     n = _p(number)
     if quotes:
         return Markup(
-            f'<sup class="pt-cite pt-cite--quoted" data-search-exclude><a href="#ref-{n}" '
+            f'<sup class="pt-cite pt-cite--quoted"><a href="#ref-{n}" '
             f'title="Source {n}: “{_p(_join(quotes, "” · “"))}”">[{n}]</a></sup>'
         )
-    return Markup(
-        f'<sup class="pt-cite" data-search-exclude><a href="#ref-{n}" title="Source {n}">'
-        f"[{n}]</a></sup>"
-    )
+    return Markup(f'<sup class="pt-cite"><a href="#ref-{n}">[{n}]</a></sup>')
 
 
 def external_link(url, text) -> Markup:
     """A link to an id's page in its home database."""
-    return Markup(f'<a href="{_p(url)}" rel="external noopener">{_p(text)}</a>')
+    return Markup(f'<a href="{_p(url)}" rel="external">{_p(text)}</a>')
 
 
 def outside_link(url, text) -> Markup:
     """A link to an address a record gives (not vouched for: nofollow)."""
-    return Markup(f'<a href="{_p(url)}" rel="external noopener nofollow">{_p(text)}</a>')
+    return Markup(f'<a href="{_p(url)}" rel="external nofollow">{_p(text)}</a>')
+
+
+def url_host(url) -> str:
+    """What a reference list shows of an outside address: its host ("www." dropped); the link
+    keeps the whole address, and print writes it out (tracker.css)."""
+    try:
+        host = urlsplit(str(url).strip()).hostname or ""
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
+        host = ""
+    return host.removeprefix("www.") or str(url)
 
 
 def time(date) -> Markup:
@@ -168,6 +177,47 @@ def drug_row(attrs, name, sort, phase, modality, targets, companies, extra) -> M
         f'<tr {_p(attrs)}><td>{_p(name)}</td><td data-sort="{_p(sort)}">{_p(phase)}</td>'
         f"<td>{_p(modality)}</td><td>{_p(targets)}</td><td>{_p(companies)}</td>{cells}</tr>"
     )
+
+
+# A history chart's kinds of mark (HistoryChart.marks), in legend order: the kind, how the chart's
+# text description names it, the legend's words and the legend's mark. Only drawn kinds are listed.
+HISTORY_MARKS = (
+    (
+        "date",
+        "filled marks: dates as the source gives them",
+        "date as the source gives it",
+        Markup('<circle class="pt-hc__mark pt-hc--phase-3" cx="8" cy="8" r="6" />'),
+    ),
+    (
+        "approximate",
+        "hollow marks: approximate dates",
+        "approximate date (the source's own words in the table)",
+        Markup(
+            '<circle class="pt-hc__mark pt-hc__mark--approx pt-hc--phase-3" cx="8" cy="8" r="6" />'
+        ),
+    ),
+    (
+        "inferred",
+        "dashed marks: dates the curator inferred",
+        "date inferred by the curator (a segment from it is dashed)",
+        Markup(
+            '<circle class="pt-hc__mark pt-hc__mark--inferred pt-hc--phase-3" cx="8" cy="8"'
+            ' r="6" />'
+        ),
+    ),
+    (
+        "special-access",
+        "diamonds: special access, which is not an approval",
+        "special access (named-patient or early-access scheme): not an approval",
+        Markup('<path class="pt-hc__mark pt-hc--special-access" d="M8 1 l7 7 l-7 7 l-7 -7 z" />'),
+    ),
+    (
+        "event",
+        "triangles: other events",
+        "other event (designation, deal, …)",
+        Markup('<path class="pt-hc__mark pt-hc--event" d="M8 2 l7 12 l-14 0 z" />'),
+    ),
+)
 
 
 def history_lane(page, chart, lane, y: int, label: str) -> str:
@@ -315,8 +365,7 @@ def record_dates(added, changed, reason, path, history_url) -> Markup:
         else f"last changed: {_unknown(reason)}"
     )
     history = (
-        f'<a class="pt-history-link" href="{_p(history_url)}" rel="external noopener">'
-        "change history</a>"
+        f'<a class="pt-history-link" href="{_p(history_url)}" rel="external">change history</a>'
         if history_url
         else f"change history: <code>git log -- {_p(path)}</code>"
     )

@@ -227,6 +227,10 @@ class PageContext:
     def index_url(self, kind: str) -> str:
         return urls.from_page(self.base, urls.index_url(kind))
 
+    def guide_url(self, anchor: str) -> str:
+        """A section of the Methodology page, from this page."""
+        return urls.from_page(self.base, urls.guide_url(anchor))
+
     def link(self, kind: str, record_id: str, text: str | None = None) -> Markup:
         key = (kind, record_id, text, self.base)
         shown = self._links.get(key)
@@ -353,12 +357,15 @@ class PageContext:
 
     def reference(self, n: int, source: str) -> Markup:
         """Entry n of the page's reference list: the source (linked; its publisher, date and
-        address, the same on every page at this depth) and the quotes cited from it here."""
+        address, the same on every page at this depth) and the quotes cited from it here. The
+        address is a link named by its host (the source's own page and print show it whole)."""
         key = (source, self.base)
         described = self._sources.get(key)
         if described is None:
             data = self.tracker.get("sources", source)
-            url = self.url_link(data["url"]) if "url" in data else ""
+            url = (
+                self.url_link(data["url"], fragments.url_host(data["url"])) if "url" in data else ""
+            )
             described = self._sources[key] = fragments.source_entry(
                 self.link("sources", source), data, url
             )
@@ -445,11 +452,12 @@ class PageContext:
         "special-access"; "none" when the drug has no ranked row."""
         if row is None:
             return "none"
-        return (
-            "special-access"
-            if row.special_access
-            else row.phase.replace(" ", "-").replace("/", "-")
-        )
+        return "special-access" if row.special_access else PageContext.phase_value(row.phase)
+
+    @staticmethod
+    def phase_value(phase: str) -> str:
+        """A phase as a filter value: "phase 1/2" → "phase-1-2"."""
+        return phase.replace(" ", "-").replace("/", "-")
 
     def filter_attrs(
         self,
@@ -560,15 +568,21 @@ class PageContext:
         return self.option_key(route) if route else "not-stated"
 
     def filter_options(self, drugs, all_rows) -> dict[str, list[tuple[str, str]]]:
-        """(value, label) of each filter beyond region and phase, from the drugs a table lists
-        and their rows: only values that occur, so no choice gives an empty table."""
+        """(value, label) of each filter beyond region, from the drugs a table lists and their
+        rows: only values that occur. Phases: each a row holds, highest first, special access
+        last (a drug's highest phase, anywhere or in a region, is one of its rows')."""
         t = self.tracker
         modalities = {t.get("drugs", d).get("modality", "") for d in drugs}
         targets = {x["target"] for d in drugs for x in t.get("drugs", d).get("targets") or []}
         companies = {x["company"] for d in drugs for x in t.get("drugs", d).get("companies") or []}
         routes = {r.route for r in all_rows}
         statuses = {r.status for r in all_rows}
+        phases = {self.phase_key(r) for r in all_rows}
+        ladder = [(self.phase_value(p), p) for p in reversed(LADDER)]
         return {
+            "phase": [
+                (k, p) for k, p in [*ladder, ("special-access", "special access")] if k in phases
+            ],
             "route": sorted((self.route_key(r), r or "not stated") for r in routes),
             "status": sorted((s, s) for s in statuses),
             "modality": sorted((self.option_key(m), m) for m in modalities if m),
@@ -580,6 +594,18 @@ class PageContext:
                 key=lambda o: o[1].lower(),
             ),
         }
+
+    @staticmethod
+    def options_json(options: dict[str, list[tuple[str, str]]]) -> Markup:
+        """The choices of the filters with more than one, as JSON for tracker.js ({name:
+        [[value, label], …]}), safe inside a <script> element."""
+        return escape.script_json(
+            {
+                name: [list(o) for o in choices]
+                for name, choices in options.items()
+                if len(choices) > 1
+            }
+        )
 
     def region_options(self, stages) -> list[tuple[str, str]]:
         """(code, name) for every region in `stages` (dicts of region → row), by name."""
@@ -939,7 +965,12 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title
-    env.globals.update(LADDER=LADDER, CHART_COLUMNS=CHART_COLUMNS, KIND_TITLES=KIND_TITLES)
+    env.globals.update(
+        LADDER=LADDER,
+        CHART_COLUMNS=CHART_COLUMNS,
+        KIND_TITLES=KIND_TITLES,
+        HISTORY_MARKS=fragments.HISTORY_MARKS,
+    )
     env.globals.update(RECORD_NOUNS=SINGULAR)  # one name per kind (records.load)
     env.globals.update(history_chart=history_chart)  # the history charts' one model
     env.globals.update(landscape=landscape, quality=quality)  # landscape views, date checks

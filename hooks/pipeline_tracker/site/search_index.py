@@ -40,7 +40,7 @@ from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
 # Not content: permalink marks ("¶"), the live-serve banner, and what Material's search was told
-# to skip (citation marks: "[1]" glued to a word would hide the word). Nor the lists on pages
+# to skip, and citation marks ("[1]" glued to a word would hide the word). Nor the lists on pages
 # that list the whole tree (index tables, landscapes, data quality, deals, timeline events and
 # their references): each row is a record whose own page is indexed, and Pagefind keeps a page's
 # indexed text in one fragment that a result downloads (the timeline's would pass 1 MB at 10,000
@@ -50,6 +50,7 @@ EXCLUDE = (
     "a.headerlink",
     ".pt-live-problems",
     "[data-search-exclude]",
+    "sup.pt-cite",
     "table.pt-sortable",
     "table.pt-landscape",
     "table.pt-chart",

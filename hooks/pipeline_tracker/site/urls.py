@@ -56,6 +56,11 @@ PAGES_DIR = "page"  # a long list's further pages: drugs/page/2/ (no record id h
 ROWS_FILE = "rows.json.gz"  # a paged list's rows: gzipped JSON (listing.rows_file)
 
 
+def guide_url(anchor: str) -> str:
+    """A section of the Methodology page (docs/methodology.md), by its heading's anchor."""
+    return f"methodology/#{anchor}"
+
+
 def src_url(src: str) -> str:
     """The address MkDocs gives a Markdown source path: drugs/index.md → drugs/, deals.md → deals/."""
     return src[: -len("index.md")] if src.endswith("index.md") else src[: -len(".md")] + "/"
