@@ -44,16 +44,14 @@ def heading(level, anchor, label, extra) -> Markup:
     )
 
 
-def phase_badge(css, rank, text) -> Markup:
-    """A phase (or 'no phase') badge; `rank` orders it in a sortable column."""
-    return Markup(
-        f'<span class="pt-phase pt-phase--{_p(css)}" data-rank="{_p(rank)}">{_p(text)}</span>'
-    )
+def phase_badge(css, text) -> Markup:
+    """A phase (or 'no phase') badge (a sortable column orders it by its cell's data-sort)."""
+    return Markup(f'<span class="pt-phase pt-phase--{_p(css)}">{_p(text)}</span>')
 
 
 def special_access_badge(text, scheme) -> Markup:
     badge = (
-        '<span class="pt-phase pt-phase--special-access" data-rank="-1" title="Special access is'
+        '<span class="pt-phase pt-phase--special-access" title="Special access is'
         f' not a marketing approval">{_p(text)}</span>'
     )
     return Markup(badge + (f' <span class="pt-scheme">{_p(scheme)}</span>' if scheme else ""))

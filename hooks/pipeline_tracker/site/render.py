@@ -37,7 +37,7 @@ from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
-from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, RANK, region_name
+from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, region_name
 from pipeline_tracker.site import cards, escape, fragments, linked_data, listing, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -434,7 +434,7 @@ class PageContext:
             self._badges[key] = shown
             return shown
         css = row.phase.replace(" ", "-").replace("/", "-") if row.active else "inactive"
-        badge = fragments.phase_badge(css, RANK[row.phase], label.text)
+        badge = fragments.phase_badge(css, label.text)
         # The inferred mark: claim_mark(row), or inferred_mark(row, "phase").
         if claim:
             inferred = label.inferred_claim
@@ -728,8 +728,8 @@ class PageContext:
             words = "; ".join(
                 f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
             )
-            return fragments.phase_badge("other", -2, words)
-        return fragments.phase_badge("none", -3, "no phase recorded")
+            return fragments.phase_badge("other", words)
+        return fragments.phase_badge("none", "no phase recorded")
 
     def status_row(self, row: PhaseRow) -> Markup:
         """A row of a drug's development status table, with its scheme and note under it."""
