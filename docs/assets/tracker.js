@@ -384,9 +384,34 @@
     });
     initRegionFilter();
     initTimeline();
+    citeFormats();
     // A code block wider than its column scrolls: keyboard users reach it with Tab to scroll it.
     document.querySelectorAll(".md-typeset pre > code").forEach(function (code) {
       if (code.scrollWidth > code.clientWidth + 1 && !code.hasAttribute("tabindex")) code.tabIndex = 0;
+    });
+  }
+  // "Cite this page": BibTeX and RIS from the section's data-cite-* fields (render.citation),
+  // written here only (a few hundred bytes of every page otherwise). Without JavaScript the plain
+  // citation stays.
+  function citeFormats() {
+    document.querySelectorAll(".pt-cite-this[data-cite-key]").forEach(function (box) {
+      var f = box.dataset;
+      var details = box.querySelector(".pt-cite-this__formats");
+      if (!details || !details.hidden) return;
+      function bib(value) { return (value || "").replace(/[{}\\%#&$_^~]/g, ""); }
+      var bibtex = ["@misc{" + f.citeKey + ",", "  title = {" + bib(f.citeTitle) + "},",
+        "  author = {{" + bib(f.citeSite) + "}},", "  howpublished = {" + bib(f.citeUrl) + "},"];
+      var ris = ["TY  - ELEC", "TI  - " + f.citeTitle, "AU  - " + f.citeSite, "UR  - " + f.citeUrl];
+      if (f.citeVersion) {
+        if (f.citeYear) { bibtex.push("  year = {" + f.citeYear + "},"); ris.push("PY  - " + f.citeYear); }
+        bibtex.push("  version = {" + f.citeVersion + "},", "  note = {Data version " + f.citeVersion + "},");
+        ris.push("ET  - " + f.citeVersion);
+      }
+      bibtex.push("}");
+      ris.push("ER  - ");
+      box.querySelector(".pt-cite-this__bibtex").textContent = bibtex.join("\n");
+      box.querySelector(".pt-cite-this__ris").textContent = ris.join("\n");
+      details.hidden = false;
     });
   }
   // Printing shows the citation's BibTeX and RIS too.

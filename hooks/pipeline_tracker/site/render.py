@@ -66,13 +66,16 @@ BAR_END = {
 
 @dataclass(frozen=True)
 class Citation:
-    """One page's citation: its address, the data version, and the three forms."""
+    """One page's citation: its address, the data version, the plain text, and what BibTeX and
+    RIS are made of (by tracker.js)."""
 
     url: str
     version: str
     text: str
-    bibtex: str
-    ris: str
+    key: str
+    title: str
+    site: str
+    year: str
 
 
 @dataclass(frozen=True)
@@ -373,15 +376,16 @@ class PageContext:
 
     # Citation ----------------------------------------------------------------
     def citation(self, title: str) -> Citation:
-        """How to cite this page: plain text, BibTeX and RIS (plain strings; the template
-        escapes them). The page address is site_url + the page's path when mkdocs.yml sets
-        site_url, else the path alone (no host is guessed). The version is the data version
-        (Tracker.data_version: changes with any record edit), so a rebuild of the same records
-        gives the same citation; no access date is claimed (the reader adds theirs)."""
+        """How to cite this page: the plain text, and the fields tracker.js writes BibTeX and RIS
+        from (citeFormats: the one place those formats are made). The page address is site_url +
+        the page's path when mkdocs.yml sets site_url, else the path alone (no host is guessed).
+        The version is the data version (Tracker.data_version: changes with any record edit), so
+        a rebuild of the same records gives the same citation; no access date is claimed (the
+        reader adds theirs)."""
         path = self.directory_url
         url = f"{self.options.site_url.rstrip('/')}/{path}" if self.options.site_url else path
         version = self.tracker.data_version
-        year = self.tracker.data_date[:4]
+        year = self.tracker.data_date[:4] if version else ""
         site = self.options.site_name
         title = " ".join(str(title).split())
         text = f"{site}. {title}. {url}"
@@ -389,28 +393,7 @@ class PageContext:
             text += f". Data version {version}"
         text += "."
         key = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "index"
-
-        def bib(value: str) -> str:
-            return re.sub(r"[{}\\%#&$_^~]", "", value)
-
-        bibtex = [
-            f"@misc{{{key},",
-            f"  title = {{{bib(title)}}},",
-            f"  author = {{{{{bib(site)}}}}},",
-        ]
-        bibtex.append(f"  howpublished = {{{bib(url)}}},")
-        if version:
-            bibtex += [
-                *([f"  year = {{{year}}},"] if year else []),
-                f"  version = {{{version}}},",
-                f"  note = {{Data version {version}}},",
-            ]
-        bibtex.append("}")
-        ris = ["TY  - ELEC", f"TI  - {title}", f"AU  - {site}", f"UR  - {url}"]
-        if version:
-            ris += [*([f"PY  - {year}"] if year else []), f"ET  - {version}"]
-        ris.append("ER  - ")
-        return Citation(url, version, text, "\n".join(bibtex), "\n".join(ris))
+        return Citation(url, version, text, key, title, site, year)
 
     # Phases ------------------------------------------------------------------
     def phase(
