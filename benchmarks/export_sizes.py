@@ -35,7 +35,7 @@ def group(path: str) -> str:
     """The line a file is counted under: per-record JSON and feeds by kind, others by name."""
     parts = path.split("/")
     if parts[0] == "data" and len(parts) == 3:
-        return "data/schema/*" if parts[1] == "schema" else f"data/{parts[1]}/*.json"
+        return "data/schema/*" if parts[1] == "schema" else f"data/{parts[1]}/*.json.gz"
     if parts[0] == "feeds":
         return f"feeds/{parts[1]}/*"
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -14,6 +15,18 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "records"
 BIN = Path(sys.executable).parent
+
+
+def open_data(source, path: str) -> str:
+    """The text of a published open-data file, `path` as the site names it (data/drugs.csv.gz),
+    from a built site's folder or a {site path: bytes} mapping: gzip-compressed files (the CSV
+    tables and per-record JSON files, format 7) decompressed, a UTF-8 byte-order mark dropped."""
+    data = (Path(source) / path).read_bytes() if isinstance(source, (str, Path)) else source[path]
+    if path.endswith(".gz"):
+        data = gzip.decompress(data)
+    return data.decode("utf-8-sig")
+
+
 # benchmarks/synth.py (synthetic records trees) sits beside the benchmark, outside the package.
 sys.path.insert(0, str(ROOT / "benchmarks"))
 

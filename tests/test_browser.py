@@ -486,6 +486,28 @@ def test_drug_page_region_view_shows_each_regions_stage_side_by_side(browser, se
     assert any(best_cn.phase in text for text in texts)
 
 
+def test_json_link_shows_the_record_document_from_its_compressed_file(browser, server, tracker):
+    """The record's JSON lives in a gzip-compressed file of documents; its link opens that one
+    document, readable, in a new tab."""
+    rid = tracker.ids("drugs")[0]
+    browser.get(server + f"drugs/{rid}/")
+    link = browser.find_element("css selector", "a.pt-json")
+    assert ".json.gz#" in link.get_attribute("href")
+    before = set(browser.window_handles)
+    link.click()
+    _wait(browser, lambda: len(browser.window_handles) > len(before))
+    [tab] = set(browser.window_handles) - before
+    browser.switch_to.window(tab)
+    try:
+        _wait(browser, lambda: browser.current_url.startswith("blob:"))
+        _wait(browser, lambda: '"record"' in browser.find_element("tag name", "body").text)
+        document = json.loads(browser.find_element("tag name", "body").text)
+        assert document["record"]["id"] == rid and "development_status" in document
+    finally:
+        browser.close()
+        browser.switch_to.window(next(iter(before)))
+
+
 def test_record_pages_offer_a_citation_with_path_and_data_version(browser, server, tracker):
     version = tracker.data_version  # changes with any record edit (test_open_data_releases)
     for kind in ("drugs", "companies", "sources"):

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, open_data
 from pipeline_tracker.records.ids import event_anchor
 from test_site import page, targets
 
@@ -70,7 +70,7 @@ def test_deals_page_lists_every_deal_with_parties_and_amounts(built_site: Path):
 
 def test_deals_csv_has_one_row_per_term_and_is_in_the_datapackage(built_site: Path):
     deals = _deals()
-    rows = list(csv.DictReader(io.StringIO((built_site / "data/deals.csv").read_text("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(open_data(built_site, "data/deals.csv.gz"))))
     expected = sum(max(1, len(d.get("terms") or [])) for d in deals.values())
     assert len(rows) == expected
     for row in rows:
@@ -84,4 +84,4 @@ def test_deals_csv_has_one_row_per_term_and_is_in_the_datapackage(built_site: Pa
     package = json.loads((built_site / "data/datapackage.json").read_text("utf-8"))
     resource = next(r for r in package["resources"] if r["name"] == "deals")
     assert [f["name"] for f in resource["schema"]["fields"]] == list(rows[0])
-    assert 'href="../data/deals.csv"' in (built_site / "data/index.html").read_text("utf-8")
+    assert 'href="../data/deals.csv.gz"' in (built_site / "data/index.html").read_text("utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import open_data
 from pipeline_tracker.model import quality
 from pipeline_tracker.model.tracker import link
 from pipeline_tracker.records.load import KINDS, load_records
@@ -35,7 +36,8 @@ def tracker():
 
 
 def _csv(path: Path) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    """Rows of a published CSV table (gzip-compressed: data/drugs.csv.gz)."""
+    return list(csv.DictReader(io.StringIO(open_data(path.parent, path.name))))
 
 
 # Open data -----------------------------------------------------------------
@@ -47,7 +49,7 @@ def test_every_record_is_published_as_json_and_in_the_whole_dataset(built_site, 
     for kind in KINDS:
         listed, documents = {}, 0
         for path in whole["records"][kind]["files"]:
-            records = json.loads((built_site / "data" / path).read_text("utf-8"))["records"]
+            records = json.loads(open_data(built_site / "data", path))["records"]
             listed.update(records)
             documents += len(records)
         assert sorted(listed) == tracker.ids(kind) and whole["records"][kind]["count"] == len(
@@ -56,7 +58,7 @@ def test_every_record_is_published_as_json_and_in_the_whole_dataset(built_site, 
         assert documents == len(listed), "each record's document is in one file only"
         for rid in tracker.ids(kind):
             shard = hashlib.sha256(rid.encode()).hexdigest()[:2]  # as the open data page says
-            bundle = json.loads((built_site / f"data/{kind}/{shard}.json").read_text("utf-8"))
+            bundle = json.loads(open_data(built_site, f"data/{kind}/{shard}.json.gz"))
             assert bundle["format_version"] == whole["format_version"] and bundle["kind"] == kind
             document = bundle["records"][rid]
             assert document["record"] == tracker.get(kind, rid) == listed[rid]["record"]
@@ -67,7 +69,7 @@ def test_every_record_is_published_as_json_and_in_the_whole_dataset(built_site, 
 
 
 def test_development_status_csv_has_stated_and_derived_rows(built_site, tracker):
-    rows = _csv(built_site / "data/development-status.csv")
+    rows = _csv(built_site / "data/development-status.csv.gz")
     stated = sum(
         len(s["regions"])
         for d in tracker.ids("drugs")
@@ -86,18 +88,12 @@ def test_development_status_csv_has_stated_and_derived_rows(built_site, tracker)
 def test_datapackage_describes_every_csv_header_and_type(built_site):
     package = json.loads((built_site / "data/datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
-    for fmt, suffix in (("csv", "csv"), ("parquet", "parquet"), ("sqlite", "sqlite.gz")):
+    for fmt, suffix in (("csv", "csv.gz"), ("parquet", "parquet"), ("sqlite", "sqlite.gz")):
         assert {r["path"] for r in package["resources"] if r["format"] == fmt} == {
             p.name for p in (built_site / "data").glob(f"*.{suffix}")
         }
     for resource in (r for r in package["resources"] if r["format"] == "csv"):
-        rows = list(
-            csv.reader(
-                io.StringIO(
-                    (built_site / "data" / resource["path"]).read_text(encoding="utf-8-sig")
-                )
-            )
-        )
+        rows = list(csv.reader(io.StringIO(open_data(built_site / "data", resource["path"]))))
         fields = resource["schema"]["fields"]
         assert rows[0] == [f["name"] for f in fields]
         for f_index, field in enumerate(fields):
@@ -165,18 +161,18 @@ def test_every_csv_cell_has_the_shape_its_datapackage_field_declares(built_site)
                     assert row[name] == expected, (resource["path"], date_column, date)
     # The columns this checks are filled somewhere in the fixture build.
     for path, column in [
-        ("trials.csv", "sources"),
-        ("events.csv", "sources"),
-        ("drugs.csv", "status"),
-        ("development-status.csv", "quotes"),
-        ("development-status.csv", "date_precision"),
+        ("trials.csv.gz", "sources"),
+        ("events.csv.gz", "sources"),
+        ("drugs.csv.gz", "status"),
+        ("development-status.csv.gz", "quotes"),
+        ("development-status.csv.gz", "date_precision"),
     ]:
         assert (path, column) in checked
 
 
 def test_ids_and_quotes_of_citations_are_separate_columns(built_site, tracker):
     for kind in ("trials", "events"):
-        rows = {r["id"]: r for r in _csv(built_site / f"data/{kind}.csv")}
+        rows = {r["id"]: r for r in _csv(built_site / f"data/{kind}.csv.gz")}
         for rid in tracker.ids(kind):
             sources = tracker.get(kind, rid)["sources"]
             ids = [c if isinstance(c, str) else c["source"] for c in sources]
@@ -226,13 +222,11 @@ def test_inferred_values_are_marked_in_the_csv_and_json_exports(records_copy):
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     tracker = load_tracker(records_copy, records_copy.parent)
     files = build_exports(tracker)
-    csv_rows = list(
-        csv.DictReader(io.StringIO(files["data/development-status.csv"].decode("utf-8-sig")))
-    )
+    csv_rows = list(csv.DictReader(io.StringIO(open_data(files, "data/development-status.csv.gz"))))
     status_json = []
     seen = set()
     for drug in tracker.ids("drugs"):
-        document = json.loads(files[urls.json_path("drugs", drug)])["records"][drug]
+        document = json.loads(open_data(files, urls.json_path("drugs", drug)))["records"][drug]
         # A JSON row leaves out what it has no value for: the CSV's empty cells.
         assert all("" not in row.values() for row in document["development_status"])
         document["development_status"] = [
@@ -266,8 +260,7 @@ def test_inferred_values_are_marked_in_the_csv_and_json_exports(records_copy):
     # Trials and events: the reason beside the field, and every reason in `inferred`.
     for kind, fields in (("trials", ("start_date",)), ("events", ("date",))):
         rows = {
-            r["id"]: r
-            for r in csv.DictReader(io.StringIO(files[f"data/{kind}.csv"].decode("utf-8-sig")))
+            r["id"]: r for r in csv.DictReader(io.StringIO(open_data(files, f"data/{kind}.csv.gz")))
         }
         for rid in tracker.ids(kind):
             reasons = tracker.get(kind, rid).get("inferred") or {}
@@ -300,7 +293,7 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(records_copy):
     files = build_exports(load_tracker(records_copy, records_copy.parent))
     row = next(
         r
-        for r in csv.DictReader(io.StringIO(files["data/drugs.csv"].decode("utf-8-sig")))
+        for r in csv.DictReader(io.StringIO(open_data(files, "data/drugs.csv.gz")))
         if r["id"] == "zanidatamab"
     )
     for field, text in attacks.items():
@@ -308,17 +301,15 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(records_copy):
     assert row["synonyms"].startswith("'+cmd")
     status = [
         r
-        for r in csv.DictReader(
-            io.StringIO(files["data/development-status.csv"].decode("utf-8-sig"))
-        )
+        for r in csv.DictReader(io.StringIO(open_data(files, "data/development-status.csv.gz")))
         if r["note"].endswith("-2+3")
     ]
     assert status and all(r["note"] == "'-2+3" for r in status)
     every_cell = [
         c
-        for path, b in files.items()
-        if path.endswith(".csv")
-        for r in csv.reader(io.StringIO(b.decode("utf-8-sig")))
+        for path in files
+        if path.endswith(".csv.gz")
+        for r in csv.reader(io.StringIO(open_data(files, path)))
         for c in r
     ]
 
@@ -350,7 +341,7 @@ def test_data_page_links_every_download(built_site):
     kinds = {p.split("/")[1] for p in per_record}
     assert kinds == set(KINDS)
     for kind in kinds:
-        assert f"data/{kind}/&lt;shard&gt;.json" in html
+        assert f"data/{kind}/&lt;shard&gt;.json.gz" in html
         assert any(link.startswith(f"data/{kind}/") for link in linked), kind
     assert "CC BY" in html or "Creative Commons Attribution" in html
 
@@ -361,20 +352,20 @@ def test_record_pages_link_their_json_document(built_site):
             rid = page.parent.name
             html = page.read_text(encoding="utf-8")
             link = re.search(
-                rf'<a class="pt-json" href="\.\./\.\./(data/{kind}/[0-9a-f]{{2}}\.json)#{rid}"',
+                rf'<a class="pt-json" href="\.\./\.\./(data/{kind}/[0-9a-f]{{2}}\.json\.gz)#{rid}"',
                 html,
             )
             assert link, page
-            bundle = json.loads((built_site / link.group(1)).read_text(encoding="utf-8"))
+            bundle = json.loads(open_data(built_site, link.group(1)))
             assert bundle["records"][rid]["record"]["id"] == rid
 
 
 def test_no_file_holds_every_record_document(built_site, tracker):
     """Per-record documents are bundled (at most 256 files a kind), never one file per record."""
     for kind in KINDS:
-        files = list((built_site / "data" / kind).glob("*.json"))
+        files = list((built_site / "data" / kind).glob("*.json.gz"))
         assert 0 < len(files) <= 256
-        assert sum(len(json.loads(f.read_text("utf-8"))["records"]) for f in files) == len(
+        assert sum(len(json.loads(open_data(f.parent, f.name))["records"]) for f in files) == len(
             tracker.ids(kind)
         )
 

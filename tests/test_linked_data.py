@@ -12,8 +12,10 @@ with site_url (as a publisher builds it) and without (as the repository ships).
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import shutil
 import subprocess
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -23,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import pytest
 import yaml
-from conftest import BIN, FIXTURES, ROOT, SITE_URL
+from conftest import BIN, FIXTURES, ROOT, SITE_URL, open_data
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.site.build import load_tracker
 from pipeline_tracker.site.linked_data import record_node
@@ -88,9 +90,19 @@ def test_without_site_url_feed_links_resolve_against_the_feed(built_site: Path):
 # JSON exports against their schemas ---------------------------------------------------------
 
 
+def _unpacked(site: Path, into: Path) -> Path:
+    """A copy of the site's data/ with the gzip-compressed JSON files decompressed beside their
+    schemas (a validator reads plain JSON; relative $schema and $ref resolve as on the site)."""
+    shutil.copytree(site / "data", into / "data")
+    for packed in (into / "data").rglob("*.json.gz"):
+        packed.with_suffix("").write_bytes(gzip.decompress(packed.read_bytes()))
+        packed.unlink()
+    return into
+
+
 def _exports(site: Path) -> list[Path]:
     """Every JSON file of the open data but the schemas and datapackage.json (a Frictionless
-    descriptor, checked by frictionless)."""
+    descriptor, checked by frictionless), in a copy made by _unpacked."""
     data = site / "data"
     return [
         p
@@ -142,7 +154,7 @@ def test_every_json_export_validates_against_the_schema_it_names(
     with_url, site_with_url, built_site, tmp_path
 ):
     site, site_url = (site_with_url, SITE_URL) if with_url else (built_site, None)
-    by_schema = _validate_all(site, site_url)
+    by_schema = _validate_all(_unpacked(site, tmp_path / "site"), site_url)
     # The schema covers the whole file, not only each record: a document without its page link,
     # a record with a value its kind's schema refuses, a status row with no phase and one with an
     # empty member each fail.
@@ -187,7 +199,7 @@ def test_json_exports_link_pages_absolutely_with_site_url(site_with_url, built_s
     for site, root in ((site_with_url, SITE_URL), (built_site, None)):
         tracker = json.loads((site / "data" / "tracker.json").read_text(encoding="utf-8"))
         shard = site / "data" / tracker["records"]["drugs"]["files"][0]
-        for rid, document in json.loads(shard.read_text(encoding="utf-8"))["records"].items():
+        for rid, document in json.loads(open_data(shard.parent, shard.name))["records"].items():
             if root:
                 assert document["page"] == f"{root}drugs/{rid}/"
             else:
@@ -363,9 +375,12 @@ def test_open_data_page_carries_the_dataset(site_with_url, built_site):
         first, _, last = node["temporalCoverage"].partition("/")
         assert first < last
         downloads = {d["name"]: d for d in node["distribution"]}
-        assert {"tracker.json", "development-status.csv", "drugs.csv", "tracker.sqlite.gz"} <= set(
-            downloads
-        )
+        assert {
+            "tracker.json",
+            "development-status.csv.gz",
+            "drugs.csv.gz",
+            "tracker.sqlite.gz",
+        } <= set(downloads)
         for name, download in downloads.items():
             url = download["contentUrl"]
             page = root + "data/" if root else SERVED_AT + "data/"

@@ -5,6 +5,7 @@ record shows the problems banner on record pages and lists until it is fixed."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import time
@@ -36,7 +37,10 @@ GUARD = 240  # seconds: a guard against a hang, not a speed check (that is `make
 def _get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8", "replace")
+            body = response.read()
+            if url.endswith(".gz") and body[:2] == b"\x1f\x8b":  # the gzip-compressed exports
+                body = gzip.decompress(body)
+            return response.status, body.decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, ""
     except OSError:
@@ -84,7 +88,7 @@ def test_an_edit_reaches_the_record_page_and_the_lists_naming_it(served):
     # a page of another record that lists the drug (its target's page)
     _until(base + "targets/erbb2/", lambda s, t: "trastuzumab Servetest" in t, "the target page")
     # the open data follows too
-    _until(base + "data/drugs.csv", lambda s, t: "trastuzumab Servetest" in t, "the export")
+    _until(base + "data/drugs.csv.gz", lambda s, t: "trastuzumab Servetest" in t, "the export")
     assert not any("Traceback" in line for line in lines), "".join(lines[-30:])
 
 

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, open_data
 from pipeline_tracker.records.validate import load_and_check
 from pipeline_tracker.site.build import build_outputs
 from pipeline_tracker.tools.fmt import format_text
@@ -386,7 +386,7 @@ def test_filing_stage_and_class_designation_on_the_timeline_and_drug_page(site):
 
 
 def _csv(site, name: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(site.static[f"data/{name}"].decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(open_data(site.static, f"data/{name}.gz"))))
 
 
 def test_exports_carry_the_new_values(site):
@@ -422,7 +422,7 @@ def test_exports_carry_the_new_values(site):
     assert status[0]["date_precision"] == "approximate"
     from pipeline_tracker.site import urls
 
-    shard = json.loads(site.static[urls.json_path("drugs", "new-model-drug")])
+    shard = json.loads(open_data(site.static, urls.json_path("drugs", "new-model-drug")))
     drug = shard["records"]["new-model-drug"]
     assert drug["record"]["inferred"]["modality"].startswith("the source calls it")
     assert drug["development_status"][0]["date_approximate"].startswith("approximately")

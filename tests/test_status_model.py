@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, open_data
 from pipeline_tracker.model import landscape
 from pipeline_tracker.model.tracker import link
 from pipeline_tracker.records.evidence import normalise
@@ -237,9 +237,7 @@ def test_crosswalk_joins_with_open_targets_enum_and_chembl_rule():
 
 def test_exports_carry_the_crosswalk_and_the_route():
     files = build_exports(load_tracker(FIXTURES, ROOT))
-    rows = list(
-        csv.DictReader(io.StringIO(files["data/development-status.csv"].decode("utf-8-sig")))
-    )
+    rows = list(csv.DictReader(io.StringIO(open_data(files, "data/development-status.csv.gz"))))
     access = [r for r in rows if r["route"] == SPECIAL_ACCESS]
     assert access and all(
         r["opentargets_stage"] == "" and r["chembl_max_phase"] == "" for r in access

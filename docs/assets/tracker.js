@@ -385,9 +385,38 @@
     initRegionFilter();
     initTimeline();
     citeFormats();
+    viewDocuments();
     // A code block wider than its column scrolls: keyboard users reach it with Tab to scroll it.
     document.querySelectorAll(".md-typeset pre > code").forEach(function (code) {
       if (code.scrollWidth > code.clientWidth + 1 && !code.hasAttribute("tabindex")) code.tabIndex = 0;
+    });
+  }
+  // "View this record" and "JSON" link to the record's document in a gzip-compressed shard
+  // (data/<kind>/<shard>.json.gz#<id>); a click opens that one document, inflated and indented,
+  // instead of downloading the shard. Without JavaScript (or DecompressionStream) the link
+  // downloads the shard.
+  function viewDocuments() {
+    document.querySelectorAll("a.pt-edit[href*='.json.gz#'], a.pt-json[href*='.json.gz#']").forEach(function (link) {
+      if (link.dataset.ptView) return;
+      link.dataset.ptView = "1";
+      link.addEventListener("click", function (event) {
+        if (typeof DecompressionStream === "undefined" || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        event.preventDefault();
+        var id = decodeURIComponent(link.hash.slice(1));
+        var shown = window.open("", "_blank");
+        fetch(link.href.split("#")[0]).then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          return r.arrayBuffer();
+        }).then(inflateJson).then(function (shard) {
+          var doc = (shard.records || {})[id];
+          var text = JSON.stringify(doc === undefined ? shard : doc, null, 2);
+          var url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+          if (shown) shown.location.href = url; else window.location.href = url;
+        }).catch(function () {
+          if (shown) shown.close();
+          window.location.href = link.href;
+        });
+      });
     });
   }
   // "Cite this page": BibTeX and RIS from the section's data-cite-* fields (render.citation),

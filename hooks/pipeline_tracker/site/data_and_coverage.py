@@ -13,6 +13,7 @@ from pipeline_tracker.site import export_schemas, urls
 from pipeline_tracker.site.exports import DATA_DIR, FORMAT_VERSION, LICENCE, SQLITE_PATH
 from pipeline_tracker.site.feed import FEED_PATH
 from pipeline_tracker.site.render import SiteOptions, render_page
+from pipeline_tracker.site.table_formats import gunzip_bytes
 
 CSV_DESCRIPTIONS = {
     "development-status": "One row per status row and region, stated or derived (see basis), "
@@ -56,7 +57,8 @@ def _rows(content: bytes) -> int:
     """Data rows of a CSV we wrote (header excluded); cells may hold line breaks, so parse it."""
     key = hashlib.sha256(content).digest()
     if key not in _ROWS:
-        _ROWS[key] = sum(1 for _ in csv.reader(io.StringIO(content.decode("utf-8-sig")))) - 1
+        text = gunzip_bytes(content).decode("utf-8-sig")
+        _ROWS[key] = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
     return _ROWS[key]
 
 
@@ -67,14 +69,14 @@ def render_data_page(tracker: Tracker, options: SiteOptions, static) -> dict[str
     names = ["development-status", "deals", *KINDS]
     csvs = [
         (
-            f"{DATA_DIR}/{name}.csv",
-            _rows(static[f"{DATA_DIR}/{name}.csv"]),
+            urls.table_path(name, "csv"),
+            _rows(static[urls.table_path(name, "csv")]),
             CSV_DESCRIPTIONS.get(name, f"One row per {name} record, flattened"),
         )
         for name in names
     ]
     parquets = [
-        (f"{DATA_DIR}/{name}.parquet", rows, what)
+        (urls.table_path(name, "parquet"), rows, what)
         for name, (_path, rows, what) in zip(names, csvs, strict=True)
     ]
     pages["data.md"] = render_page(

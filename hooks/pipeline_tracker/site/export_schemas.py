@@ -111,7 +111,7 @@ def status_row_schema(columns) -> dict:
         "description": "One drug × indication × region phase claim, stated by curators or derived "
         "from a trial or an event (basis), with the reason for every inferred value and the "
         "equivalent ChEMBL, Open Targets and ClinicalTrials.gov values. The same row as a line of "
-        "data/development-status.csv, with lists as JSON lists; a member the row has no value for (an "
+        "data/development-status.csv.gz, with lists as JSON lists; a member the row has no value for (an "
         "empty cell of the CSV) is left out.",
         "type": "object",
         "required": [column.name for column in columns if column.name in _NEVER_EMPTY],
@@ -121,7 +121,8 @@ def status_row_schema(columns) -> dict:
 
 
 def documents_file_schema(kind: str) -> dict:
-    """A file data/<kind>/<shard>.json: the documents of the records whose id falls in the shard."""
+    """A file data/<kind>/<shard>.json.gz (gzip-compressed JSON): the documents of the records
+    whose id falls in the shard."""
     document: dict = {
         "type": "object",
         "required": ["page", "record", "cited_by"],
@@ -149,7 +150,8 @@ def documents_file_schema(kind: str) -> dict:
         }
     return {
         "title": f"Open Pipeline Tracker: a file of {kind} documents",
-        "description": f"data/{kind}/<shard>.json: the JSON document of each {kind} record whose "
+        "description": f"data/{kind}/<shard>.json.gz, once decompressed: the JSON document of each "
+        f"{kind} record whose "
         "id's SHA-256 begins with the shard's two hex digits, by id.",
         "type": "object",
         "required": ["format_version", "data_version", "kind", "shard", "schema", "records"],
@@ -202,7 +204,10 @@ def tracker_schema() -> dict:
                         "count": {"type": "integer", "minimum": 0},
                         "files": {
                             "type": "array",
-                            "items": {"type": "string", "pattern": "^[a-z]+/[0-9a-f]{2}\\.json$"},
+                            "items": {
+                                "type": "string",
+                                "pattern": "^[a-z]+/[0-9a-f]{2}\\.json\\.gz$",
+                            },
                         },
                     },
                 },
@@ -226,7 +231,9 @@ def what(path: str) -> str:
         return "JSON Schema of a development status row in the drugs' JSON documents"
     if name.endswith("-documents.schema.json"):
         kind = name[: -len("-documents.schema.json")]
-        return f"JSON Schema of the files data/{kind}/<shard>.json (the whole file)"
+        return (
+            f"JSON Schema of the files data/{kind}/<shard>.json.gz (decompressed; the whole file)"
+        )
     if name == "common.schema.json":
         return "JSON Schema of the definitions the records' schemas share"
     return "JSON Schema (draft 2020-12) the records are checked against"

@@ -266,6 +266,16 @@ class Database:
             os.unlink(self.path)
 
 
+def gzip_bytes(data: bytes) -> bytes:
+    """`data` as a reproducible .gz file (gzipped)."""
+    return gzipped(io.BytesIO(data))
+
+
+def gunzip_bytes(data: bytes) -> bytes:
+    """What a .gz file we wrote holds."""
+    return gzip.decompress(data)
+
+
 def gzipped(stream, chunk: int = 1 << 20) -> bytes:
     """What `stream` reads (a chunk at a time) as a .gz file any gunzip, 7-Zip or Python's gzip
     opens: gzip's default level, no file name and a zero modification time in the header, so
