@@ -42,6 +42,27 @@ def test_the_palette_script_is_the_themes():
     assert ours.strip() == inline.group(1).strip()
 
 
+def test_the_scope_script_is_the_themes_with_the_root_from_its_own_address(built_site: Path):
+    """Material's inline globals script (partials/javascripts/base.html) comes from one file,
+    assets/md-scope.js: the same script but for where the scope comes from (the site's root,
+    from the script's address, which new URL(base_url, location) gives on each page)."""
+    theme = Path(icons.THEME_ICONS).parent / "partials" / "javascripts" / "base.html"
+    inline = re.search(r"<script>(.*)</script>", theme.read_text(encoding="utf-8"), re.DOTALL)
+    assert inline is not None
+    ours = (ROOT / "docs" / "assets" / "md-scope.js").read_text(encoding="utf-8").strip()
+    theirs = inline.group(1).strip()
+    scope = 'new URL("{{ config.extra.scope | d(base_url) }}",location)'
+    assert scope in theirs
+    assert ours == theirs.replace(scope, 'new URL("..",document.currentScript.src)')
+    for name in ("index.html", "drugs/zanidatamab/index.html", "404.html"):
+        head = (built_site / name).read_text(encoding="utf-8").split("</head>")[0]
+        assert "__md_scope" not in head, name
+        [src] = re.findall(r'<script src="([^"]*md-scope\.js)"></script>', head)
+        if name == "404.html":
+            src = src.lstrip("/")
+        assert (built_site / urljoin(f"http://site/{name}", src)[len("http://site/") :]).is_file()
+
+
 def test_every_page_draws_its_header_icons_from_the_sprite(built_site: Path):
     symbols = set(re.findall(r'<symbol id="([^"]+)"', SPRITE.read_text(encoding="utf-8")))
     pages = [
