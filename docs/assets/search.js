@@ -8,6 +8,27 @@
   var box = document.querySelector("[data-pt-search]");
   var toggle = document.getElementById("__search");
   if (!box || !toggle) return;
+  // The box's markup (Material's partials/search.html; the page brings its texts and icons as
+  // data: partials/pagefind-search.html).
+  var icons = box.querySelector(":scope > template");
+  if (icons) {
+    var d = box.dataset;
+    var icon = function (i) { var e = icons.content.children[i]; return e ? e.outerHTML : ""; };
+    var text = function (value) { var t = document.createElement("span"); t.textContent = value; return t.innerHTML; };
+    var attr = function (value) { return text(value).replace(/"/g, "&quot;"); };
+    box.innerHTML =
+      '<label class="md-search__overlay" for="__search"></label>' +
+      '<div class="md-search__inner" role="search">' +
+      '<form class="md-search__form" name="pagefind">' +
+      '<input type="text" class="md-search__input" name="query" aria-label="' + attr(d.ptPlaceholder) + '" placeholder="' + attr(d.ptPlaceholder) + '" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" required>' +
+      '<label class="md-search__icon md-icon" for="__search">' + icon(0) + icon(1) + "</label>" +
+      '<nav class="md-search__options" aria-label="' + attr(d.ptLabel) + '">' +
+      '<button type="reset" class="md-search__icon md-icon" title="' + attr(d.ptReset) + '" aria-label="' + attr(d.ptReset) + '" tabindex="-1">' + icon(2) + "</button>" +
+      "</nav></form>" +
+      '<div class="md-search__output"><div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>' +
+      '<div class="md-search-result"><div class="md-search-result__meta">' + text(d.ptInitializer) + "</div>" +
+      '<ol class="md-search-result__list" role="presentation"></ol></div></div></div></div>';
+  }
   var form = box.querySelector("form");
   var input = box.querySelector(".md-search__input");
   var meta = box.querySelector(".md-search-result__meta");
