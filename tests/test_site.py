@@ -206,7 +206,9 @@ def test_view_link_opens_the_record_as_json_and_yaml_is_not_copied(built_site):
     # gzip-compressed file of documents; tracker.js shows the one document): the record YAML is
     # no longer copied to the site (it was a third copy of every record).
     html = (built_site / "drugs/zanidatamab/index.html").read_text(encoding="utf-8")
-    view = re.search(r'<a class="pt-edit" href="\.\./\.\./([^"#]+)#zanidatamab">View', html)
+    view = re.search(
+        r'<a class="pt-edit pt-json" href="\.\./\.\./([^"#]+)#zanidatamab"[^>]*>View', html
+    )
     assert view, "no View link to the JSON document"
     bundle = json.loads(open_data(built_site, view.group(1)))
     assert bundle["records"]["zanidatamab"]["record"]["id"] == "zanidatamab"

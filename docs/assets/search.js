@@ -13,21 +13,33 @@
   var icons = box.querySelector(":scope > template");
   if (icons) {
     var d = box.dataset;
-    var icon = function (i) { var e = icons.content.children[i]; return e ? e.outerHTML : ""; };
-    var text = function (value) { var t = document.createElement("span"); t.textContent = value; return t.innerHTML; };
-    var attr = function (value) { return text(value).replace(/"/g, "&quot;"); };
-    box.innerHTML =
-      '<label class="md-search__overlay" for="__search"></label>' +
-      '<div class="md-search__inner" role="search">' +
-      '<form class="md-search__form" name="pagefind">' +
-      '<input type="text" class="md-search__input" name="query" aria-label="' + attr(d.ptPlaceholder) + '" placeholder="' + attr(d.ptPlaceholder) + '" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" required>' +
-      '<label class="md-search__icon md-icon" for="__search">' + icon(0) + icon(1) + "</label>" +
-      '<nav class="md-search__options" aria-label="' + attr(d.ptLabel) + '">' +
-      '<button type="reset" class="md-search__icon md-icon" title="' + attr(d.ptReset) + '" aria-label="' + attr(d.ptReset) + '" tabindex="-1">' + icon(2) + "</button>" +
-      "</nav></form>" +
-      '<div class="md-search__output"><div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>' +
-      '<div class="md-search-result"><div class="md-search-result__meta">' + text(d.ptInitializer) + "</div>" +
-      '<ol class="md-search-result__list" role="presentation"></ol></div></div></div></div>';
+    var el = function (tag, attrs, children) {
+      var e = document.createElement(tag);
+      Object.keys(attrs).forEach(function (name) { e.setAttribute(name, attrs[name]); });
+      (children || []).forEach(function (c) { e.append(c); });
+      return e;
+    };
+    var icon = function (i) { var e = icons.content.children[i]; return e ? e.cloneNode(true) : ""; };
+    box.replaceChildren(
+      el("label", { "class": "md-search__overlay", "for": "__search" }),
+      el("div", { "class": "md-search__inner", role: "search" }, [
+        el("form", { "class": "md-search__form", name: "pagefind" }, [
+          el("input", { type: "text", "class": "md-search__input", name: "query", "aria-label": d.ptPlaceholder, placeholder: d.ptPlaceholder, autocapitalize: "off", autocorrect: "off", autocomplete: "off", spellcheck: "false", required: "" }),
+          el("label", { "class": "md-search__icon md-icon", "for": "__search" }, [icon(0), icon(1)]),
+          el("nav", { "class": "md-search__options", "aria-label": d.ptLabel }, [
+            el("button", { type: "reset", "class": "md-search__icon md-icon", title: d.ptReset, "aria-label": d.ptReset, tabindex: "-1" }, [icon(2)])
+          ])
+        ]),
+        el("div", { "class": "md-search__output" }, [
+          el("div", { "class": "md-search__scrollwrap", tabindex: "0", "data-md-scrollfix": "" }, [
+            el("div", { "class": "md-search-result" }, [
+              el("div", { "class": "md-search-result__meta" }, [d.ptInitializer]),
+              el("ol", { "class": "md-search-result__list", role: "presentation" })
+            ])
+          ])
+        ])
+      ])
+    );
   }
   var form = box.querySelector("form");
   var input = box.querySelector(".md-search__input");

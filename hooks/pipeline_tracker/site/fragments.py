@@ -299,6 +299,12 @@ def history_rows(page, lane, label: str) -> str:
 
 def record_links(path, json_url, edit_url, view_url) -> Markup:
     """'Edit this record' (or 'View this record' when the repository is not known) and JSON."""
+    if not edit_url and view_url == json_url:  # one link, not two to the same document
+        return Markup(
+            f'<a class="pt-edit pt-json" href="{_p(json_url)}" type="application/json">View this'
+            f" record (JSON)</a> · to correct it, edit <code>{_p(path)}</code> in the tracker's"
+            " repository and open a pull request"
+        )
     if edit_url:
         record = (
             f'<a class="pt-edit" href="{_p(edit_url)}">Edit this record</a>'
