@@ -20,10 +20,12 @@ from mkdocs.structure.toc import get_toc
 from pipeline_tracker.mkdocs_adapter import liveserve, search
 from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
 from pipeline_tracker.mkdocs_adapter.shell import (
+    NAV_SCRIPT,
     PageShells,
     RecordPageFile,
     check_record_anchors,
     links_to_record_anchors,
+    nav_script,
     page_writer,
     write_sitemap,
 )
@@ -231,6 +233,12 @@ def on_env(env, config: MkDocsConfig, files: Files):
     env.globals["pt_nav_cache"] = cache
     env.globals["pt_nav_key"] = functools.partial(nav_key, in_nav=in_nav)
     env.globals["pt_nav_remember"] = lambda key, html: cache.setdefault(key, html)
+    script = nav_script(config, env, _OUTPUT.get("nav"), files) if _OUTPUT.get("nav") else None
+    if script is not None:  # pages outside the nav show it from one script
+        files.append(File.generated(config, NAV_SCRIPT, content=script))
+        env.globals["pt_nav_script"] = NAV_SCRIPT
+    else:
+        env.globals.pop("pt_nav_script", None)
     return env
 
 
@@ -260,7 +268,7 @@ def nav_key(page, in_nav: set) -> str | None:
     """Pages with the same key render the same navigation: not in the nav (so no item of it is
     active) and with the same folder and depth (so its relative links are the same)."""
     file = getattr(page, "file", None)
-    if file is None or not file.inclusion.is_not_in_nav() or file.src_uri in in_nav:
+    if file is None or file.src_uri in in_nav:
         return None
     url = page.url
     return f"{posixpath.dirname(url.rstrip('/'))}|{url.count('/')}"

@@ -1315,3 +1315,43 @@ def _wait(browser, condition, timeout: float = 10) -> None:
     WebDriverWait(browser, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda _driver: condition()
     )
+
+
+def _primary_nav(browser) -> set[tuple[str, str]]:
+    """The sidebar navigation as a reader follows it: each entry's text and where it leads (not
+    the contents of the page itself, which Material repeats there for pages in the nav)."""
+    entries = browser.execute_script(
+        "return [...document.querySelectorAll('.md-nav--primary a, .md-nav--primary label')]"
+        ".filter(e => !e.closest('.md-nav--secondary'))"
+        ".map(e => [e.textContent.trim(), e.href || ''])"
+    )
+    # (the home page's own entry is a label there: it is the page shown)
+    return {(text, href) for text, href in entries if "#" not in href and (href or text != "Home")}
+
+
+def test_record_pages_show_the_sites_navigation_at_every_depth(browser, paged_site):
+    """Record pages and the further pages of their sections are outside the nav; they show it
+    from one shared script (assets/nav.js, not 3 KB of every page) with the same entries, leading
+    to the same pages, as a page in the nav; and a reader can follow it."""
+    home = paged_site / "index.html"
+    drug = paged_site / "drugs" / "zanidatamab" / "index.html"
+    deep = next(paged_site.glob("*/*/*/page/2/index.html"))
+    assert "md-nav--primary" in home.read_text(encoding="utf-8")
+    for page in (drug, deep):
+        html = page.read_text(encoding="utf-8")
+        assert "md-nav--primary" not in html and "assets/nav.js" in html
+    with _serving(paged_site) as address:
+        browser.get(address)
+        wanted = _primary_nav(browser)
+        assert ("Drugs", address + "drugs/") in wanted
+        for page in (drug, deep):
+            browser.get(address + page.parent.relative_to(paged_site).as_posix() + "/")
+            assert _primary_nav(browser) == wanted
+            assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        link = next(
+            a
+            for a in browser.find_elements("css selector", ".md-nav--primary a.md-nav__link")
+            if a.text.strip() == "Targets" and a.is_displayed()
+        )
+        link.click()
+        _wait(browser, lambda: browser.current_url == address + "targets/")

@@ -425,8 +425,23 @@
   function citeFormats() {
     document.querySelectorAll(".pt-cite-this[data-cite-key]").forEach(function (box) {
       var f = box.dataset;
-      var details = box.querySelector(".pt-cite-this__formats");
-      if (!details || !details.hidden) return;
+      if (box.querySelector(".pt-cite-this__formats")) return;
+      // Made here, not written into every page: without JavaScript there is nothing to show.
+      function el(tag, className, text) {
+        var node = document.createElement(tag);
+        if (className) node.className = className;
+        if (text) node.textContent = text;
+        return node;
+      }
+      var details = el("details", "pt-cite-this__formats");
+      var codes = {};
+      details.appendChild(el("summary", "", "BibTeX and RIS"));
+      [["BibTeX", "bibtex"], ["RIS", "ris"]].forEach(function (format) {
+        var pre = el("pre");
+        pre.appendChild(codes[format[1]] = el("code", "pt-cite-this__" + format[1]));
+        details.appendChild(el("p", "", format[0]));
+        details.appendChild(pre);
+      });
       function bib(value) { return (value || "").replace(/[{}\\%#&$_^~]/g, ""); }
       var bibtex = ["@misc{" + f.citeKey + ",", "  title = {" + bib(f.citeTitle) + "},",
         "  author = {{" + bib(f.citeSite) + "}},", "  howpublished = {" + bib(f.citeUrl) + "},"];
@@ -438,9 +453,9 @@
       }
       bibtex.push("}");
       ris.push("ER  - ");
-      box.querySelector(".pt-cite-this__bibtex").textContent = bibtex.join("\n");
-      box.querySelector(".pt-cite-this__ris").textContent = ris.join("\n");
-      details.hidden = false;
+      codes.bibtex.textContent = bibtex.join("\n");
+      codes.ris.textContent = ris.join("\n");
+      box.appendChild(details);
     });
   }
   // Printing shows the citation's BibTeX and RIS too.

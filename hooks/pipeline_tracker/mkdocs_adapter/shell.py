@@ -21,6 +21,7 @@ hand-written pages to `drugs/x.md` resolve and the sitemap lists it.
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import os
 import posixpath
@@ -404,3 +405,43 @@ def check_record_anchors(
                     f"Doc file '{source}' contains a link '{written}', but the doc '{target}' "
                     f"does not contain an anchor '#{anchor}'.",
                 )
+
+
+# The navigation of pages outside the nav, from one script ------------------------------------
+NAV_SCRIPT = "assets/nav.js"
+_NAV_ROOT = "@@pt-root@@"  # the way to the site's root from the page, put in by the script
+_NAV_UP = re.compile(r'((?:href|src)=")\.\./\.\.(?=[/"])')
+
+
+def nav_script(config, env, nav, files: Files) -> str | None:
+    """`assets/nav.js`: Material's navigation as a page outside the nav shows it (no item
+    active), written into the page where the script stands. Material renders the whole nav into
+    every page; on record pages (thousands, none of them in the nav) it was 3.1 KB of each, 89 MB
+    of a 10,000-drug site (issue 19). Rendered once for a page two folders deep, its links made
+    relative to the site's root; the script prefixes them with the way to the root its own
+    address shows (`../..` on `drugs/x/`). None when the theme's nav has a link this cannot
+    rewrite (the pages then carry the nav themselves)."""
+    file = File.generated(config, "pt-nav/pt_nav.md", content="")
+    file.inclusion = InclusionLevel.NOT_IN_NAV
+    page = Page(None, file, config)
+    page.meta = {}
+    context = get_context(nav, files.documentation_pages(), config, page)
+    html = env.from_string(
+        '{% import "partials/language.html" as lang with context %}'
+        "{% set features = config.theme.features or [] %}"
+        '{% include "partials/nav.html" %}'
+    ).render(context)
+    html = _NAV_UP.sub(lambda m: m.group(1) + _NAV_ROOT, _BLANK_LINES.sub("\n", html).strip())
+    if "../" in html or _NAV_ROOT not in html:
+        return None
+    return (
+        "// The site's navigation on pages outside it (written by the tracker's build, "
+        "mkdocs_adapter/shell.py: nav_script).\n"
+        "(function(){var s=document.currentScript,r=s.getAttribute(\"src\")"
+        f'.slice(0,-{len(NAV_SCRIPT)}).replace(/\\/$/,"")||".";'
+        f's.insertAdjacentHTML("beforebegin",{_script_string(html)}.split({_script_string(_NAV_ROOT)}).join(r))}})();\n'
+    )
+
+
+def _script_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=True).replace("</", "<\\/")
