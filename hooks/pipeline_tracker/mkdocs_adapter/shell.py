@@ -437,7 +437,7 @@ def nav_script(config, env, nav, files: Files) -> str | None:
     return (
         "// The site's navigation on pages outside it (written by the tracker's build, "
         "mkdocs_adapter/shell.py: nav_script).\n"
-        "(function(){var s=document.currentScript,r=s.getAttribute(\"src\")"
+        '(function(){var s=document.currentScript,r=s.getAttribute("src")'
         f'.slice(0,-{len(NAV_SCRIPT)}).replace(/\\/$/,"")||".";'
         f's.insertAdjacentHTML("beforebegin",{_script_string(html)}.split({_script_string(_NAV_ROOT)}).join(r))}})();\n'
     )

@@ -1313,10 +1313,12 @@ def render_pages(
 
 
 def compile_templates(jobs: list[tuple[str, str, str, str]]) -> None:
-    """Compile the jobs' templates here, before forking: each forked process would otherwise
-    compile them again (about 0.7 s of CPU each)."""
+    """Compile the jobs' templates, and the templates they import, here before forking: each
+    forked process would otherwise compile them again (the imported ones, at their first import
+    there: about 5% of a 1,000-drug build's CPU)."""
     env = environment()
-    for template in sorted({job[1] for job in jobs}):
+    imported = env.list_templates(extensions=["j2"])
+    for template in sorted({job[1] for job in jobs} | set(imported)):
         env.get_template(template)
     components()
 
