@@ -349,16 +349,19 @@ def _primary_nav(html: str) -> str:
 
 
 def test_navigation_reused_across_record_pages_still_marks_each_nav_page(built_site):
-    """Record pages reuse one rendering of the navigation per folder (overrides/main.html): a
-    record page's navigation is its sibling's, with no item marked current; each page listed in
-    the nav still marks itself, with links relative to where it is."""
+    """Record pages take the navigation from one script (assets/nav.js, overrides/main.html):
+    not in the page, with no item marked current and links from the site's root; each page
+    listed in the nav still carries its own, marking itself, with links relative to where it is.
+    (test_browser.py follows the script's nav in a browser.)"""
     drugs = sorted(p.parent for p in (built_site / "drugs").glob("*/index.html"))
     assert len(drugs) >= 2
-    first, second = (
-        _primary_nav((d / "index.html").read_text(encoding="utf-8")) for d in drugs[:2]
-    )
-    assert first == second and "md-nav__link--active" not in first
-    assert 'href="../../companies/"' in first
+    for drug in drugs[:2]:
+        html = (drug / "index.html").read_text(encoding="utf-8")
+        assert "md-nav--primary" not in html
+        assert '<script src="../../assets/nav.js"></script>' in html
+    script = (built_site / "assets" / "nav.js").read_text(encoding="utf-8")
+    assert "md-nav--primary" in script and "md-nav__link--active" not in script
+    assert "../" not in script and "/companies/" in script
     for kind, title in (("drugs", "Drugs"), ("companies", "Companies"), ("trials", "Trials")):
         nav = _primary_nav((built_site / kind / "index.html").read_text(encoding="utf-8"))
         active = nav[nav.index("md-nav__link--active") :]
