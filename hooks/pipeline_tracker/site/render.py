@@ -1018,7 +1018,6 @@ class RenderedPage:
     head: str
     rest_z: bytes
     toc: tuple  # Python-Markdown toc tokens
-    anchors: frozenset  # every id on the page, for MkDocs' anchor validation
     linked_data: str = ""  # schema.org JSON-LD for the page's <head> (site/linked_data.py)
     rest_text: str | None = None  # `rest` uncompressed, for a page written as soon as rendered
 
@@ -1031,6 +1030,13 @@ class RenderedPage:
     @property
     def html(self) -> str:
         return self.head + self.rest
+
+    @property
+    def anchors(self) -> frozenset:
+        """Every id on the page, for MkDocs' anchor validation: found when asked (only pages
+        that hand-written pages link into are asked; finding them on every page was 3% of a
+        build's CPU)."""
+        return frozenset(_IDS.findall(self.html))
 
     def markdown(self) -> str:
         """The page as a Markdown file for plain MkDocs (`pipeline-tracker render`): the same HTML,
@@ -1059,7 +1065,6 @@ def rendered_page(
         rest_z=zlib.compress(rest.encode("utf-8"), 1) if rest and compress else b"",
         rest_text=None if compress else rest,
         toc=tuple(page.toc),
-        anchors=frozenset(_IDS.findall(body)),
     )
 
 
