@@ -46,6 +46,7 @@ import urllib.request
 from pathlib import Path
 from typing import ClassVar
 
+from pipeline_tracker.site import cpu_log
 from pipeline_tracker.tools.preview import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -403,11 +404,14 @@ def run_size(drugs: int, work: Path) -> dict:
     print(f"== {drugs} drugs: hooked build", file=sys.stderr, flush=True)
     site = work / f"site-{drugs}"
     mkdocs = str(BIN / "mkdocs")
+    parts_log = work / f"cpu-{drugs}.jsonl"  # the build's CPU by part (site/cpu_log.py)
+    parts_log.unlink(missing_ok=True)
     hooked = measure(
         [mkdocs, "build", "--strict", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)],
-        _env(records),
+        {**_env(records), cpu_log.ENV: str(parts_log)},
         ROOT,
     )
+    parts = cpu_log.read(str(parts_log))
     stats = _site_stats(site)
     print(f"== {drugs} drugs: Jinja2 + write floor", file=sys.stderr, flush=True)
     floor = _floor_cpu(stats["pages"], int(stats["median_kb"] * 1024))
@@ -427,6 +431,8 @@ def run_size(drugs: int, work: Path) -> dict:
         "validate": validate,
         "build": hooked["seconds"],
         "cpu": hooked["cpu"],
+        "cpu_load": parts.get("load", 0.0),
+        "cpu_search": parts.get("search index", 0.0),
         "floor": floor,
         "plain": plain["seconds"],
         "peak_mb": hooked["peak_mb"],
@@ -493,18 +499,21 @@ def table(rows: list[dict]) -> str:
         "",
         (
             "| drugs | CPU s, hooked build | CPU ms/page | floor ms/page (Jinja2 + write) "
-            "| × floor | CPU ms/page × smallest size |"
+            "| × floor | CPU ms/page × smallest size | of the CPU: load + check s "
+            "| search index s | the rest × floor |"
         ),
-        "|" + "---|" * 6,
+        "|" + "---|" * 9,
     ]
     first = rows[0]
     for r in rows:
         per_page = 1000 * r["cpu"] / r["pages"]
         floor = 1000 * r["floor"] / r["pages"]
         growth = per_page / (1000 * first["cpu"] / first["pages"])
+        rest = r["cpu"] - r["cpu_load"] - r["cpu_search"]
         lines.append(
             f"| {r['drugs']:,} | {r['cpu']:.1f} | {per_page:.2f} | {floor:.2f} "
-            f"| {per_page / floor:.2f}× | {growth:.2f}× |"
+            f"| {per_page / floor:.2f}× | {growth:.2f}× | {r['cpu_load']:.1f} "
+            f"| {r['cpu_search']:.1f} | {rest / r['floor']:.2f}× |"
         )
     lines += [
         "",

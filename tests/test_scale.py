@@ -368,3 +368,23 @@ def test_navigation_reused_across_record_pages_still_marks_each_nav_page(built_s
         assert active.startswith('md-nav__link--active">') or 'href="./"' in nav, kind
         assert title in active[:400], kind
         assert 'href="../drugs/"' in nav or kind == "drugs", kind
+
+
+def test_cpu_log_accounts_for_a_part_only_when_asked(tmp_path, monkeypatch):
+    # make bench reads the build's CPU by part from this log; an ordinary build writes nothing.
+    from pipeline_tracker.site import cpu_log
+
+    log = tmp_path / "cpu.jsonl"
+    monkeypatch.delenv(cpu_log.ENV, raising=False)
+    with cpu_log.part("load"):
+        sum(range(10**5))
+    assert not log.exists()
+    monkeypatch.setenv(cpu_log.ENV, str(log))
+    with cpu_log.part("load"):
+        sum(i * i for i in range(2 * 10**6))
+    with cpu_log.part("search index"):
+        subprocess.run([sys.executable, "-c", "sum(i * i for i in range(2 * 10**6))"], check=True)
+    parts = cpu_log.read(str(log))
+    assert set(parts) == {"load", "search index"}
+    assert parts["load"] > 0.01
+    assert parts["search index"] > 0.01  # a child process's CPU counts once it is waited for

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline_tracker.site import cpu_log
 from pipeline_tracker.site.search_index import index_site
 
 # Around the part of a record page search leaves out (tables, references): Material's search saw
@@ -36,4 +37,5 @@ def documents_folder(config) -> Path:
 def write_index(config) -> None:
     """After `mkdocs build` (not under `mkdocs serve`, which rebuilds often and serves from
     memory: the served site has a search box that says search is not available)."""
-    index_site(Path(config.site_dir), documents_folder(config))
+    with cpu_log.part("search index"):
+        index_site(Path(config.site_dir), documents_folder(config))

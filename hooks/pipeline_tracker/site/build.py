@@ -14,6 +14,7 @@ from pipeline_tracker.records.history import read_history
 from pipeline_tracker.records.load import forget_texts
 from pipeline_tracker.records.problems import RecordsInvalid
 from pipeline_tracker.records.validate import load_and_check, paused_gc
+from pipeline_tracker.site import cpu_log
 from pipeline_tracker.site.data_and_coverage import (
     COVERAGE_MARKER,
     coverage_block,
@@ -216,7 +217,8 @@ def _build_outputs(
     reuse: Callable[[Tracker], Mapping[str, RenderedPage]] | None = None,
     jobs_of: Callable[[Tracker], list] | None = None,
 ) -> BuildOutput:
-    tracker = load_tracker(records_path, root, cache, previous)
+    with cpu_log.part("load"):
+        tracker = load_tracker(records_path, root, cache, previous)
     if cache is None:
         # Checked: the files' text is needed again only by the next load through a cache (a
         # `mkdocs serve` rebuild). 38 MB at 10,000 drugs, in this process and every one it forks.
