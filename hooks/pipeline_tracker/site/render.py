@@ -8,6 +8,7 @@ curators write (and a few prose-heavy generated ones) stay Markdown.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import posixpath
@@ -771,6 +772,18 @@ class PageContext:
         if lane.special_access:
             parts.append("special access (not an approval)")
         return " · ".join(parts)
+
+    def history_axis(self, chart, top: int, height: int) -> Markup:
+        """The chart's year lines from `top` to `height`, a year named every few lines (at most
+        about 12 names)."""
+        step = math.ceil(len(chart.years) / 12) or 1
+        out = []
+        for i, (day, year) in enumerate(chart.years):
+            x = self.chart_x(chart, day)
+            out.append(f'<line x1="{x}" x2="{x}" y1="{top - 4}" y2="{height - 4}" />\n')
+            if i % step == 0:
+                out.append(f'<text x="{x}" dx="3" y="14">{escape.printed_text(year)}</text>')
+        return Markup("".join(out))
 
     def history_lanes(self, chart, top: int, lane_h: int, with_drug: bool = False) -> Markup:
         """The chart's lanes (SVG), each `lane_h` high from `top` (the macro's layout)."""
