@@ -24,7 +24,9 @@ _CELL = re.compile(r"<(td|th)\b([^>]*)>")
 STYLED = frozenset({"Sources", "Terms"})
 
 
-def _label(start: str, inner: str, end: str) -> str:
+def _label(start: str, inner: str) -> str:
+    """A table (its start tag and what it holds up to its end tag) with its cells labelled."""
+    end = _TABLE_END
     head = _HEAD.search(inner)
     if not head:
         return start + inner + end
@@ -75,7 +77,7 @@ def label_cells(html: str) -> str:
             continue
         out.append(html[done:at])
         start, inner = html[at : tag_end + 1], html[tag_end + 1 : close]
-        out.append(_label(start, inner, _TABLE_END))
+        out.append(_label(start, inner))
         done = close + len(_TABLE_END)
         at = html.find(_TABLE_START, done)
     if not out:
