@@ -388,3 +388,47 @@ def test_cpu_log_accounts_for_a_part_only_when_asked(tmp_path, monkeypatch):
     assert set(parts) == {"load", "search index"}
     assert parts["load"] > 0.01
     assert parts["search index"] > 0.01  # a child process's CPU counts once it is waited for
+
+
+def test_lists_cut_from_a_search_document_leave_its_result_unchanged(tmp_path):
+    """The lists of a page that lists the tree (tables, events, references) are cut out of its
+    search document before Pagefind reads it: its result (text, title, words and their places,
+    headings) is the one Pagefind makes of the whole page, which leaves them out too."""
+    from pagefind_index import fragments
+    from pipeline_tracker.mkdocs_adapter.search import search_document
+    from pipeline_tracker.site.search_index import cut_excluded, index_site
+
+    article = (
+        '<h1 id="timeline-2019">Timeline: 2019</h1><p>What happened in the year.</p>'
+        '<table class="pt-table pt-sortable"><tr><td>rowword'
+        '<table class="pt-chart"><tr><td>chartword</td></tr></table></td></tr></table>'
+        '<article class="pt-event" id="event-a"><h3 id="e">eventword</h3></article>'
+        '<table class="pt-table"><tr><td>keptword</td></tr></table>'
+        '<h2 id="references">References</h2>'
+        '<ol class="pt-references"><li id="ref-1">sourceword</li></ol><p>closing words</p>'
+    )
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    (whole / "t").mkdir(parents=True)
+    (cut / "t").mkdir(parents=True)
+    (whole / "t" / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><title>x</title></head><body><header>menu</header>'
+        f'<article class="md-content__inner md-typeset">{article}</article></body></html>'
+    )
+    document = search_document(article)
+    (cut / "t" / "index.html").write_text(document)
+    for word in ("rowword", "chartword", "eventword", "sourceword"):
+        assert word not in document
+    assert "keptword" in document and "closing words" in document
+    index_site(whole)
+    index_site(cut)
+    [(url, of_whole)] = fragments(whole).items()
+    of_cut = fragments(cut)[url]
+    assert "keptword" in of_cut["content"] and "rowword" not in of_whole["content"]
+
+    def shown(fragment):  # Pagefind's sub-results are the headings with text
+        anchors = [a for a in fragment["anchors"] if a["element"][0] == "h" and a["text"]]
+        return {k: v for k, v in fragment.items() if k != "anchors"}, anchors
+
+    assert shown(of_cut) == shown(of_whole)
+    unended = '<p>a</p><table class="pt-sortable"><tr><td>b</td></tr>'
+    assert cut_excluded(unended) == unended  # Pagefind, not this, then leaves the table out

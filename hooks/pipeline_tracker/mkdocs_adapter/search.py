@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline_tracker.site import cpu_log
-from pipeline_tracker.site.search_index import index_site
+from pipeline_tracker.site.search_index import cut_excluded, index_site
 
 # Around the part of a record page search leaves out (tables, references): Material's search saw
 # only the page's head; Pagefind sees the whole article less what is marked so.
@@ -22,10 +22,11 @@ def search_document(indexed: str) -> str:
     """What search reads of a record page: the indexed part of its article (the rest is marked
     unindexed on the page, so Pagefind writes the same index either way) and none of the theme's
     page around it. Pagefind then parses about 2 KB a record page instead of about 50 KB: half
-    its time (issue 19)."""
+    its time (issue 19). The lists of pages that list the tree are cut out (cut_excluded)."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>'
-        f'<article class="md-content__inner md-typeset">{indexed}</article></body></html>'
+        f'<article class="md-content__inner md-typeset">{cut_excluded(indexed)}</article>'
+        "</body></html>"
     )
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -46,17 +47,17 @@ ROOT_SELECTOR = "article.md-content__inner"
 # indexed text in one fragment that a result downloads (the timeline's would pass 1 MB at 10,000
 # drugs, data quality's several MB). Those pages are still found by title and introduction.
 # Lost on the way: words that only an event's text holds (events have no page of their own).
-EXCLUDE = (
-    "a.headerlink",
-    ".pt-live-problems",
-    "[data-search-exclude]",
-    "sup.pt-cite",
+# The lists (CUT) are also cut out of a page's search document before Pagefind reads it
+# (cut_excluded): they are most of the bytes of the pages that list the tree (11 MB of 15 at
+# 1,000 drugs), and Pagefind's parse of them was about a fifth of its time, for nothing it keeps.
+CUT = (
     "table.pt-sortable",
     "table.pt-landscape",
     "table.pt-chart",
     "article.pt-event",
     "ol.pt-references",
 )
+EXCLUDE = ("a.headerlink", ".pt-live-problems", "[data-search-exclude]", "sup.pt-cite") + CUT
 OUTPUT = "pagefind"
 # Pagefind's own ready-made interfaces: the site uses its JavaScript API from assets/search.js.
 UNUSED = (
@@ -199,6 +200,53 @@ def _link_pages(site_dir: Path, documents: Path) -> None:
             os.link(page, target)
         except OSError:
             shutil.copyfile(page, target)
+
+
+def _cut_pattern(selectors: tuple[str, ...]) -> re.Pattern:
+    names = sorted({selector.split(".")[0] for selector in selectors})
+    return re.compile(rf"<({'|'.join(names)})\b([^>]*)>")
+
+
+_CUT_START = _cut_pattern(CUT)
+_CUT_CLASSES = {tuple(selector.split(".", 1)) for selector in CUT}
+_CLASS = re.compile(r'\sclass="([^"]*)"')
+
+
+def cut_excluded(html: str) -> str:
+    """`html` (the indexed part of a page) less the elements CUT names, which Pagefind leaves out
+    anyway (EXCLUDE): what a result shows is the same. The index differs only in what Pagefind
+    records of ids inside them (an event's anchor, with no text), which it never shows: a
+    result's sub-results are its headings with text. Unchanged if an element never ends."""
+    kept, position = [], 0
+    for tag in _CUT_START.finditer(html):
+        if tag.start() < position:
+            continue
+        classes = _CLASS.search(tag.group(2))
+        names = classes.group(1).split() if classes else ()
+        if not any((tag.group(1), name) in _CUT_CLASSES for name in names):
+            continue
+        close = _end_of(html, tag.group(1), tag.end())
+        if close is None:
+            return html
+        kept.append(html[position : tag.start()])
+        position = close
+    kept.append(html[position:])
+    return "".join(kept)
+
+
+def _end_of(html: str, name: str, after: int) -> int | None:
+    """Where the element `name` whose start tag ends at `after` ends (past its end tag), counting
+    elements of the same name inside it; None if it never ends."""
+    depth, position = 1, after
+    tags = re.compile(rf"<(/?){name}[\s>]")
+    while depth:
+        tag = tags.search(html, position)
+        if tag is None:
+            return None
+        depth += -1 if tag.group(1) else 1
+        position = tag.end()
+    close = html.find(">", position - 1)
+    return None if close < 0 else close + 1
 
 
 # A result shown loads its fragment's bundle: ~16 fragments of about 1 KB make a bundle small to
