@@ -11,7 +11,8 @@ What is indexed (the same as Material's search saw before):
 - only each page's article (`article.md-content__inner`): not the header, navigation or footer;
 - on record pages, the title, summary line and facts; the tables and references below them sit
   in an element marked `data-pagefind-ignore="all"` (the hook puts it around them);
-- on pages that list the whole tree, their title and introduction, not the list (EXCLUDE);
+- on pages that list the whole tree, their title and introduction, not the list (EXCLUDE; the
+  lists are cut out of their search documents before Pagefind reads them, CUT);
 - the identifiers readers type (search_meta.py) carry `data-pagefind-weight`, so the record that
   holds an id comes first, and the summary line is the result's preview (`data-pagefind-meta`).
 
