@@ -188,7 +188,9 @@ def pagefind_command(read: Path, output: Path) -> list[str]:
 
 
 def _link_pages(site_dir: Path, documents: Path) -> None:
-    """Every page of the site that has no search document, linked (or copied) into `documents`."""
+    """Every page of the site that has no search document, into `documents`: less its lists
+    (cut_excluded) if it has any, else linked (or copied). A page MkDocs wrote whole (a list
+    page under PIPELINE_TRACKER_THEME_PER_PAGE=1) is then indexed as its search document is."""
     for page in site_dir.rglob("*.html"):
         relative = page.relative_to(site_dir)
         if relative.parts[0] in (documents.name, OUTPUT):
@@ -197,6 +199,11 @@ def _link_pages(site_dir: Path, documents: Path) -> None:
         if target.exists():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        html = page.read_bytes().decode("utf-8", errors="surrogateescape")
+        cut = cut_excluded(html)
+        if cut != html:
+            target.write_bytes(cut.encode("utf-8", errors="surrogateescape"))
+            continue
         try:
             os.link(page, target)
         except OSError:
