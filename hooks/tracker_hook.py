@@ -23,6 +23,7 @@ from pipeline_tracker.mkdocs_adapter.shell import (
     NAV_SCRIPT,
     PageShells,
     RecordPageFile,
+    SpilledFile,
     check_record_anchors,
     links_to_record_anchors,
     nav_script,
@@ -197,7 +198,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for path, content in output.static.items():
             static[path] = content
     for path, written in static.written().items():
-        files.append(File.generated(config, path, abs_src_path=str(written)))
+        files.append(SpilledFile.generated(config, path, abs_src_path=str(written)))
     return files
 
 

@@ -11,9 +11,11 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 from conftest import BIN, FIXTURES, ROOT, SITE_URL, config_with
+from pipeline_tracker.mkdocs_adapter.shell import SpilledFile
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -119,3 +121,32 @@ def test_a_theme_that_prints_search_tags_still_gets_each_pages_own(tmp_path: Pat
 def _theme_with(custom_dir: Path) -> dict:
     theme = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["theme"]
     return theme | {"custom_dir": str(custom_dir)}
+
+
+def _spilled(tmp_path: Path, name: str) -> tuple[SpilledFile, Path]:
+    config = SimpleNamespace(  # what File.generated reads of mkdocs.yml
+        site_dir=str(tmp_path / "site"),
+        use_directory_urls=True,
+        plugins=SimpleNamespace(_current_plugin="pipeline-tracker"),
+    )
+    spill = tmp_path / "spill" / name
+    spill.parent.mkdir(parents=True, exist_ok=True)
+    spill.write_bytes(b'{"data_version": "x"}')
+    return SpilledFile.generated(config, f"data/{name}", abs_src_path=str(spill)), spill
+
+
+def test_files_made_during_the_build_are_moved_into_the_site_else_copied(tmp_path, monkeypatch):
+    """Open data and feeds are written to a temporary folder as they are made: moved into the
+    site (not read and written again), or copied when the folder is on another file system."""
+    moved, spill = _spilled(tmp_path, "tracker.json")
+    moved.copy_file()
+    assert (tmp_path / "site/data/tracker.json").read_bytes() == b'{"data_version": "x"}'
+    assert not spill.exists()
+
+    def across_file_systems(source, target):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "replace", across_file_systems)
+    copied, spill = _spilled(tmp_path, "drugs.csv.gz")
+    copied.copy_file()
+    assert (tmp_path / "site/data/drugs.csv.gz").read_bytes() == spill.read_bytes()
