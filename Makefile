@@ -61,8 +61,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
+# One process per core, a test file's tests in one process (its fixtures made once): `pytest`
+# alone runs them one by one, as when looking into one test.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 clean:
 	rm -rf site site.tmp $(VENV) tests/axe/node_modules
