@@ -5,10 +5,11 @@ indexing (site/search_index.py). To measure Pagefind without rebuilding the site
 
     python benchmarks/pagefind_memory.py build RECORDS SITE
         the hooked `mkdocs build` of RECORDS into SITE, without the index: SITE/.pt-search/ is
-        kept, completed with the pages that have no search document (as index_site does)
-    python benchmarks/pagefind_memory.py index DOCS [GLOB ...]
-        Pagefind over DOCS with the build's own command (search_index.pagefind_command), once
-        for all pages or once per GLOB ("drugs/**/*.html"): pages, peak RSS, CPU, index bytes
+        kept
+    python benchmarks/pagefind_memory.py index SITE [GLOB ...]
+        Pagefind over what the build's index reads of SITE (search_index.index_pages: its search
+        documents, the other pages less their lists), once for all pages or once per GLOB
+        ("drugs/*/index.html", fnmatch): pages, peak RSS, CPU, index bytes
 
 Run it with the project's Python (.venv/bin/python) and, for `build`, the usual variables
 (PIPELINE_TRACKER_TODAY, NO_MKDOCS_2_WARNING). Findings: benchmarks/pagefind-memory.md.
@@ -33,35 +34,44 @@ cli()
 
 
 def build(records: Path, site: Path) -> int:
-    from pipeline_tracker.site.search_index import _link_pages
-
     env = dict(os.environ, PIPELINE_TRACKER_RECORDS=str(records))
     done = subprocess.run([sys.executable, "-c", _BUILD_WITHOUT_INDEX, str(site)], env=env)
     if done.returncode != 0:
         return done.returncode
-    _link_pages(site, site / ".pt-search")
     print(site / ".pt-search")
     return 0
 
 
-def index(docs: Path, glob: str | None) -> dict:
-    from pipeline_tracker.site.search_index import pagefind_command
+_INDEX = """
+import sys
+from fnmatch import fnmatch
+from pathlib import Path
+from pipeline_tracker.site.search_index import index_pages, site_pages
+site, glob, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+pages = [p for p in site_pages(site, site / ".pt-search") if fnmatch(p, glob)]
+index_pages(site, site / ".pt-search", pages, out)
+print(len(pages))
+"""
 
+
+def index(site: Path, glob: str | None) -> dict:
+    """The build's indexer in a fresh process: its peak RSS is Pagefind's (the largest child)."""
     with tempfile.TemporaryDirectory() as out:
-        command = pagefind_command(docs, Path(out) / "pagefind")
-        if glob:
-            command += ["--glob", glob]
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        files = [p for p in (Path(out) / "pagefind").rglob("*") if p.is_file()]
+        child = subprocess.Popen(
+            [sys.executable, "-c", _INDEX, str(site), glob or "*.html", str(Path(out) / "pf")],
+            stdout=subprocess.PIPE,
+        )
+        said = child.stdout.read() if child.stdout else b""
+        _pid, status, usage = os.wait4(child.pid, 0)  # the child and what it waited for
+        files = [p for p in (Path(out) / "pf").rglob("*") if p.is_file()]
         return {
-            "glob": glob or "**/*.html",
-            "pages": sum(1 for _ in docs.glob(glob or "**/*.html")),
+            "glob": glob or "*.html",
+            "pages": said.decode().strip(),
             "status": status,
             "peak MB": round(usage.ru_maxrss / 1024),
             "CPU s": round(usage.ru_utime + usage.ru_stime, 1),
             "index MB": round(sum(p.stat().st_size for p in files) / 1e6, 2),
-            "index files": len(files),
+            "index files (fragments bundled)": len(files),
         }
 
 

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -287,17 +288,22 @@ def test_pages_rendered_in_two_processes_are_the_pages_rendered_in_one(monkeypat
 
 
 def test_search_fragments_are_bundled_and_read_back_whole(tmp_path):
-    """Pagefind's one file per page becomes a few bundles; every fragment is found, byte for byte,
-    in the bundle its name hashes to, and the fragment files are gone."""
-    from pipeline_tracker.site.search_index import BUNDLES, bundle_fragments, fragment_bundle
+    """Pagefind's one fragment per page becomes a few bundles; every fragment is found, byte for
+    byte, in the bundle its name hashes to; no fragment file is written, nor Pagefind's unused
+    interfaces, and its scripts read the bundles."""
+    from pipeline_tracker.site.search_index import (
+        BUNDLES,
+        UNUSED,
+        fragment_bundle,
+        write_index_files,
+    )
 
     output = tmp_path / "pagefind"
-    (output / "fragment").mkdir(parents=True)
     written = {f"en_{n:07x}": os.urandom(50 + n) for n in range(100)}
-    for name, blob in written.items():
-        (output / "fragment" / f"{name}.pf_fragment").write_bytes(blob)
-    (output / "pagefind.js").write_text("export const x = 1;\n")
-    bundle_fragments(output)
+    files = {f"fragment/{name}.pf_fragment": blob for name, blob in written.items()}
+    files |= {"pagefind.js": b"export const x = 1;\n", "index/en_1.pf_index": b"words"}
+    files |= {name: b"unused" for name in UNUSED}
+    write_index_files(output, files)
     bits = json.loads((output / BUNDLES).read_text())["bits"]
     bundles = sorted((output / "fragment").glob("*"))
     assert 1 < len(bundles) <= 100 // 4 and all(p.suffix == ".pf_bundle" for p in bundles)
@@ -310,6 +316,8 @@ def test_search_fragments_are_bundled_and_read_back_whole(tmp_path):
     assert found == written
     script = (output / "pagefind.js").read_text()
     assert "pf_bundle" in script and script.endswith("export const x = 1;\n")
+    assert (output / "index" / "en_1.pf_index").read_bytes() == b"words"
+    assert not any((output / name).exists() for name in UNUSED)
 
 
 def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeypatch):
@@ -339,6 +347,42 @@ def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeyp
     index_site(site)
     assert json.loads((site / "pagefind" / "parts.json").read_text())["parts"] == []
     assert not (site / "pagefind" / "parts").exists()
+
+
+def _pages_written_in_order(folder: Path, order) -> Path:
+    for n in order:
+        page = folder / f"p{n % 3}" / f"q{n}" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(
+            '<!doctype html><html lang="en"><body><article class="md-content__inner">'
+            f"<h1>page {n}</h1><p>shared word{n} word{n % 4}</p></article></body></html>"
+        )
+    return folder
+
+
+def test_the_search_index_does_not_depend_on_the_order_pages_were_written(tmp_path):
+    """The same pages give the same index bytes whatever order a file system lists them in
+    (another machine's, a memory file system's): Pagefind is given them in path order. In memory
+    (/dev/shm, where a folder lists its files newest first) Pagefind's command line, which
+    indexes in listing order, gave two indexes here."""
+    from pipeline_tracker.site.search_index import index_site
+
+    shm = Path("/dev/shm")
+    where = shm if shm.is_dir() and os.access(shm, os.W_OK) else tmp_path
+    with tempfile.TemporaryDirectory(dir=where) as folder:
+        one = _pages_written_in_order(Path(folder) / "one", range(12))
+        other = _pages_written_in_order(Path(folder) / "other", reversed(range(12)))
+        if where == shm:  # listed in two orders, as Pagefind's command line would read them
+            assert list(os.listdir(one / "p0")) != list(os.listdir(other / "p0"))
+        index_site(one)
+        index_site(other)
+        files = {
+            p.relative_to(one).as_posix(): p.read_bytes() for p in one.rglob("*") if p.is_file()
+        }
+        assert {
+            p.relative_to(other).as_posix(): p.read_bytes() for p in other.rglob("*") if p.is_file()
+        } == files
+        assert "pagefind/pagefind-entry.json" in files
 
 
 def _primary_nav(html: str) -> str:

@@ -20,17 +20,22 @@ Pagefind keeps every page's words in memory until it writes the index (1.3 GB fo
 pages of 10,000 drugs): a large site is indexed in parts (PART_PAGES, below), which the search
 box merges (benchmarks/pagefind-memory.md).
 
-Pagefind writes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
+Pagefind is given the pages in path order through its service, so its index does not depend on
+the order a file system lists them (index_pages).
+
+Pagefind makes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
 bundle them): at 10,000 drugs that is 27,000 files, as many as the pages themselves, which alone
-takes a site past the file limits of static hosts. After indexing, the fragments are bundled into
-a few files (bundle_fragments; about FRAGMENTS_PER_BUNDLE each), and a short script put before
+takes a site past the file limits of static hosts. The fragments are written in bundles instead
+(write_bundles; about FRAGMENTS_PER_BUNDLE each), and a short script put before
 Pagefind's own (templates/pagefind_bundles.js, in pagefind.js and pagefind-worker.js) answers
 Pagefind's request for a fragment from its bundle: what Pagefind reads is byte for byte the
-fragment it wrote.
+fragment it made.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import math
 import os
@@ -38,6 +43,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
@@ -88,47 +95,48 @@ def pagefind_binary() -> str:
     return str(get_executable())
 
 
-def index_site(site_dir: Path, documents: Path | None = None) -> str:
-    """Index the built site in `site_dir` with Pagefind (replacing any earlier index);
-    returns Pagefind's summary. Raises SearchIndexError with Pagefind's output on failure.
-    `documents`: a folder holding, for some pages, what search should read of them instead of
-    the page (mkdocs_adapter.search.search_document); Pagefind indexes that folder, with every
-    other page of the site linked into it, and the folder is removed."""
+def index_site(site_dir: Path, documents: Path | None = None) -> None:
+    """Index the built site in `site_dir` with Pagefind (replacing any earlier index). Raises
+    SearchIndexError with Pagefind's output on failure. `documents`: a folder holding, for some
+    pages, what search should read of them instead of the page
+    (mkdocs_adapter.search.search_document); it is removed afterwards (search_text)."""
     site_dir = Path(site_dir)
     shutil.rmtree(site_dir / OUTPUT, ignore_errors=True)
     try:
-        return _index(site_dir, documents)
+        pages = site_pages(site_dir, documents)
+        parts = search_parts(pages, part_pages())
+        for number, part in enumerate(parts):
+            index_pages(site_dir, documents, part, site_dir / OUTPUT / part_folder(number))
     finally:
         if documents is not None:
             shutil.rmtree(documents, ignore_errors=True)
-
-
-def _index(site_dir: Path, documents: Path | None) -> str:
-    read = site_dir
-    if documents is not None:
-        _link_pages(site_dir, documents)
-        read = documents
-    pages = sorted(p.relative_to(read).as_posix() for p in read.rglob("*.html"))
-    parts = search_parts(pages, part_pages())
-    if len(parts) == 1:
-        said = _run(read, site_dir / OUTPUT)
-    else:
-        said = ""
-        with tempfile.TemporaryDirectory(dir=site_dir, prefix=".pt-search-part") as folder:
-            for number, part in enumerate(parts):
-                subset = Path(folder) / str(number)
-                for relative in part:
-                    target = subset / relative
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(read / relative, target)
-                    except OSError:
-                        shutil.copyfile(read / relative, target)
-                said += _run(subset, site_dir / OUTPUT / part_folder(number))
-                shutil.rmtree(subset)
     layout = {"parts": [part_folder(n) for n in range(1, len(parts))]}
     (site_dir / OUTPUT / PARTS).write_text(json.dumps(layout), encoding="ascii")
-    return said
+
+
+def site_pages(site_dir: Path, documents: Path | None) -> list[str]:
+    """Every page search reads (paths relative to the site, sorted): the site's pages and the
+    search documents, not Pagefind's own folder."""
+    skip = {OUTPUT} if documents is None else {OUTPUT, documents.name}
+    found = set()
+    for folder in [site_dir] if documents is None else [site_dir, documents]:
+        for page in folder.rglob("*.html"):
+            relative = page.relative_to(folder)
+            if folder != site_dir or relative.parts[0] not in skip:
+                found.add(relative.as_posix())
+    return sorted(found)
+
+
+def search_text(site_dir: Path, documents: Path | None, page: str) -> str:
+    """What search reads of `page`. In a build (`documents` given): its search document if it
+    has one, else the page less its lists (cut_excluded), so a page MkDocs wrote whole (a list
+    page under PIPELINE_TRACKER_THEME_PER_PAGE=1) is indexed as its search document is. Else
+    the page as it is."""
+    if documents is None:
+        return (site_dir / page).read_text(encoding="utf-8", errors="replace")
+    if (documents / page).is_file():
+        return (documents / page).read_text(encoding="utf-8", errors="replace")
+    return cut_excluded((site_dir / page).read_text(encoding="utf-8", errors="replace"))
 
 
 # Pagefind keeps every page's words until it writes the index: ~55 KB a drug page, 1.3 GB for the
@@ -155,59 +163,119 @@ def part_folder(number: int) -> str:
     return "" if number == 0 else f"parts/{number}/"
 
 
-def _run(read: Path, output: Path) -> str:
-    done = subprocess.run(
-        pagefind_command(read, output), capture_output=True, text=True, timeout=3600
-    )
-    if done.returncode != 0 or not (output / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind failed ({done.returncode}): {done.stdout}{done.stderr}")
-    for name in UNUSED:
-        (output / name).unlink(missing_ok=True)
-    bundle_fragments(output)
-    return done.stdout
+# What Pagefind is told: the same options as its command line's --root-selector,
+# --exclude-selectors and --force-language.
+CONFIG = {
+    "root_selector": ROOT_SELECTOR,
+    "exclude_selectors": list(EXCLUDE),
+    "force_language": "en",
+}
+TIMEOUT_S = 3600
 
 
-def pagefind_command(read: Path, output: Path) -> list[str]:
-    """The Pagefind command the build runs over the pages (or search documents) in `read`
-    (benchmarks/pagefind_memory.py runs the same one to measure it)."""
-    command = [
-        pagefind_binary(),
-        "--site",
-        str(read),
-        "--output-path",
-        str(output),
-        "--root-selector",
-        ROOT_SELECTOR,
-        "--force-language",
-        "en",
-        "--quiet",
-    ]
-    for selector in EXCLUDE:
-        command += ["--exclude-selectors", selector]
-    return command
+def index_pages(site_dir: Path, documents: Path | None, pages: list[str], output: Path) -> None:
+    """Pagefind's index of `pages` (search_text of each), written to `output`.
 
-
-def _link_pages(site_dir: Path, documents: Path) -> None:
-    """Every page of the site that has no search document, into `documents`: less its lists
-    (cut_excluded) if it has any, else linked (or copied). A page MkDocs wrote whole (a list
-    page under PIPELINE_TRACKER_THEME_PER_PAGE=1) is then indexed as its search document is."""
-    for page in site_dir.rglob("*.html"):
-        relative = page.relative_to(site_dir)
-        if relative.parts[0] in (documents.name, OUTPUT):
-            continue
-        target = documents / relative
-        if target.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        html = page.read_bytes().decode("utf-8", errors="surrogateescape")
-        cut = cut_excluded(html)
-        if cut != html:
-            target.write_bytes(cut.encode("utf-8", errors="surrogateescape"))
-            continue
+    Pagefind's command line indexes a folder in the order its file system lists the files, and
+    the order decides the index's bytes: the same pages in a folder written in another order (on
+    another machine, or in memory) gave another index. So Pagefind runs as a service (`pagefind
+    --service`, the protocol of its own Python and Node APIs: base64-encoded JSON requests and
+    answers, each followed by a comma, on its stdin and stdout) and is given the pages one by
+    one in path order: the same pages give the same index anywhere, and it reads no folder.
+    Its index comes back in the answer (GetFiles) and is written here (write_index_files): its
+    service stops as soon as its input ends, even while the files it was asked to write are
+    still being written, and the fragments are bundled anyway. (Pagefind's Python API is not
+    used: it waits 0.1 s before reading each answer, 47 minutes for 28,000 pages.)"""
+    with tempfile.TemporaryFile() as stderr:
+        service = subprocess.Popen(
+            [pagefind_binary(), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            cwd=site_dir,
+        )
+        timer = threading.Timer(TIMEOUT_S, service.kill)
+        timer.daemon = True
+        timer.start()
+        problems: list[str] = []
+        files: dict[str, bytes] = {}
         try:
-            os.link(page, target)
-        except OSError:
-            shutil.copyfile(page, target)
+            problems += _serve(service, site_dir, documents, pages, files)
+        finally:
+            timer.cancel()
+            if service.stdin and not service.stdin.closed:
+                with contextlib.suppress(OSError):
+                    service.stdin.close()
+            if service.wait(timeout=60) != 0:
+                problems.append(f"exit status {service.returncode}")
+            stderr.seek(0)
+            said = stderr.read().decode("utf-8", errors="replace")
+    if problems or "pagefind.js" not in files:
+        raise SearchIndexError(f"Pagefind failed: {'; '.join(problems)} {said}".strip())
+    write_index_files(output, files)
+
+
+def _serve(service, site_dir, documents, pages, files: dict[str, bytes]) -> list[str]:
+    """Send `pages` to the Pagefind service, then ask for the index's files (into `files`);
+    what it complained of."""
+    stdin, answers = service.stdin, _answers(service.stdout)
+    _send(stdin, 0, {"type": "NewIndex", "config": CONFIG})
+    stdin.flush()
+    created = next(answers, {}).get("payload", {})
+    if created.get("type") != "NewIndex":
+        return [str(created.get("message", "no index created"))]
+    index, last = created["index_id"], len(pages) + 1
+
+    def requests() -> None:
+        try:
+            for number, page in enumerate(pages, start=1):
+                text = search_text(site_dir, documents, page)
+                _send(
+                    stdin,
+                    number,
+                    {
+                        "type": "AddFile",
+                        "index_id": index,
+                        "file_path": page,
+                        "url": None,
+                        "file_contents": text,
+                    },
+                )
+            _send(stdin, last, {"type": "GetFiles", "index_id": index})
+            stdin.flush()
+        except OSError:  # Pagefind stopped: its answers (or their end) say why
+            pass
+
+    writer = threading.Thread(target=requests, daemon=True)
+    writer.start()
+    problems = []
+    for answer in answers:
+        payload, number = answer.get("payload", {}), answer.get("message_id") or 0
+        if payload.get("type") == "Error":
+            page = pages[number - 1] if 0 < number < last else ""
+            problems.append(f"{page}: {payload.get('message')}".lstrip(": "))
+        elif number == last:
+            files.update((f["path"], base64.b64decode(f["content"])) for f in payload["files"])
+        if number == last:
+            break
+    else:
+        problems.append("Pagefind stopped before it gave its index")
+    writer.join()
+    return problems
+
+
+def _send(stream, number: int, payload: dict) -> None:
+    message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
+    stream.write(base64.b64encode(message) + b",")
+
+
+def _answers(stream) -> Iterator[dict]:
+    """The service's answers, decoded, as they come; ends when it closes its output."""
+    pending = b""
+    while chunk := stream.read1(1 << 16):
+        *whole, pending = (pending + chunk).split(b",")
+        for message in whole:
+            yield json.loads(base64.b64decode(message))
 
 
 def _cut_pattern(selectors: tuple[str, ...]) -> re.Pattern:
@@ -272,30 +340,44 @@ def fragment_bundle(name: str, bits: int) -> int:
     return value >> (32 - bits) if bits else 0
 
 
-def bundle_fragments(output: Path) -> None:
-    """Replace pagefind/fragment/*.pf_fragment with 2**bits bundles. A bundle is one line of JSON
-    ({name: [offset, length]}, offsets from the byte after the line) and then the fragments' bytes
-    as Pagefind wrote them, in name order: the same fragments always give the same bytes."""
-    folder = output / "fragment"
-    files = sorted(folder.glob("*.pf_fragment"))
-    bits = max(0, math.floor(math.log2(max(1, len(files)) / FRAGMENTS_PER_BUNDLE)))
-    bundles: dict[int, list[Path]] = {}
-    for path in files:
-        bundles.setdefault(fragment_bundle(path.stem, bits), []).append(path)
-    for number, paths in sorted(bundles.items()):
-        table, blobs, offset = {}, [], 0
-        for path in paths:
-            blob = path.read_bytes()
-            table[path.stem] = [offset, len(blob)]
-            blobs.append(blob)
-            offset += len(blob)
+def write_index_files(output: Path, files: dict[str, bytes]) -> None:
+    """Pagefind's files (paths relative to its folder) into `output`, but its ready-made
+    interfaces (UNUSED), and with the fragments bundled (write_bundles)."""
+    fragments = {}
+    shim = (Path(__file__).parent / "templates" / "pagefind_bundles.js").read_bytes()
+    for path, blob in sorted(files.items()):
+        if path in UNUSED:
+            continue
+        if ".." in path.split("/") or path.startswith("/"):
+            raise SearchIndexError(f"Pagefind gave a file outside its folder: {path}")
+        folder, _, name = path.rpartition("/")
+        if folder == "fragment" and name.endswith(".pf_fragment"):
+            fragments[name.removesuffix(".pf_fragment")] = blob
+            continue
+        if path in ("pagefind.js", "pagefind-worker.js"):
+            blob = shim + blob
+        (output / path).parent.mkdir(parents=True, exist_ok=True)
+        (output / path).write_bytes(blob)
+    write_bundles(output, fragments)
+
+
+def write_bundles(output: Path, fragments: dict[str, bytes]) -> None:
+    """Pagefind's fragments (name: bytes), one file per page, as 2**bits bundles in
+    output/fragment/. A bundle is one line of JSON ({name: [offset, length]}, offsets from the
+    byte after the line) and then the fragments' bytes as Pagefind made them, in name order: the
+    same fragments always give the same bytes. The search box's shim (templates/
+    pagefind_bundles.js, put before pagefind.js and pagefind-worker.js) reads them."""
+    bits = max(0, math.floor(math.log2(max(1, len(fragments)) / FRAGMENTS_PER_BUNDLE)))
+    bundles: dict[int, list[str]] = {}
+    for name in sorted(fragments):
+        bundles.setdefault(fragment_bundle(name, bits), []).append(name)
+    (output / "fragment").mkdir(parents=True, exist_ok=True)
+    for number, names in sorted(bundles.items()):
+        table, offset = {}, 0
+        for name in names:
+            table[name] = [offset, len(fragments[name])]
+            offset += len(fragments[name])
         head = json.dumps(table, separators=(",", ":"), sort_keys=True).encode("ascii")
-        (folder / f"{number}.pf_bundle").write_bytes(head + b"\n" + b"".join(blobs))
-    for path in files:
-        path.unlink()
+        body = b"".join(fragments[name] for name in names)
+        (output / "fragment" / f"{number}.pf_bundle").write_bytes(head + b"\n" + body)
     (output / BUNDLES).write_text(json.dumps({"bits": bits}), encoding="ascii")
-    shim = (Path(__file__).parent / "templates" / "pagefind_bundles.js").read_text(encoding="utf-8")
-    for script in ("pagefind.js", "pagefind-worker.js"):
-        path = output / script
-        if path.is_file():
-            path.write_text(shim + path.read_text(encoding="utf-8"), encoding="utf-8")

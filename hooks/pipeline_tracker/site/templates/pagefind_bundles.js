@@ -1,5 +1,5 @@
 // Put before Pagefind's own scripts (pagefind.js, pagefind-worker.js) by the build
-// (site/search_index.py, bundle_fragments). Pagefind fetches one file per result,
+// (site/search_index.py, write_bundles). Pagefind fetches one file per result,
 // fragment/<name>.pf_fragment; the build bundles them into fragment/<n>.pf_bundle (a line of JSON
 // {name: [offset, length]}, then the fragments' bytes). This answers Pagefind's request with the
 // fragment's bytes cut from its bundle (each bundle fetched once), in the page or the web worker.
