@@ -423,9 +423,9 @@ def _serve_briefly(command: str, cwd: Path, env: dict) -> tuple[int, str]:
                 time.sleep(1)
         return 1, "site never answered"
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
         output = process.communicate(timeout=30)[0]
-        if process.returncode not in (0, -signal.SIGTERM, 2):
+        if process.returncode not in (0, -signal.SIGINT, 2, 130):
             print(output)
 
 

@@ -231,9 +231,14 @@ def test_an_archived_copy_that_cannot_be_read_is_one_problem(records_copy):
 
 def test_stopping_preview_stops_its_server(tmp_path):
     """`pipeline-tracker preview` stopped by a signal (an editor's stop button, a script's kill)
-    left its `mkdocs serve` running: the port stayed taken, serving a deleted folder."""
+    left its `mkdocs serve` running: the port stayed taken, serving a deleted folder. Stopped
+    by SIGTERM, the server then left its temporary site folder behind (mkdocs_*, 5 MB a time):
+    nothing stays in the temporary folder."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "PIPELINE_TRACKER_RECORDS"}
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env["TMPDIR"] = str(temporary)
     preview = subprocess.Popen(
         [
             str(BIN / "pipeline-tracker"),
@@ -259,6 +264,7 @@ def test_stopping_preview_stops_its_server(tmp_path):
         while _answers(port) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert not _answers(port), "the preview's server still serves after the preview stopped"
+        assert sorted(p.name for p in temporary.iterdir()) == []
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(preview.pid, signal.SIGKILL)

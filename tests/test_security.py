@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -629,5 +630,5 @@ def test_serve_shows_the_error_then_serves_the_fixed_build(records_copy, tmp_pat
         assert _wait(lambda: "zanidatamab-renamed" in _get(page)[1], 15), log.read_text()
         assert "Records have problems" not in _get(page)[1]
     finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
+        process.wait(timeout=30)
