@@ -385,6 +385,18 @@ def test_the_search_index_does_not_depend_on_the_order_pages_were_written(tmp_pa
         assert "pagefind/pagefind-entry.json" in files
 
 
+def test_a_page_search_cannot_read_stops_the_index_with_its_name(tmp_path):
+    """A page gone before Pagefind is given it (a build cleaned up under it): the build stops
+    with the page's name, and does not wait for Pagefind, which waits for more pages."""
+    from pipeline_tracker.site.search_index import SearchIndexError, index_pages
+
+    _pages_written_in_order(tmp_path, range(2))
+    pages = ["p0/q0/index.html", "p0/q9/index.html", "p1/q1/index.html"]
+    with pytest.raises(SearchIndexError, match=r"p0/q9/index\.html: No such file"):
+        index_pages(tmp_path, None, pages, tmp_path / "pagefind")
+    assert not (tmp_path / "pagefind").exists()
+
+
 def _primary_nav(html: str) -> str:
     """The primary navigation (up to the end of its sidebar: record pages' shell drops the
     theme's indentation, MkDocs' own pages keep it)."""

@@ -226,21 +226,19 @@ def _serve(service, site_dir, documents, pages, files: dict[str, bytes]) -> list
         return [str(created.get("message", "no index created"))]
     index, last = created["index_id"], len(pages) + 1
 
+    unread: list[str] = []
+
     def requests() -> None:
         try:
             for number, page in enumerate(pages, start=1):
-                text = search_text(site_dir, documents, page)
-                _send(
-                    stdin,
-                    number,
-                    {
-                        "type": "AddFile",
-                        "index_id": index,
-                        "file_path": page,
-                        "url": None,
-                        "file_contents": text,
-                    },
-                )
+                try:
+                    text = search_text(site_dir, documents, page)
+                except OSError as error:  # the service stops when its input ends
+                    unread.append(f"{page}: {error.strerror or error}")
+                    stdin.close()
+                    return
+                add = {"type": "AddFile", "index_id": index, "file_path": page, "url": None}
+                _send(stdin, number, add | {"file_contents": text})
             _send(stdin, last, {"type": "GetFiles", "index_id": index})
             stdin.flush()
         except OSError:  # Pagefind stopped: its answers (or their end) say why
@@ -261,7 +259,7 @@ def _serve(service, site_dir, documents, pages, files: dict[str, bytes]) -> list
     else:
         problems.append("Pagefind stopped before it gave its index")
     writer.join()
-    return problems
+    return unread + problems
 
 
 def _send(stream, number: int, payload: dict) -> None:
