@@ -36,6 +36,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.meta import get_data
 
 from pipeline_tracker.mkdocs_adapter.search import search_document, unindexed
+from pipeline_tracker.site.search_index import document_name
 
 log = logging.getLogger("mkdocs.plugins.pipeline_tracker")
 
@@ -358,7 +359,7 @@ def page_writer(
     file (`destinations`: src path → path in the site folder; `wrap` adds what goes around the
     article, as the live banner). For the pages in `anchors_of` it returns their ids.
     `search`: (site folder, search documents folder): the part of the page search indexes is
-    also written there, at the same place (search.search_document). `write_file(path, bytes)`:
+    also written there (search.search_document), named by search_index.document_name. `write_file(path, bytes)`:
     how a file is written (`mkdocs serve` replaces files whole: liveserve.write_atomically)."""
     made: set[str] = set()
 
@@ -387,9 +388,9 @@ def page_writer(
         write(target, html)
         if search is not None:
             site, documents = search
+            page = os.path.relpath(target, site).replace(os.sep, "/")
             write(
-                os.path.join(documents, os.path.relpath(target, site)),
-                search_document(wrap(rendered.head)),
+                os.path.join(documents, document_name(page)), search_document(wrap(rendered.head))
             )
         return rendered.anchors if src_uri in anchors_of else None
 

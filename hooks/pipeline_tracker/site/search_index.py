@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -115,28 +116,35 @@ def index_site(site_dir: Path, documents: Path | None = None) -> None:
 
 
 def site_pages(site_dir: Path, documents: Path | None) -> list[str]:
-    """Every page search reads (paths relative to the site, sorted): the site's pages and the
-    search documents, not Pagefind's own folder."""
+    """Every page of the site search reads (paths relative to it, sorted), not the search
+    documents' folder or Pagefind's own."""
     skip = {OUTPUT} if documents is None else {OUTPUT, documents.name}
-    found = set()
-    for folder in [site_dir] if documents is None else [site_dir, documents]:
-        for page in folder.rglob("*.html"):
-            relative = page.relative_to(folder)
-            if folder != site_dir or relative.parts[0] not in skip:
-                found.add(relative.as_posix())
+    found = []
+    for page in site_dir.rglob("*.html"):
+        relative = page.relative_to(site_dir)
+        if relative.parts[0] not in skip:
+            found.append(relative.as_posix())
     return sorted(found)
+
+
+def document_name(page: str) -> str:
+    """The file name of the search document of `page` (a path in the site): the documents lie
+    in one folder, named by a hash of the page's path (a folder per page, as the site has them,
+    cost about 1 s of CPU per 1,000 drugs in mkdir alone)."""
+    return hashlib.blake2b(page.encode("utf-8"), digest_size=16).hexdigest() + ".html"
 
 
 def search_text(site_dir: Path, documents: Path | None, page: str) -> str:
     """What search reads of `page`. In a build (`documents` given): its search document if it
-    has one, else the page less its lists (cut_excluded), so a page MkDocs wrote whole (a list
-    page under PIPELINE_TRACKER_THEME_PER_PAGE=1) is indexed as its search document is. Else
-    the page as it is."""
+    has one (document_name), else the page less its lists (cut_excluded), so a page MkDocs wrote
+    whole (a list page under PIPELINE_TRACKER_THEME_PER_PAGE=1) is indexed as its search
+    document is. Else the page as it is."""
     if documents is None:
         return (site_dir / page).read_text(encoding="utf-8", errors="replace")
-    if (documents / page).is_file():
-        return (documents / page).read_text(encoding="utf-8", errors="replace")
-    return cut_excluded((site_dir / page).read_text(encoding="utf-8", errors="replace"))
+    try:
+        return (documents / document_name(page)).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return cut_excluded((site_dir / page).read_text(encoding="utf-8", errors="replace"))
 
 
 # Pagefind keeps every page's words until it writes the index: ~55 KB a drug page, 1.3 GB for the
