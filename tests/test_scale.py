@@ -385,6 +385,29 @@ def test_the_search_index_does_not_depend_on_the_order_pages_were_written(tmp_pa
         assert "pagefind/pagefind-entry.json" in files
 
 
+def test_pagefind_answers_are_read_whole_however_they_arrive():
+    """Pagefind's service answers are base64 JSON ended by a comma, some of them megabytes (the
+    index's files): each is read whole whether the pipe gives it a byte at a time or with others."""
+    import base64
+
+    from pipeline_tracker.site.search_index import _answers
+
+    sent = [{"message_id": n, "payload": {"text": "é," * (n * 2_000)}} for n in range(4)]
+    stream = b"".join(base64.b64encode(json.dumps(m).encode()) + b"," for m in sent)
+
+    class Pipe:
+        def __init__(self, size: int):
+            self.size, self.at = size, 0
+
+        def read1(self, wanted: int) -> bytes:
+            piece = stream[self.at : self.at + min(wanted, self.size)]
+            self.at += len(piece)
+            return piece
+
+    for size in (1, 3, 65_536, len(stream)):
+        assert list(_answers(Pipe(size))) == sent
+
+
 def test_a_page_search_cannot_read_stops_the_index_with_its_name(tmp_path):
     """A page gone before Pagefind is given it (a build cleaned up under it): the build stops
     with the page's name, and does not wait for Pagefind, which waits for more pages."""

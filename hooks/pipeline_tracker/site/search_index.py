@@ -276,12 +276,16 @@ def _send(stream, number: int, payload: dict) -> None:
 
 
 def _answers(stream) -> Iterator[dict]:
-    """The service's answers, decoded, as they come; ends when it closes its output."""
-    pending = b""
-    while chunk := stream.read1(1 << 16):
-        *whole, pending = (pending + chunk).split(b",")
-        for message in whole:
-            yield json.loads(base64.b64decode(message))
+    """The service's answers, decoded, as they come; ends when it closes its output. An answer
+    can be megabytes (the index's files): its pieces are joined once, not each time one comes."""
+    pending: list[bytes] = []
+    while chunk := stream.read1(1 << 20):
+        *ends, rest = chunk.split(b",")
+        for end in ends:
+            pending.append(end)
+            yield json.loads(base64.b64decode(b"".join(pending)))
+            pending = []
+        pending.append(rest)
 
 
 def _cut_pattern(selectors: tuple[str, ...]) -> re.Pattern:
