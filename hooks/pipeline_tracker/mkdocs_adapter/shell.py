@@ -359,8 +359,9 @@ def page_writer(
     file (`destinations`: src path → path in the site folder; `wrap` adds what goes around the
     article, as the live banner). For the pages in `anchors_of` it returns their ids.
     `search`: (site folder, search documents folder): the part of the page search indexes is
-    also written there (search.search_document), named by search_index.document_name. `write_file(path, bytes)`:
-    how a file is written (`mkdocs serve` replaces files whole: liveserve.write_atomically)."""
+    also written there (search.search_document), named by search_index.document_name.
+    `write_file(path, bytes)`: how a file is written (`mkdocs serve` replaces files whole:
+    liveserve.write_atomically)."""
     made: set[str] = set()
 
     def write(target: str, text: str) -> None:

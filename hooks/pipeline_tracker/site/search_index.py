@@ -260,9 +260,9 @@ def _serve(service, site_dir, documents, pages, files: dict[str, bytes]) -> list
         if payload.get("type") == "Error":
             page = pages[number - 1] if 0 < number < last else ""
             problems.append(f"{page}: {payload.get('message')}".lstrip(": "))
-        elif number == last:
-            files.update((f["path"], base64.b64decode(f["content"])) for f in payload["files"])
         if number == last:
+            for file in payload.get("files", ()):
+                files[file["path"]] = base64.b64decode(file["content"])
             break
     else:
         problems.append("Pagefind stopped before it gave its index")
