@@ -696,6 +696,36 @@ def test_search_by_keyboard_and_preview(browser, server, tracker):
     assert not browser.execute_script("return document.getElementById('__search').checked")
 
 
+def test_search_excerpts_show_the_words_of_the_page_as_they_are(
+    browser, server, built_site, tracker
+):
+    """Pages without a summary line (lists, landscapes, hand-written pages) are previewed by
+    Pagefind's excerpt around the words found. Every word shown is a word of the page: the text
+    after a highlighted name keeps its space ("trastuzumab fails", not "trastuzumabfails")."""
+    from pagefind_index import fragments
+
+    indexed = fragments(built_site)
+    checked, failures = 0, []
+    for drug in tracker.ids("drugs"):
+        _search(browser, server, tracker.get("drugs", drug)["name"])
+        # Read in one script call: the results are re-rendered as the query is typed.
+        shown = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.md-search-result__item > a'),"
+            " a => [new URL(a.href).pathname, a.querySelector('p').textContent]);"
+        )
+        for url, text in shown:
+            page = indexed.get(url)
+            if page is None or page["meta"].get("summary"):
+                continue  # a record page: its preview is its summary line
+            words = set(page["content"].split())
+            checked += 1
+            failures += [f"{url}: {w!r} in {text!r}" for w in text.split() if w not in words]
+        if checked >= 5:
+            break
+    assert checked >= 5
+    assert failures == []
+
+
 def test_search_preview_keeps_labels_and_values_apart(built_site):
     from pagefind_index import fragments
 

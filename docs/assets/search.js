@@ -76,11 +76,18 @@
   }
 
   // Pagefind's excerpt is escaped text with <mark> around the words found: keep only those marks.
+  // The text between marks is decoded as a textarea's content (text only, never elements): a
+  // parsed document would drop the space that opens it and glue "name</mark> fails" together.
+  var decoder = document.createElement("textarea");
+  function decode(escaped) {
+    decoder.innerHTML = escaped;
+    return decoder.value;
+  }
   function excerpt(html, into) {
     html.split(/(<mark>|<\/mark>)/).reduce(function (marked, part) {
       if (part === "<mark>") return true;
       if (part === "</mark>") return false;
-      var text = new DOMParser().parseFromString(part, "text/html").documentElement.textContent;
+      var text = decode(part);
       if (text) {
         if (marked) { var m = document.createElement("mark"); m.textContent = text; into.appendChild(m); }
         else into.appendChild(document.createTextNode(text));
