@@ -62,8 +62,9 @@ lint: $(STAMP)
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # One process per core, a test file's tests in one process (its fixtures made once): `pytest`
-# alone runs them one by one, as when looking into one test.
-test: lint
+# alone runs them one by one, as when looking into one test. axe-core comes first, as in `make
+# install`: without it the accessibility tests skip (npm missing says so above the tests).
+test: lint $(AXE)
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 clean:
