@@ -2,7 +2,8 @@
 
 For each size it measures, one after the other (never in parallel):
   * libyaml's parse time of the tree's files (yaml.load with CSafeLoader), and the validate time
-    (load_and_check: strict read, schemas, rules), each in a fresh process, best of two;
+    (load_and_check: strict read, schemas, rules), each in a fresh process, best of two, the two
+    run in turn after the tree is synced to disk;
   * `mkdocs build` with the hook, and plain MkDocs building the same pages written by
     `pipeline-tracker render --out` (the baseline), each in a fresh process that reports its
     child's wall time and peak RSS (resource.getrusage(RUSAGE_CHILDREN));
@@ -114,25 +115,31 @@ def _env(records: Path | None = None) -> dict:
     return env
 
 
-def _seconds(script: str, folder: Path) -> float:
-    """Best of two fresh-process runs of a timing script."""
-    return _best_of_two([script, str(folder)], _env())
+def _seconds_alternated(scripts: list[str], folder: Path) -> list[float]:
+    """Best of two fresh-process runs of each timing script, run in turn (A B A B): a machine
+    that speeds up or slows down during the runs weighs on every script alike."""
+    runs: list[list[float]] = [[] for _ in scripts]
+    for _ in range(2):
+        for script, times in zip(scripts, runs, strict=True):
+            times.append(_run_once([script, str(folder)], _env()))
+    return [min(times) for times in runs]
 
 
 def _best_of_two(args: list[str], env: dict | None) -> float:
     """The smaller of two fresh `python -c` runs' last printed number (seconds)."""
-    runs = []
-    for _ in range(2):
-        out = subprocess.run(
-            [sys.executable, "-c", *args],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        runs.append(float(out.stdout.strip().splitlines()[-1]))
-    return min(runs)
+    return min(_run_once(args, env) for _ in range(2))
+
+
+def _run_once(args: list[str], env: dict | None) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def measure(command: list[str], env: dict, cwd: Path) -> dict:
@@ -399,8 +406,10 @@ def run_size(drugs: int, work: Path) -> dict:
     )
     count = sum(1 for _ in records.glob("*/*.yaml"))
     print(f"== {drugs} drugs: parse and validate", file=sys.stderr, flush=True)
-    parse = _seconds(PARSE, records)
-    validate = _seconds(VALIDATE, records)
+    # synth's 37,020 files at 10k are written back to disk first: the kernel's writeback fell on
+    # the first timed runs (validate took 28 s in a run against 16 s by hand on the same tree).
+    os.sync()
+    parse, validate = _seconds_alternated([PARSE, VALIDATE], records)
     print(f"== {drugs} drugs: hooked build", file=sys.stderr, flush=True)
     site = work / f"site-{drugs}"
     mkdocs = str(BIN / "mkdocs")
