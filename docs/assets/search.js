@@ -76,12 +76,12 @@
   }
 
   // Pagefind's excerpt is escaped text with <mark> around the words found: keep only those marks.
-  // The text between marks is decoded as a textarea's content (text only, never elements): a
-  // parsed document would drop the space that opens it and glue "name</mark> fails" together.
-  var decoder = document.createElement("textarea");
+  // The text between marks is decoded in an inert parsed document (its scripts never run), after
+  // a character that keeps its leading space: a document drops the space a body's text opens
+  // with, which glued "name</mark> fails" into "namefails".
   function decode(escaped) {
-    decoder.innerHTML = escaped;
-    return decoder.value;
+    var doc = new DOMParser().parseFromString("<!doctype html><body>." + escaped, "text/html");
+    return doc.body.textContent.slice(1);
   }
   function excerpt(html, into) {
     html.split(/(<mark>|<\/mark>)/).reduce(function (marked, part) {
