@@ -726,6 +726,132 @@ def test_search_excerpts_show_the_words_of_the_page_as_they_are(
     assert failures == []
 
 
+def _open_search(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server)
+    box = WebDriverWait(browser, 10).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
+    )
+    box.click()
+    WebDriverWait(browser, 20).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".pt-search-filters select")
+    )
+    return box
+
+
+def _choose(browser, name: str, value: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(
+        browser.find_element(By.CSS_SELECTOR, f".pt-search-filters select[name={name}]")
+    ).select_by_value(value)
+
+
+def _results_settled(browser, expected_count: int) -> list[str]:
+    """The result paths once the results' count line says `expected_count` (read in one call)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    said = {0: "No matching documents", 1: "1 matching document"}.get(
+        expected_count, f"{expected_count} matching documents"
+    )
+    script = (
+        "return {meta: document.querySelector('.md-search-result__meta').textContent,"
+        " hrefs: Array.from(document.querySelectorAll('.md-search-result__item > a'),"
+        " a => new URL(a.href).pathname)};"
+    )
+
+    def settled(b):
+        rows = b.execute_script(script)
+        return rows if rows["meta"] == said else None
+
+    rows = WebDriverWait(browser, 15).until(settled)
+    return rows["hrefs"]
+
+
+def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracker):
+    """The search box filters its results by kind, and by phase and region: chosen together they
+    mean the drug's stage in that region (stage_by_region: China holds a Hainan row), not its
+    highest phase somewhere and any row there. With no words typed, a filter lists every page it
+    holds. Tab reaches the filters from the box; Escape closes the search."""
+    from pipeline_tracker.records.phases import region_name
+    from pipeline_tracker.site.search_meta import stage_value
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    stages: dict[tuple[str, str], set[str]] = {}
+    for drug in tracker.ids("drugs"):
+        for code, row in tracker.stage_by_region(drug).items():
+            stages.setdefault((stage_value(row), region_name(code)), set()).add(drug)
+
+    # A phase and a region holding a drug whose headline phase is another: asked for "a phase
+    # somewhere and a row in the region", the search would leave it out.
+    def headline(drug):
+        best = tracker.highest_phase(drug)
+        return stage_value(best) if best else "special access only"
+
+    def regional_only(key):
+        return sum(1 for drug in stages[key] if headline(drug) != key[0])
+
+    (phase, region), expected = max(
+        stages.items(), key=lambda kv: (regional_only(kv[0]), -len(kv[1]))
+    )
+    assert regional_only((phase, region)) > 0
+    assert 0 < len(expected) <= 10  # one screen of results
+
+    box = _open_search(browser, server)
+    _choose(browser, "phase", phase)
+    _choose(browser, "region", region)
+    found = _results_settled(browser, len(expected))
+    assert sorted(found) == sorted(f"/drugs/{d}/" for d in expected)
+    label = browser.find_element(
+        By.CSS_SELECTOR, ".pt-search-filters select[name=phase] option:checked"
+    )
+    assert label.text == f"{phase} ({len(expected)})"
+
+    # Kind alone, with words: only trials.
+    trial = tracker.ids("trials")[0]
+    drug = tracker.get("trials", trial)["drugs"][0]
+    _choose(browser, "phase", "")
+    _choose(browser, "region", "")
+    _choose(browser, "kind", "Trial")
+    box.send_keys(tracker.get("drugs", drug)["name"])
+    trials = [t for t in tracker.ids("trials") if drug in tracker.get("trials", t)["drugs"]]
+    found = _results_settled(browser, len(trials))
+    assert found and all(path.startswith("/trials/") for path in found), found
+
+    # A filter alone lists every page it holds, ten at a time, and shows the rest on request.
+    box = _open_search(browser, server)
+    _choose(browser, "kind", "Drug")
+    drugs = tracker.ids("drugs")
+    assert len(drugs) > 10
+    assert len(_results_settled(browser, len(drugs))) == 10
+    browser.find_element(By.CSS_SELECTOR, ".pt-search-more button").click()
+    WebDriverWait(browser, 10).until(
+        lambda b: len(b.find_elements(By.CSS_SELECTOR, ".md-search-result__item > a")) > 10
+    )
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.md-search-result__item > a'),"
+        " a => new URL(a.href).pathname);"
+    )
+    assert len(shown) == len(set(shown)) == min(20, len(drugs))
+    assert set(shown) <= {f"/drugs/{d}/" for d in drugs}
+
+    box.click()
+    box.send_keys(Keys.TAB)
+    active = browser.switch_to.active_element
+    if active.tag_name != "select":  # Material's scrollable results take focus first
+        active.send_keys(Keys.TAB)
+        active = browser.switch_to.active_element
+    assert active.get_attribute("name") == "kind"
+    active.send_keys(Keys.ESCAPE)
+    assert not browser.execute_script("return document.getElementById('__search').checked")
+
+
 def test_search_preview_keeps_labels_and_values_apart(built_site):
     from pagefind_index import fragments
 

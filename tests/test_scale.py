@@ -385,6 +385,83 @@ def test_the_search_index_does_not_depend_on_the_order_pages_were_written(tmp_pa
         assert "pagefind/pagefind-entry.json" in files
 
 
+def _filtered_pages(folder: Path, count: int) -> Path:
+    values = {"kind": ["Drug", "Trial", "Target"], "region": ["China", "Japan", "United States"]}
+    for n in range(count):
+        spans = "".join(
+            f'<span data-pagefind-filter="{name}">{options[(n * (i + 1)) % len(options)]}</span>'
+            for i, (name, options) in enumerate(values.items())
+        )
+        spans += f'<span data-pagefind-filter="phase">phase {n % 4}</span>'
+        page = folder / f"p{n}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(
+            '<!doctype html><html lang="en"><body><article class="md-content__inner">'
+            f"<h1>page {n}</h1><div hidden data-pagefind-ignore>{spans}</div>"
+            f"<p>word{n % 5}</p></article></body></html>"
+        )
+    return folder
+
+
+def test_search_filters_come_out_the_same_on_every_run(tmp_path):
+    """Pagefind writes its filters' values, and its list of filters, in a different order on
+    every run: the same pages gave other filter files, another meta file and another entry
+    file. Three runs over the same pages give the same bytes; the filters read back hold every
+    page's values, sorted."""
+    import gzip
+
+    from pipeline_tracker.site.search_index import SIGNATURE, cbor_decode, index_site
+
+    runs = []
+    for n in range(3):
+        site = _filtered_pages(tmp_path / f"site{n}", 30)
+        index_site(site)
+        runs.append(
+            {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+        )
+    assert runs[0] == runs[1] == runs[2]
+    filters = {}
+    for path, blob in runs[0].items():
+        if path.endswith(".pf_filter"):
+            data = gzip.decompress(blob)
+            (name, values), end = cbor_decode(data, len(SIGNATURE))
+            assert end == len(data)
+            filters[name] = {value: pages for value, pages in values}
+            assert list(filters[name]) == sorted(filters[name])
+    assert sorted(filters) == ["kind", "phase", "region"]
+    assert sorted(filters["phase"]) == ["phase 0", "phase 1", "phase 2", "phase 3"]
+    assert sum(len(pages) for pages in filters["kind"].values()) == 30
+
+
+def test_search_index_binary_files_are_read_and_written_as_pagefind_writes_them(
+    tmp_path, monkeypatch
+):
+    """The CBOR the build reads Pagefind's filter and meta files with writes them back byte for
+    byte (before sorting): nothing else in them changes."""
+    import gzip
+
+    from pipeline_tracker.site import search_index
+    from pipeline_tracker.site.search_index import (
+        SIGNATURE,
+        cbor_decode,
+        cbor_encode,
+        index_pages,
+        site_pages,
+    )
+
+    monkeypatch.setattr(search_index, "canonical_filters", lambda files: files)  # Pagefind's own
+    site = _filtered_pages(tmp_path / "site", 300)
+    index_pages(site, None, site_pages(site, None), tmp_path / "out")
+    checked = 0
+    for path in [*(tmp_path / "out").glob("*.pf_meta"), *(tmp_path / "out" / "filter").glob("*")]:
+        data = gzip.decompress(path.read_bytes())[len(SIGNATURE) :]
+        value, end = cbor_decode(SIGNATURE + data, len(SIGNATURE))
+        assert end == len(SIGNATURE) + len(data)
+        assert cbor_encode(value) == data
+        checked += 1
+    assert checked == 4  # the meta file and three filters
+
+
 def test_pagefind_answers_are_read_whole_however_they_arrive():
     """Pagefind's service answers are base64 JSON ended by a comma, some of them megabytes (the
     index's files): each is read whole whether the pipe gives it a byte at a time or with others."""

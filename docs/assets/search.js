@@ -1,7 +1,8 @@
 // Site search over the Pagefind index (pagefind/, written at build time by the hook), in Material's
 // header search box: the same markup and classes as Material's own search, so it looks the same.
 // Keyboard as in Material: "/", "s" or "f" focuses the box; arrows move between the box and the
-// results; Enter opens the focused (or the first) result; Escape closes. A query downloads only
+// results; Enter opens the focused (or the first) result; Tab reaches the filters (kind, phase,
+// region) above the results; Escape, or focus leaving the search, closes. A query downloads only
 // the index chunks and result fragments it needs: what a reader fetches does not grow with the
 // site. Does nothing on builds without the box (plain MkDocs builds keep Material's own search).
 (function () {
@@ -49,7 +50,96 @@
   var base = new URL(config.base.replace(/\/?$/, "/"), location.href);
   var pagefind = null;
   var loading = null;
-  var shown = 10;
+  var shown = 10;  // results shown at once; a button below them shows the next ones
+  var order = {};  // filter → its values in the order to list them (pagefind/parts.json)
+  var choices = null;  // the row of filters above the results, once Pagefind has named them
+
+  // Filters by kind, phase and region: Pagefind filters the record pages carry
+  // (site/search_meta.py, search_filters). Each is a labelled select; its options say how many
+  // results each value would leave (all pages until something is searched).
+  var FILTERS = [["kind", "Kind"], ["phase", "Phase"], ["region", "Region"]];
+  function ranked(name, values) {
+    var known = order[name] || [];
+    function rank(v) { var i = known.indexOf(v.replace(/ \(.*\)$/, "")); return i < 0 ? known.length : i; }
+    return values.sort(function (a, b) { return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0); });
+  }
+  // A filter's values; the phases also those a drug holds in a region only ("special access
+  // only" in China for a drug in phase 3 elsewhere), read off the "stage" values.
+  function values(name, available) {
+    var found = Object.keys(available[name] || {});
+    if (name !== "phase") return found;
+    var regions = Object.keys(available.region || {});
+    Object.keys(available.stage || {}).forEach(function (s) {
+      regions.forEach(function (r) {
+        var tail = stage("", r);
+        if (s.length > tail.length && s.slice(-tail.length) === tail) {
+          var phase = s.slice(0, -tail.length);
+          if (found.indexOf(phase) < 0) found.push(phase);
+        }
+      });
+    });
+    return found;
+  }
+  function facets(available) {
+    var present = FILTERS.filter(function (f) { return Object.keys(available[f[0]] || {}).length; });
+    if (!present.length) return;
+    choices = document.createElement("div");
+    choices.className = "pt-search-filters";
+    choices.setAttribute("role", "group");
+    choices.setAttribute("aria-label", "Filter results");
+    present.forEach(function (f) {
+      var label = document.createElement("label");
+      var select = document.createElement("select");
+      select.name = f[0];
+      var any = document.createElement("option");
+      any.value = "";
+      any.textContent = "any";
+      select.appendChild(any);
+      ranked(f[0], values(f[0], available)).forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        select.appendChild(option);
+      });
+      select.addEventListener("change", run);
+      label.append(f[1] + " ", select);
+      choices.appendChild(label);
+    });
+    counts({}, available, available);
+    meta.parentNode.insertBefore(choices, meta);
+  }
+  // Each option says how many results choosing it would give, the other choices kept. `found`:
+  // the counts of the search with every choice (Pagefind counts a filter's values as if each
+  // were chosen instead); `wide`: of the search with the kind alone, where a phase's count in a
+  // chosen region, or a region's for a chosen phase, is that stage's.
+  function counts(c, found, wide) {
+    if (!choices) return;
+    choices.querySelectorAll("select").forEach(function (select) {
+      Array.prototype.forEach.call(select.options, function (option) {
+        var v = option.value;
+        if (!v) return;
+        var n = select.name === "kind" ? (found.kind || {})[v]
+          : select.name === "phase" ? (c.region ? (wide.stage || {})[stage(v, c.region)] : (wide.phase || {})[v])
+          : (c.phase ? (wide.stage || {})[stage(c.phase, v)] : (wide.region || {})[v]);
+        option.textContent = v + " (" + (n || 0) + ")";
+      });
+    });
+  }
+  function chosen() {
+    var c = {};
+    if (choices) choices.querySelectorAll("select").forEach(function (s) { if (s.value) c[s.name] = s.value; });
+    return c;
+  }
+  // A phase and a region chosen together ask for the phase in that region (the "stage" filter,
+  // site/search_meta.py stage_filter), not a phase somewhere and any row in the region.
+  function stage(phase, region) { return phase + " in " + region; }
+  function asked(c) {
+    var f = {};
+    if (c.kind) f.kind = c.kind;
+    if (c.phase && c.region) f.stage = stage(c.phase, c.region);
+    else if (c.phase) f.phase = c.phase;
+    else if (c.region) f.region = c.region;
+    return f;
+  }
 
   function say(text) { meta.textContent = text; }
   function load() {
@@ -63,11 +153,13 @@
           return response.ok ? response.json() : { parts: [] };
         }, function () { return { parts: [] }; });
       }).then(function (layout) {
+        order = layout.filters || {};
         return Promise.all((layout.parts || []).map(function (part) {
           return pagefind.mergeIndex(new URL("pagefind/" + part, base).pathname, { baseUrl: base.pathname });
         }));
       }).then(function () {
         pagefind.init();
+        pagefind.filters().then(facets, function () {});
         say("Type to start searching");
         if (input.value.trim()) run();
       }, function () { say("Search is not available on this copy of the site"); });
@@ -141,20 +233,59 @@
   function run() {
     if (!pagefind) { load(); return; }
     var query = input.value.trim();
+    var c = chosen();
+    var filters = asked(c);
     var ticket = ++latest;
-    if (!query) { list.textContent = ""; say("Type to start searching"); return; }
-    pagefind.debouncedSearch(query, {}, 120).then(function (search) {
+    if (!query && !Object.keys(filters).length) {
+      list.textContent = "";
+      say("Type to start searching");
+      pagefind.filters().then(function (all) { if (ticket === latest) counts(c, all, all); }, function () {});
+      return;
+    }
+    // No query but a filter: every page with those values (Pagefind's search for null).
+    pagefind.debouncedSearch(query || null, { filters: filters }, 120).then(function (search) {
       if (!search || ticket !== latest) return null;
-      return Promise.all(search.results.slice(0, shown).map(function (r) { return r.data(); }))
+      var wide = !(c.phase || c.region) ? Promise.resolve(search)
+        : query || c.kind ? pagefind.search(query || null, { filters: c.kind ? { kind: c.kind } : {} })
+        : pagefind.filters().then(function (all) { return { filters: all }; });
+      var data = Promise.all(search.results.slice(0, shown).map(function (r) { return r.data(); }));
+      return Promise.all([wide, data]).then(function (done) {
+        if (ticket !== latest) return;
+        counts(c, search.filters || {}, (done[0] && done[0].filters) || {});
+        var found = query ? exactFirst(query, done[1]) : done[1];
+        list.textContent = "";
+        found.forEach(function (data) { list.appendChild(item(data)); });
+        more(search, shown, ticket);
+        var n = search.results.length;
+        say(n === 0 ? "No matching documents" : n === 1 ? "1 matching document" : n + " matching documents");
+      });
+    });
+  }
+
+  // "Show 10 more": the next results, after those shown (a filter alone can list thousands).
+  function more(search, from, ticket) {
+    var left = search.results.length - from;
+    if (left <= 0) return;
+    var li = document.createElement("li");
+    li.className = "md-search-result__item pt-search-more";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button";
+    button.textContent = left <= shown ? "Show " + left + " more" : "Show " + shown + " more (" + left + " left)";
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      Promise.all(search.results.slice(from, from + shown).map(function (r) { return r.data(); }))
         .then(function (found) {
           if (ticket !== latest) return;
-          found = exactFirst(query, found);
-          list.textContent = "";
+          li.remove();
           found.forEach(function (data) { list.appendChild(item(data)); });
-          var n = search.results.length;
-          say(n === 0 ? "No matching documents" : n === 1 ? "1 matching document" : n + " matching documents");
+          more(search, from + shown, ticket);
+          var first = links()[from];
+          if (first) first.focus();
         });
     });
+    li.appendChild(button);
+    list.appendChild(li);
   }
 
   function links() { return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link")); }
@@ -165,6 +296,10 @@
   }
 
   input.addEventListener("focus", function () { open(); load(); });
+  // Tab moves from the box to the filters; focus leaving the search closes it.
+  box.addEventListener("focusout", function (e) {
+    if (toggle.checked && e.relatedTarget && !box.contains(e.relatedTarget)) close();
+  });
   input.addEventListener("input", run);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   form.addEventListener("reset", function () { setTimeout(run, 0); });
@@ -174,6 +309,8 @@
     if (e.metaKey || e.ctrlKey || e.altKey) return;
     var active = document.activeElement;
     if (toggle.checked) {
+      if (e.key === "Escape") { close(); return; }
+      if (active && active.tagName === "SELECT") return;  // a filter: its own keys
       var all = [input].concat(links());
       var at = all.indexOf(active);
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
@@ -183,8 +320,6 @@
       } else if (e.key === "Enter" && active === input) {
         var first = links()[0];
         if (first) { e.preventDefault(); first.click(); }
-      } else if (e.key === "Escape" || (e.key === "Tab" && active === input)) {
-        close();
       }
       return;
     }

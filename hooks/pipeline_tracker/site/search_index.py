@@ -21,7 +21,9 @@ pages of 10,000 drugs): a large site is indexed in parts (PART_PAGES, below), wh
 box merges (benchmarks/pagefind-memory.md).
 
 Pagefind is given the pages in path order through its service, so its index does not depend on
-the order a file system lists them (index_pages).
+the order a file system lists them (index_pages). Record pages carry filters (kind, phase, region
+and a drug's stage in each region: search_meta.search_filters), which Pagefind writes in a
+different order on every run; canonical_filters sorts them, so the same pages give the same bytes.
 
 Pagefind makes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
 bundle them): at 10,000 drugs that is 27,000 files, as many as the pages themselves, which alone
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gzip
 import hashlib
 import json
 import math
@@ -96,11 +99,15 @@ def pagefind_binary() -> str:
     return str(get_executable())
 
 
-def index_site(site_dir: Path, documents: Path | None = None) -> None:
+def index_site(
+    site_dir: Path, documents: Path | None = None, filters: dict[str, list[str]] | None = None
+) -> None:
     """Index the built site in `site_dir` with Pagefind (replacing any earlier index). Raises
     SearchIndexError with Pagefind's output on failure. `documents`: a folder holding, for some
     pages, what search should read of them instead of the page
-    (mkdocs_adapter.search.search_document); it is removed afterwards (search_text)."""
+    (mkdocs_adapter.search.search_document); it is removed afterwards (search_text).
+    `filters`: filter → the order the search box lists its values in, written beside the
+    parts' list (pagefind/parts.json)."""
     site_dir = Path(site_dir)
     shutil.rmtree(site_dir / OUTPUT, ignore_errors=True)
     try:
@@ -111,7 +118,9 @@ def index_site(site_dir: Path, documents: Path | None = None) -> None:
     finally:
         if documents is not None:
             shutil.rmtree(documents, ignore_errors=True)
-    layout = {"parts": [part_folder(n) for n in range(1, len(parts))]}
+    layout: dict = {"parts": [part_folder(n) for n in range(1, len(parts))]}
+    if filters:
+        layout["filters"] = filters
     (site_dir / OUTPUT / PARTS).write_text(json.dumps(layout), encoding="ascii")
 
 
@@ -352,10 +361,11 @@ def fragment_bundle(name: str, bits: int) -> int:
 
 def write_index_files(output: Path, files: dict[str, bytes]) -> None:
     """Pagefind's files (paths relative to its folder) into `output`, but its ready-made
-    interfaces (UNUSED), and with the fragments bundled (write_bundles)."""
+    interfaces (UNUSED), with its filters in a fixed order (canonical_filters) and the
+    fragments bundled (write_bundles)."""
     fragments = {}
     shim = (Path(__file__).parent / "templates" / "pagefind_bundles.js").read_bytes()
-    for path, blob in sorted(files.items()):
+    for path, blob in sorted(canonical_filters(files).items()):
         if path in UNUSED:
             continue
         if ".." in path.split("/") or path.startswith("/"):
@@ -391,3 +401,128 @@ def write_bundles(output: Path, fragments: dict[str, bytes]) -> None:
         body = b"".join(fragments[name] for name in names)
         (output / "fragment" / f"{number}.pf_bundle").write_bytes(head + b"\n" + body)
     (output / BUNDLES).write_text(json.dumps({"bits": bits}), encoding="ascii")
+
+
+# Pagefind's binary files: gzip of SIGNATURE + CBOR (pagefind/src/output). Its filters
+# (filter/<language>_<hash>.pf_filter: [filter, [[value, [page numbers]], …]]) and the list of
+# them in its meta file (pagefind.<language>_<hash>.pf_meta: [version, pages, index chunks,
+# [[filter, file hash], …], …]) come in a hash map's order, different on every run: the same
+# pages gave other bytes, other file names and another pagefind-entry.json. canonical_filters
+# sorts them and names the files by a hash of what they now hold, as Pagefind names its files.
+SIGNATURE = b"pagefind_dcd"
+ENTRY = "pagefind-entry.json"
+_FILTER_FILE = re.compile(r"filter/(?P<hash>[a-z-]+_[0-9a-f]+)\.pf_filter")
+_META_FILE = re.compile(r"pagefind\.(?P<hash>(?P<language>[a-z-]+)_[0-9a-f]+)\.pf_meta")
+
+
+def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's files with each filter's values sorted, the meta file's filters sorted by
+    name, and the files that changed renamed by a hash of their content (filter files: 7 hex
+    digits, the meta file: 10, as Pagefind's); pagefind-entry.json names the new meta file.
+    The search box reads the same filters, values and pages. An index without filters is left
+    as it is. SearchIndexError if the files are not laid out as Pagefind 1.5 lays them out."""
+    metas = [path for path in files if _META_FILE.fullmatch(path)]
+    filters = {m["hash"]: path for path in files if (m := _FILTER_FILE.fullmatch(path))}
+    if not filters:
+        return files
+    if len(metas) != 1 or ENTRY not in files:
+        raise SearchIndexError(f"Pagefind's index has no single meta file: {sorted(metas)}")
+    out = {path: blob for path, blob in files.items() if path not in filters.values()}
+    renamed = {}
+    for old, path in sorted(filters.items()):
+        name, values = _unpack(files[path], path)
+        if not isinstance(values, list) or not all(
+            isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) for v in values
+        ):
+            raise SearchIndexError(f"Pagefind's filter file {path} is not [filter, values]")
+        content = cbor_encode([name, sorted(values, key=lambda v: v[0])])
+        renamed[old] = f"{old.split('_')[0]}_{_digest(content, 7)}"
+        out[f"filter/{renamed[old]}.pf_filter"] = _pack(content)
+    meta_path = metas[0]
+    meta = _unpack(files[meta_path], meta_path)
+    if not isinstance(meta, list) or len(meta) < 4 or {f[1] for f in meta[3]} != set(renamed):
+        raise SearchIndexError(f"Pagefind's meta file {meta_path} does not list its filters")
+    meta[3] = sorted([name, renamed[old]] for name, old in meta[3])
+    content = cbor_encode(meta)
+    language = _META_FILE.fullmatch(meta_path)["language"]  # type: ignore[index]
+    meta_hash = f"{language}_{_digest(content, 10)}"
+    del out[meta_path]
+    out[f"pagefind.{meta_hash}.pf_meta"] = _pack(content)
+    entry = json.loads(files[ENTRY])
+    entry["languages"][language]["hash"] = meta_hash
+    out[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return out
+
+
+def _digest(content: bytes, digits: int) -> str:
+    return hashlib.sha256(content).hexdigest()[:digits]
+
+
+def _unpack(blob: bytes, path: str):
+    try:
+        data = gzip.decompress(blob)
+    except (OSError, EOFError) as error:
+        raise SearchIndexError(f"Pagefind's {path} is not gzip: {error}") from None
+    if not data.startswith(SIGNATURE):
+        raise SearchIndexError(f"Pagefind's {path} lacks its signature")
+    value, end = cbor_decode(data, len(SIGNATURE))
+    if end != len(data):
+        raise SearchIndexError(f"Pagefind's {path} has bytes after its content")
+    return value
+
+
+def _pack(content: bytes) -> bytes:
+    return gzip.compress(SIGNATURE + content, compresslevel=9, mtime=0)
+
+
+# CBOR (RFC 8949) as Pagefind writes it: unsigned integers, text strings and definite-length
+# arrays, each head in its shortest form. Anything else is refused, not guessed at.
+def cbor_decode(data: bytes, at: int = 0):
+    """(value, offset after it) of the CBOR item at `at`."""
+    try:
+        head = data[at]
+        major, info, at = head >> 5, head & 31, at + 1
+        if info < 24:
+            number = info
+        elif info <= 27:
+            size = 1 << (info - 24)
+            number, at = int.from_bytes(data[at : at + size], "big"), at + size
+        else:
+            raise ValueError(f"length form {info}")
+        if major == 0:
+            return number, at
+        if major == 3:
+            return data[at : at + number].decode("utf-8"), at + number
+        if major == 4:
+            items = []
+            for _ in range(number):
+                item, at = cbor_decode(data, at)
+                items.append(item)
+            return items, at
+        raise ValueError(f"major type {major}")
+    except (IndexError, ValueError, UnicodeDecodeError) as error:
+        raise SearchIndexError(
+            f"Pagefind's index holds CBOR this build cannot read: {error}"
+        ) from None
+
+
+def cbor_encode(value) -> bytes:
+    if isinstance(value, bool) or not isinstance(value, (int, str, list)):
+        raise SearchIndexError(f"not CBOR this build writes: {type(value).__name__}")
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return _cbor_head(3, len(data)) + data
+    return _cbor_head(4, len(value)) + b"".join(cbor_encode(item) for item in value)
+
+
+def _cbor_head(major: int, number: int) -> bytes:
+    if number < 0:
+        raise SearchIndexError(f"not CBOR this build writes: {number}")
+    if number < 24:
+        return bytes([major << 5 | number])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([major << 5 | info]) + number.to_bytes(size, "big")
+    raise SearchIndexError(f"not CBOR this build writes: {number}")

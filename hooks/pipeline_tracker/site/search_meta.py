@@ -22,16 +22,17 @@ import re
 from markupsafe import Markup
 
 from pipeline_tracker.model.claims import display_name, identity_fact, status_label
-from pipeline_tracker.records.phases import region_name
+from pipeline_tracker.records.phases import LADDER, region_name
 from pipeline_tracker.site import escape
 
 _H1_END = re.compile(r"</h1>\n?")
+SPECIAL_ACCESS_ONLY = "special access only"  # a drug with no phase but special access
 
 
 def _phase(tracker, drug: str) -> str:
     best = tracker.highest_phase(drug)
     if best is None:
-        return "special access only" if tracker.special_access_rows(drug) else "no phase recorded"
+        return SPECIAL_ACCESS_ONLY if tracker.special_access_rows(drug) else "no phase recorded"
     where = display_name(tracker.records, "indications", best.indication)
     return f"highest phase {status_label(best).plain} ({where}, {region_name(best.region)})"
 
@@ -91,6 +92,70 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     return [p for p in parts if p], seen
 
 
+# The search box's filters (assets/search.js): Pagefind filters, in this order.
+FILTERS = ("kind", "phase", "region")
+KIND_LABELS = {
+    "drugs": "Drug",
+    "targets": "Target",
+    "companies": "Company",
+    "indications": "Indication",
+    "trials": "Trial",
+    "sources": "Source",
+}
+
+
+def filter_order() -> dict[str, list[str]]:
+    """The order the search box lists filter values in: kinds as pages are grouped, phases up
+    the ladder (a value "phase 3 (discontinued)" sits with phase 3); the rest by name."""
+    return {
+        "kind": list(KIND_LABELS.values()),
+        "phase": [*LADDER, "phase 4", SPECIAL_ACCESS_ONLY],
+    }
+
+
+def search_filters(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
+    """(filter, value) pairs a record page is found by in the search box's filters: its kind
+    (as its summary line says it); a drug's headline phase (Tracker.highest_phase), every
+    region its rows lie within and its stage in each ("stage": "approved in China", from
+    Tracker.stage_by_region, so China holds a Hainan row and phase and region chosen together
+    mean the phase there, not a phase somewhere and a row in China); a trial's phase as its
+    record gives it. A value keeps no qualifier of the fact (inferred, approximate): the
+    result's preview, its summary line, shows them."""
+    found = [("kind", KIND_LABELS[kind])]
+    if kind == "drugs":
+        best = tracker.highest_phase(record_id)
+        if best is not None:
+            found.append(("phase", stage_value(best)))
+        elif tracker.special_access_rows(record_id):
+            found.append(("phase", SPECIAL_ACCESS_ONLY))
+        stages = {
+            (region_name(code), stage_value(row))
+            for code, row in tracker.stage_by_region(record_id).items()
+        }
+        found += [("region", region) for region in sorted({region for region, _ in stages})]
+        found += [("stage", stage_filter(phase, region)) for region, phase in sorted(stages)]
+    elif kind == "trials":
+        phase = tracker.get(kind, record_id).get("phase")
+        if phase:
+            found.append(("phase", str(phase)))
+    return found
+
+
+def stage_value(row) -> str:
+    """A status row as a phase filter's value: its phase by status_label ("special access
+    only" for special access, never a phase), an inactive row with its status ("phase 3
+    (discontinued)")."""
+    label = status_label(row)
+    if label.special_access:
+        return SPECIAL_ACCESS_ONLY
+    return label.phase if label.active else f"{label.phase} ({row.status})"
+
+
+def stage_filter(phase: str, region: str) -> str:
+    """The "stage" filter's value for a phase in a region; assets/search.js writes the same."""
+    return f"{phase} in {region}"
+
+
 DESCRIPTION_LIMIT = 160  # characters: what search results and link previews show of it
 
 
@@ -128,8 +193,10 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> tuple[str, str]:
 
     For Pagefind the summary line is also the result's preview (`data-pagefind-meta`); the tags
     follow it in a `hidden` paragraph that only the search index reads (Material's search reads
-    them from the front matter). No `data-pagefind-filter` (kind, phase): Pagefind 1.5.2 writes
-    filter values in a different order on every run, which would make builds irreproducible."""
+    them from the front matter). The page's search_filters follow in a hidden element search
+    does not index as text (`data-pagefind-ignore`: its filters are still read); Pagefind writes
+    filter values in a different order on every run, which search_index.canonical_filters
+    undoes, so builds stay reproducible."""
     parts, tags = summary_and_tags(tracker, kind, record_id)
     described = description(tracker, kind, record_id, parts)
     if text.startswith("---\n"):
@@ -154,4 +221,12 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> tuple[str, str]:
             '<p class="pt-search-ids" hidden data-pagefind-weight="{}" '
             'data-pagefind-meta="names">{}</p>\n'
         ).format(_IDS_WEIGHT, Markup(" | ").join(escape.html_text(t) for t in tags))
+    summary += Markup("<div hidden data-pagefind-ignore>{}</div>\n").format(
+        Markup("").join(
+            Markup('<span data-pagefind-filter="{}">{}</span>').format(
+                name, escape.html_text(value)
+            )
+            for name, value in search_filters(tracker, kind, record_id)
+        )
+    )
     return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1), described
