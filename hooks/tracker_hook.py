@@ -307,6 +307,9 @@ def on_post_page(output: str, page, config: MkDocsConfig) -> str:
     rendered = _HTML.pop(page.file.src_uri, None)
     if rendered is not None and rendered.rest_z:
         output = output.replace(_REST, search.unindexed(rendered.rest), 1)
+    if rendered is not None and rendered.search_only and not LIVE.serving:
+        indexed = str(LIVE.banner()) + rendered.head + rendered.search_only
+        search.write_document(config, page.file.dest_uri, indexed)
     return output
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline_tracker.site import cpu_log
-from pipeline_tracker.site.search_index import cut_excluded, index_site
+from pipeline_tracker.site.search_index import cut_excluded, document_name, index_site
 from pipeline_tracker.site.search_meta import filter_order
 
 # Around the part of a record page search leaves out (tables, references): Material's search saw
@@ -34,6 +34,16 @@ def search_document(indexed: str) -> str:
 def documents_folder(config) -> Path:
     """Where record pages' search documents are written during a build (removed after it)."""
     return Path(config.site_dir) / ".pt-search"
+
+
+def write_document(config, page: str, indexed: str) -> None:
+    """The search document of a record page MkDocs writes itself (PIPELINE_TRACKER_THEME_PER_PAGE=1):
+    what shell.page_writer writes for the pages it writes (`page`: its path in the site), so
+    either way search reads the same, search filters included (RenderedPage.search_only)."""
+    folder = documents_folder(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = search_document(indexed).encode("utf-8", errors="xmlcharrefreplace")
+    (folder / document_name(page)).write_bytes(data)
 
 
 def write_index(config) -> None:

@@ -391,7 +391,8 @@ def page_writer(
             site, documents = search
             page = os.path.relpath(target, site).replace(os.sep, "/")
             write(
-                os.path.join(documents, document_name(page)), search_document(wrap(rendered.head))
+                os.path.join(documents, document_name(page)),
+                search_document(wrap(rendered.head) + rendered.search_only),
             )
         return rendered.anchors if src_uri in anchors_of else None
 

@@ -1033,6 +1033,7 @@ class RenderedPage:
     toc: tuple  # Python-Markdown toc tokens
     linked_data: str = ""  # schema.org JSON-LD for the page's <head> (site/linked_data.py)
     rest_text: str | None = None  # `rest` uncompressed, for a page written as soon as rendered
+    search_only: str = ""  # what the page's search document adds to `head`: its search filters
 
     @property
     def rest(self) -> str:
@@ -1265,7 +1266,11 @@ def render_job(
         text, described = search_meta.decorate(text, tracker, kind, record_id)
         rendered = rendered_page(text, page, indexed_whole=False, compress=compress)
         node = linked_data.record_node(tracker, kind, record_id, options.site_url, described)
-        return replace(rendered, linked_data=escape.script_json(node)) if node else rendered
+        return replace(
+            rendered,
+            linked_data=escape.script_json(node) if node else "",
+            search_only=search_meta.search_filters_html(tracker, kind, record_id),
+        )
     if template == SECTION_TEMPLATE:  # indexed: its heading and where it belongs, not its rows
         text, page = _render(tracker, template, src, options, **_section_values(tracker, src))
         return rendered_page(text, page, indexed_whole=False, compress=compress)

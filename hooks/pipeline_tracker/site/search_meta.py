@@ -29,6 +29,17 @@ _H1_END = re.compile(r"</h1>\n?")
 SPECIAL_ACCESS_ONLY = "special access only"  # a drug with no phase but special access
 
 
+# A record page's kind as its summary line and the search box's kind filter name it.
+KIND_LABELS = {
+    "drugs": "Drug",
+    "targets": "Target",
+    "companies": "Company",
+    "indications": "Indication",
+    "trials": "Trial",
+    "sources": "Source",
+}
+
+
 def _phase(tracker, drug: str) -> str:
     best = tracker.highest_phase(drug)
     if best is None:
@@ -52,7 +63,7 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
             if name not in companies:
                 companies.append(name)
         modality = identity_fact(d, "modality")
-        parts = ["Drug", modality.plain if modality.stated else "modality not stated"]
+        parts = [KIND_LABELS[kind], modality.plain if modality.stated else "modality not stated"]
         parts.append(_phase(tracker, record_id))
         parts += [", ".join(companies)] if companies else []
         tags = (
@@ -62,17 +73,19 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
             + ext
         )
     elif kind == "targets":
-        parts = ["Target", d.get("name", "")] + _ids(d, ["hgnc"])
+        parts = [KIND_LABELS[kind], d.get("name", "")] + _ids(d, ["hgnc"])
         parts += [f"UniProt {d['uniprot']}"] if d.get("uniprot") else []
         tags = _ids(d, ["symbol", "hgnc", "uniprot", "ncbi_gene"]) + list(d.get("aliases") or [])
     elif kind == "trials":
         reg = [r["id"] for r in d.get("registry_ids") or [] if r.get("id")]
         drugs = [display_name(tracker.records, "drugs", x) for x in d.get("drugs") or []]
-        parts = ["Trial", d.get("phase", "")] + reg + [", ".join(drugs), d.get("status", "")]
+        parts = (
+            [KIND_LABELS[kind], d.get("phase", "")] + reg + [", ".join(drugs), d.get("status", "")]
+        )
         tags = reg + _ids(d, ["acronym"])
     elif kind == "companies":
         count = len(tracker.drugs_of_company(record_id))
-        parts = ["Company", region_name(d["country"]) if d.get("country") else ""]
+        parts = [KIND_LABELS[kind], region_name(d["country"]) if d.get("country") else ""]
         parts.append(f"{count} drug{'s' if count != 1 else ''} tracked")
         best = tracker.company_highest_phase(record_id)
         if best is not None:
@@ -80,28 +93,16 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
         tags = list(d.get("aliases") or []) + _ids(d, ["name_zh"])
     elif kind == "indications":
         count = len(tracker.drugs_in_indication(record_id))
-        parts = ["Indication", f"{count} drug{'s' if count != 1 else ''} tracked"] + ext
+        parts = [KIND_LABELS[kind], f"{count} drug{'s' if count != 1 else ''} tracked"] + ext
         tags = list(d.get("synonyms") or []) + ext
     else:
-        parts = ["Source"] + _ids(d, ["publisher", "date"])
+        parts = [KIND_LABELS[kind]] + _ids(d, ["publisher", "date"])
         tags = []
     seen: list[str] = []
     for tag in tags:
         if isinstance(tag, (str, int)) and str(tag).strip() and str(tag) not in seen:
             seen.append(str(tag))
     return [p for p in parts if p], seen
-
-
-# The search box's filters (assets/search.js): Pagefind filters, in this order.
-FILTERS = ("kind", "phase", "region")
-KIND_LABELS = {
-    "drugs": "Drug",
-    "targets": "Target",
-    "companies": "Company",
-    "indications": "Indication",
-    "trials": "Trial",
-    "sources": "Source",
-}
 
 
 def filter_order() -> dict[str, list[str]]:
@@ -156,6 +157,19 @@ def stage_filter(phase: str, region: str) -> str:
     return f"{phase} in {region}"
 
 
+def search_filters_html(tracker, kind: str, record_id: str) -> str:
+    """A record page's search_filters as Pagefind reads them, for its search document only (not
+    the published page: about 1 KB a drug page, 10 MB at 10,000 drugs): an element whose text
+    search does not index (`data-pagefind-ignore`; its filters are still read). Pagefind writes
+    filter values in a different order on every run, which search_index.canonical_filters
+    undoes, so builds stay reproducible."""
+    spans = Markup("").join(
+        Markup('<span data-pagefind-filter="{}">{}</span>').format(name, escape.html_text(value))
+        for name, value in search_filters(tracker, kind, record_id)
+    )
+    return str(Markup("<div hidden data-pagefind-ignore>{}</div>").format(spans))
+
+
 DESCRIPTION_LIMIT = 160  # characters: what search results and link previews show of it
 
 
@@ -193,10 +207,8 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> tuple[str, str]:
 
     For Pagefind the summary line is also the result's preview (`data-pagefind-meta`); the tags
     follow it in a `hidden` paragraph that only the search index reads (Material's search reads
-    them from the front matter). The page's search_filters follow in a hidden element search
-    does not index as text (`data-pagefind-ignore`: its filters are still read); Pagefind writes
-    filter values in a different order on every run, which search_index.canonical_filters
-    undoes, so builds stay reproducible."""
+    them from the front matter). The search filters are not on the page: search_filters_html
+    adds them to the page's search document."""
     parts, tags = summary_and_tags(tracker, kind, record_id)
     described = description(tracker, kind, record_id, parts)
     if text.startswith("---\n"):
@@ -221,12 +233,4 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> tuple[str, str]:
             '<p class="pt-search-ids" hidden data-pagefind-weight="{}" '
             'data-pagefind-meta="names">{}</p>\n'
         ).format(_IDS_WEIGHT, Markup(" | ").join(escape.html_text(t) for t in tags))
-    summary += Markup("<div hidden data-pagefind-ignore>{}</div>\n").format(
-        Markup("").join(
-            Markup('<span data-pagefind-filter="{}">{}</span>').format(
-                name, escape.html_text(value)
-            )
-            for name, value in search_filters(tracker, kind, record_id)
-        )
-    )
     return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1), described
