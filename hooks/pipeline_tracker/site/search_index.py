@@ -49,7 +49,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT_SELECTOR = "article.md-content__inner"
@@ -101,28 +101,36 @@ def pagefind_binary() -> str:
 
 
 def index_site(
-    site_dir: Path, documents: Path | None = None, filters: dict[str, list[str]] | None = None
+    site_dir: Path,
+    documents: Path | None = None,
+    filter_lists: Callable[[dict[str, set[str]]], dict[str, list[str]]] | None = None,
 ) -> None:
     """Index the built site in `site_dir` with Pagefind (replacing any earlier index). Raises
     SearchIndexError with Pagefind's output on failure. `documents`: a folder holding, for some
     pages, what search should read of them instead of the page
     (mkdocs_adapter.search.search_document); it is removed afterwards (search_text).
-    `filters`: filter → the order the search box lists its values in, written beside the
-    parts' list (pagefind/parts.json)."""
+    `filter_lists`: from each filter's values in the index (all parts), the filters the search
+    box offers and their values in its order, written beside the parts' list
+    (pagefind/parts.json): the box lists them without downloading Pagefind's filter files."""
     site_dir = Path(site_dir)
     shutil.rmtree(site_dir / OUTPUT, ignore_errors=True)
+    values: dict[str, set[str]] = {}
     try:
         pages = site_pages(site_dir, documents)
         parts = search_parts(pages, part_pages())
         for number, part in enumerate(parts):
-            index_pages(site_dir, documents, part, site_dir / OUTPUT / part_folder(number))
+            found = index_pages(site_dir, documents, part, site_dir / OUTPUT / part_folder(number))
+            for name, part_values in found.items():
+                values.setdefault(name, set()).update(part_values)
     finally:
         if documents is not None:
             shutil.rmtree(documents, ignore_errors=True)
     layout: dict = {"parts": [part_folder(n) for n in range(1, len(parts))]}
-    if filters:
-        layout["filters"] = filters
-    (site_dir / OUTPUT / PARTS).write_text(json.dumps(layout), encoding="ascii")
+    if filter_lists is not None and values:
+        layout["filters"] = filter_lists(values)
+    (site_dir / OUTPUT / PARTS).write_text(
+        json.dumps(layout, ensure_ascii=True, sort_keys=True), encoding="ascii"
+    )
 
 
 def site_pages(site_dir: Path, documents: Path | None) -> list[str]:
@@ -191,8 +199,11 @@ CONFIG = {
 TIMEOUT_S = 3600
 
 
-def index_pages(site_dir: Path, documents: Path | None, pages: list[str], output: Path) -> None:
-    """Pagefind's index of `pages` (search_text of each), written to `output`.
+def index_pages(
+    site_dir: Path, documents: Path | None, pages: list[str], output: Path
+) -> dict[str, set[str]]:
+    """Pagefind's index of `pages` (search_text of each), written to `output`; each filter's
+    values in it (filter_values).
 
     Pagefind's command line indexes a folder in the order its file system lists the files, and
     the order decides the index's bytes: the same pages in a folder written in another order (on
@@ -230,7 +241,7 @@ def index_pages(site_dir: Path, documents: Path | None, pages: list[str], output
             said = stderr.read().decode("utf-8", errors="replace")
     if problems or "pagefind.js" not in files:
         raise SearchIndexError(f"Pagefind failed: {'; '.join(problems)} {said}".strip())
-    write_index_files(output, files)
+    return write_index_files(output, files)
 
 
 def _serve(service, site_dir, documents, pages, files: dict[str, bytes]) -> list[str]:
@@ -360,13 +371,14 @@ def fragment_bundle(name: str, bits: int) -> int:
     return value >> (32 - bits) if bits else 0
 
 
-def write_index_files(output: Path, files: dict[str, bytes]) -> None:
+def write_index_files(output: Path, files: dict[str, bytes]) -> dict[str, set[str]]:
     """Pagefind's files (paths relative to its folder) into `output`, but its ready-made
     interfaces (UNUSED), with its filters in a fixed order (canonical_filters) and the
-    fragments bundled (write_bundles)."""
+    fragments bundled (write_bundles); each filter's values (filter_values)."""
     fragments = {}
     shim = (Path(__file__).parent / "templates" / "pagefind_bundles.js").read_bytes()
-    for path, blob in sorted(canonical_filters(files).items()):
+    files = canonical_filters(files)
+    for path, blob in sorted(files.items()):
         if path in UNUSED:
             continue
         if ".." in path.split("/") or path.startswith("/"):
@@ -380,6 +392,7 @@ def write_index_files(output: Path, files: dict[str, bytes]) -> None:
         (output / path).parent.mkdir(parents=True, exist_ok=True)
         (output / path).write_bytes(blob)
     write_bundles(output, fragments)
+    return filter_values(files)
 
 
 def write_bundles(output: Path, fragments: dict[str, bytes]) -> None:
@@ -453,6 +466,16 @@ def canonical_filters(files: dict[str, bytes]) -> dict[str, bytes]:
     entry["languages"][language]["hash"] = meta_hash
     out[ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return out
+
+
+def filter_values(files: dict[str, bytes]) -> dict[str, set[str]]:
+    """Each filter's values in Pagefind's filter files (filter/*.pf_filter) among `files`."""
+    found: dict[str, set[str]] = {}
+    for path, blob in files.items():
+        if _FILTER_FILE.fullmatch(path):
+            name, values = _unpack(blob, path)
+            found.setdefault(name, set()).update(value for value, _pages in values)
+    return found
 
 
 def _digest(content: bytes, digits: int) -> str:

@@ -105,13 +105,28 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     return [p for p in parts if p], seen
 
 
-def filter_order() -> dict[str, list[str]]:
-    """The order the search box lists filter values in: kinds as pages are grouped, phases up
-    the ladder (a value "phase 3 (discontinued)" sits with phase 3); the rest by name."""
-    return {
-        "kind": list(KIND_LABELS.values()),
-        "phase": [*LADDER, "phase 4", SPECIAL_ACCESS_ONLY],
-    }
+def filter_lists(values: dict[str, set[str]]) -> dict[str, list[str]]:
+    """The search box's filters (kind, phase, region) and their values in the order it lists
+    them, from each filter's values in the index: kinds as KIND_LABELS has them; phases up the
+    ladder ("phase 3 (discontinued)" after phase 3), with those a drug holds only in a region
+    (read off the "stage" values: "special access only" in China · Hainan for a drug in phase 2
+    elsewhere); regions by name."""
+    kinds = [label for label in KIND_LABELS.values() if label in values.get("kind", ())]
+    regions = sorted(values.get("region", ()))
+    phases = set(values.get("phase", ()))
+    for stage in values.get("stage", ()):
+        for region in regions:
+            tail = stage_filter("", region)
+            if stage.endswith(tail) and len(stage) > len(tail):
+                phases.add(stage[: -len(tail)])
+    ladder = [*LADDER, "phase 4", SPECIAL_ACCESS_ONLY]
+
+    def rank(phase: str) -> tuple[int, str]:
+        base = phase.split(" (", 1)[0]
+        return (ladder.index(base) if base in ladder else len(ladder), phase)
+
+    lists = {"kind": kinds, "phase": sorted(phases, key=rank), "region": regions}
+    return {name: found for name, found in lists.items() if found}
 
 
 def search_filters(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
