@@ -18,7 +18,7 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
 from pipeline_tracker.mkdocs_adapter import liveserve, search
-from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken
+from pipeline_tracker.mkdocs_adapter.livebuild import LIVE, port_taken, stop_as_ctrl_c
 from pipeline_tracker.mkdocs_adapter.shell import (
     NAV_SCRIPT,
     PageShells,
@@ -62,6 +62,8 @@ _REST = "<!--pipeline-tracker:rest-->"
 
 def on_startup(command: str, dirty: bool) -> None:
     LIVE.serving = command == "serve"
+    if LIVE.serving:
+        stop_as_ctrl_c()
 
 
 def _package_stamp() -> tuple[int, ...]:
