@@ -38,12 +38,12 @@ def _copy_site_files(tmp_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def mkdocs_serve(site: Path, env: dict):
+def mkdocs_serve(site: Path, env: dict, launcher: tuple[str, ...] = ()):
     """A real `mkdocs serve` of `site` on a free port: (its address, the lines it prints, as
-    they come); stopped at the end."""
+    they come, the process); stopped at the end. `launcher`: what runs the command."""
     port = _free_port()
     server = subprocess.Popen(
-        [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [*launcher, str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=site,
         env=env,
         stdout=subprocess.PIPE,
@@ -96,21 +96,9 @@ def test_a_stopped_serve_leaves_nothing_in_the_temporary_folder(tmp_path: Path, 
         TMPDIR=str(temporary),
     )
     ignore_sigint = stop.startswith("SIGINT")
-    port = _free_port()
-    command = [str(BIN / "mkdocs"), "serve", "--dev-addr", f"127.0.0.1:{port}"]
-    if ignore_sigint:  # as a shell without job control starts a job with `&`
-        command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True).start()
-    try:
+    # SIGINT ignored as a shell without job control starts a job with `&`.
+    launcher = ("sh", "-c", 'trap "" INT; exec "$@"', "sh") if ignore_sigint else ()
+    with mkdocs_serve(ROOT, env, launcher) as (_base, lines, server):
         deadline = time.monotonic() + 240  # a guard against a hang, not a speed check
         while not any("Serving on" in line for line in lines):
             assert server.poll() is None and time.monotonic() < deadline, "".join(lines[-30:])
@@ -118,6 +106,4 @@ def test_a_stopped_serve_leaves_nothing_in_the_temporary_folder(tmp_path: Path, 
         assert list(temporary.iterdir()), "serve built its site elsewhere: nothing to check"
         server.send_signal(signal.SIGINT if ignore_sigint else signal.SIGTERM)
         server.wait(timeout=60)
-        assert sorted(p.name for p in temporary.iterdir()) == []
-    finally:
-        stop_process(server, timeout=10)
+    assert sorted(p.name for p in temporary.iterdir()) == []
