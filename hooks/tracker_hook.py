@@ -310,8 +310,7 @@ def on_post_page(output: str, page, config: MkDocsConfig) -> str:
     if rendered is not None and rendered.rest_z:
         output = output.replace(_REST, search.unindexed(rendered.rest), 1)
     if rendered is not None and rendered.search_only and not LIVE.serving:
-        indexed = str(LIVE.banner()) + rendered.head + rendered.search_only
-        search.write_document(config, page.file.dest_uri, indexed)
+        search.write_document(config, page.file.dest_uri, rendered, str(LIVE.banner()))
     return output
 
 

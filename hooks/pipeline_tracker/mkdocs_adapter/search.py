@@ -36,12 +36,14 @@ def documents_folder(config) -> Path:
     return Path(config.site_dir) / ".pt-search"
 
 
-def write_document(config, page: str, indexed: str) -> None:
+def write_document(config, page: str, rendered, banner: str) -> None:
     """The search document of a record page MkDocs writes itself (PIPELINE_TRACKER_THEME_PER_PAGE=1):
-    what shell.page_writer writes for the pages it writes (`page`: its path in the site), so
-    either way search reads the same, search filters included (RenderedPage.search_only)."""
+    what shell.page_writer writes for the pages it writes (`page`: its path in the site;
+    `banner`: what the page shows above its head), so either way search reads the same, search
+    filters included (RenderedPage.search_only)."""
     folder = documents_folder(config)
     folder.mkdir(parents=True, exist_ok=True)
+    indexed = banner + rendered.head + rendered.search_only
     data = search_document(indexed).encode("utf-8", errors="xmlcharrefreplace")
     (folder / document_name(page)).write_bytes(data)
 
