@@ -1175,14 +1175,19 @@ def _axe(browser) -> list[str]:
     """Serious and critical WCAG 2.2 AA violations on the loaded page, one line per rule."""
     if not browser.execute_script("return !!window.axe"):
         browser.execute_script(AXE.read_text(encoding="utf-8"))
+    # Colours are read as a reader sees them once the page settles: a palette switch starts
+    # Material's colour transitions, and axe would otherwise measure a colour halfway through.
     result = browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        "Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
+        ".map(a => a.finished.catch(() => null)))"
+        ".then(() => axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
         ".then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
         ".map(v => v.impact + ' ' + v.id + ' (' + v.nodes.length + '): '"
         " + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '')"
         ".replace(/\\s+/g, ' ').slice(0, 160)).join(' | '))))"
-        ".catch(e => done(['axe failed: ' + e]));",
+        ".catch(e => done(['axe failed: ' + e])));",
         AXE_TAGS,
     )
     return result
