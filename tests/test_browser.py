@@ -1280,8 +1280,12 @@ def test_citation_quote_is_reached_by_keyboard(browser, server, tracker):
 
 def test_drugs_filter_by_development_status(browser, records_copy, tmp_path):
     """A discontinued programme: ?status=discontinued finds its drug only, and with a region the
-    status must hold there."""
+    status must hold there. The header search box's status filter means the same, alone, with a
+    region, and with a phase and a region (the drug's stage there)."""
     from conftest import mkdocs_build
+    from pipeline_tracker.records.phases import region_name
+    from pipeline_tracker.site.search_meta import stage_value
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     drug = records_copy / "drugs" / "zanidatamab.yaml"
@@ -1309,6 +1313,67 @@ def test_drugs_filter_by_development_status(browser, records_copy, tmp_path):
         browser.get(address + "drugs/?status=active&region=CN")
         table = browser.find_element("css selector", "table.pt-region-filtered")
         assert "zanidatamab" in _shown_drugs(table)
+
+        records, problems = load_records(records_copy, ROOT)
+        assert problems == []
+        tracker = link(records)
+
+        def found(status, code="", phase=None):
+            """Drugs holding `status` in region `code` ("": anywhere) whose stage there is
+            `phase` (any when None), from the model."""
+            return sorted(
+                f"/drugs/{d}/"
+                for d in tracker.ids("drugs")
+                if any(
+                    (r, s) == (code, status)
+                    for r, _, s in tracker.row_facets(tracker.phase_rows.get(d, []))
+                )
+                and (
+                    phase is None
+                    or code in tracker.stage_by_region(d)
+                    and stage_value(tracker.stage_by_region(d)[code]) == phase
+                )
+            )
+
+        def status_option():
+            return browser.find_element(
+                By.CSS_SELECTOR, ".pt-search-filters select[name=status] option:checked"
+            ).text
+
+        assert found("discontinued") == ["/drugs/zanidatamab/"]
+        _open_search(browser, address)
+        _choose(browser, "status", "discontinued")
+        assert _results_settled(browser, 1) == found("discontinued")
+        assert status_option() == "discontinued (1)"
+
+        # In China its programme is active: none there, and the option says so.
+        _choose(browser, "region", region_name("CN"))
+        assert found("discontinued", "CN") == []
+        assert _results_settled(browser, 0) == []
+        assert status_option() == "discontinued (0)"
+
+        # A phase, a status and a region: the drug's stage there and a programme there with
+        # that status (its discontinued phase 3 is worldwide, where its stage is approved).
+        where = next(
+            c for r in tracker.phase_rows["zanidatamab"] if not r.active for c in [r.region]
+        )
+        stage = stage_value(tracker.stage_by_region("zanidatamab")[where])
+        assert stage != "phase 3"
+        _choose(browser, "region", region_name(where))
+        _choose(browser, "phase", stage)
+        expected = found("discontinued", where, stage)
+        assert "/drugs/zanidatamab/" in expected
+        assert sorted(_results_settled(browser, len(expected))) == expected
+        _choose(browser, "phase", "phase 3")
+        assert _results_settled(browser, len(found("discontinued", where, "phase 3"))) == found(
+            "discontinued", where, "phase 3"
+        )
+        region = browser.find_element(
+            By.CSS_SELECTOR, ".pt-search-filters select[name=region] option:checked"
+        )
+        assert (
+            region.text == f"{region_name(where)} ({len(found('discontinued', where, 'phase 3'))})"
+        )
 
 
 def test_pipeline_bar_labels_are_never_cut(browser, server):

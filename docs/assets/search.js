@@ -2,7 +2,7 @@
 // header search box: the same markup and classes as Material's own search, so it looks the same.
 // Keyboard as in Material: "/", "s" or "f" focuses the box; arrows move between the box and the
 // results; Enter opens the focused (or the first) result; Tab reaches the filters (kind, phase,
-// region) above the results; Escape, or focus leaving the search, closes. A query downloads only
+// status, region) above the results; Escape, or focus leaving the search, closes. A query downloads only
 // the index chunks and result fragments it needs: what a reader fetches does not grow with the
 // site. Does nothing on builds without the box (plain MkDocs builds keep Material's own search).
 (function () {
@@ -54,12 +54,12 @@
   var choices = null;  // the row of filters above the results (when the index has filters)
   var counting = false;  // whether the options show counts: once a reader turns to the filters
 
-  // Filters by kind, phase and region: Pagefind filters the record pages carry
+  // Filters by kind, phase, status and region: Pagefind filters the record pages carry
   // (site/search_meta.py, search_filters), listed with their values by the build in
   // pagefind/parts.json (search_meta.filter_lists), so the box shows them without downloading
   // Pagefind's filter files (231 KB at 10,000 drugs). Each is a labelled select; once the reader
   // turns to them, its options say how many results each value would give.
-  var FILTERS = [["kind", "Kind"], ["phase", "Phase"], ["region", "Region"]];
+  var FILTERS = [["kind", "Kind"], ["phase", "Phase"], ["status", "Status"], ["region", "Region"]];
   function facets(lists) {
     var present = FILTERS.filter(function (f) { return (lists[f[0]] || []).length; });
     if (!present.length) return;
@@ -90,19 +90,26 @@
     });
     meta.parentNode.insertBefore(choices, meta);
   }
-  // Each option says how many results choosing it would give, the other choices kept. `found`:
-  // the counts of the search with every choice (Pagefind counts a filter's values as if each
-  // were chosen instead); `wide`: of the search with the kind alone, where a phase's count in a
-  // chosen region, or a region's for a chosen phase, is that stage's.
-  function counts(c, found, wide) {
+  // Each option says how many results choosing it would give, the other choices kept:
+  // `found`, the counts of the search with every choice (Pagefind counts a filter's values as if
+  // each were chosen instead: right for the kind); `others[name]`, of the search with every
+  // choice but that filter's, where a phase's or status's count in a chosen region is that of its
+  // value there ("stage", "status_in"), and a region's is that of the phase and status there.
+  function counts(c, found, others) {
     if (!choices || !counting) return;
     choices.querySelectorAll("select").forEach(function (select) {
+      var name = select.name;
+      var from = name === "kind" ? found : others[name] || {};
       Array.prototype.forEach.call(select.options, function (option) {
         var v = option.value;
         if (!v) return;
-        var n = select.name === "kind" ? (found.kind || {})[v]
-          : select.name === "phase" ? (c.region ? (wide.stage || {})[stage(v, c.region)] : (wide.phase || {})[v])
-          : (c.phase ? (wide.stage || {})[stage(c.phase, v)] : (wide.region || {})[v]);
+        var n = name === "kind" ? (from.kind || {})[v]
+          : name === "phase" ? (c.region ? (from.stage || {})[within(v, c.region)] : (from.phase || {})[v])
+          : name === "status" ? (c.region ? (from.status_in || {})[within(v, c.region)] : (from.status || {})[v])
+          : c.phase && c.status ? (from.stage_status || {})[within(c.phase + ", " + c.status, v)]
+          : c.phase ? (from.stage || {})[within(c.phase, v)]
+          : c.status ? (from.status_in || {})[within(c.status, v)]
+          : (from.region || {})[v];
         option.textContent = v + " (" + (n || 0) + ")";
       });
     });
@@ -112,16 +119,49 @@
     if (choices) choices.querySelectorAll("select").forEach(function (s) { if (s.value) c[s.name] = s.value; });
     return c;
   }
-  // A phase and a region chosen together ask for the phase in that region (the "stage" filter,
-  // site/search_meta.py stage_filter), not a phase somewhere and any row in the region.
-  function stage(phase, region) { return phase + " in " + region; }
+  // With a region, a phase or a status means it in that region (the hidden filters "stage",
+  // "status_in" and "stage_status": site/search_meta.py search_filters), not a phase somewhere
+  // and any row in the region; without one, the drug's headline phase and any of its rows'
+  // statuses, as the Drugs index's filters mean them.
+  function within(value, region) { return value + " in " + region; }
   function asked(c) {
     var f = {};
     if (c.kind) f.kind = c.kind;
-    if (c.phase && c.region) f.stage = stage(c.phase, c.region);
-    else if (c.phase) f.phase = c.phase;
-    else if (c.region) f.region = c.region;
+    if (c.region) {
+      if (c.phase && c.status) f.stage_status = within(c.phase + ", " + c.status, c.region);
+      else if (c.phase) f.stage = within(c.phase, c.region);
+      else if (c.status) f.status_in = within(c.status, c.region);
+      else f.region = c.region;
+    } else {
+      if (c.phase) f.phase = c.phase;
+      if (c.status) f.status = c.status;
+    }
     return f;
+  }
+  function without(c, name) {
+    var rest = {};
+    Object.keys(c).forEach(function (k) { if (k !== name) rest[k] = c[k]; });
+    return rest;
+  }
+  // The filters' counts of a search, `all` (Pagefind's counts over every page) when it is empty.
+  function countsOf(query, filters) {
+    if (!query && !Object.keys(filters).length) return pagefind.filters();
+    return pagefind.search(query || null, { filters: filters }).then(function (s) { return s.filters || {}; });
+  }
+  // For each of phase, status and region: the counts of the search without that choice (only
+  // once a reader turns to the filters, and only when it differs from the search itself).
+  function othersOf(query, c, search) {
+    var names = ["phase", "status", "region"];
+    if (!counting) return Promise.resolve({});
+    return Promise.all(names.map(function (name) {
+      var rest = name === "region" ? (c.kind ? { kind: c.kind } : {}) : without(c, name);
+      var filters = asked(rest);
+      return JSON.stringify(filters) === JSON.stringify(asked(c)) ? search.filters || {} : countsOf(query, filters);
+    })).then(function (found) {
+      var others = {};
+      names.forEach(function (name, i) { others[name] = found[i]; });
+      return others;
+    });
   }
 
   function say(text) { meta.textContent = text; }
@@ -221,19 +261,18 @@
     if (!query && !Object.keys(filters).length) {
       list.textContent = "";
       say("Type to start searching");
-      if (counting) pagefind.filters().then(function (all) { if (ticket === latest) counts(c, all, all); }, function () {});
+      if (counting) pagefind.filters().then(function (all) {
+        if (ticket === latest) counts(c, all, { phase: all, status: all, region: all });
+      }, function () {});
       return;
     }
     // No query but a filter: every page with those values (Pagefind's search for null).
     pagefind.debouncedSearch(query || null, { filters: filters }, 120).then(function (search) {
       if (!search || ticket !== latest) return null;
-      var wide = !counting || !(c.phase || c.region) ? Promise.resolve(search)
-        : query || c.kind ? pagefind.search(query || null, { filters: c.kind ? { kind: c.kind } : {} })
-        : pagefind.filters().then(function (all) { return { filters: all }; });
       var data = Promise.all(search.results.slice(0, shown).map(function (r) { return r.data(); }));
-      return Promise.all([wide, data]).then(function (done) {
+      return Promise.all([othersOf(query, c, search), data]).then(function (done) {
         if (ticket !== latest) return;
-        counts(c, search.filters || {}, (done[0] && done[0].filters) || {});
+        counts(c, search.filters || {}, done[0]);
         var found = query ? exactFirst(query, done[1]) : done[1];
         list.textContent = "";
         found.forEach(function (data) { list.appendChild(item(data)); });

@@ -22,9 +22,9 @@ box merges (benchmarks/pagefind-memory.md).
 
 Pagefind is given the pages in path order through its service, so its index does not depend on
 the order a file system lists them (index_pages). Record pages' search documents carry filters
-(kind, phase, region and a drug's stage in each region: search_meta.search_filters), which
-Pagefind writes in a different order on every run; canonical_filters sorts them, so the same
-pages give the same bytes.
+(kind, phase, status, region, and a drug's stage and statuses in each region:
+search_meta.search_filters), which Pagefind writes in a different order on every run;
+canonical_filters sorts them, so the same pages give the same bytes.
 
 Pagefind makes one fragment file per page (pagefind/fragment/*.pf_fragment; it has no option to
 bundle them): at 10,000 drugs that is 27,000 files, as many as the pages themselves, which alone

@@ -22,7 +22,7 @@ import re
 from markupsafe import Markup
 
 from pipeline_tracker.model.claims import display_name, identity_fact, status_label
-from pipeline_tracker.records.phases import LADDER, region_name
+from pipeline_tracker.records.phases import LADDER, WORLDWIDE, region_name
 from pipeline_tracker.site import escape
 
 _H1_END = re.compile(r"</h1>\n?")
@@ -106,37 +106,48 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
 
 
 def filter_lists(values: dict[str, set[str]]) -> dict[str, list[str]]:
-    """The search box's filters (kind, phase, region) and their values in the order it lists
-    them, from each filter's values in the index: kinds as KIND_LABELS has them; phases up the
-    ladder ("phase 3 (discontinued)" after phase 3), with those a drug holds only in a region
-    (read off the "stage" values: "special access only" in China · Hainan for a drug in phase 2
-    elsewhere); regions by name."""
+    """The search box's filters (kind, phase, status, region) and their values in the order it
+    lists them, from each filter's values in the index, as the Drugs index lists its own
+    (PageContext.filter_options): kinds as KIND_LABELS has them; phases highest first, special
+    access last, with those a drug holds only in a region (read off the "stage" values: "special
+    access only" in China · Hainan for a drug in phase 2 elsewhere); statuses by name; regions
+    by name, Worldwide first. A filter needs two values."""
     kinds = [label for label in KIND_LABELS.values() if label in values.get("kind", ())]
-    regions = sorted(values.get("region", ()))
+    worldwide = region_name(WORLDWIDE)
+    regions = sorted(values.get("region", ()), key=lambda name: (name != worldwide, name))
     phases = set(values.get("phase", ()))
     for stage in values.get("stage", ()):
         for region in regions:
             tail = stage_filter("", region)
             if stage.endswith(tail) and len(stage) > len(tail):
                 phases.add(stage[: -len(tail)])
-    ladder = [*LADDER, "phase 4", SPECIAL_ACCESS_ONLY]
+    ladder = [*reversed(LADDER), SPECIAL_ACCESS_ONLY]
+    ladder.insert(ladder.index("approved"), "phase 4")  # a trial's phase
 
     def rank(phase: str) -> tuple[int, str]:
-        base = phase.split(" (", 1)[0]
-        return (ladder.index(base) if base in ladder else len(ladder), phase)
+        return (ladder.index(phase) if phase in ladder else len(ladder), phase)
 
-    lists = {"kind": kinds, "phase": sorted(phases, key=rank), "region": regions}
-    return {name: found for name, found in lists.items() if found}
+    lists = {
+        "kind": kinds,
+        "phase": sorted(phases, key=rank),
+        "status": sorted(values.get("status", ())),
+        "region": regions,
+    }
+    # As the Drugs index (PageContext.options_json): a filter with one value narrows nothing.
+    return {name: found for name, found in lists.items() if len(found) > 1}
 
 
 def search_filters(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
-    """(filter, value) pairs a record page is found by in the search box's filters: its kind
-    (as its summary line says it); a drug's headline phase (Tracker.highest_phase), every
-    region its rows lie within and its stage in each ("stage": "approved in China", from
-    Tracker.stage_by_region, so China holds a Hainan row and phase and region chosen together
-    mean the phase there, not a phase somewhere and a row in China); a trial's phase as its
-    record gives it. A value keeps no qualifier of the fact (inferred, approximate): the
-    result's preview, its summary line, shows them."""
+    """(filter, value) pairs a record page is found by in the search box's filters, meaning what
+    the Drugs index's filters mean (PageContext.filter_attrs). Its kind (as its summary line says
+    it). A drug's headline phase (Tracker.highest_phase; "special access only" when it has no
+    phase), every status its rows hold (Tracker.row_facets), every region its rows lie within,
+    and, per region (Tracker.stage_by_region: China holds a Hainan row), its stage there
+    ("stage": "approved in China"), the statuses its rows there hold ("status_in": "discontinued
+    in China") and the two together ("stage_status": "approved, active in China"). So a phase, a
+    status and a region chosen together mean them in that region, not a phase somewhere and a
+    row in the region. A trial's phase as its record gives it. A value keeps no qualifier of the
+    fact (inferred, approximate): the result's preview, its summary line, shows them."""
     found = [("kind", KIND_LABELS[kind])]
     if kind == "drugs":
         best = tracker.highest_phase(record_id)
@@ -144,12 +155,22 @@ def search_filters(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
             found.append(("phase", stage_value(best)))
         elif tracker.special_access_rows(record_id):
             found.append(("phase", SPECIAL_ACCESS_ONLY))
-        stages = {
+        facets = tracker.row_facets(tracker.phase_rows.get(record_id, []))
+        found += [("status", status) for status in sorted({s for r, _, s in facets if not r})]
+        held: dict[str, set[str]] = {}
+        for code, _route, status in facets:
+            if code:
+                held.setdefault(region_name(code), set()).add(status)
+        stages = sorted(
             (region_name(code), stage_value(row))
             for code, row in tracker.stage_by_region(record_id).items()
-        }
-        found += [("region", region) for region in sorted({region for region, _ in stages})]
-        found += [("stage", stage_filter(phase, region)) for region, phase in sorted(stages)]
+        )
+        found += [("region", region) for region, _ in stages]
+        for region, phase in stages:
+            found.append(("stage", stage_filter(phase, region)))
+            for status in sorted(held.get(region, ())):
+                found.append(("status_in", stage_filter(status, region)))
+                found.append(("stage_status", stage_filter(f"{phase}, {status}", region)))
     elif kind == "trials":
         phase = tracker.get(kind, record_id).get("phase")
         if phase:
@@ -158,18 +179,17 @@ def search_filters(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
 
 
 def stage_value(row) -> str:
-    """A status row as a phase filter's value: its phase by status_label ("special access
-    only" for special access, never a phase), an inactive row with its status ("phase 3
-    (discontinued)")."""
+    """A status row as a phase filter's value: its phase ("approved" for an approval under any
+    route, "phase 3" whatever its development status, which the status filter holds), "special
+    access only" for special access, never a phase."""
     label = status_label(row)
-    if label.special_access:
-        return SPECIAL_ACCESS_ONLY
-    return label.phase if label.active else f"{label.phase} ({row.status})"
+    return SPECIAL_ACCESS_ONLY if label.special_access else label.phase
 
 
-def stage_filter(phase: str, region: str) -> str:
-    """The "stage" filter's value for a phase in a region; assets/search.js writes the same."""
-    return f"{phase} in {region}"
+def stage_filter(value: str, region: str) -> str:
+    """A hidden filter's value for a phase, a status or both ("approved, active") in a region;
+    assets/search.js writes the same."""
+    return f"{value} in {region}"
 
 
 def search_filters_html(tracker, kind: str, record_id: str) -> str:
