@@ -664,7 +664,8 @@ def test_search_over_an_index_in_parts(browser, records_copy, tmp_path, monkeypa
 
 def test_search_by_keyboard_and_preview(browser, server, tracker):
     """'/' focuses the header search box, typing shows results with the record's summary line as
-    preview, arrows move between results and Enter opens the focused one; Escape closes."""
+    preview, arrows move between results and Enter opens the focused one, which marks the words
+    searched for (search.highlight, as Material's search did); Escape closes."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -683,13 +684,22 @@ def test_search_by_keyboard_and_preview(browser, server, tracker):
     WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, items))
     first = browser.find_elements(By.CSS_SELECTOR, items)[0]
     assert first.find_element(By.CSS_SELECTOR, "p").text.startswith("Drug ·")
-    assert first.find_element(By.CSS_SELECTOR, "a").get_attribute("href").endswith(f"/{drug}/")
+    href = urlparse(first.find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
+    assert href.path.endswith(f"/{drug}/")
     box.send_keys(Keys.ARROW_DOWN)
-    assert browser.switch_to.active_element.get_attribute("href").endswith(f"/drugs/{drug}/")
+    focused = urlparse(browser.switch_to.active_element.get_attribute("href"))
+    assert focused.path.endswith(f"/drugs/{drug}/")
     browser.switch_to.active_element.send_keys(Keys.ARROW_UP)
     assert browser.switch_to.active_element == box
     box.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith(f"/drugs/{drug}/"))
+    WebDriverWait(browser, 10).until(
+        lambda b: urlparse(b.current_url).path.endswith(f"/drugs/{drug}/")
+    )
+    marks = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article mark[data-md-highlight]'),"
+        " m => m.textContent);"
+    )
+    assert marks and all(m.lower() == code.lower() for m in marks), marks
     browser.find_element(By.CSS_SELECTOR, "body").send_keys("s")
     assert browser.execute_script("return document.getElementById('__search').checked")
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
@@ -770,6 +780,29 @@ def _results_settled(browser, expected_count: int) -> list[str]:
 
     rows = WebDriverWait(browser, 15).until(settled)
     return rows["hrefs"]
+
+
+def test_a_page_opened_from_search_marks_whole_words_and_never_runs_the_query(browser, server):
+    """?h= (what a search result's link carries) marks each word where a word of the page starts
+    with it, case aside; a word inside another ("her" in "other") is not marked, and markup in
+    the query is text, never HTML."""
+    from urllib.parse import quote
+
+    hostile = '<img src=x onerror="window.pwned=1">'
+    browser.get(server + "targets/erbb2/?h=" + quote("her " + hostile))
+    marks, pwned, images, text = browser.execute_script(
+        "const a = document.querySelector('article');"
+        "return [Array.from(a.querySelectorAll('mark[data-md-highlight]'), m => {"
+        "  const before = m.previousSibling ? m.previousSibling.textContent.slice(-1) : '';"
+        "  return [m.textContent, before];}),"
+        " !!window.pwned, a.querySelectorAll('img[src=x]').length, a.textContent];"
+    )
+    assert not pwned and images == 0
+    assert "other" in text.lower() or "whether" in text.lower() or "another" in text.lower()
+    assert marks, "HER2 is named on its own page"
+    for word, before in marks:
+        assert word.lower() == "her"
+        assert not before.isalnum(), f"marked inside a word: {before!r}+{word!r}"
 
 
 def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracker):

@@ -42,6 +42,7 @@
       ])
     );
   }
+  highlight();
   var form = box.querySelector("form");
   var input = box.querySelector(".md-search__input");
   var meta = box.querySelector(".md-search-result__meta");
@@ -216,6 +217,14 @@
     var a = document.createElement("a");
     a.className = "md-search-result__link";
     a.href = data.url;
+    // search.highlight (mkdocs.yml), as Material's own search does it: the page opened from a
+    // result marks the words searched for (highlight, below).
+    var words = input.value.trim();
+    if (words) {
+      var target = new URL(data.url, location.href);
+      target.searchParams.set("h", words);
+      a.href = target.href;
+    }
     a.tabIndex = -1;
     var article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
@@ -352,4 +361,47 @@
       input.select();
     }
   });
+
+  // A page opened from a search result (?h=words) marks those words in its article, as Material's
+  // search.highlight does: each word where a word of the page starts with it (anywhere in Chinese
+  // text, which has no spaces between words), case aside. Text nodes are split and wrapped, never
+  // parsed: the words come from a URL anyone can write.
+  function highlight() {
+    var words = new URLSearchParams(location.search).get("h");
+    var article = document.querySelector("article.md-content__inner");
+    if (!words || !article) return;
+    var terms = words.split(/[\s\-:,;()\[\]\/]+/).filter(function (w) { return w.length > 1; })
+      .slice(0, 10).map(function (w) {
+        var quoted = w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        return /\p{Script=Han}/u.test(w) ? quoted : "(?<![\\p{L}\\p{N}])" + quoted;
+      });
+    if (!terms.length) return;
+    var pattern = new RegExp(terms.join("|"), "giu");
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentElement.closest("script, style, svg, textarea, mark, .headerlink")
+          ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var found = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      pattern.lastIndex = 0;
+      if (pattern.test(node.data)) found.push(node);
+    }
+    found.forEach(function (node) {
+      var text = node.data, at = 0, parts = [], m;
+      pattern.lastIndex = 0;
+      while ((m = pattern.exec(text)) !== null) {
+        if (!m[0]) { pattern.lastIndex++; continue; }
+        if (m.index > at) parts.push(document.createTextNode(text.slice(at, m.index)));
+        var mark = document.createElement("mark");
+        mark.setAttribute("data-md-highlight", "");
+        mark.textContent = m[0];
+        parts.push(mark);
+        at = m.index + m[0].length;
+      }
+      if (at < text.length) parts.push(document.createTextNode(text.slice(at)));
+      node.replaceWith.apply(node, parts);
+    });
+  }
 })();
