@@ -884,6 +884,31 @@ def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracke
     active.send_keys(Keys.ESCAPE)
     assert not browser.execute_script("return document.getElementById('__search').checked")
 
+    # The drugs a phase and a region find are those the Drugs index lists for the same filters:
+    # a link opens them there, as its table. With words typed it is gone (the index has none).
+    box = _open_search(browser, server)
+    _choose(browser, "phase", phase)
+    _choose(browser, "region", region)
+    _results_settled(browser, len(expected))
+    link = browser.find_element(By.CSS_SELECTOR, ".pt-search-index a")
+    assert link.text.endswith("as a table in the Drugs index")
+    href = urlparse(link.get_attribute("href"))
+    assert href.path == "/drugs/"
+    link.click()
+    table = WebDriverWait(browser, 10).until(
+        lambda b: (
+            urlparse(b.current_url).path == "/drugs/"
+            and b.find_element(By.CSS_SELECTOR, "table.pt-region-filtered")
+        )
+    )
+    WebDriverWait(browser, 10).until(lambda b: _shown_drugs(table) == set(expected))
+    box = _open_search(browser, server)
+    _choose(browser, "phase", phase)
+    box.send_keys(tracker.get("drugs", min(expected))["name"])
+    WebDriverWait(browser, 10).until(
+        lambda b: not b.find_element(By.CSS_SELECTOR, ".pt-search-index").is_displayed()
+    )
+
 
 def test_search_preview_keeps_labels_and_values_apart(built_site):
     from pagefind_index import fragments
@@ -1378,6 +1403,9 @@ def test_drugs_filter_by_development_status(browser, records_copy, tmp_path):
         _choose(browser, "status", "discontinued")
         assert _results_settled(browser, 1) == found("discontinued")
         assert status_option() == "discontinued (1)"
+        to_index = browser.find_element(By.CSS_SELECTOR, ".pt-search-index a")
+        assert urlparse(to_index.get_attribute("href")).query == "status=discontinued"
+        assert to_index.text == "This drug as a table in the Drugs index"
 
         # In China its programme is active: none there, and the option says so.
         _choose(browser, "region", region_name("CN"))

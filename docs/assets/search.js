@@ -57,11 +57,13 @@
 
   // Filters by kind, phase, status and region: Pagefind filters the record pages carry
   // (site/search_meta.py, search_filters), listed with their values by the build in
-  // pagefind/parts.json (search_meta.filter_lists), so the box shows them without downloading
+  // pagefind/parts.json (search_meta.filter_layout), so the box shows them without downloading
   // Pagefind's filter files (231 KB at 10,000 drugs). Each is a labelled select; once the reader
   // turns to them, its options say how many results each value would give.
   var FILTERS = [["kind", "Kind"], ["phase", "Phase"], ["status", "Status"], ["region", "Region"]];
-  function facets(lists) {
+  var drugsIndex = null;  // the Drugs index's address, and a link to it below the filters
+  var toIndex = null;
+  function facets(lists, indexUrl) {
     var present = FILTERS.filter(function (f) { return (lists[f[0]] || []).length; });
     if (!present.length) return;
     choices = document.createElement("div");
@@ -76,10 +78,11 @@
       any.value = "";
       any.textContent = "any";
       select.appendChild(any);
-      lists[f[0]].forEach(function (value) {
+      lists[f[0]].forEach(function (pair) {  // [value, the Drugs index's value for it]
         var option = document.createElement("option");
-        option.value = value;
-        option.textContent = value;
+        option.value = pair[0];
+        option.textContent = pair[0];
+        option.setAttribute("data-index", pair[1]);
         select.appendChild(option);
       });
       select.addEventListener("change", run);
@@ -90,6 +93,35 @@
       if (!counting) { counting = true; run(); }
     });
     meta.parentNode.insertBefore(choices, meta);
+    if (indexUrl) {
+      drugsIndex = new URL(indexUrl, base);
+      toIndex = document.createElement("p");
+      toIndex.className = "pt-search-index";
+      toIndex.hidden = true;
+      toIndex.appendChild(document.createElement("a"));
+      meta.parentNode.insertBefore(toIndex, meta.nextSibling);
+    }
+  }
+  // With no words typed and only phase, status and region chosen (or the kind Drug), the
+  // drugs found are those the Drugs index lists for the same filters, which mean the same there
+  // (search_meta.search_filters): a link opens them as its table.
+  function indexLink(query, c, found) {
+    if (!toIndex) return;
+    var params = new URLSearchParams();
+    var ok = !query && (!c.kind || c.kind === "Drug");
+    ["phase", "status", "region"].forEach(function (name) {
+      if (!c[name]) return;
+      var option = choices.querySelector("select[name=" + name + "] option:checked");
+      var value = option && option.getAttribute("data-index");
+      if (value) params.set(name, value); else ok = false;
+    });
+    var drugs = ((found || {}).kind || {}).Drug || 0;
+    toIndex.hidden = !ok || !params.toString() || !drugs;
+    if (toIndex.hidden) return;
+    var link = new URL(drugsIndex.href);
+    link.search = params.toString();
+    toIndex.firstChild.href = link.href;
+    toIndex.firstChild.textContent = (drugs === 1 ? "This drug" : "These " + drugs + " drugs") + " as a table in the Drugs index";
   }
   // Each option says how many results choosing it would give, the other choices kept:
   // `found`, the counts of the search with every choice (Pagefind counts a filter's values as if
@@ -177,7 +209,7 @@
           return response.ok ? response.json() : { parts: [] };
         }, function () { return { parts: [] }; });
       }).then(function (layout) {
-        facets(layout.filters || {});
+        facets(layout.filters || {}, layout.drugs_index);
         return Promise.all((layout.parts || []).map(function (part) {
           return pagefind.mergeIndex(new URL("pagefind/" + part, base).pathname, { baseUrl: base.pathname });
         }));
@@ -268,6 +300,7 @@
     var filters = asked(c);
     var ticket = ++latest;
     if (!query && !Object.keys(filters).length) {
+      indexLink(query, c, null);
       list.textContent = "";
       say("Type to start searching");
       if (counting) pagefind.filters().then(function (all) {
@@ -282,6 +315,7 @@
       return Promise.all([othersOf(query, c, search), data]).then(function (done) {
         if (ticket !== latest) return;
         counts(c, search.filters || {}, done[0]);
+        indexLink(query, c, search.filters);
         var found = query ? exactFirst(query, done[1]) : done[1];
         list.textContent = "";
         found.forEach(function (data) { list.appendChild(item(data)); });

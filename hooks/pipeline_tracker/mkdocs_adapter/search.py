@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline_tracker.site import cpu_log
 from pipeline_tracker.site.search_index import cut_excluded, document_name, index_site
-from pipeline_tracker.site.search_meta import filter_lists
+from pipeline_tracker.site.search_meta import filter_layout
 
 # Around the part of a record page search leaves out (tables, references): Material's search saw
 # only the page's head; Pagefind sees the whole article less what is marked so.
@@ -52,4 +52,4 @@ def write_index(config) -> None:
     """After `mkdocs build` (not under `mkdocs serve`, which rebuilds often and serves from
     memory: the served site has a search box that says search is not available)."""
     with cpu_log.part("search index"):
-        index_site(Path(config.site_dir), documents_folder(config), filter_lists)
+        index_site(Path(config.site_dir), documents_folder(config), filter_layout)

@@ -217,6 +217,14 @@ def region_name(code: str | None) -> str:
     return REGION_NAMES.get(code, code)
 
 
+_REGION_CODES = {name: code for code, name in REGION_NAMES.items()}
+
+
+def region_code(name: str) -> str:
+    """The code region_name names `name` by (a code it has no name for stands for itself)."""
+    return _REGION_CODES.get(name, name)
+
+
 def higher(a: str | None, b: str | None) -> str | None:
     if a is None:
         return b

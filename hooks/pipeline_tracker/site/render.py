@@ -179,6 +179,9 @@ def _shared(tracker: Tracker, name: str) -> dict:
     return cache
 
 
+SPECIAL_ACCESS_KEY = "special-access"  # special access as a filter value (never a phase)
+
+
 class PageContext:
     """What one page's template needs: relative links, numbered citations, escaping helpers."""
 
@@ -436,7 +439,7 @@ class PageContext:
         "special-access"; "none" when the drug has no ranked row."""
         if row is None:
             return "none"
-        return "special-access" if row.special_access else PageContext.phase_value(row.phase)
+        return SPECIAL_ACCESS_KEY if row.special_access else PageContext.phase_value(row.phase)
 
     @staticmethod
     def phase_value(phase: str) -> str:
@@ -565,7 +568,7 @@ class PageContext:
         ladder = [(self.phase_value(p), p) for p in reversed(LADDER)]
         return {
             "phase": [
-                (k, p) for k, p in [*ladder, ("special-access", "special access")] if k in phases
+                (k, p) for k, p in [*ladder, (SPECIAL_ACCESS_KEY, "special access")] if k in phases
             ],
             "route": sorted((self.route_key(r), r or "not stated") for r in routes),
             "status": sorted((s, s) for s in statuses),

@@ -103,14 +103,14 @@ def pagefind_binary() -> str:
 def index_site(
     site_dir: Path,
     documents: Path | None = None,
-    filter_lists: Callable[[dict[str, set[str]]], dict[str, list[str]]] | None = None,
+    filter_layout: Callable[[dict[str, set[str]]], dict] | None = None,
 ) -> None:
     """Index the built site in `site_dir` with Pagefind (replacing any earlier index). Raises
     SearchIndexError with Pagefind's output on failure. `documents`: a folder holding, for some
     pages, what search should read of them instead of the page
     (mkdocs_adapter.search.search_document); it is removed afterwards (search_text).
-    `filter_lists`: from each filter's values in the index (all parts), the filters the search
-    box offers and their values in its order, written beside the parts' list
+    `filter_layout`: from each filter's values in the index (all parts), what the search box
+    is told of its filters (search_meta.filter_layout), written beside the parts' list
     (pagefind/parts.json): the box lists them without downloading Pagefind's filter files."""
     site_dir = Path(site_dir)
     shutil.rmtree(site_dir / OUTPUT, ignore_errors=True)
@@ -126,8 +126,8 @@ def index_site(
         if documents is not None:
             shutil.rmtree(documents, ignore_errors=True)
     layout: dict = {"parts": [part_folder(n) for n in range(1, len(parts))]}
-    if filter_lists is not None and values:
-        layout["filters"] = filter_lists(values)
+    if filter_layout is not None and values:
+        layout.update(filter_layout(values))
     (site_dir / OUTPUT / PARTS).write_text(
         json.dumps(layout, ensure_ascii=True, sort_keys=True), encoding="ascii"
     )

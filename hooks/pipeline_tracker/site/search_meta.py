@@ -22,8 +22,8 @@ import re
 from markupsafe import Markup
 
 from pipeline_tracker.model.claims import display_name, identity_fact, status_label
-from pipeline_tracker.records.phases import LADDER, WORLDWIDE, region_name
-from pipeline_tracker.site import escape
+from pipeline_tracker.records.phases import LADDER, WORLDWIDE, region_code, region_name
+from pipeline_tracker.site import escape, urls
 
 _H1_END = re.compile(r"</h1>\n?")
 SPECIAL_ACCESS_ONLY = "special access only"  # a drug with no phase but special access
@@ -135,6 +135,34 @@ def filter_lists(values: dict[str, set[str]]) -> dict[str, list[str]]:
     }
     # As the Drugs index (PageContext.options_json): a filter with one value narrows nothing.
     return {name: found for name, found in lists.items() if len(found) > 1}
+
+
+def filter_layout(values: dict[str, set[str]]) -> dict:
+    """What pagefind/parts.json tells the search box of its filters (search_index.index_site):
+    each filter's values in filter_lists' order, each with the Drugs index's value for it (its
+    `?phase=`, `?status=`, `?region=`: PageContext.phase_value, the status, the region's code;
+    "" where the index has none, as for a kind or a trial's phase 4), and the Drugs index's
+    address. Chosen filters whose values all have one are the same question the index answers
+    in its table (search_filters means what its filters mean), which the box links to."""
+    from pipeline_tracker.site.render import SPECIAL_ACCESS_KEY, PageContext  # imports this
+
+    def index_value(name: str, value: str) -> str:
+        if name == "phase":
+            if value == SPECIAL_ACCESS_ONLY:
+                return SPECIAL_ACCESS_KEY
+            return PageContext.phase_value(value) if value in LADDER else ""
+        if name == "region":
+            return region_code(value)
+        return value if name == "status" else ""
+
+    lists = filter_lists(values)
+    return {
+        "filters": {
+            name: [[value, index_value(name, value)] for value in found]
+            for name, found in lists.items()
+        },
+        "drugs_index": urls.index_url("drugs"),
+    }
 
 
 def search_filters(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
