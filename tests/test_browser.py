@@ -809,7 +809,8 @@ def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracke
     """The search box filters its results by kind, and by phase and region: chosen together they
     mean the drug's stage in that region (stage_by_region: China holds a Hainan row), not its
     highest phase somewhere and any row there. With no words typed, a filter lists every page it
-    holds. Tab reaches the filters from the box; Escape closes the search."""
+    holds, and the drugs found link to the Drugs index with the same filters, which lists the
+    same drugs. Tab reaches the filters from the box; Escape closes the search."""
     from pipeline_tracker.records.phases import region_name
     from pipeline_tracker.site.search_meta import stage_value
     from selenium.webdriver.common.by import By
