@@ -782,11 +782,23 @@ def _results_settled(browser, expected_count: int) -> list[str]:
     return rows["hrefs"]
 
 
-def test_a_page_opened_from_search_marks_whole_words_and_never_runs_the_query(browser, server):
+def test_a_page_opened_from_search_marks_whole_words_and_never_runs_the_query(
+    browser, server, tracker
+):
     """?h= (what a search result's link carries) marks each word where a word of the page starts
     with it, case aside; a word inside another ("her" in "other") is not marked, and markup in
-    the query is text, never HTML."""
+    the query is text, never HTML. Words the page holds as typed are marked as typed, not each
+    word wherever it appears."""
     from urllib.parse import quote
+
+    drug = next(d for d in tracker.ids("drugs") if " " in tracker.get("drugs", d)["name"])
+    name = tracker.get("drugs", drug)["name"]
+    browser.get(server + f"drugs/{drug}/?h=" + quote(name.upper()))
+    marked = browser.execute_script(
+        "return Array.from(document.querySelectorAll('article mark[data-md-highlight]'),"
+        " m => m.textContent);"
+    )
+    assert marked and all(" ".join(m.lower().split()) == name.lower() for m in marked), marked
 
     hostile = '<img src=x onerror="window.pwned=1">'
     browser.get(server + "targets/erbb2/?h=" + quote("her " + hostile))

@@ -398,29 +398,40 @@
 
   // A page opened from a search result (?h=words) marks those words in its article, as Material's
   // search.highlight does: each word where a word of the page starts with it (anywhere in Chinese
-  // text, which has no spaces between words), case aside. Text nodes are split and wrapped, never
-  // parsed: the words come from a URL anyone can write.
+  // text, which has no spaces between words), case aside. When the page holds the words as typed
+  // ("synthdrug-00005", "trastuzumab deruxtecan"), only they are marked, not every "synthdrug".
+  // Text nodes are split and wrapped, never parsed: the words come from a URL anyone can write.
   function highlight() {
     var words = new URLSearchParams(location.search).get("h");
     var article = document.querySelector("article.md-content__inner");
     if (!words || !article) return;
+    function escaped(w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+    function atWordStart(w, source) {
+      return /\p{Script=Han}/u.test(w) ? source : "(?<![\\p{L}\\p{N}])" + source;
+    }
+    var phrase = atWordStart(words, words.trim().split(/\s+/).map(escaped).join("\\s+"));
     var terms = words.split(/[\s\-:,;()\[\]\/]+/).filter(function (w) { return w.length > 1; })
-      .slice(0, 10).map(function (w) {
-        var quoted = w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        return /\p{Script=Han}/u.test(w) ? quoted : "(?<![\\p{L}\\p{N}])" + quoted;
-      });
+      .slice(0, 10).map(function (w) { return atWordStart(w, escaped(w)); });
     if (!terms.length) return;
-    var pattern = new RegExp(terms.join("|"), "giu");
-    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
-      acceptNode: function (node) {
-        return node.parentElement.closest("script, style, svg, textarea, mark, .headerlink")
-          ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+    function holding(pattern) {
+      var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+        acceptNode: function (node) {
+          return node.parentElement.closest("script, style, svg, textarea, mark, .headerlink")
+            ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+        }
+      });
+      var nodes = [];
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        pattern.lastIndex = 0;
+        if (pattern.test(node.data)) nodes.push(node);
       }
-    });
-    var found = [];
-    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
-      pattern.lastIndex = 0;
-      if (pattern.test(node.data)) found.push(node);
+      return nodes;
+    }
+    var pattern = new RegExp(phrase, "giu");
+    var found = holding(pattern);
+    if (!found.length) {  // not as typed within one text (or not at all): its words, each
+      pattern = new RegExp(terms.join("|"), "giu");
+      found = holding(pattern);
     }
     found.forEach(function (node) {
       var text = node.data, at = 0, parts = [], m;
