@@ -58,6 +58,40 @@ def test_special_access_badge_on_the_drug_page(built_site):
     assert 'class="pt-phase pt-phase--approved"' not in page
 
 
+def test_a_drug_with_special_access_only_is_found_by_the_special_access_phase():
+    """A drug whose only rows are special access: the Drugs index's phase cell says "special
+    access only", and with no region chosen its phase filter (data-phase, what tracker.js matches
+    ?phase= against) and the search box's phase filter both find it under special access, the
+    value the box's link to the index gives."""
+    import re
+
+    from pipeline_tracker.site.render import SiteOptions, render_job
+    from pipeline_tracker.site.search_meta import SPECIAL_ACCESS_ONLY, filter_layout, search_filters
+
+    records, problems = load_records(FIXTURES, ROOT)
+    assert problems == []
+    data = records["drugs"]["infigratinib"].data
+    data["status"] = [row for row in data["status"] if row.get("route") == "special access"]
+    for trial in [t for t, r in records["trials"].items() if "infigratinib" in r.data["drugs"]]:
+        del records["trials"][trial]  # a trial of a drug puts it at the trial's phase
+    tracker = link(records)
+    assert tracker.highest_phase("infigratinib") is None and tracker.special_access_rows(
+        "infigratinib"
+    )
+    job = ("drugs/index.md", "index_drugs.html.j2", "drugs", "")
+    html = render_job(tracker, SiteOptions(), job).html
+    rows = [
+        attrs
+        for attrs, body in re.findall(r"<tr ([^>]*)>(.*?)</tr>", html, re.DOTALL)
+        if 'drugs/infigratinib/"' in body
+    ]
+    assert len(rows) == 1 and "special access only" in html
+    phase = re.search(r'data-phase="([^"]*)"', rows[0])
+    assert ("phase", SPECIAL_ACCESS_ONLY) in search_filters(tracker, "drugs", "infigratinib")
+    layout = filter_layout({"phase": {SPECIAL_ACCESS_ONLY, "approved"}})
+    assert phase and [SPECIAL_ACCESS_ONLY, phase.group(1)] in layout["filters"]["phase"]
+
+
 def test_a_special_access_row_names_its_scheme_and_has_no_phase(records_copy):
     drug = records_copy / "drugs/infigratinib.yaml"
     _edit(drug, "    route: special access\n", "    route: special access\n    phase: approved\n")

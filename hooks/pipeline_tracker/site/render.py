@@ -441,6 +441,14 @@ class PageContext:
             return "none"
         return SPECIAL_ACCESS_KEY if row.special_access else PageContext.phase_value(row.phase)
 
+    def headline_key(self, drug: str, best: PhaseRow | None) -> str:
+        """A drug's phase (`best`, its highest) as the phase filter with no region matches it:
+        phase_key, and special access for a drug with no phase but special access, as its
+        phase cell (no_phase) and the search box's phase filter (search_meta) say it."""
+        if best is None and self.tracker.special_access_rows(drug):
+            return SPECIAL_ACCESS_KEY
+        return self.phase_key(best)
+
     @staticmethod
     def phase_value(phase: str) -> str:
         """A phase as a filter value: "phase 1/2" → "phase-1-2"."""
@@ -468,7 +476,7 @@ class PageContext:
         attrs = {
             "regions": " ".join(sorted(stages)),
             "stages": " ".join(f"{c}={self.phase_key(stages[c])}" for c in sorted(stages)),
-            "phase": self.phase_key(best),
+            "phase": self.headline_key(drug, best),
             **({} if plain else {"facets": " ".join(facets)}),
             "modality": self.option_key(data.get("modality", "")),
             "targets": " ".join(sorted({t["target"] for t in data.get("targets") or []})),
