@@ -179,9 +179,6 @@ def _shared(tracker: Tracker, name: str) -> dict:
     return cache
 
 
-SPECIAL_ACCESS_KEY = "special-access"  # special access as a filter value (never a phase)
-
-
 class PageContext:
     """What one page's template needs: relative links, numbered citations, escaping helpers."""
 
@@ -439,20 +436,20 @@ class PageContext:
         "special-access"; "none" when the drug has no ranked row."""
         if row is None:
             return "none"
-        return SPECIAL_ACCESS_KEY if row.special_access else PageContext.phase_value(row.phase)
+        return urls.SPECIAL_ACCESS_KEY if row.special_access else PageContext.phase_value(row.phase)
 
     def headline_key(self, drug: str, best: PhaseRow | None) -> str:
         """A drug's phase (`best`, its highest) as the phase filter with no region matches it:
         phase_key, and special access for a drug with no phase but special access, as its
         phase cell (no_phase) and the search box's phase filter (search_meta) say it."""
         if best is None and self.tracker.special_access_rows(drug):
-            return SPECIAL_ACCESS_KEY
+            return urls.SPECIAL_ACCESS_KEY
         return self.phase_key(best)
 
     @staticmethod
     def phase_value(phase: str) -> str:
         """A phase as a filter value: "phase 1/2" → "phase-1-2"."""
-        return phase.replace(" ", "-").replace("/", "-")
+        return urls.phase_filter_value(phase)
 
     def filter_attrs(
         self,
@@ -576,7 +573,9 @@ class PageContext:
         ladder = [(self.phase_value(p), p) for p in reversed(LADDER)]
         return {
             "phase": [
-                (k, p) for k, p in [*ladder, (SPECIAL_ACCESS_KEY, "special access")] if k in phases
+                (k, p)
+                for k, p in [*ladder, (urls.SPECIAL_ACCESS_KEY, "special access")]
+                if k in phases
             ],
             "route": sorted((self.route_key(r), r or "not stated") for r in routes),
             "status": sorted((s, s) for s in statuses),

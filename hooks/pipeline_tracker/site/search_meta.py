@@ -140,17 +140,16 @@ def filter_lists(values: dict[str, set[str]]) -> dict[str, list[str]]:
 def filter_layout(values: dict[str, set[str]]) -> dict:
     """What pagefind/parts.json tells the search box of its filters (search_index.index_site):
     each filter's values in filter_lists' order, each with the Drugs index's value for it (its
-    `?phase=`, `?status=`, `?region=`: PageContext.phase_value, the status, the region's code;
+    `?phase=`, `?status=`, `?region=`: urls.phase_filter_value, the status, the region's code;
     "" where the index has none, as for a kind or a trial's phase 4), and the Drugs index's
     address. Chosen filters whose values all have one are the same question the index answers
     in its table (search_filters means what its filters mean), which the box links to."""
-    from pipeline_tracker.site.render import SPECIAL_ACCESS_KEY, PageContext  # imports this
 
     def index_value(name: str, value: str) -> str:
         if name == "phase":
             if value == SPECIAL_ACCESS_ONLY:
-                return SPECIAL_ACCESS_KEY
-            return PageContext.phase_value(value) if value in LADDER else ""
+                return urls.SPECIAL_ACCESS_KEY
+            return urls.phase_filter_value(value) if value in LADDER else ""
         if name == "region":
             return region_code(value)
         return value if name == "status" else ""

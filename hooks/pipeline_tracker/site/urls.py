@@ -244,3 +244,13 @@ def relative(from_dir: str, url: str) -> str:
     if path.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return rel + (f"#{fragment}" if fragment else "")
+
+
+# Filter values in a drug table's query string (drugs/?phase=phase-1-2&region=CN): tracker.js
+# reads them; the search box links to them (search_meta.filter_layout).
+SPECIAL_ACCESS_KEY = "special-access"  # special access as a phase filter's value (never a phase)
+
+
+def phase_filter_value(phase: str) -> str:
+    """A phase as a filter value: "phase 1/2" → "phase-1-2"."""
+    return phase.replace(" ", "-").replace("/", "-")
