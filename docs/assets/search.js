@@ -123,7 +123,8 @@
     toIndex.firstChild.href = link.href;
     toIndex.firstChild.textContent = (drugs === 1 ? "This drug" : "These " + drugs + " drugs") + " as a table in the Drugs index";
   }
-  // Each option says how many results choosing it would give, the other choices kept:
+  // Each option says how many results choosing it would give, the other choices kept (and is
+  // disabled when that is none):
   // `found`, the counts of the search with every choice (Pagefind counts a filter's values as if
   // each were chosen instead: right for the kind); `others[name]`, of the search with every
   // choice but that filter's, where a phase's or status's count in a chosen region is that of its
@@ -144,6 +145,9 @@
           : c.status ? (from.status_in || {})[within(c.status, v)]
           : (from.region || {})[v];
         option.textContent = v + " (" + (n || 0) + ")";
+        // A value that would find nothing with the other choices kept cannot be chosen (a dead
+        // end), unless it is the one chosen.
+        option.disabled = !n && !option.selected;
       });
     });
   }
