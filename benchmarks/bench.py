@@ -14,6 +14,10 @@ For each size it measures, one after the other (never in parallel):
     name, its code name and a trial's NCT id, the time from typing into the header box to the
     record's result on screen (Pagefind loaded on focus, so this includes loading it), the bytes
     of search files fetched (pagefind/*) and the largest of them; medians over the queries.
+    Then the filters, on a fresh page with no words typed: the time from choosing the phase
+    "approved" until the results and every option's count are on screen (Pagefind's filter files
+    fetched then, so included), then from also choosing the region with the most of them, and
+    the bytes of search files fetched for the two.
 It prints a table, checks the targets, and writes both into benchmarks/README.md.
   * with BENCH_SERVE=1, `mkdocs serve` on the tree (a free port on 127.0.0.1): once the first
     build is served, the idle server's CPU over 10 s, a harmless edit of one drug record (a marker
@@ -224,6 +228,67 @@ check();
 """
 
 
+# Runs in the page: open the search box, choose `choices` ([[filter, value or null], …]; null:
+# the value with the highest count short of every result so far) one after the other, each once the results and the options'
+# counts of the one before are on screen; resolves with the milliseconds each took.
+_FILTER = """
+const [choices, done] = arguments;
+const box = document.querySelector('.md-search__input');
+const meta = document.querySelector('.md-search-result__meta');
+const times = [];
+const wait = (test, then) => {
+  const t0 = performance.now();
+  const tick = () => {
+    const v = test();
+    if (v) then(v);
+    else if (performance.now() - t0 > 60000) done({ms: times.concat([null]), meta: meta.textContent});
+    else setTimeout(tick, 10);
+  };
+  tick();
+};
+const counted = select => /\\(\\d+\\)$/.test(select.options[select.selectedIndex].textContent);
+const next = i => {
+  if (i === choices.length) return done({ms: times, meta: meta.textContent});
+  const select = document.querySelector('.pt-search-filters select[name=' + choices[i][0] + ']');
+  select.focus();
+  let value = choices[i][1];
+  if (value === null) {
+    const total = +((meta.textContent.match(/^(\\d+)/) || [0, 0])[1]);
+    const best = Array.from(select.options).filter(o => o.value)
+      .map(o => [+((o.textContent.match(/\\((\\d+)\\)$/) || [0, 0])[1]), o.value])
+      .filter(c => c[0] < total).sort((a, b) => b[0] - a[0])[0];
+    value = best[1];
+  }
+  const before = meta.textContent;
+  const start = performance.now();
+  select.value = value;
+  select.dispatchEvent(new Event('change'));
+  wait(() => meta.textContent !== before && /matching/.test(meta.textContent) && counted(select),
+    () => { times.push(performance.now() - start); next(i + 1); });
+};
+box.focus();
+wait(() => document.querySelector('.pt-search-filters select[name=phase]') && /Type/.test(meta.textContent),
+  () => next(0));
+"""
+
+
+def filter_stats(driver, base: str) -> dict:
+    """Seconds to the results and counts of the phase "approved", then of the region holding the
+    most of those short of all (Worldwide holds all), and the search bytes fetched for both (no
+    words typed)."""
+    driver.get(base)
+    _Counting.sent.clear()
+    found = driver.execute_async_script(_FILTER, [["phase", "approved"], ["region", None]])
+    fetched = sum(size for path, size in _Counting.sent if "/pagefind/" in path)
+    print(f"   filters: {found}, {fetched} bytes", file=sys.stderr, flush=True)
+    first, then = (found["ms"] + [None, None])[:2]
+    return {
+        "filter_s": None if first is None else first / 1000,
+        "filter_next_s": None if then is None else then / 1000,
+        "filter_kb": fetched / 1024,
+    }
+
+
 def search_stats(site: Path, records: Path) -> dict:
     """Median time to the record's result, search bytes fetched and largest search file, over
     three queries a reader types (a drug's name, its code name, a trial's NCT id)."""
@@ -273,6 +338,7 @@ def search_stats(site: Path, records: Path) -> dict:
             found["first"] = bool(found["hrefs"]) and found["hrefs"][0].endswith(expected)
             print(f"   search {query!r}: {found}", file=sys.stderr, flush=True)
             results.append(found)
+        filters = filter_stats(driver, base)
     finally:
         driver.quit()
         httpd.shutdown()
@@ -285,6 +351,7 @@ def search_stats(site: Path, records: Path) -> dict:
         "search_largest_kb": max(r["largest"] for r in results) / 1024,
         "search_first": sum(r["first"] for r in results),
         "search_queries": len(results),
+        **filters,
     }
 
 
@@ -484,6 +551,10 @@ def _plain_build(drugs: int, records: Path, work: Path) -> dict:
     return plain
 
 
+def _seconds(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def _ratio(a, b) -> str:
     return f"{a / b:.2f}×" if a is not None and b else "—"
 
@@ -529,9 +600,9 @@ def table(rows: list[dict]) -> str:
         (
             "| drugs | site MB | files (search) | largest file MiB | largest page MB "
             "| search: s to the record (first / queries) | search KB fetched "
-            "| largest search file KB |"
+            "| largest search file KB | filters: s to phase, + region (KB fetched) |"
         ),
-        "|" + "---|" * 8,
+        "|" + "---|" * 9,
     ]
     for r in rows:
         lines.append(
@@ -539,7 +610,9 @@ def table(rows: list[dict]) -> str:
             f"| {r['largest_file_mb']:.1f} (`{r['largest_file']}`) "
             f"| {r['largest_page_mb']:.1f} (`{r['largest_page']}`) "
             f"| {r['search_s']:.2f} ({r['search_first']}/{r['search_queries']}) "
-            f"| {r['search_kb']:.0f} | {r['search_largest_kb']:.0f} |"
+            f"| {r['search_kb']:.0f} | {r['search_largest_kb']:.0f} "
+            f"| {_seconds(r.get('filter_s'))}, {_seconds(r.get('filter_next_s'))} "
+            f"({r.get('filter_kb', 0):.0f}) |"
         )
     served = [r for r in rows if r.get("serve_edit_s") is not None]
     if served:
@@ -599,6 +672,14 @@ def targets(rows: list[dict]) -> list[str]:
                 f"search: the record's result in ≤ {limit} s at {r['drugs']}",
                 r["search_s"] <= limit,
                 f"{r['search_s']:.2f} s",
+            ),
+            (
+                r["drugs"] >= 2000,
+                f"search: filters answer in ≤ {limit} s at {r['drugs']}",
+                r.get("filter_s") is not None
+                and r.get("filter_next_s") is not None
+                and max(r["filter_s"], r["filter_next_s"]) <= limit,
+                f"{_seconds(r.get('filter_s'))} s, {_seconds(r.get('filter_next_s'))} s",
             ),
             (
                 True,
