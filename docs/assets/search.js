@@ -2,9 +2,11 @@
 // header search box: the same markup and classes as Material's own search, so it looks the same.
 // Keyboard as in Material: "/", "s" or "f" focuses the box; arrows move between the box and the
 // results; Enter opens the focused (or the first) result; Tab reaches the filters (kind, phase,
-// status, region) above the results; Escape, or focus leaving the search, closes. A query downloads only
-// the index chunks and result fragments it needs: what a reader fetches does not grow with the
-// site. Does nothing on builds without the box (plain MkDocs builds keep Material's own search).
+// status, region) above the results; Escape, or focus leaving the search, closes. A query
+// downloads only the index chunks and result fragments it needs: what a reader fetches does not
+// grow with the site (filters with no words typed are the exception: Pagefind's search for null
+// fetches every chunk, 3.4 MB at 10,000 drugs, benchmarks/README.md). Does nothing on builds
+// without the box (plain MkDocs builds keep Material's own search).
 (function () {
   var box = document.querySelector("[data-pt-search]");
   var toggle = document.getElementById("__search");
@@ -58,7 +60,7 @@
   // Filters by kind, phase, status and region: Pagefind filters the record pages carry
   // (site/search_meta.py, search_filters), listed with their values by the build in
   // pagefind/parts.json (search_meta.filter_layout), so the box shows them without downloading
-  // Pagefind's filter files (231 KB at 10,000 drugs). Each is a labelled select; once the reader
+  // Pagefind's filter files (214 KB at 10,000 drugs). Each is a labelled select; once the reader
   // turns to them, its options say how many results each value would give.
   var FILTERS = [["kind", "Kind"], ["phase", "Phase"], ["status", "Status"], ["region", "Region"]];
   var drugsIndex = null;  // the Drugs index's address, and a link to it below the filters
