@@ -142,7 +142,7 @@
         var n = name === "kind" ? (from.kind || {})[v]
           : name === "phase" ? (c.region ? (from.stage || {})[within(v, c.region)] : (from.phase || {})[v])
           : name === "status" ? (c.region ? (from.status_in || {})[within(v, c.region)] : (from.status || {})[v])
-          : c.phase && c.status ? (from.stage_status || {})[within(c.phase + ", " + c.status, v)]
+          : c.phase && c.status ? (from.stage_status || {})[within(both(c), v)]
           : c.phase ? (from.stage || {})[within(c.phase, v)]
           : c.status ? (from.status_in || {})[within(c.status, v)]
           : (from.region || {})[v];
@@ -163,11 +163,12 @@
   // and any row in the region; without one, the drug's headline phase and any of its rows'
   // statuses, as the Drugs index's filters mean them.
   function within(value, region) { return value + " in " + region; }
+  function both(c) { return c.phase + ", " + c.status; }  // "stage_status": "approved, active"
   function asked(c) {
     var f = {};
     if (c.kind) f.kind = c.kind;
     if (c.region) {
-      if (c.phase && c.status) f.stage_status = within(c.phase + ", " + c.status, c.region);
+      if (c.phase && c.status) f.stage_status = within(both(c), c.region);
       else if (c.phase) f.stage = within(c.phase, c.region);
       else if (c.status) f.status_in = within(c.status, c.region);
       else f.region = c.region;
