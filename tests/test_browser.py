@@ -306,10 +306,12 @@ def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, s
     )
     browser.get(server + "drugs/")
     table = browser.find_element("css selector", "table.pt-region-filtered")
+    with_modality = {d for d, x in drugs.items() if x["modality"] == modality}
+    # Each choice says how many drugs it leaves ("small molecule (2)").
     Select(browser.find_element("css selector", "select[name=modality]")).select_by_visible_text(
-        modality
+        f"{modality} ({len(with_modality)})"
     )
-    assert _shown_drugs(table) == {d for d, x in drugs.items() if x["modality"] == modality}
+    assert _shown_drugs(table) == with_modality
     assert "modality=" in urlparse(browser.current_url).query
     shared = browser.current_url
     browser.get(shared)
@@ -327,7 +329,12 @@ def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, s
     # The company filter's choices come from the form's JSON: the shared link's company is one
     # of them, under its name.
     chosen = Select(browser.find_element("css selector", "select[name=company]"))
-    assert chosen.first_selected_option.text == tracker.get("companies", company)["name"]
+    _wait(browser, lambda: "(" in chosen.first_selected_option.text)
+    name, count = (
+        tracker.get("companies", company)["name"],
+        len(having("companies", "company", company)),
+    )
+    assert chosen.first_selected_option.text == f"{name} ({count})"
     target = "erbb2"
     browser.get(server + f"drugs/?target={target}")
     table = browser.find_element("css selector", "table.pt-region-filtered")
@@ -344,6 +351,70 @@ def test_drugs_filter_by_modality_target_company_and_route_in_the_url(browser, s
     assert _shown_drugs(table) == special_cn
     caption = table.find_element("css selector", "caption").text
     assert caption.startswith(f"{len(special_cn)} of {len(tracked)} ")
+
+
+def _choices(browser, name: str) -> list[tuple[str, str, str, bool]]:
+    """The options of a drug table's filter: (value, own label, text shown, enabled)."""
+    return browser.execute_script(
+        "return [...document.querySelector('form[data-pt-region-filter] select[name=' + arguments[0]"
+        " + ']').options].filter(o => o.value).map(o => [o.value, o.dataset.label, o.text,"
+        " !o.disabled])",
+        name,
+    )
+
+
+def _counted(browser, name: str) -> dict[str, int]:
+    """Each choice's count as its option shows it, once the counts are in (the filters' form is
+    aria-busy until then)."""
+    _wait(browser, lambda: not browser.find_elements("css selector", "form[aria-busy]"))
+    found = {}
+    for value, label, text, enabled in _choices(browser, name):
+        assert text.startswith(label + " (") and text.endswith(")"), text
+        found[value] = int(text[len(label) + 2 : -1])
+        assert enabled == (found[value] > 0), text
+    return found
+
+
+def test_drugs_index_filters_say_how_many_drugs_each_choice_leaves(browser, server, tracker):
+    """Every region and phase choice's count is the number of rows the table then shows, with
+    the other choices kept; a choice that leaves none is disabled. A drug with special access
+    in one place and a phase elsewhere is "special access only" in that place alone: without a
+    region that choice says 0 (the table's phase column gives the highest phase anywhere),
+    and with the special-access region chosen it finds the drug."""
+    from selenium.webdriver.support.ui import Select
+
+    drug, row = next(
+        (d, r)
+        for d in tracker.tracked_ids()
+        for r in tracker.special_access_rows(d)
+        if tracker.highest_phase(d) is not None
+    )
+    browser.get(server + "drugs/")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    tracked = len(table.find_elements("css selector", "tbody tr"))
+
+    def check(name: str, keep: dict[str, str]) -> dict[str, int]:
+        counts = _counted(browser, name)
+        for value, count in counts.items():
+            if not count:
+                continue
+            Select(browser.find_element("css selector", f"select[name={name}]")).select_by_value(
+                value
+            )
+            _wait(browser, lambda c=count: len(_shown_drugs(table)) == c)
+        select = Select(browser.find_element("css selector", f"select[name={name}]"))
+        select.select_by_value(keep.get(name, ""))
+        return counts
+
+    phases = check("phase", {})
+    assert phases["special-access"] == 0 and sum(phases.values()) == tracked
+    regions = check("region", {"region": row.region})
+    assert regions[row.region] >= 1
+    here = check("phase", {"phase": "special-access"})
+    assert here["special-access"] >= 1
+    assert drug in _shown_drugs(table)
+    # With special access chosen, a region's count still means special access there.
+    assert _counted(browser, "region")[row.region] == len(_shown_drugs(table))
 
 
 def test_landscape_region_view_sets_regions_side_by_side_and_filters(browser, server, tracker):

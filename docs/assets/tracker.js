@@ -169,6 +169,19 @@
       if (!filtered && showing === "all") count.textContent = groups.length + " rows (every page of the list)";
       if (table.caption) table.caption.textContent = filtered ? shown + " of " + caption0 : caption0;
       if (pendingSort) { var sort = pendingSort; pendingSort = null; sort(); }
+      if (table.ptOnApply) table.ptOnApply();
+    };
+    // For the filters' counts: every row of the list with the words typed (not the note rows
+    // under a row); null while a paged list's rows have not come in (or could not).
+    table.ptCountRows = function () {
+      var rows = paged ? (failed ? null : all) : Array.prototype.slice.call(body.rows);
+      if (!rows) return null;
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      return rows.filter(function (row) {
+        if (row.classList.contains("pt-subrow")) return false;
+        var text = words.length ? row.textContent.toLowerCase() : "";
+        return words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
     };
     input.addEventListener("input", table.ptApply);
   }
@@ -203,6 +216,10 @@
       });
     }
     var selects = Array.prototype.slice.call(form.querySelectorAll("select"));
+    // Each choice's own label, to which its count is added (a shared link's unknown value has none).
+    selects.forEach(function (s) {
+      Array.prototype.forEach.call(s.options, function (o) { if (o.value) o.setAttribute("data-label", o.textContent); });
+    });
     var params = new URLSearchParams(window.location.search);
     selects.forEach(function (s) {
       var wanted = params.get(s.name);
@@ -224,8 +241,8 @@
       return v;
     }
     table.ptActive = function () { return selects.some(function (s) { return !!s.value; }); };
-    table.ptMatch = function (row) {
-      var v = wanted();
+    table.ptMatch = function (row) { return match(row, wanted()); };
+    function match(row, v) {
       if (v.region) {
         if (!has(row.dataset.regions, v.region)) return false;
         if (v.phase && !has(row.dataset.stages, v.region + "=" + v.phase)) return false;
@@ -245,6 +262,63 @@
       if (v.target && !has(row.dataset.targets, v.target)) return false;
       if (v.company && !has(row.dataset.companies, v.company)) return false;
       return true;
+    }
+    // Each choice says how many rows it would show with the other choices (and the words typed)
+    // kept, as the search box's filters do; one that would show none is disabled unless chosen
+    // ("special access only (0)" with no region chosen, where every drug with special access
+    // has a phase too). A paged list counts once its every row has come in (the first filter
+    // set loads them); until then the choices show no count. The counts ask `match`, the same
+    // test the table's rows pass.
+    function tokens(list) { return (list || "").split(" ").filter(Boolean); }
+    function candidates(row, name) {  // the values of a filter a row might match (match decides)
+      var d = row.dataset;
+      if (name === "region") return tokens(d.regions);
+      if (name === "phase") return [d.phase].concat(tokens(d.stages).map(function (t) { return t.slice(t.indexOf("=") + 1); }));
+      if (name === "route" || name === "status") {
+        if (!row.hasAttribute("data-facets")) return [name === "route" ? "not-stated" : "active"];
+        return tokens(d.facets).map(function (t) { return t.split("|")[name === "route" ? 1 : 2]; });
+      }
+      if (name === "modality") return [d.modality];
+      return tokens(name === "target" ? d.targets : d.companies);
+    }
+    function counts(rows) {
+      var v = wanted(), tally = {};
+      selects.forEach(function (s) {
+        var found = tally[s.name] = {}, others = Object.assign({}, v);
+        others[s.name] = "";
+        rows.forEach(function (row) {
+          // A row the other choices rule out is not counted; not so for a region, which changes
+          // what the phase, route and status choices mean.
+          if (s.name !== "region" && !match(row, others)) return;
+          var seen = {};
+          candidates(row, s.name).forEach(function (x) {
+            if (!x || seen[x]) return;
+            seen[x] = 1;
+            var trial = Object.assign({}, others);
+            trial[s.name] = x;
+            if (match(row, trial)) found[x] = (found[x] || 0) + 1;
+          });
+        });
+      });
+      return tally;
+    }
+    var counting = 0;
+    table.ptOnApply = function () {
+      window.clearTimeout(counting);  // typing in the text box counts once it pauses
+      form.setAttribute("aria-busy", "true");  // until the counts are in
+      counting = window.setTimeout(function () {
+        form.removeAttribute("aria-busy");
+        var rows = table.ptCountRows ? table.ptCountRows() : null, tally = rows ? counts(rows) : null;
+        selects.forEach(function (s) {
+          Array.prototype.forEach.call(s.options, function (o) {
+            var label = o.getAttribute("data-label");
+            if (label === null) return;
+            var n = tally ? tally[s.name][o.value] || 0 : null;
+            o.textContent = n === null ? label : label + " (" + n + ")";
+            o.disabled = n === 0 && !o.selected;
+          });
+        });
+      }, 50);
     };
     // The phase column: the region's own highest phase when a region is chosen (and sorts by it).
     table.ptOnRows = function () { showStages(); };  // rows of the whole list came in
@@ -253,7 +327,7 @@
       var where = table.querySelector(".pt-stage-where");
       if (where) {
         var chosen = form.elements.region.options[form.elements.region.selectedIndex];
-        where.textContent = region ? (region === "WW" ? " worldwide" : " in " + chosen.textContent) : "";
+        where.textContent = region ? (region === "WW" ? " worldwide" : " in " + (chosen.getAttribute("data-label") || chosen.textContent)) : "";
         where.hidden = !region;
       }
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {

@@ -21,6 +21,8 @@ TRIAL_PHASE_TO_LADDER = {
     # phase 4 trials run after approval; they do not say where a drug was approved, so they add no row.
 }
 SPECIAL_ACCESS = "special access"
+# What a drug with special access and no phase has instead of a phase, wherever a phase is shown.
+SPECIAL_ACCESS_ONLY = "special access only"
 # Event types that put a drug somewhere: special access is a route, not a rung of the ladder.
 EVENT_TYPE_TO_LADDER = {"approval": "approved", "filing": "filed", "special access": SPECIAL_ACCESS}
 INACTIVE = ("suspended", "discontinued", "withdrawn")

@@ -38,7 +38,12 @@ from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
-from pipeline_tracker.records.phases import CHART_COLUMNS, LADDER, region_name
+from pipeline_tracker.records.phases import (
+    CHART_COLUMNS,
+    LADDER,
+    SPECIAL_ACCESS_ONLY,
+    region_name,
+)
 from pipeline_tracker.site import cards, escape, fragments, linked_data, listing, search_meta, urls
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -562,7 +567,9 @@ class PageContext:
     def filter_options(self, drugs, all_rows) -> dict[str, list[tuple[str, str]]]:
         """(value, label) of each filter beyond region, from the drugs a table lists and their
         rows: only values that occur. Phases: each a row holds, highest first, special access
-        last (a drug's highest phase, anywhere or in a region, is one of its rows')."""
+        last as "special access only", what a drug's phase cell says when it has no phase (a
+        drug's highest phase, anywhere or in a region, is one of its rows'; tracker.js counts
+        each choice, so one that no drug has without a region chosen shows 0)."""
         t = self.tracker
         modalities = {t.get("drugs", d).get("modality", "") for d in drugs}
         targets = {x["target"] for d in drugs for x in t.get("drugs", d).get("targets") or []}
@@ -574,7 +581,7 @@ class PageContext:
         return {
             "phase": [
                 (k, p)
-                for k, p in [*ladder, (urls.SPECIAL_ACCESS_KEY, "special access")]
+                for k, p in [*ladder, (urls.SPECIAL_ACCESS_KEY, SPECIAL_ACCESS_ONLY)]
                 if k in phases
             ],
             "route": sorted((self.route_key(r), r or "not stated") for r in routes),
@@ -716,7 +723,7 @@ class PageContext:
     def no_phase(self, drug: str | None) -> Markup:
         """What to say for a drug with no ranked row: special access only, or its trial roles."""
         if drug and self.tracker.special_access_rows(drug):
-            return fragments.special_access_badge("special access only", "")
+            return fragments.special_access_badge(SPECIAL_ACCESS_ONLY, "")
         roles = self.tracker.trial_roles(drug) if drug else {}
         if roles:
             words = "; ".join(

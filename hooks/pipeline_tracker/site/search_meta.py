@@ -22,11 +22,16 @@ import re
 from markupsafe import Markup
 
 from pipeline_tracker.model.claims import display_name, identity_fact, status_label
-from pipeline_tracker.records.phases import LADDER, WORLDWIDE, region_code, region_name
+from pipeline_tracker.records.phases import (
+    LADDER,
+    SPECIAL_ACCESS_ONLY,
+    WORLDWIDE,
+    region_code,
+    region_name,
+)
 from pipeline_tracker.site import escape, urls
 
 _H1_END = re.compile(r"</h1>\n?")
-SPECIAL_ACCESS_ONLY = "special access only"  # a drug with no phase but special access
 
 
 # A record page's kind as its summary line and the search box's kind filter name it.
