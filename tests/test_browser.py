@@ -895,7 +895,7 @@ def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracke
     holds, and the drugs found link to the Drugs index with the same filters, which lists the
     same drugs. Tab reaches the filters from the box; Escape closes the search."""
     from pipeline_tracker.records.phases import region_name
-    from pipeline_tracker.site.search_meta import stage_value
+    from pipeline_tracker.site.search_meta import stage_text, stage_value, where
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -929,6 +929,21 @@ def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracke
         By.CSS_SELECTOR, ".pt-search-filters select[name=phase] option:checked"
     )
     assert label.text == f"{phase} ({len(expected)})"
+    # Each result says its stage in the region where it is not the highest phase its summary
+    # line gives, with the qualifiers the model gives it: the fact the filters matched.
+    lines = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.md-search-result__item > a'), a =>"
+        " [new URL(a.href).pathname, (a.querySelector('.pt-search-stage') || {}).textContent])"
+    )
+    code = next(c for d in expected for c in tracker.stage_by_region(d) if region_name(c) == region)
+    for path, line in lines:
+        drug = path.strip("/").split("/")[-1]
+        row = tracker.stage_by_region(drug)[code]
+        if row == tracker.highest_phase(drug):
+            assert line is None, line
+        else:
+            assert line == f"highest phase {where(code)}: {stage_text(tracker, row)}"
+    assert any(line for _path, line in lines)
 
     # Kind alone, with words: only trials.
     trial = tracker.ids("trials")[0]

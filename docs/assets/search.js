@@ -276,6 +276,16 @@
     if (data.meta.summary) p.textContent = data.meta.summary;
     else excerpt(data.excerpt || "", p);
     article.append(icon, h, p);
+    // With a region chosen, a drug's stage there, when it is not the summary's highest phase
+    // ("highest phase in Japan: phase 2 (discontinued) (gastric cancer, Japan)":
+    // search_meta.stages_in_regions).
+    var region = chosen().region, here = region && data.meta[within("stage", region)];
+    if (here) {
+      var stage = document.createElement("p");
+      stage.className = "pt-search-stage";
+      stage.textContent = here;
+      article.appendChild(stage);
+    }
     a.appendChild(article);
     li.appendChild(a);
     return li;

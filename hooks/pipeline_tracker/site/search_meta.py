@@ -49,8 +49,14 @@ def _phase(tracker, drug: str) -> str:
     best = tracker.highest_phase(drug)
     if best is None:
         return SPECIAL_ACCESS_ONLY if tracker.special_access_rows(drug) else "no phase recorded"
-    where = display_name(tracker.records, "indications", best.indication)
-    return f"highest phase {status_label(best).plain} ({where}, {region_name(best.region)})"
+    return f"highest phase {stage_text(tracker, best)}"
+
+
+def stage_text(tracker, row) -> str:
+    """A status row in plain words with its qualifiers, where it holds: "approved (phase
+    inferred) (breast cancer, China)", "special access (cholangiocarcinoma, China · Hainan)"."""
+    where = display_name(tracker.records, "indications", row.indication)
+    return f"{status_label(row).plain} ({where}, {region_name(row.region)})"
 
 
 def _ids(data: dict, keys) -> list[str]:
@@ -224,15 +230,45 @@ def stage_filter(value: str, region: str) -> str:
     return f"{value} in {region}"
 
 
+def stages_in_regions(tracker, kind: str, record_id: str) -> list[tuple[str, str]]:
+    """(meta key, text) of a drug's stage in each region (Tracker.stage_by_region, stage_text)
+    where it is not its headline (Tracker.highest_phase): ("stage in Japan", "highest phase in
+    Japan: phase 2 (discontinued) (gastric cancer, Japan)"), as the Drugs index's phase column
+    is headed with a region chosen. A result found with a region chosen shows its
+    stage there (assets/search.js), the fact the filters matched, with its qualifiers; where
+    there is none, the summary line's highest phase is the stage there."""
+    if kind != "drugs":
+        return []
+    best = tracker.highest_phase(record_id)
+    return sorted(
+        (
+            stage_filter("stage", region_name(code)),
+            f"highest phase {where(code)}: {stage_text(tracker, row)}",
+        )
+        for code, row in tracker.stage_by_region(record_id).items()
+        if row != best
+    )
+
+
+def where(code: str) -> str:
+    """A region as a phrase after a phase: "in China", "worldwide"."""
+    return "worldwide" if code == WORLDWIDE else f"in {region_name(code)}"
+
+
 def search_filters_html(tracker, kind: str, record_id: str) -> str:
-    """A record page's search_filters as Pagefind reads them, for its search document only (not
-    the published page: about 1 KB a drug page, 10 MB at 10,000 drugs): an element whose text
-    search does not index (`data-pagefind-ignore`; its filters are still read). Pagefind writes
+    """A record page's search_filters as Pagefind reads them, and a drug's stages_in_regions as
+    its metadata, for its search document only (not the published page: about 1 KB a drug page,
+    10 MB at 10,000 drugs): an element whose text search does not index
+    (`data-pagefind-ignore`; its filters and metadata are still read). Pagefind writes
     filter values in a different order on every run, which search_index.canonical_filters
     undoes, so builds stay reproducible."""
     spans = Markup("").join(
         Markup('<span data-pagefind-filter="{}">{}</span>').format(name, escape.html_text(value))
         for name, value in search_filters(tracker, kind, record_id)
+    )
+    spans += Markup("").join(
+        Markup('<span data-pagefind-meta="{}">{}</span>').format(key, escape.html_text(text))
+        for key, text in stages_in_regions(tracker, kind, record_id)
     )
     return str(Markup("<div hidden data-pagefind-ignore>{}</div>").format(spans))
 
