@@ -1662,7 +1662,8 @@ def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
     browser, tracker, paged_site, monkeypatch
 ):
     """A target's drugs at two rows a page: the record's page shows the first two; the text
-    filter and the phase filter find a drug on a further page (from the section's rows.json.gz);
+    filter and the phase filter find a drug on a further page (from the section's rows.json.gz),
+    whose choices count every page once a reader turns to them;
     the pagers of the other long section (the landscape's bars) stay."""
     from pipeline_tracker.site import listing
     from selenium.webdriver.support.ui import Select
@@ -1682,6 +1683,15 @@ def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
     with _serving(paged_site) as address:
         table = _filtered_table(browser, address + "targets/erbb2/")
         assert _shown_drugs(table) == first_page
+        # Turning to the filters brings the rows of every page in: each choice counts them,
+        # while the table still shows its own page.
+        assert all(label == text for _v, label, text, _e in _choices(browser, "phase"))
+        browser.execute_script(
+            "document.querySelector('form[data-pt-region-filter] select[name=phase]').focus()"
+        )
+        _wait(browser, lambda: all(t != label for _v, label, t, _e in _choices(browser, "phase")))
+        assert _counted(browser, "phase")[wanted] == len(with_phase)
+        assert _shown_drugs(table) == first_page
         bars = browser.find_element("css selector", "nav.pt-pager[aria-label='Pages of the bars']")
         box = browser.find_element("css selector", ".pt-filter input")
         box.send_keys(tracker.get("drugs", later[-1])["name"])
@@ -1689,6 +1699,9 @@ def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
         assert bars.is_displayed()  # only the filtered table's pagers hide
         box.clear()
         box.send_keys(" ")
+        # The words typed left no drug of that phase, whose choice was disabled: it is enabled
+        # again once the counts follow the box.
+        assert _counted(browser, "phase")[wanted] == len(with_phase)
         Select(
             browser.find_element("css selector", "form[data-pt-region-filter] select[name=phase]")
         ).select_by_value(wanted)

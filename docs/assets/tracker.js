@@ -139,6 +139,17 @@
       ownPagers(table).forEach(function (nav) { nav.hidden = which === "all"; });
       if (table.ptOnRows) table.ptOnRows();
     }
+    function loadAll() {
+      if (loading) return;
+      loading = fetch(jsonUrl).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.arrayBuffer();
+      }).then(inflateJson).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
+        .then(function () { table.ptApply(); });
+    }
+    // A reader who turns to the filters of a paged list (focus) has its rows come in, so the
+    // choices count every page before one is made; the table keeps showing its own page.
+    table.ptPrefetch = function () { if (paged && !failed && !all) loadAll(); };
     table.ptApply = function () {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var extra = table.ptMatch && table.ptActive && table.ptActive();
@@ -146,13 +157,7 @@
       if (paged && !failed) {
         if (whole && !all) {
           count.textContent = "Loading every row of the list…";
-          if (!loading) {
-            loading = fetch(jsonUrl).then(function (response) {
-              if (!response.ok) throw new Error(response.status);
-              return response.arrayBuffer();
-            }).then(inflateJson).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
-              .then(function () { table.ptApply(); });
-          }
+          loadAll();
           return;
         }
         showRows(whole ? "all" : "own");
@@ -266,8 +271,8 @@
     // Each choice says how many rows it would show with the other choices (and the words typed)
     // kept, as the search box's filters do; one that would show none is disabled unless chosen
     // ("special access only (0)" with no region chosen, where every drug with special access
-    // has a phase too). A paged list counts once its every row has come in (the first filter
-    // set loads them); until then the choices show no count. The counts ask `match`, the same
+    // has a phase too). A paged list counts once its every row has come in (when a reader
+    // turns to its filters: ptPrefetch); until then the choices show no count. The counts ask `match`, the same
     // test the table's rows pass.
     function tokens(list) { return (list || "").split(" ").filter(Boolean); }
     function candidates(row, name) {  // the values of a filter a row might match (match decides)
@@ -302,23 +307,27 @@
       });
       return tally;
     }
-    var counting = 0;
-    table.ptOnApply = function () {
-      window.clearTimeout(counting);  // typing in the text box counts once it pauses
-      form.setAttribute("aria-busy", "true");  // until the counts are in
-      counting = window.setTimeout(function () {
-        form.removeAttribute("aria-busy");
-        var rows = table.ptCountRows ? table.ptCountRows() : null, tally = rows ? counts(rows) : null;
-        selects.forEach(function (s) {
-          Array.prototype.forEach.call(s.options, function (o) {
-            var label = o.getAttribute("data-label");
-            if (label === null) return;
-            var n = tally ? tally[s.name][o.value] || 0 : null;
-            o.textContent = n === null ? label : label + " (" + n + ")";
-            o.disabled = n === 0 && !o.selected;
-          });
+    function showCounts() {
+      form.removeAttribute("aria-busy");
+      var rows = table.ptCountRows ? table.ptCountRows() : null, tally = rows ? counts(rows) : null;
+      selects.forEach(function (s) {
+        Array.prototype.forEach.call(s.options, function (o) {
+          var label = o.getAttribute("data-label");
+          if (label === null) return;
+          var n = tally ? tally[s.name][o.value] || 0 : null;
+          o.textContent = n === null ? label : label + " (" + n + ")";
+          o.disabled = n === 0 && !o.selected;
         });
-      }, 50);
+      });
+    }
+    // A choice made counts at once; typing in the text box counts once it pauses (the form is
+    // aria-busy until then).
+    var counting = 0, countNow = true;
+    table.ptOnApply = function () {
+      window.clearTimeout(counting);
+      if (countNow) { countNow = false; showCounts(); return; }
+      form.setAttribute("aria-busy", "true");
+      counting = window.setTimeout(showCounts, 50);
     };
     // The phase column: the region's own highest phase when a region is chosen (and sorts by it).
     table.ptOnRows = function () { showStages(); };  // rows of the whole list came in
@@ -350,9 +359,11 @@
       var text = query.toString();
       window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
       showStages();
+      countNow = true;
       table.ptApply();
     });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
+    form.addEventListener("focusin", function () { if (table.ptPrefetch) table.ptPrefetch(); });
     form.hidden = false;
     showStages();
     table.ptApply();
