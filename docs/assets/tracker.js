@@ -380,6 +380,7 @@
       var option = document.createElement("option");
       option.value = v;
       option.textContent = names[v] || v;
+      option.setAttribute("data-label", option.textContent);
       box.appendChild(option);
     });
     wrap.appendChild(box);
@@ -390,17 +391,20 @@
     if (!holder || holder.dataset.ready) return;
     holder.dataset.ready = "1";
     var events = Array.prototype.slice.call(document.querySelectorAll("article.pt-event"));
-    var types = {}, regions = {}, years = {}, regionNames = {};
+    var types = {}, years = {};
     events.forEach(function (e) {
       types[e.dataset.type] = 1;
       years[e.dataset.year] = 1;
-      (e.dataset.regions || "").split(" ").filter(Boolean).forEach(function (r) { regions[r] = 1; });
-      e.querySelectorAll("[data-region]").forEach(function (tag) { regionNames[tag.dataset.region] = tag.textContent; });
     });
+    // Regions as the build lists them ([[code, name], …], Worldwide first): every region the
+    // events lie within (data-regions), so China holds a Hainan event, as in the drug tables.
+    var listed = holder.querySelector("script[data-pt-options]");
+    var regions = listed ? JSON.parse(listed.textContent || "{}").region || [] : [], regionNames = {};
+    regions.forEach(function (pair) { regionNames[pair[0]] = pair[1]; });
     var yearList = Object.keys(years).sort().reverse();
     var controls = [
       ["type", select("Type", Object.keys(types).sort(), {})],
-      ["region", select("Region", Object.keys(regions).sort(), regionNames)],
+      ["region", select("Region", regions.map(function (pair) { return pair[0]; }), regionNames)],
       ["year", select("Year", yearList, { undated: "date not reported" })]
     ];
     var count = document.createElement("span");
@@ -409,16 +413,36 @@
     controls.forEach(function (c) { holder.appendChild(c[1]); });
     holder.appendChild(count);
     holder.hidden = false;
+    function valuesOf(e, name) {
+      return name === "region" ? (e.dataset.regions || "").split(" ").filter(Boolean) : [e.dataset[name]];
+    }
+    function matches(e, want) {
+      return controls.every(function (c) {
+        return !want[c[0]] || valuesOf(e, c[0]).indexOf(want[c[0]]) !== -1;
+      });
+    }
     function apply() {
       var want = {};
       controls.forEach(function (c) { want[c[0]] = c[1].querySelector("select").value; });
       var shown = 0;
       events.forEach(function (e) {
-        var ok = (!want.type || e.dataset.type === want.type) &&
-          (!want.year || e.dataset.year === want.year) &&
-          (!want.region || (" " + e.dataset.regions + " ").indexOf(" " + want.region + " ") !== -1);
+        var ok = matches(e, want);
         e.hidden = !ok;
         if (ok) shown += 1;
+      });
+      // Each choice says how many events of this page it leaves with the other choices kept,
+      // as a drug table's filters do; one that leaves none is disabled unless chosen.
+      controls.forEach(function (c) {
+        var name = c[0], others = Object.assign({}, want), found = {};
+        others[name] = "";
+        events.forEach(function (e) {
+          if (matches(e, others)) valuesOf(e, name).forEach(function (v) { found[v] = (found[v] || 0) + 1; });
+        });
+        Array.prototype.forEach.call(c[1].querySelector("select").options, function (o) {
+          if (!o.value) return;
+          o.textContent = o.getAttribute("data-label") + " (" + (found[o.value] || 0) + ")";
+          o.disabled = !found[o.value] && !o.selected;
+        });
       });
       document.querySelectorAll(".md-content h2").forEach(function (h) {
         var next = h.nextElementSibling, any = false, seen = false;

@@ -33,7 +33,7 @@ from markupsafe import escape as markup_escape
 
 from pipeline_tracker.model import claims, history_chart, landscape, quality
 from pipeline_tracker.model.claims import status_label
-from pipeline_tracker.model.tracker import PhaseRow, Tracker
+from pipeline_tracker.model.tracker import PhaseRow, Tracker, regions_containing
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
@@ -612,6 +612,21 @@ class PageContext:
         """(code, name) for every region in `stages` (dicts of region → row), by name."""
         codes = {code for by_region in stages for code in by_region}
         return sorted(((c, self.region(c)) for c in codes), key=lambda o: (o[0] != "WW", o[1]))
+
+    @staticmethod
+    def event_regions(event: dict) -> str:
+        """A timeline event's data-regions: every region its own lie within
+        (regions_containing: China holds a Hainan event), as a drug table's rows carry theirs."""
+        return " ".join(
+            sorted({code for r in event.get("regions", []) for code in regions_containing(r)})
+        )
+
+    def event_region_choices(self, event_ids) -> Markup:
+        """The timeline's region filter for these events, listed as a drug table's region
+        filter lists its regions (region_options), as JSON for tracker.js."""
+        get = self.tracker.get
+        held = [dict.fromkeys(self.event_regions(get("events", e)).split()) for e in event_ids]
+        return escape.script_json({"region": [list(o) for o in self.region_options(held)]})
 
     def claim_mark(self, row: PhaseRow) -> Markup:
         """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
