@@ -32,6 +32,7 @@
       return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
     });
     groups.forEach(function (g) { g.forEach(function (row) { body.appendChild(row); }); });
+    if (table.ptShowing && table.ptShowing() === "all") table.ptApply();  // the first rows, sorted
   }
   // A paged list (table[data-pt-paged], site/listing.py): the page holds some rows, the JSON file
   // it names every row of the list, made by the build from the same rendered rows (labels,
@@ -123,6 +124,28 @@
     var own = Array.prototype.slice.call(body.rows), all = null, loading = null, failed = false;
     var jsonUrl = paged ? new URL(paged, window.location.href).href : "";
     var showing = "own", wholeWanted = false, pendingSort = null;
+    // The whole list shown (filtered or sorted) comes a page at a time (`step`: the rows of its
+    // first page), with a button for the next: thousands of rows laid out at once took seconds.
+    var step = 0, upTo = 0, more = null, keepMore = false;
+    table.ptShowing = function () { return showing; };
+    function moreButton() {
+      if (more) return more;
+      more = document.createElement("p");
+      more.className = "pt-filter__more";
+      more.hidden = true;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button";
+      button.addEventListener("click", function () {
+        upTo += step;
+        keepMore = true;
+        table.ptApply();
+      });
+      more.appendChild(button);
+      var place = table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
+      place.parentNode.insertBefore(more, place.nextSibling);
+      return more;
+    }
     // Sorting a paged list sorts all of it: false while its rows are still coming in.
     table.ptWhole = function (then) {
       if (!paged || failed || showing === "all") return true;
@@ -144,7 +167,10 @@
       loading = fetch(jsonUrl).then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.arrayBuffer();
-      }).then(inflateJson).then(function (data) { all = rowsOf(data, jsonUrl, labels); }, function () { failed = true; })
+      }).then(inflateJson).then(function (data) {
+        all = rowsOf(data, jsonUrl, labels);
+        step = data.rows.filter(function (r) { return r[0] === 1 && !/(^| )pt-subrow( |$)/.test(r[1]["class"] || ""); }).length;
+      }, function () { failed = true; })
         .then(function () { table.ptApply(); });
     }
     // A reader who turns to the filters of a paged list (focus) has its rows come in, so the
@@ -162,16 +188,26 @@
         }
         showRows(whole ? "all" : "own");
       }
-      var shown = 0, groups = rowGroups(body);
+      if (!keepMore) upTo = step;  // a new filter or sort starts again at its first page
+      keepMore = false;
+      var paging = showing === "all" && step > 0;
+      var shown = 0, visible = 0, groups = rowGroups(body);
       groups.forEach(function (g) {
-        var text = g.map(function (row) { return row.textContent; }).join(" ").toLowerCase();
+        var text = words.length ? g.map(function (row) { return row.textContent; }).join(" ").toLowerCase() : "";
         var match = words.every(function (w) { return text.indexOf(w) !== -1; }) && (!extra || table.ptMatch(g[0]));
-        g.forEach(function (row) { row.hidden = !match; });
+        var show = match && (!paging || visible < upTo);
+        g.forEach(function (row) { row.hidden = !show; });
         if (match) shown += 1;
+        if (show) visible += 1;
       });
       var filtered = words.length || extra;
-      count.textContent = filtered ? shown + " of " + groups.length + " rows" + (showing === "all" ? " (every page of the list)" : failed ? " on this page (the rest of the list could not be loaded)" : "") : "";
-      if (!filtered && showing === "all") count.textContent = groups.length + " rows (every page of the list)";
+      var firstOf = visible < shown ? "; the first " + visible + " shown" : "";
+      count.textContent = filtered ? shown + " of " + groups.length + " rows" + (showing === "all" ? " (every page of the list)" + firstOf : failed ? " on this page (the rest of the list could not be loaded)" : "") : "";
+      if (!filtered && showing === "all") count.textContent = groups.length + " rows (every page of the list)" + firstOf;
+      if (paging || more) {
+        moreButton().hidden = !paging || visible >= shown;
+        more.firstChild.textContent = "Show " + Math.min(step, shown - visible) + " more rows";
+      }
       if (table.caption) table.caption.textContent = filtered ? shown + " of " + caption0 : caption0;
       if (pendingSort) { var sort = pendingSort; pendingSort = null; sort(); }
       if (table.ptOnApply) table.ptOnApply();
