@@ -308,8 +308,8 @@
     // kept, as the search box's filters do; one that would show none is disabled unless chosen
     // ("special access only (0)" with no region chosen, where every drug with special access
     // has a phase too). A paged list counts once its every row has come in (when a reader
-    // turns to its filters: ptPrefetch); until then the choices show no count. The counts ask `match`, the same
-    // test the table's rows pass.
+    // turns to its filters: ptPrefetch); until then the choices show no count. The counts ask
+    // `match`, the same test the table's rows pass.
     function tokens(list) { return (list || "").split(" ").filter(Boolean); }
     function candidates(row, name) {  // the values of a filter a row might match (match decides)
       var d = row.dataset;
