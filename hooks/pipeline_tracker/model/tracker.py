@@ -509,6 +509,12 @@ def regions_containing(region: str) -> frozenset[str]:
     return frozenset(code for code in candidates if within(region, [code]))
 
 
+def regions_holding(regions) -> list[str]:
+    """Every region (code) that the given regions lie within, sorted: a timeline event in Hainan
+    is also in China and worldwide, as a drug's rows are (stage_by_region)."""
+    return sorted({code for region in regions for code in regions_containing(region)})
+
+
 COMMERCIAL_STAGES = ("filed", "approved")
 
 

@@ -33,7 +33,7 @@ from markupsafe import escape as markup_escape
 
 from pipeline_tracker.model import claims, history_chart, landscape, quality
 from pipeline_tracker.model.claims import status_label
-from pipeline_tracker.model.tracker import PhaseRow, Tracker, regions_containing
+from pipeline_tracker.model.tracker import PhaseRow, Tracker, regions_holding
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
 from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
@@ -615,11 +615,9 @@ class PageContext:
 
     @staticmethod
     def event_regions(event: dict) -> str:
-        """A timeline event's data-regions: every region its own lie within
-        (regions_containing: China holds a Hainan event), as a drug table's rows carry theirs."""
-        return " ".join(
-            sorted({code for r in event.get("regions", []) for code in regions_containing(r)})
-        )
+        """A timeline event's data-regions: every region its own lie within (regions_holding:
+        China holds a Hainan event), as a drug table's rows carry theirs."""
+        return " ".join(regions_holding(event.get("regions", [])))
 
     def event_region_choices(self, event_ids) -> Markup:
         """The timeline's region filter for these events, listed as a drug table's region
