@@ -486,7 +486,13 @@
           if (next.matches("article.pt-event")) { seen = true; if (!next.hidden) any = true; }
           next = next.nextElementSibling;
         }
-        if (seen) h.hidden = !any;
+        if (seen) {
+          h.hidden = !any;
+          // The page's table of contents leaves out a year the filters emptied.
+          document.querySelectorAll(".md-nav--secondary a.md-nav__link").forEach(function (a) {
+            if (h.id && a.getAttribute("href") === "#" + h.id) a.parentNode.hidden = !any;
+          });
+        }
       });
       count.textContent = shown + " of " + events.length + " events";
     }
