@@ -5,8 +5,9 @@
 // status, region) above the results; Escape, or focus leaving the search, closes. A query
 // downloads only the index chunks and result fragments it needs: what a reader fetches does not
 // grow with the site (filters with no words typed are the exception: Pagefind's search for null
-// fetches every chunk, 3.4 MB at 10,000 drugs, benchmarks/README.md). Does nothing on builds
-// without the box (plain MkDocs builds keep Material's own search).
+// fetches every chunk, 3.6 MB at 10,000 drugs, benchmarks/README.md, which starts when the
+// reader turns to the filters). Does nothing on builds without the box (plain MkDocs builds keep
+// Material's own search).
 (function () {
   var box = document.querySelector("[data-pt-search]");
   var toggle = document.getElementById("__search");
@@ -56,6 +57,7 @@
   var shown = 10;  // results shown at once; a button below them shows the next ones
   var choices = null;  // the row of filters above the results (when the index has filters)
   var counting = false;  // whether the options show counts: once a reader turns to the filters
+  var preloaded = false;  // whether the whole word index was asked for (filters, below)
 
   // Filters by kind, phase, status and region: Pagefind filters the record pages carry
   // (site/search_meta.py, search_filters), listed with their values by the build in
@@ -92,6 +94,13 @@
       choices.appendChild(label);
     });
     choices.addEventListener("focusin", function () {
+      // With no words typed, a choice lists every page holding it, for which Pagefind reads
+      // every chunk of its word index (its search for null): fetched while the reader picks, as
+      // the Drugs index fetches its rows, not after the choice. With words typed, only theirs.
+      if (!preloaded && !input.value.trim()) {
+        preloaded = true;
+        pagefind.preload(null).catch(function () { preloaded = false; });
+      }
       if (!counting) { counting = true; run(); }
     });
     meta.parentNode.insertBefore(choices, meta);
