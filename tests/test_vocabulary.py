@@ -95,3 +95,21 @@ def test_the_region_vocabulary_is_pycountrys():
     assert {c.alpha_2 for c in pycountry.countries} <= codes
     assert {s.code for s in pycountry.subdivisions} <= codes
     assert "CN-HI" in codes and "UK" not in codes and "EU" not in codes
+
+
+def test_an_import_is_refused_in_the_words_validate_uses():
+    """The registry importers check what they would write with validate's own verdict, so a
+    value the schema refuses reads the same, hint included, in both places."""
+    from pipeline_tracker.tools.importing import ImportRefused, check_schema
+
+    text = "id: s\ntitle: T\nkind: nonsens\ndate: '2024'\nlanguage: en\n"
+    record, _ = parse_record_text(text, "records/sources/s.yaml", "sources", "s")
+    assert record is not None
+    (problem,) = schema_set().problems(record)
+    with pytest.raises(ImportRefused) as refused:
+        check_schema("NCT00000000", [("sources", record.data)])
+    said = str(refused.value)
+    assert said.startswith("NCT00000000: the source record would not be valid at /kind: ")
+    assert problem.message in said and "did you mean 'news'?" in said
+    assert "\n" not in said
+    check_schema("NCT00000000", [("sources", {**record.data, "kind": "news"})])  # accepted

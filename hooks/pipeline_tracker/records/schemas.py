@@ -143,26 +143,29 @@ class SchemaSet:
     gates: dict  # kind → jsonschema_rs validator (yes/no)
     messages: dict  # kind → MessageValidator (messages)
 
-    def problems(self, record: Record) -> list[Problem]:
-        gate = self.gates.get(record.kind)
+    def errors(self, kind: str, data) -> list[tuple[str, str, str]]:
+        """(pointer, message, hint) for each way `data` breaks the schema of `kind`. The fast
+        gate decides; the message validator only runs on what the gate refuses."""
+        gate = self.gates.get(kind)
         try:
-            if gate is not None and gate.is_valid(record.data):
+            if gate is not None and gate.is_valid(data):
                 return []
         except UnicodeEncodeError:
             # A lone surrogate the Rust gate cannot encode (YAML files cannot hold one; data
             # built in code, as the fuzz tests do, can): the message validator alone decides.
             gate = None
-        problems = []
-        for error in self.messages[record.kind].iter_errors(record.data):
-            pointer, message, hint = describe(error)
-            problems.append(record.problem(pointer, message, hint, "schema"))
-        if not problems and gate is not None:
+        found = [describe(error) for error in self.messages[kind].iter_errors(data)]
+        if not found and gate is not None:
             # The gate's verdict never goes without a message: should the two validators ever
             # disagree on a keyword, the gate's own errors are the message.
-            for rs_error in gate.iter_errors(record.data):
-                pointer = "".join("/" + pointer_token(p) for p in rs_error.instance_path)
-                problems.append(record.problem(pointer, rs_error.message, "", "schema"))
-        return problems
+            found = [(_pointer(e.instance_path), e.message, "") for e in gate.iter_errors(data)]
+        return found
+
+    def problems(self, record: Record) -> list[Problem]:
+        return [
+            record.problem(pointer, message, hint, "schema")
+            for pointer, message, hint in self.errors(record.kind, record.data)
+        ]
 
 
 @functools.lru_cache(maxsize=4)
@@ -220,10 +223,6 @@ def vocabulary(name: str, folder: Path = SCHEMA_DIR) -> list:
 def load_schemas(folder: Path = SCHEMA_DIR) -> dict[str, dict]:
     """Every schema file by its stem: 'drugs', 'common', …"""
     return schema_set(folder).schemas
-
-
-def validators(folder: Path = SCHEMA_DIR) -> dict[str, Draft202012Validator]:
-    return schema_set(folder).messages
 
 
 def _pointer(path) -> str:

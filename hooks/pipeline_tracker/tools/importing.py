@@ -20,7 +20,7 @@ from pipeline_tracker.records.evidence import MAX_ARCHIVE_BYTES, json_text, pars
 from pipeline_tracker.records.ids import reserved_id
 from pipeline_tracker.records.load import SINGULAR, SLUG
 from pipeline_tracker.records.problems import visible
-from pipeline_tracker.records.schemas import load_schemas, validators
+from pipeline_tracker.records.schemas import load_schemas, schema_set
 from pipeline_tracker.tools.fmt import canonical_data, dump
 from pipeline_tracker.tools.safefs import UnsafePath, write_atomic
 
@@ -235,14 +235,15 @@ def canonical(kind: str, data: dict) -> str:
 
 
 def check_schema(shown: str, docs: list[tuple[str, dict]]) -> None:
-    """ImportRefused at the first record (kind, data) the schemas would not accept."""
-    check = validators()
+    """ImportRefused at the first record (kind, data) the schemas would not accept: the same
+    verdict `validate` gives (records.schemas.SchemaSet.errors), in one line."""
+    schemas = schema_set()
     for kind, data in docs:
-        for error in check[kind].iter_errors(data):
-            where = "/" + "/".join(str(p) for p in error.absolute_path)
+        for where, message, hint in schemas.errors(kind, data)[:1]:
+            detail = f"{message} ({hint})" if hint else message
             raise ImportRefused(
-                f"{shown}: the {SINGULAR[kind]} record would not be valid at {visible(where)}: "
-                f"{visible(error.message[:200])}; nothing written"
+                f"{shown}: the {SINGULAR[kind]} record would not be valid at "
+                f"{visible(where or '/')}: {visible(detail[:300])}; nothing written"
             )
 
 
