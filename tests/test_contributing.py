@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -412,6 +413,7 @@ def _serve_briefly(command: str, cwd: Path, env: dict) -> tuple[int, str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    stopped = False
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and process.poll() is None:
@@ -421,11 +423,13 @@ def _serve_briefly(command: str, cwd: Path, env: dict) -> tuple[int, str]:
                         return 0, ""
             except OSError:
                 time.sleep(1)
-        return 1, "site never answered"
+        stopped = process.poll() is not None
+        return 1, "stopped before the site answered" if stopped else "site never answered"
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
+        with contextlib.suppress(ProcessLookupError):  # stopped by itself: its output is printed
+            os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
         output = process.communicate(timeout=30)[0]
-        if process.returncode not in (0, -signal.SIGINT, 2, 130):
+        if stopped or process.returncode not in (0, -signal.SIGINT, 2, 130):
             print(output)
 
 
