@@ -26,6 +26,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "records"
 CHROMIUM = os.environ.get("PIPELINE_TRACKER_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("PIPELINE_TRACKER_CHROMEDRIVER", "/usr/bin/chromedriver")
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Waits poll every 50 ms: Selenium's default (every 0.5 s) adds up to half a second to each wait.
+POLL = 0.05
 
 
 def _require_browser() -> None:
@@ -699,13 +701,13 @@ def _search(browser, server, query: str) -> list[str]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server)
-    box = WebDriverWait(browser, 10).until(
+    box = WebDriverWait(browser, 10, POLL).until(
         ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
     )
     box.click()
     # The search loads Pagefind when the box gets focus; typing before it is ready can be lost.
     # Read the DOM in one script call: Material re-renders results while we read them.
-    WebDriverWait(browser, 20).until(
+    WebDriverWait(browser, 20, POLL).until(
         lambda b: (
             "Initializing"
             not in b.execute_script(
@@ -721,7 +723,7 @@ def _search(browser, server, query: str) -> list[str]:
         )
 
     try:
-        WebDriverWait(browser, 15).until(lambda b: hrefs(b))
+        WebDriverWait(browser, 15, POLL).until(lambda b: hrefs(b))
     except TimeoutException:
         return []
     return [urlparse(h).path for h in hrefs(browser)]
@@ -780,12 +782,12 @@ def test_search_by_keyboard_and_preview(browser, server, tracker):
     browser.find_element(By.CSS_SELECTOR, "body").send_keys("/")
     box = browser.switch_to.active_element
     assert "md-search__input" in box.get_attribute("class")
-    WebDriverWait(browser, 20).until(
+    WebDriverWait(browser, 20, POLL).until(
         lambda b: "Type" in b.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text
     )
     box.send_keys(code)
     items = ".md-search-result__item"
-    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, items))
+    WebDriverWait(browser, 15, POLL).until(lambda b: b.find_elements(By.CSS_SELECTOR, items))
     first = browser.find_elements(By.CSS_SELECTOR, items)[0]
     assert first.find_element(By.CSS_SELECTOR, "p").text.startswith("Drug ·")
     href = urlparse(first.find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
@@ -796,7 +798,7 @@ def test_search_by_keyboard_and_preview(browser, server, tracker):
     browser.switch_to.active_element.send_keys(Keys.ARROW_UP)
     assert browser.switch_to.active_element == box
     box.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, 10, POLL).until(
         lambda b: urlparse(b.current_url).path.endswith(f"/drugs/{drug}/")
     )
     marks = browser.execute_script(
@@ -846,11 +848,11 @@ def _open_search(browser, server):
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server)
-    box = WebDriverWait(browser, 10).until(
+    box = WebDriverWait(browser, 10, POLL).until(
         ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input"))
     )
     box.click()
-    WebDriverWait(browser, 20).until(
+    WebDriverWait(browser, 20, POLL).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, ".pt-search-filters select")
     )
     return box
@@ -882,7 +884,7 @@ def _results_settled(browser, expected_count: int) -> list[str]:
         rows = b.execute_script(script)
         return rows if rows["meta"] == said else None
 
-    rows = WebDriverWait(browser, 15).until(settled)
+    rows = WebDriverWait(browser, 15, POLL).until(settled)
     return rows["hrefs"]
 
 
@@ -996,7 +998,7 @@ def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracke
     assert len(drugs) > 10
     assert len(_results_settled(browser, len(drugs))) == 10
     browser.find_element(By.CSS_SELECTOR, ".pt-search-more button").click()
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, 10, POLL).until(
         lambda b: len(b.find_elements(By.CSS_SELECTOR, ".md-search-result__item > a")) > 10
     )
     shown = browser.execute_script(
@@ -1027,17 +1029,17 @@ def test_search_filters_by_kind_and_by_phase_in_a_region(browser, server, tracke
     href = urlparse(link.get_attribute("href"))
     assert href.path == "/drugs/"
     link.click()
-    table = WebDriverWait(browser, 10).until(
+    table = WebDriverWait(browser, 10, POLL).until(
         lambda b: (
             urlparse(b.current_url).path == "/drugs/"
             and b.find_element(By.CSS_SELECTOR, "table.pt-region-filtered")
         )
     )
-    WebDriverWait(browser, 10).until(lambda b: _shown_drugs(table) == set(expected))
+    WebDriverWait(browser, 10, POLL).until(lambda b: _shown_drugs(table) == set(expected))
     box = _open_search(browser, server)
     _choose(browser, "phase", phase)
     box.send_keys(tracker.get("drugs", min(expected))["name"])
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, 10, POLL).until(
         lambda b: not b.find_element(By.CSS_SELECTOR, ".pt-search-index").is_displayed()
     )
 
@@ -1071,7 +1073,7 @@ def test_turning_to_the_search_filters_with_no_words_fetches_the_word_index_at_o
 
     def turn_to_filters():
         browser.execute_script("document.querySelector('.pt-search-filters select').focus()")
-        WebDriverWait(browser, 10).until(  # the options count once the reader turns to them
+        WebDriverWait(browser, 10, POLL).until(  # the options count once the reader turns to them
             lambda b: b.execute_script(
                 "return / \\(\\d+\\)$/.test(document.querySelector("
                 "'.pt-search-filters select option[value]:not([value=\"\"])').textContent)"
@@ -1082,7 +1084,7 @@ def test_turning_to_the_search_filters_with_no_words_fetches_the_word_index_at_o
         _open_search(browser, address)
         assert index_read() == set()
         turn_to_filters()
-        WebDriverWait(browser, 10).until(lambda b: index_read() == chunks)
+        WebDriverWait(browser, 10, POLL).until(lambda b: index_read() == chunks)
     del fetched[:]
     word = tracker.get("drugs", tracker.ids("drugs")[0])["name"].split()[0]  # in one chunk
     with _serving(built_site, Recording) as address:  # another address: nothing cached
@@ -1094,7 +1096,7 @@ def test_turning_to_the_search_filters_with_no_words_fetches_the_word_index_at_o
             box,
             word,
         )
-        WebDriverWait(browser, 10).until(
+        WebDriverWait(browser, 10, POLL).until(
             lambda b: "matching" in b.find_element(By.CSS_SELECTOR, ".md-search-result__meta").text
         )
         turn_to_filters()
@@ -1852,9 +1854,9 @@ def _wait(browser, condition, timeout: float = 10) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, timeout, ignored_exceptions=[StaleElementReferenceException]).until(
-        lambda _driver: condition()
-    )
+    WebDriverWait(
+        browser, timeout, POLL, ignored_exceptions=[StaleElementReferenceException]
+    ).until(lambda _driver: condition())
 
 
 def _primary_nav(browser) -> set[tuple[str, str]]:
