@@ -422,7 +422,7 @@ def _serve_briefly(command: str, cwd: Path, env: dict) -> tuple[int, str]:
                     if b"Open Pipeline Tracker" in page.read():
                         return 0, ""
             except OSError:
-                time.sleep(1)
+                time.sleep(0.2)
         stopped = process.poll() is not None
         return 1, "stopped before the site answered" if stopped else "site never answered"
     finally:

@@ -257,12 +257,12 @@ def test_stopping_preview_stops_its_server(tmp_path):
         deadline = time.monotonic() + 240  # a guard against a hang, not a speed check
         while not _answers(port):
             assert preview.poll() is None and time.monotonic() < deadline, "preview never served"
-            time.sleep(0.5)
+            time.sleep(0.1)
         preview.send_signal(signal.SIGTERM)
         assert preview.wait(timeout=60) != 0
         deadline = time.monotonic() + 30
         while _answers(port) and time.monotonic() < deadline:
-            time.sleep(0.5)
+            time.sleep(0.1)
         assert not _answers(port), "the preview's server still serves after the preview stopped"
         assert sorted(p.name for p in temporary.iterdir()) == []
     finally:

@@ -54,7 +54,7 @@ def _until(url: str, check, what: str) -> str:
         status, text = _get(url)
         if check(status, text):
             return text
-        time.sleep(0.3)
+        time.sleep(0.1)
     raise AssertionError(f"{url}: {what} never came (last status {status})")
 
 
