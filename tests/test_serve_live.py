@@ -30,6 +30,13 @@ evidence:
     - komen-empowher-303
 last_reviewed: "2026-11-21"
 """
+NEW_COMPANY = """id: servetest-co
+name: Servetest company
+country: CN
+sources:
+  - geneonline-2023-01-17-carsgen-huadong
+last_reviewed: "2026-11-21"
+"""
 BANNER = "Records have problems"
 GUARD = 240  # seconds: a guard against a hang, not a speed check (that is `make bench`)
 
@@ -102,6 +109,22 @@ def test_a_new_record_gets_a_page_which_goes_with_the_record(served):
     added.unlink()
     _until(base + "drugs/servetest-drug/", lambda s, t: s == 404, "the page going")
     _until(base + "drugs/", lambda s, t: s == 200 and "Servetest drug" not in t, "the index")
+
+
+def test_a_new_company_gets_its_feed_and_open_data_which_go_with_it(served):
+    """The open data and the feeds are made again beside the lists (another process): a new
+    company's feed and rows appear, and go when the record goes."""
+    base, records, _ = served
+    feed = base + "feeds/companies/servetest-co.xml"
+    assert _get(feed)[0] == 404
+    added = records / "companies" / "servetest-co.yaml"
+    added.write_text(NEW_COMPANY, encoding="utf-8")
+    _until(feed, lambda s, t: s == 200 and "Servetest company" in t, "the new feed")
+    _until(base + "data/companies.csv.gz", lambda s, t: "Servetest company" in t, "the export")
+    _until(base + "companies/", lambda s, t: "Servetest company" in t, "the companies index")
+    added.unlink()
+    _until(feed, lambda s, t: s == 404, "the feed going")
+    _until(base + "data/companies.csv.gz", lambda s, t: "Servetest" not in t, "the export")
 
 
 def test_a_broken_record_shows_the_problems_on_record_pages_and_lists(served):

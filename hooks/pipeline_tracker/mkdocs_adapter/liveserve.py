@@ -13,10 +13,10 @@ After an edit (site.touched.pages_touched says which pages can differ):
     (only the changed files), the changed records' own pages are rendered and written, deleted
     records' pages removed; the nav's lists are the ones of the last build (reused, not
     rendered), and so is how long lists are cut into pages (render.paged_lists);
-  * then, in a forked process on the other core (`Background`): the other touched pages (the
-    pages of records that show a changed one, as a target page its drugs: megabytes each at
-    scale), the touched lists (first pages and further pages), the open data and the feeds; once
-    done, MkDocs rebuilds once more (with the fresh first pages) and the browser reloads. Until
+  * then, in forked processes (`Background`): the other touched pages (the pages of records
+    that show a changed one, as a target page its drugs: megabytes each at scale) and the
+    touched lists (first pages and further pages) in one, the open data and the feeds in another
+    beside it; once both are done, MkDocs rebuilds once more (with the fresh first pages) and the browser reloads. Until
     then a reader sees those pages, the lists' filters' rows, the open data and the feeds as
     they were before the edit, and the edited record's own page as it is now. A new edit stops
     that process; its work is done again with the next one's.
@@ -294,9 +294,10 @@ class LiveSite:
 
 
 class Background:
-    """The touched lists, the touched pages of records around the changed ones, the open data
-    and the feeds, rendered in a forked process (it inherits the tracker; the server's process
-    stays free to serve), then a rebuild."""
+    """The touched lists, the touched pages of records around the changed ones, and the open data
+    and the feeds, rendered in forked processes (they inherit the tracker; the server's process
+    stays free to serve): the lists in one, the open data in another beside it (at 10,000 drugs
+    each takes tens of seconds), then a rebuild."""
 
     def __init__(self, site: LiveSite, tracker, options, lists: list[Job], consume, static):
         self.site, self.tracker, self.options = site, tracker, options
@@ -304,7 +305,7 @@ class Background:
         self.nav = [site.nav_jobs[src] for src in sorted(site.stale) if src in site.nav_jobs]
         self.exports = site.exports_stale
         self.cancelled = threading.Event()
-        self.process = None
+        self.processes: list = []
         self.thread = threading.Thread(target=self._run, name="pipeline-tracker-live", daemon=True)
 
     def start(self) -> None:
@@ -312,14 +313,14 @@ class Background:
 
     def stop(self) -> None:
         self.cancelled.set()
-        process = self.process
-        if process is not None and process.is_alive():
-            process.terminate()
+        for process in list(self.processes):
+            if process.is_alive():
+                process.terminate()
         self.thread.join()
 
-    def _work(self) -> tuple[dict, dict, tuple, list]:
-        """Runs in the child: the lists cut again, their pages written (those touched, and new
-        ones), the nav's list pages returned, the static files made."""
+    def _lists(self) -> tuple[dict, dict, bool, tuple, list]:
+        """Runs in a child: the lists cut again, their pages written (those touched, and new
+        ones), the nav's list pages returned, the rows of the lists rendered again made."""
         lists, sections = paged_lists(self.tracker), record_sections(self.tracker)
         known = set(self.site.jobs) | set(self.site.nav_jobs)
         stale = {job[0] for job in self.lists} | {job[0] for job in self.nav}
@@ -338,36 +339,44 @@ class Background:
         render_each(self.tracker, self.options, pages, self.consume, 1)
         rows = any(not is_record_job(job) for job in todo)  # lists' rows: only with the lists
         made = LiveStaticFiles(self.static.folder)
-        if self.exports or rows:
-            write_static_files(self.tracker, made, self.options, self.exports, rows)
-        # What was there and is not made again, as a deleted record's feed, goes.
-        kept, gone, fresh = {}, [], made.sizes()
-        for path, size in self.site.sizes.items():
-            remade = rows if is_list_rows_url(path) else self.exports
-            if not remade:
-                kept[path] = size
-            elif path not in fresh:
-                gone.append(path)
-        for path in gone:
-            with _quiet():
-                os.unlink(os.path.join(made.folder, path))  # type: ignore[arg-type]
-        return nav, {**kept, **fresh}, (lists, sections), [job[0] for job in todo]
+        if rows:
+            write_static_files(self.tracker, made, self.options, exports=False, rows=True)
+        return nav, made.sizes(), rows, (lists, sections), [job[0] for job in todo]
+
+    def _exports(self) -> dict:
+        """Runs in a child beside _lists: the open data and the feeds; their files' sizes."""
+        made = LiveStaticFiles(self.static.folder)
+        write_static_files(self.tracker, made, self.options, exports=True, rows=False)
+        return made.sizes()
 
     def _run(self) -> None:
         started = time.perf_counter()
+        works: list[Callable[[], object]] = [self._lists]
+        if self.exports:
+            works.append(self._exports)
         try:
-            result = _in_child(self._work, self.cancelled, self)
+            results = _in_children(works, self.cancelled, self)
         except Exception as error:  # noqa: BLE001 - never the server's end: say it, keep the old files
             print(
                 f"pipeline-tracker: could not update the lists and open data: {error}",
                 file=sys.stderr,
             )
             return
-        if result is None or self.cancelled.is_set():
+        if results is None or self.cancelled.is_set():
             return
-        nav, sizes, lists, done = cast(tuple[dict, dict, tuple, list], result)
+        nav, made, rows, lists, done = cast(tuple[dict, dict, bool, tuple, list], results[0])
+        fresh = {**made, **(cast(dict, results[1]) if self.exports else {})}
+        # What was there and is not made again, as a deleted record's feed, goes.
         site = self.site
-        site.sizes = sizes
+        kept = {}
+        for path, size in site.sizes.items():
+            remade = rows if is_list_rows_url(path) else self.exports
+            if not remade:
+                kept[path] = size
+            elif path not in fresh:
+                with _quiet():
+                    os.unlink(os.path.join(self.static.folder, path))
+        site.sizes = {**kept, **fresh}
         if self.exports:
             site.exports_stale = False
         site.nav_pages.update(nav)
@@ -401,36 +410,49 @@ def site_stamp(config) -> tuple:
     return tuple(sorted(found))
 
 
-def _in_child(work: Callable[[], object], cancelled: threading.Event, owner) -> object:
-    """`work()` in a forked process (or here, where a process cannot fork); None if cancelled."""
+def _in_children(
+    works: list[Callable[[], object]], cancelled: threading.Event, owner
+) -> list | None:
+    """Each of `works` in a forked process of its own, side by side (or here, one after the
+    other, where a process cannot fork): their results in order; None if cancelled or one died.
+    A work that raised is a RuntimeError here, once every process has ended."""
     if not can_fork():
-        return work()
+        return [work() for work in works]
     context = mp.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
+    started = []
+    for work in works:
+        receive, send = context.Pipe(duplex=False)
 
-    def child() -> None:
+        def child(work=work, send=send) -> None:
+            try:
+                send.send(("ok", work()))
+            except BaseException as error:  # noqa: BLE001 - reported by the parent
+                send.send(("error", f"{type(error).__name__}: {error}"))
+
+        process = context.Process(target=child, daemon=True)
+        owner.processes.append(process)  # before the check: stop() sees it once it starts
+        if cancelled.is_set():
+            receive.close()
+            send.close()
+            break
+        process.start()
+        send.close()
+        started.append((process, receive))
+    answers: list = []
+    for process, receive in started:
         try:
-            send.send(("ok", work()))
-        except BaseException as error:  # noqa: BLE001 - reported by the parent
-            send.send(("error", f"{type(error).__name__}: {error}"))
-
-    process = context.Process(target=child, daemon=True)
-    owner.process = process
-    if cancelled.is_set():
-        return None
-    process.start()
-    send.close()
-    try:
-        status, value = receive.recv()
-    except EOFError:  # stopped (a new edit) or died
+            answers.append(receive.recv())
+        except EOFError:  # stopped (a new edit) or died
+            answers.append(None)
+        finally:
+            receive.close()
         process.join()
+    if len(started) < len(works) or None in answers:
         return None
-    finally:
-        receive.close()
-    process.join()
-    if status == "error":
-        raise RuntimeError(value)
-    return value
+    for status, value in answers:
+        if status == "error":
+            raise RuntimeError(value)
+    return [value for _status, value in answers]
 
 
 # Serving ---------------------------------------------------------------------------------------
