@@ -15,8 +15,8 @@ After an edit (site.touched.pages_touched says which pages can differ):
     rendered), and so is how long lists are cut into pages (render.paged_lists);
   * then, in forked processes (`Background`): the other touched pages (the pages of records
     that show a changed one, as a target page its drugs: megabytes each at scale) and the
-    touched lists (first pages and further pages) in one, the open data and the feeds in another
-    beside it; once both are done, MkDocs rebuilds once more (with the fresh first pages) and the browser reloads. Until
+    touched lists (first pages and further pages) in one, the open data and the feeds in two
+    more beside it; once both are done, MkDocs rebuilds once more (with the fresh first pages) and the browser reloads. Until
     then a reader sees those pages, the lists' filters' rows, the open data and the feeds as
     they were before the edit, and the edited record's own page as it is now. A new edit stops
     that process; its work is done again with the next one's.
@@ -31,6 +31,7 @@ served: they hold BANNER_SLOT where the banner goes, which live_app fills with t
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing as mp
 import os
@@ -49,6 +50,7 @@ import jinja2
 from mkdocs.structure.files import File, InclusionLevel
 
 from pipeline_tracker.site.build import StaticFiles, write_static_files
+from pipeline_tracker.site.exports import EXPORT_PARTS
 from pipeline_tracker.site.listing import record_sections
 from pipeline_tracker.site.render import (
     TEMPLATES,
@@ -296,8 +298,8 @@ class LiveSite:
 class Background:
     """The touched lists, the touched pages of records around the changed ones, and the open data
     and the feeds, rendered in forked processes (they inherit the tracker; the server's process
-    stays free to serve): the lists in one, the open data in another beside it (at 10,000 drugs
-    each takes tens of seconds), then a rebuild."""
+    stays free to serve): the lists in one, the open data in two more beside it (its records
+    and its tables; at 10,000 drugs the open data takes 20 s of CPU), then a rebuild."""
 
     def __init__(self, site: LiveSite, tracker, options, lists: list[Job], consume, static):
         self.site, self.tracker, self.options = site, tracker, options
@@ -343,17 +345,18 @@ class Background:
             write_static_files(self.tracker, made, self.options, exports=False, rows=True)
         return nav, made.sizes(), rows, (lists, sections), [job[0] for job in todo]
 
-    def _exports(self) -> dict:
-        """Runs in a child beside _lists: the open data and the feeds; their files' sizes."""
+    def _exports(self, part: str) -> dict:
+        """Runs in a child beside _lists: one part of the open data (EXPORT_PARTS; the feeds
+        with the records); their files' sizes."""
         made = LiveStaticFiles(self.static.folder)
-        write_static_files(self.tracker, made, self.options, exports=True, rows=False)
+        write_static_files(self.tracker, made, self.options, exports=(part,), rows=False)
         return made.sizes()
 
     def _run(self) -> None:
         started = time.perf_counter()
         works: list[Callable[[], object]] = [self._lists]
         if self.exports:
-            works.append(self._exports)
+            works += [functools.partial(self._exports, part) for part in EXPORT_PARTS]
         try:
             results = _in_children(works, self.cancelled, self)
         except Exception as error:  # noqa: BLE001 - never the server's end: say it, keep the old files
@@ -365,7 +368,9 @@ class Background:
         if results is None or self.cancelled.is_set():
             return
         nav, made, rows, lists, done = cast(tuple[dict, dict, bool, tuple, list], results[0])
-        fresh = {**made, **(cast(dict, results[1]) if self.exports else {})}
+        fresh = dict(made)
+        for exported in results[1:]:
+            fresh.update(cast(dict, exported))
         # What was there and is not made again, as a deleted record's feed, goes.
         site = self.site
         kept = {}

@@ -21,7 +21,7 @@ from pipeline_tracker.site.data_and_coverage import (
     render_data_page,
 )
 from pipeline_tracker.site.data_model_page import data_model_page
-from pipeline_tracker.site.exports import build_exports
+from pipeline_tracker.site.exports import EXPORT_PARTS, build_exports
 from pipeline_tracker.site.feed import (
     CHANGES_PATH,
     FEED_PATH,
@@ -140,13 +140,15 @@ def write_static_files(
     tracker: Tracker,
     static: StaticFiles,
     options: SiteOptions,
-    exports: bool = True,
+    exports: bool | Collection[str] = True,
     rows: bool = True,
 ) -> None:
-    """The open data and the feeds (`exports`) and the rows of paged lists (`rows`), into
-    `static`."""
-    if exports:
-        build_exports(tracker, static, options.site_url)
+    """The open data and the feeds (`exports`: True, or only these of exports.EXPORT_PARTS, the
+    feeds going with "records") and the rows of paged lists (`rows`), into `static`."""
+    parts = EXPORT_PARTS if exports is True else exports or ()
+    if parts:
+        build_exports(tracker, static, options.site_url, parts)
+    if "records" in parts:
         static[FEED_PATH] = build_feed(tracker, options.site_url)
         static[CHANGES_PATH] = build_changes_feed(tracker, options.site_url)
         build_record_feeds(tracker, static, options.site_url)

@@ -759,39 +759,49 @@ def schema_files(site_url: str | None = None) -> dict[str, bytes]:
     return published_schemas(STATUS_COLUMNS, site_url)
 
 
-def build_exports(tracker: Tracker, files=None, site_url: str | None = None):
+# build_exports in parts that need nothing of each other, for processes side by side (serve):
+# the records (JSON shards, tracker.json, the schemas) and the tables (CSV, Parquet, the
+# database, datapackage.json).
+EXPORT_PARTS = ("records", "tables")
+
+
+def build_exports(tracker: Tracker, files=None, site_url: str | None = None, parts=EXPORT_PARTS):
     """Every open-data file: site path → bytes, put into `files` one by one as each is made (a
     StaticFiles writing to disk keeps a large tree's exports out of memory); a new dict if None.
-    With site_url (mkdocs.yml) links and schema addresses are absolute (urls.absolute)."""
+    With site_url (mkdocs.yml) links and schema addresses are absolute (urls.absolute).
+    `parts`: only those of EXPORT_PARTS."""
     files = {} if files is None else files
-    shards: dict[str, list[str]] = {}
-    for kind in KINDS:
-        for path, shard in record_shards(tracker, kind, site_url).items():
-            files[path] = gzip_bytes(_json(shard))
-            shards.setdefault(kind, []).append(_in_data(path))
-    files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards, site_url))
-    meta = {
-        "data_version": tracker.data_version,
-        "format_version": FORMAT_VERSION,
-        "licence": LICENCE["name"],
-    }
-    database = Database(meta)
-    published = []
-    for table in tables(tracker):
-        files[urls.table_path(table.name, "csv")] = gzip_bytes(table_csv(table))
-        files[urls.table_path(table.name, "parquet")] = parquet_file(table, meta)
-        database.add(table)
-        table.release()
-        published.append(table)
-    inside = []
-    for table in model_tables(tracker):
-        database.add(table)
-        table.release()
-        inside.append(table)
-    files[f"{DATA_DIR}/{SQLITE_PATH}"] = database.finish(VIEWS)  # gzipped
-    files[f"{DATA_DIR}/datapackage.json"] = _json(
-        datapackage(tracker, published, [*published, *inside])
-    )
-    for path, content in schema_files(site_url).items():
-        files[path] = content
+    if "records" in parts:
+        shards: dict[str, list[str]] = {}
+        for kind in KINDS:
+            for path, shard in record_shards(tracker, kind, site_url).items():
+                files[path] = gzip_bytes(_json(shard))
+                shards.setdefault(kind, []).append(_in_data(path))
+        files[f"{DATA_DIR}/tracker.json"] = _json(dataset(tracker, shards, site_url))
+    if "tables" in parts:
+        meta = {
+            "data_version": tracker.data_version,
+            "format_version": FORMAT_VERSION,
+            "licence": LICENCE["name"],
+        }
+        database = Database(meta)
+        published = []
+        for table in tables(tracker):
+            files[urls.table_path(table.name, "csv")] = gzip_bytes(table_csv(table))
+            files[urls.table_path(table.name, "parquet")] = parquet_file(table, meta)
+            database.add(table)
+            table.release()
+            published.append(table)
+        inside = []
+        for table in model_tables(tracker):
+            database.add(table)
+            table.release()
+            inside.append(table)
+        files[f"{DATA_DIR}/{SQLITE_PATH}"] = database.finish(VIEWS)  # gzipped
+        files[f"{DATA_DIR}/datapackage.json"] = _json(
+            datapackage(tracker, published, [*published, *inside])
+        )
+    if "records" in parts:
+        for path, content in schema_files(site_url).items():
+            files[path] = content
     return files
