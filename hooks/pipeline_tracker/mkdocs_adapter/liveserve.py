@@ -38,6 +38,7 @@ import os
 import posixpath
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -360,6 +361,8 @@ class Background:
         try:
             results = _in_children(works, self.cancelled, self)
         except Exception as error:  # noqa: BLE001 - never the server's end: say it, keep the old files
+            if self.cancelled.is_set():  # stopped by a new edit: the next one does it again
+                return
             print(
                 f"pipeline-tracker: could not update the lists and open data: {error}",
                 file=sys.stderr,
@@ -429,6 +432,8 @@ def _in_children(
         receive, send = context.Pipe(duplex=False)
 
         def child(work=work, send=send) -> None:
+            # terminate() ends it at once (serve's own SIGTERM handler stops the server cleanly).
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
                 send.send(("ok", work()))
             except BaseException as error:  # noqa: BLE001 - reported by the parent
