@@ -16,10 +16,11 @@ After an edit (site.touched.pages_touched says which pages can differ):
   * then, in forked processes (`Background`): the other touched pages (the pages of records
     that show a changed one, as a target page its drugs: megabytes each at scale) and the
     touched lists (first pages and further pages) in one, the open data and the feeds in two
-    more beside it; once both are done, MkDocs rebuilds once more (with the fresh first pages) and the browser reloads. Until
-    then a reader sees those pages, the lists' filters' rows, the open data and the feeds as
-    they were before the edit, and the edited record's own page as it is now. A new edit stops
-    that process; its work is done again with the next one's.
+    more beside it; once all are done, MkDocs rebuilds once more (with the fresh first pages)
+    and the browser reloads. Until then a reader sees those pages, the lists' filters' rows,
+    the open data and the feeds as they were before the edit, and the edited record's own page
+    as it is now. A new edit stops those processes; their work is done again with the next
+    one's.
 Every page prints the data version of the first build: the version changes with any edit, so
 printing the new one would change every page. `mkdocs build` prints the real one.
 
