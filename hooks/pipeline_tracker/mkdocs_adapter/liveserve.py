@@ -32,6 +32,7 @@ served: they hold BANNER_SLOT where the banner goes, which live_app fills with t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import multiprocessing as mp
@@ -71,6 +72,8 @@ LIVE_FOLDER = ".pt-live"
 # Where a page in LIVE_FOLDER shows the problems banner (record text cannot forge it: its "<" is
 # always escaped).
 BANNER_SLOT = "<!--pipeline-tracker:live-banner-->"
+# How much less CPU time a background process gets than the server's (`nice`).
+BACKGROUND_NICENESS = 10
 
 Job = tuple[str, str, str, str]
 
@@ -435,6 +438,10 @@ def _in_children(
         def child(work=work, send=send) -> None:
             # terminate() ends it at once (serve's own SIGTERM handler stops the server cleanly).
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            # Below the server's process, which is still building the edited record's page when
+            # these start: they take what CPU it leaves (three of them, on two cores).
+            with contextlib.suppress(OSError):
+                os.nice(BACKGROUND_NICENESS)
             try:
                 send.send(("ok", work()))
             except BaseException as error:  # noqa: BLE001 - reported by the parent
