@@ -327,7 +327,7 @@ class Background:
 
     def _lists(self) -> tuple[dict, dict, bool, tuple, list]:
         """Runs in a child: the lists cut again, their pages written (those touched, and new
-        ones), the nav's list pages returned, the rows of the lists rendered again made."""
+        ones), the nav's list pages returned, and the rows of the lists it rendered again."""
         lists, sections = paged_lists(self.tracker), record_sections(self.tracker)
         known = set(self.site.jobs) | set(self.site.nav_jobs)
         stale = {job[0] for job in self.lists} | {job[0] for job in self.nav}
