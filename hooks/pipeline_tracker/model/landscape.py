@@ -7,6 +7,7 @@ highest phase per indication. Both are plain data here; templates/_landscape.j2 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -40,7 +41,8 @@ class Matrix:
     # a drug whose fact is inferred is marked so in the cell, with the reason.
     facet: str | None = None
 
-    @property
+    # Worked out once per matrix (cached_property): every page of a long landscape shows them.
+    @functools.cached_property
     def columns(self) -> list[str]:
         """The ladder's main rungs always; phase unknown, 1/2 and 2/3 only when a drug is there."""
         used = {phase for row in self.rows for phase in row.cells}
@@ -48,14 +50,22 @@ class Matrix:
 
     def total(self, phase: str) -> int:
         """Distinct drugs at this phase in any row: a drug in several rows counts once."""
-        return len({drug for row in self.rows for drug, _ in row.cells.get(phase, [])})
+        return self._totals.get(phase, 0)
 
-    @property
+    @functools.cached_property
+    def _totals(self) -> dict[str, int]:
+        drugs: dict[str, set[str]] = defaultdict(set)
+        for row in self.rows:
+            for phase, cell in row.cells.items():
+                drugs[phase].update(drug for drug, _ in cell)
+        return {phase: len(found) for phase, found in drugs.items()}
+
+    @functools.cached_property
     def count(self) -> int:
         """Distinct drugs in the whole matrix."""
         return len({drug for row in self.rows for cell in row.cells.values() for drug, _ in cell})
 
-    @property
+    @functools.cached_property
     def shared(self) -> bool:
         """Whether some drug sits in more than one row (so row counts add up to more than `count`)."""
         return sum(row.count for row in self.rows) > self.count

@@ -96,6 +96,17 @@ class Tracker:
     # and the changes readers see on "Recently changed" (model/changes.recent_changes).
     history: History = field(default_factory=History)
     recent_changes: list = field(default_factory=list)
+    # What the pages ask again and again (a drug's highest phase, a list in phase order), worked
+    # out once for the phase rows it was worked out from (`_memo`).
+    _memos: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _memo(self, name: str) -> dict:
+        """A memo of derived facts, emptied whenever phase_rows is replaced (a tracker is made,
+        then given its rows: model.tracker.link, relink)."""
+        if self._memos.get("of") is not self.phase_rows:
+            self._memos.clear()
+            self._memos["of"] = self.phase_rows
+        return self._memos.setdefault(name, {})
 
     def get(self, kind: str, record_id: str) -> dict:
         return self.records[kind][record_id].data
@@ -260,11 +271,19 @@ class Tracker:
         return bool(self.phase_rows.get(drug))
 
     def tracked_ids(self) -> list[str]:
-        return [d for d in self.ids("drugs") if self.tracked(d)]
+        return list(self._tracked_or_not()[True])
 
     def untracked_ids(self) -> list[str]:
         """Drugs named only as comparators, background therapy or deal subjects."""
-        return [d for d in self.ids("drugs") if not self.tracked(d)]
+        return list(self._tracked_or_not()[False])
+
+    def _tracked_or_not(self) -> dict[bool, list[str]]:
+        memo = self._memo("tracked")
+        if not memo:
+            memo.update({True: [], False: []})
+            for drug in self.ids("drugs"):
+                memo[self.tracked(drug)].append(drug)
+        return memo
 
     def drugs_in_indication(self, indication: str) -> list[str]:
         """Drugs with any phase row in an indication or its narrower indications."""
@@ -293,13 +312,19 @@ class Tracker:
         return dict(children)
 
     def by_phase(self, drugs, indications: set[str] | None = None) -> list[str]:
-        """Drug ids, highest phase first (active before inactive), then by id."""
+        """Drug ids, highest phase first (active before inactive), then by id. Worked out once
+        per list: every page of a long list asks for the whole list in order."""
+        drugs = tuple(drugs)
+        memo = self._memo("by_phase")
+        key = (drugs, None if indications is None else frozenset(indications))
+        if key not in memo:
 
-        def key(drug: str):
-            best = self.highest_phase(drug, indications=indications)
-            return (-(best.active if best else -1), -(best.rank if best else -1), drug)
+            def rank(drug: str):
+                best = self.highest_phase(drug, indications=indications)
+                return (-(best.active if best else -1), -(best.rank if best else -1), drug)
 
-        return sorted(drugs, key=key)
+            memo[key] = sorted(drugs, key=rank)
+        return list(memo[key])
 
     def best_of(self, drugs, indications: set[str] | None = None) -> PhaseRow | None:
         """The highest phase among several drugs."""
@@ -308,6 +333,12 @@ class Tracker:
 
     def aliases_of_drugs(self) -> dict[str, str]:
         """Drug id → code names, synonyms and INN joined for display and search."""
+        memo = self._memo("aliases")
+        if not memo:
+            memo.update(self._aliases_of_drugs())
+        return memo
+
+    def _aliases_of_drugs(self) -> dict[str, str]:
         result = {}
         for drug, record in self.records["drugs"].items():
             data = record.data
@@ -475,6 +506,16 @@ class Tracker:
     ) -> PhaseRow | None:
         """A drug's headline phase: its highest anywhere (or in one indication or set). Special
         access is not a phase: it never counts."""
+        if indication is None and indications is None:
+            memo = self._memo("highest_phase")
+            if drug not in memo:
+                memo[drug] = self._highest_phase(drug)
+            return memo[drug]
+        return self._highest_phase(drug, indication, indications)
+
+    def _highest_phase(
+        self, drug: str, indication: str | None = None, indications: set[str] | None = None
+    ) -> PhaseRow | None:
         rows = development_rows(self.phase_rows.get(drug, []))
         if indication is not None:
             rows = [r for r in rows if r.indication == indication]

@@ -185,8 +185,9 @@ def landscape_rows(view) -> int:
 
 
 def whole_list_filters(page, listed: list[str], indications=None):
-    """The stages and filter options of every drug of a paged table (its filter form lists the
-    values of the whole list, not only of the rows on one page)."""
+    """The filter choices (PageContext.filter_choices) of every drug of a paged table: its filter
+    form lists the values of the whole list, not only of the rows on one page. Worked out once
+    for all the list's pages."""
     key = (
         "filters",
         tuple(listed),
@@ -205,7 +206,7 @@ def _whole_list_filters(page, listed, indications):
             mine if indications is None else [r for r in mine if r.indication in indications]
         )
         stages.append(t.stage_by_region(d, indications))
-    return stages, page.filter_options(listed, rows)
+    return page.filter_choices(stages, page.filter_options(listed, rows))
 
 
 def region_view_filters(page, view):
@@ -221,7 +222,7 @@ def _region_view_filters(page, view):
         stages.append(t.stage_by_region(d, [indication]))
         rows.extend(r for r in t.phase_rows.get(d, []) if r.indication == indication)
     drugs = list(dict.fromkeys(d for d, _i, _c in view.rows))
-    return stages, page.filter_options(drugs, rows)
+    return page.filter_choices(stages, page.filter_options(drugs, rows))
 
 
 def quality_lists(q) -> dict[str, list]:
@@ -554,4 +555,4 @@ def _company_filters(page, company):
     roles, programmes = company_programmes(page.tracker, company)
     stages = [page.tracker.stage_by_region(d, rows=programmes.get(d, [])) for d in roles]
     rows = [row for rows in programmes.values() for row in rows]
-    return stages, page.filter_options(list(roles), rows)
+    return page.filter_choices(stages, page.filter_options(list(roles), rows))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import FunctionType, MethodType
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
@@ -182,6 +183,14 @@ def _shared(tracker: Tracker, name: str) -> dict:
     if cache is None:
         cache = caches[name] = _BoundedCache(SHARED_CACHE_ENTRIES)
     return cache
+
+
+class FilterChoices(NamedTuple):
+    """A drug table's filter choices (PageContext.filter_choices)."""
+
+    regions: list[tuple[str, str]]  # (code, name), Worldwide first, then by name
+    options: dict[str, list[tuple[str, str]]]  # filter name → (value, label)
+    json: Markup  # the options with more than one choice, for tracker.js
 
 
 class PageContext:
@@ -595,6 +604,12 @@ class PageContext:
                 key=lambda o: o[1].lower(),
             ),
         }
+
+    def filter_choices(self, stages, options: dict[str, list[tuple[str, str]]]) -> FilterChoices:
+        """What a drug table's filter form offers (_macros.j2 table_filters): the regions of
+        `stages` and the other filters' `options`, with their JSON. A paged list works it out once
+        for all its pages (listing.whole_list_filters): every page offers the whole list's."""
+        return FilterChoices(self.region_options(stages), options, self.options_json(options))
 
     @staticmethod
     def options_json(options: dict[str, list[tuple[str, str]]]) -> Markup:
