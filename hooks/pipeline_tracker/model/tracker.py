@@ -96,17 +96,23 @@ class Tracker:
     # and the changes readers see on "Recently changed" (model/changes.recent_changes).
     history: History = field(default_factory=History)
     recent_changes: list = field(default_factory=list)
-    # What the pages ask again and again (a drug's highest phase, a list in phase order), worked
-    # out once for the phase rows it was worked out from (`_memo`).
+    # What the pages ask again and again (a drug's highest phase anywhere, the tracked drugs),
+    # worked out once for the phase rows it was worked out from (`_memo`): at most one entry
+    # per record, so the memo stays small (a memo of every list a page asks about grew to
+    # hundreds of thousands of entries at 10,000 drugs, and the build paid for it in memory).
     _memos: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _memo(self, name: str) -> dict:
         """A memo of derived facts, emptied whenever phase_rows is replaced (a tracker is made,
         then given its rows: model.tracker.link, relink)."""
-        if self._memos.get("of") is not self.phase_rows:
-            self._memos.clear()
-            self._memos["of"] = self.phase_rows
-        return self._memos.setdefault(name, {})
+        memos = self._memos
+        if memos.get("of") is not self.phase_rows:
+            memos.clear()
+            memos["of"] = self.phase_rows
+        memo = memos.get(name)
+        if memo is None:
+            memo = memos[name] = {}
+        return memo
 
     def get(self, kind: str, record_id: str) -> dict:
         return self.records[kind][record_id].data
@@ -312,19 +318,13 @@ class Tracker:
         return dict(children)
 
     def by_phase(self, drugs, indications: set[str] | None = None) -> list[str]:
-        """Drug ids, highest phase first (active before inactive), then by id. Worked out once
-        per list: every page of a long list asks for the whole list in order."""
-        drugs = tuple(drugs)
-        memo = self._memo("by_phase")
-        key = (drugs, None if indications is None else frozenset(indications))
-        if key not in memo:
+        """Drug ids, highest phase first (active before inactive), then by id."""
 
-            def rank(drug: str):
-                best = self.highest_phase(drug, indications=indications)
-                return (-(best.active if best else -1), -(best.rank if best else -1), drug)
+        def key(drug: str):
+            best = self.highest_phase(drug, indications=indications)
+            return (-(best.active if best else -1), -(best.rank if best else -1), drug)
 
-            memo[key] = sorted(drugs, key=rank)
-        return list(memo[key])
+        return sorted(drugs, key=key)
 
     def best_of(self, drugs, indications: set[str] | None = None) -> PhaseRow | None:
         """The highest phase among several drugs."""

@@ -184,6 +184,12 @@ def landscape_rows(view) -> int:
     return len(view) if isinstance(view, list) else len(view.rows)
 
 
+def in_phase_order(tracker: Tracker, drugs: list[str], indications=None) -> list[str]:
+    """Tracker.by_phase of a paged list's drugs, worked out once for all its pages."""
+    key = ("by_phase", tuple(drugs), None if indications is None else frozenset(indications))
+    return once(tracker, key, tracker.by_phase, drugs, indications)
+
+
 def whole_list_filters(page, listed: list[str], indications=None):
     """The filter choices (PageContext.filter_choices) of every drug of a paged table: its filter
     form lists the values of the whole list, not only of the rows on one page. Worked out once
