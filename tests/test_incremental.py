@@ -171,13 +171,20 @@ def test_the_tracker_reloaded_raises_the_same_problems(records_copy):
 
 
 def _linked_view(tracker) -> tuple:
-    return tracker.phase_rows, tracker.referenced_by, _view(tracker.records)
+    """What linking gives, and what the pages ask of it (each drug's headline phase, the tracked
+    drugs, the aliases): a tracker relinked after an edit must not answer from the last one's."""
+    derived = (
+        {drug: tracker.highest_phase(drug) for drug in tracker.ids("drugs")},
+        tracker.tracked_ids(),
+        tracker.aliases_of_drugs(),
+    )
+    return tracker.phase_rows, tracker.referenced_by, _view(tracker.records), derived
 
 
 def test_relinking_only_what_changed_gives_the_tracker_a_full_link_gives(records_copy):
     """Each step reloads through the cache and links from the last tracker; a cold load and a full
     link of the same files agree: phase rows (a trial's phase moved, an event gone, a trial
-    added), back-references, and the earlier tracker is left as it was."""
+    added), back-references, the headline phases, and the earlier tracker is left as it was."""
     cache = FileCache()
     root = records_copy.parent
     last = incremental.load_tracker(records_copy, root, cache)
@@ -211,6 +218,17 @@ def test_relinking_only_what_changed_gives_the_tracker_a_full_link_gives(records
     assert ("drugs", DRUG) not in last.referenced_by.get(("targets", "erbb2"), set())
     assert ("trials", "lummicar-3") in last.referenced_by[("drugs", "zevorcabtagene-autoleucel")]
     assert first != _linked_view(last)
+
+
+def test_a_tracker_given_other_phase_rows_answers_from_them(records_copy):
+    """Linking makes a tracker, then gives it its phase rows (link, relink): what the tracker
+    worked out before (a drug's headline phase, the tracked drugs) follows the rows it has now."""
+    tracker = incremental.load_tracker(records_copy, records_copy.parent)
+    drug = tracker.tracked_ids()[0]
+    assert tracker.highest_phase(drug) is not None
+    tracker.phase_rows = {**tracker.phase_rows, drug: []}
+    assert tracker.highest_phase(drug) is None
+    assert drug in tracker.untracked_ids() and drug not in tracker.tracked_ids()
 
 
 def test_a_history_kept_between_builds_reads_each_blob_once(records_copy, monkeypatch):

@@ -98,8 +98,9 @@ class Tracker:
     recent_changes: list = field(default_factory=list)
     # What the pages ask again and again (a drug's highest phase anywhere, the tracked drugs),
     # worked out once for the phase rows it was worked out from (`_memo`): at most one entry
-    # per record, so the memo stays small (a memo of every list a page asks about grew to
-    # hundreds of thousands of entries at 10,000 drugs, and the build paid for it in memory).
+    # a drug. A memo of every list any page asked about grew with the site and made serve's
+    # background slower, not faster (benchmarks/README, seventeenth session); a paged list's
+    # order is kept by site/listing.in_phase_order instead.
     _memos: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _memo(self, name: str) -> dict:
@@ -336,7 +337,7 @@ class Tracker:
         memo = self._memo("aliases")
         if not memo:
             memo.update(self._aliases_of_drugs())
-        return memo
+        return dict(memo)
 
     def _aliases_of_drugs(self) -> dict[str, str]:
         result = {}
