@@ -212,7 +212,7 @@ def _whole_list_filters(page, listed, indications):
             mine if indications is None else [r for r in mine if r.indication in indications]
         )
         stages.append(t.stage_by_region(d, indications))
-    return page.filter_choices(stages, page.filter_options(listed, rows))
+    return page.filter_choices(stages, listed, rows)
 
 
 def region_view_filters(page, view):
@@ -228,7 +228,7 @@ def _region_view_filters(page, view):
         stages.append(t.stage_by_region(d, [indication]))
         rows.extend(r for r in t.phase_rows.get(d, []) if r.indication == indication)
     drugs = list(dict.fromkeys(d for d, _i, _c in view.rows))
-    return page.filter_choices(stages, page.filter_options(drugs, rows))
+    return page.filter_choices(stages, drugs, rows)
 
 
 def quality_lists(q) -> dict[str, list]:
@@ -561,4 +561,4 @@ def _company_filters(page, company):
     roles, programmes = company_programmes(page.tracker, company)
     stages = [page.tracker.stage_by_region(d, rows=programmes.get(d, [])) for d in roles]
     rows = [row for rows in programmes.values() for row in rows]
-    return page.filter_choices(stages, page.filter_options(list(roles), rows))
+    return page.filter_choices(stages, list(roles), rows)

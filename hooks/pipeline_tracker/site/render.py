@@ -605,10 +605,12 @@ class PageContext:
             ),
         }
 
-    def filter_choices(self, stages, options: dict[str, list[tuple[str, str]]]) -> FilterChoices:
+    def filter_choices(self, stages, drugs, rows) -> FilterChoices:
         """What a drug table's filter form offers (_macros.j2 table_filters): the regions of
-        `stages` and the other filters' `options`, with their JSON. A paged list works it out once
-        for all its pages (listing.whole_list_filters): every page offers the whole list's."""
+        `stages` and the other filters' options (filter_options of `drugs` and their `rows`), with
+        their JSON. A paged list works it out once for all its pages (listing.whole_list_filters):
+        every page offers the whole list's."""
+        options = self.filter_options(drugs, rows)
         return FilterChoices(self.region_options(stages), options, self.options_json(options))
 
     @staticmethod
