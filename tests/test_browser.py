@@ -487,6 +487,32 @@ def test_company_page_filters_its_drugs_by_region_within_its_programmes(browser,
     assert _shown_drugs(table) == inside
 
 
+def test_a_company_with_one_drug_takes_the_region_a_link_names(browser, server, tracker):
+    """A one-row pipeline still filters: the link's region is chosen and counted, and a region
+    none of its programmes lies within leaves no row (the form once showed, inert)."""
+    from pipeline_tracker.model.tracker import regions_containing
+    from selenium.webdriver.support.ui import Select
+
+    def regions(company):
+        progs = tracker.programmes_of_company(company)
+        return {x for rows in progs.values() for r in rows for x in regions_containing(r.region)}
+
+    company = next(c for c in tracker.ids("companies") if len(tracker.drugs_of_company(c)) == 1)
+    region = min(regions(company))
+    elsewhere = min(set().union(*map(regions, tracker.ids("companies"))) - regions(company))
+    browser.get(server + f"companies/{company}/?region={region}")
+    form = browser.find_element("css selector", "form[data-pt-region-filter]")
+    assert form.is_displayed()
+    chosen = Select(form.find_element("css selector", "select[name=region]")).first_selected_option
+    assert chosen.get_attribute("value") == region
+    assert chosen.text.endswith("(1)"), chosen.text
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == set(tracker.drugs_of_company(company))
+    browser.get(server + f"companies/{company}/?region={elsewhere}")
+    table = browser.find_element("css selector", "table.pt-region-filtered")
+    assert _shown_drugs(table) == set()
+
+
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 

@@ -104,7 +104,9 @@
   function addFilter(table) {
     var body = table.tBodies[0];
     var paged = table.getAttribute("data-pt-paged");
-    if (!body || (body.rows.length < 2 && !paged)) return;
+    // One row needs no text filter, unless the region filters above it need the machinery (a
+    // company with one drug still shows that drug's phase in the region a link names).
+    if (!body || (body.rows.length < 2 && !paged && !table.classList.contains("pt-region-filtered"))) return;
     var caption = table.caption ? table.caption.textContent.trim() : "the table";
     var box = document.createElement("div");
     box.className = "pt-filter";
