@@ -511,6 +511,20 @@ def test_a_company_with_one_drug_takes_the_region_a_link_names(browser, server, 
     browser.get(server + f"companies/{company}/?region={elsewhere}")
     table = browser.find_element("css selector", "table.pt-region-filtered")
     assert _shown_drugs(table) == set()
+    # Its one drug's phase is a choice too: a link naming it finds the drug, not "none here".
+    browser.get(server + f"companies/{company}/")
+    phases = [
+        o.get_attribute("value")
+        for o in Select(browser.find_element("css selector", "select[name=phase]")).options
+        if o.get_attribute("value")
+    ]
+    assert phases
+    for phase in phases:
+        browser.get(server + f"companies/{company}/?phase={phase}")
+        chosen = Select(browser.find_element("css selector", "select[name=phase]"))
+        assert chosen.first_selected_option.text.endswith("(1)"), chosen.first_selected_option.text
+        table = browser.find_element("css selector", "table.pt-region-filtered")
+        assert _shown_drugs(table) == set(tracker.drugs_of_company(company))
 
 
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):

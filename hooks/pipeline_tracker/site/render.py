@@ -190,7 +190,8 @@ class FilterChoices(NamedTuple):
 
     regions: list[tuple[str, str]]  # (code, name), Worldwide first, then by name
     options: dict[str, list[tuple[str, str]]]  # filter name → (value, label)
-    json: Markup  # the options with more than one choice, for tracker.js
+    shown: frozenset[str]  # the filters the form shows (PageContext.shown_filters)
+    json: Markup  # the shown filters' choices, for tracker.js
 
 
 class PageContext:
@@ -611,17 +612,27 @@ class PageContext:
         their JSON. A paged list works it out once for all its pages (listing.whole_list_filters):
         every page offers the whole list's."""
         options = self.filter_options(drugs, rows)
-        return FilterChoices(self.region_options(stages), options, self.options_json(options))
+        shown = self.shown_filters(options)
+        return FilterChoices(
+            self.region_options(stages), options, shown, self.options_json(options, shown)
+        )
 
     @staticmethod
-    def options_json(options: dict[str, list[tuple[str, str]]]) -> Markup:
-        """The choices of the filters with more than one, as JSON for tracker.js ({name:
-        [[value, label], …]}), safe inside a <script> element."""
+    def shown_filters(options: dict[str, list[tuple[str, str]]]) -> frozenset[str]:
+        """The filters beyond region a drug table's form shows: phase always (with a single
+        phase it still says which, counted, and a shared link naming it finds it), the others
+        only with more than one choice (one would narrow nothing)."""
+        return frozenset(n for n, choices in options.items() if n == "phase" or len(choices) > 1)
+
+    @staticmethod
+    def options_json(options: dict[str, list[tuple[str, str]]], shown: frozenset[str]) -> Markup:
+        """The choices of the `shown` filters, as JSON for tracker.js ({name: [[value, label],
+        …]}), safe inside a <script> element."""
         return escape.script_json(
             {
                 name: [list(o) for o in choices]
                 for name, choices in options.items()
-                if len(choices) > 1
+                if name in shown and choices
             }
         )
 

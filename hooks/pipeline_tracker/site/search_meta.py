@@ -144,7 +144,8 @@ def filter_lists(values: dict[str, set[str]]) -> dict[str, list[str]]:
         "status": sorted(values.get("status", ())),
         "region": regions,
     }
-    # As the Drugs index (PageContext.options_json): a filter with one value narrows nothing.
+    # A filter with one value narrows nothing (as a drug table's, PageContext.shown_filters,
+    # but for its phase, which there says what the table holds).
     return {name: found for name, found in lists.items() if len(found) > 1}
 
 
