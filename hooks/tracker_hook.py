@@ -33,6 +33,7 @@ from pipeline_tracker.mkdocs_adapter.shell import (
 from pipeline_tracker.records.load import records_dir
 from pipeline_tracker.records.problems import RecordsInvalid, visible
 from pipeline_tracker.records.schemas import schema_dir
+from pipeline_tracker.site import template_cache
 from pipeline_tracker.site.build import StaticFiles, build_outputs
 from pipeline_tracker.site.render import (
     SiteOptions,
@@ -231,6 +232,8 @@ def on_env(env, config: MkDocsConfig, files: Files):
     cache: dict = {}
     if _live():
         env.bytecode_cache = liveserve.SITE.templates
+    else:  # compiled templates kept between builds (site/template_cache.py)
+        env.bytecode_cache = template_cache.bytecode_cache("theme", Path(__file__))
     _OUTPUT["theme"] = (env, files)
     in_nav = {page.file.src_uri for page in _OUTPUT.get("nav_pages", ())}
     env.globals["pt_nav_cache"] = cache

@@ -45,7 +45,16 @@ from pipeline_tracker.records.phases import (
     SPECIAL_ACCESS_ONLY,
     region_name,
 )
-from pipeline_tracker.site import cards, escape, fragments, linked_data, listing, search_meta, urls
+from pipeline_tracker.site import (
+    cards,
+    escape,
+    fragments,
+    linked_data,
+    listing,
+    search_meta,
+    template_cache,
+    urls,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_KINDS = ("drugs", "targets", "companies", "indications", "trials", "sources")
@@ -1016,6 +1025,7 @@ def _environment() -> jinja2.Environment:
         # Record text printed by {{ }} loses control characters and lone surrogates (which no
         # page can carry) before it is escaped; Markup built by PageContext passes unchanged.
         finalize=_printable,
+        bytecode_cache=template_cache.bytecode_cache("pages"),  # compiled once, not every build
     )
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title
