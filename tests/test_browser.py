@@ -714,6 +714,60 @@ def test_timeline_filters_by_type_region_and_year(browser, server, tracker):
     assert year in listed and not any(t[:1].isdigit() and t != year for t in listed)
 
 
+def test_a_timeline_split_by_year_keeps_its_filters_from_year_to_year(browser, tracker, paged_site):
+    """On a timeline with a page for each year, the filters are the page's query string (shared,
+    restored on reload) and the year links keep type and region: a reader following approvals
+    from year to year need not choose them again on each page."""
+    from pipeline_tracker.site.listing import timeline_years
+    from selenium.webdriver.support.ui import Select
+
+    years = {slug: events for _, slug, events in timeline_years(tracker)}
+    kind, (first, second) = next(
+        (kind, found[:2])
+        for kind in sorted({tracker.get("events", e)["type"] for e in tracker.ids("events")})
+        for found in [
+            [
+                s
+                for s, events in years.items()
+                if any(tracker.get("events", e)["type"] == kind for e in events)
+            ]
+        ]
+        if len(found) >= 2
+    )
+
+    def shown():
+        return {
+            a.get_attribute("id").removeprefix("event-")
+            for a in browser.find_elements("css selector", "article.pt-event")
+            if a.is_displayed()
+        }
+
+    def of_kind(slug):
+        return {e for e in years[slug] if tracker.get("events", e)["type"] == kind}
+
+    with _serving(paged_site) as address:
+        browser.get(address + f"timeline/{first}/?type={kind}")
+        assert (
+            Select(
+                browser.find_element("css selector", "select[name=type]")
+            ).first_selected_option.get_attribute("value")
+            == kind
+        )
+        assert shown() == of_kind(first)
+        # One year on a year's page: its year filter would narrow nothing.
+        assert not browser.find_element("css selector", "select[name=year]").is_displayed()
+        link = browser.find_element("css selector", f"nav[data-pt-years] a[href*='/{second}/']")
+        assert link.get_attribute("href").endswith(f"/{second}/?type={kind}")
+        link.click()
+        _wait(browser, lambda: urlparse(browser.current_url).path.endswith(f"/{second}/"))
+        assert shown() == of_kind(second)
+        Select(browser.find_element("css selector", "select[name=type]")).select_by_value("")
+        assert urlparse(browser.current_url).query == ""
+        assert shown() == set(years[second])
+        link = browser.find_element("css selector", f"nav[data-pt-years] a[href*='/{first}/']")
+        assert link.get_attribute("href").endswith(f"/{first}/")
+
+
 def _search_cases(tracker) -> list[tuple[str, str]]:
     """(what a reader types, the page that must come first), read from the fixture records."""
     trial = next(t for t in tracker.ids("trials") if tracker.get("trials", t).get("registry_ids"))

@@ -440,11 +440,34 @@
     var regions = listed ? JSON.parse(listed.textContent || "{}").region || [] : [], regionNames = {};
     regions.forEach(function (pair) { regionNames[pair[0]] = pair[1]; });
     var yearList = Object.keys(years).sort().reverse();
+    var yearNames = { undated: "date not reported" };
+    function names(name) { return name === "region" ? regionNames : name === "year" ? yearNames : {}; }
     var controls = [
       ["type", select("Type", Object.keys(types).sort(), {})],
       ["region", select("Region", regions.map(function (pair) { return pair[0]; }), regionNames)],
-      ["year", select("Year", yearList, { undated: "date not reported" })]
+      ["year", select("Year", yearList, yearNames)]
     ];
+    // The filters' state is the page's query string, as a drug table's: a filtered view can be
+    // shared, a reload restores it, and the year pager's links keep type and region (each page
+    // is a year). A value no event here has is kept (none shown) rather than dropped.
+    var params = new URLSearchParams(window.location.search);
+    controls.forEach(function (c) {
+      var box = c[1].querySelector("select"), wanted = params.get(c[0]);
+      box.name = c[0];
+      if (!wanted) return;
+      if (!Array.prototype.some.call(box.options, function (o) { return o.value === wanted; })) {
+        var option = document.createElement("option");
+        option.value = wanted;
+        option.setAttribute("data-label", names(c[0])[wanted] || wanted);
+        box.appendChild(option);
+      }
+      box.value = wanted;
+    });
+    // A filter with one value on this page (the year of a year's page) narrows nothing.
+    controls.forEach(function (c) {
+      var box = c[1].querySelector("select");
+      c[1].hidden = box.options.length <= 2 && !box.value;
+    });
     var count = document.createElement("span");
     count.className = "pt-filter__count";
     count.setAttribute("aria-live", "polite");
@@ -498,8 +521,30 @@
       });
       count.textContent = shown + " of " + events.length + " events";
     }
-    controls.forEach(function (c) { c[1].querySelector("select").addEventListener("change", apply); });
+    function remember() {
+      var query = new URLSearchParams(window.location.search);
+      controls.forEach(function (c) {
+        var v = c[1].querySelector("select").value;
+        if (v) query.set(c[0], v); else query.delete(c[0]);
+      });
+      var text = query.toString();
+      window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+      keepInPager(query);
+    }
+    function keepInPager(query) {
+      var kept = new URLSearchParams();
+      ["type", "region"].forEach(function (name) { if (query.get(name)) kept.set(name, query.get(name)); });
+      document.querySelectorAll("nav[data-pt-years] a").forEach(function (a) {
+        if (!a.dataset.ptHref) a.dataset.ptHref = a.getAttribute("href");
+        var text = kept.toString();
+        a.setAttribute("href", a.dataset.ptHref + (text ? "?" + text : ""));
+      });
+    }
+    controls.forEach(function (c) {
+      c[1].querySelector("select").addEventListener("change", function () { apply(); remember(); });
+    });
     apply();
+    keepInPager(params);
   }
   // Phone cards: every body cell gets its column's header as data-label, which layout.css shows
   // on phones ("Phase: filed"). The build labels only the columns layout.css sizes by name
