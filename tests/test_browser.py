@@ -527,6 +527,41 @@ def test_a_company_with_one_drug_takes_the_region_a_link_names(browser, server, 
         assert _shown_drugs(table) == set(tracker.drugs_of_company(company))
 
 
+def test_a_company_page_with_a_region_chosen_lists_the_programmes_there(browser, server, tracker):
+    """A drug's row lists the company's programmes in every region; with a region chosen, those
+    within it (China holds Hainan), and all of them again once the choice is cleared."""
+    from pipeline_tracker.model.tracker import regions_containing
+    from selenium.webdriver.support.ui import Select
+
+    company, region, inside, total = next(
+        (c, code, inside, total)
+        for c in tracker.ids("companies")
+        for progs in [tracker.programmes_of_company(c)]
+        for total in [sum(len(rows) for rows in progs.values())]
+        for code in sorted(
+            {x for rows in progs.values() for r in rows for x in regions_containing(r.region)}
+        )
+        for inside in [
+            [r for rows in progs.values() for r in rows if code in regions_containing(r.region)]
+        ]
+        if 0 < len(inside) < total
+    )
+
+    def shown() -> list[str]:
+        return [
+            li.text
+            for li in browser.find_elements("css selector", ".pt-programmes > li")
+            if li.is_displayed()
+        ]
+
+    browser.get(server + f"companies/{company}/?region={region}")
+    texts = shown()
+    assert len(texts) == len(inside), texts
+    assert all(tracker_region_name(r.region) in " ".join(texts) for r in inside)
+    Select(browser.find_element("css selector", "select[name=region]")).select_by_value("")
+    assert len(shown()) == total
+
+
 def test_indication_page_filters_its_drugs_by_region(browser, server, tracker):
     from selenium.webdriver.support.ui import Select
 

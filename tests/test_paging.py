@@ -295,3 +295,29 @@ def test_a_long_timeline_is_split_by_year_and_links_to_events_follow(tracker, mo
     feed = build_feed(tracker).decode("utf-8")
     for href in re.findall(r'href="([^"]*#event-[^"]*)"', feed):
         follows(href, "")
+
+
+def test_the_rows_json_keeps_a_cells_list_and_what_each_item_says(tracker):
+    """A company's programmes (and a deal's parties and terms) are a list in their cell: the
+    rows a filter brings in from the JSON keep it, with each programme's regions (which the
+    region filter reads), instead of running the programmes into one line."""
+    from pipeline_tracker.model.tracker import regions_holding
+
+    page = render.PageContext(tracker, "companies/x.md", SiteOptions())
+    company, drug, rows = next(
+        (c, d, rows)
+        for c in tracker.ids("companies")
+        for d, rows in tracker.programmes_of_company(c).items()
+        if len(rows) >= 2
+    )
+    row = page.company_row(drug, "developer", tracker.stage_by_region(drug, rows=rows), rows)
+    html = f'<table class="pt-table" data-pt-paged="rows.json.gz"><tbody>\n{row}\n</tbody></table>'
+    data = json.loads(listing.rows_json(f"companies/{company}/", html))
+    ((_, _, cells),) = data["rows"]
+    (listed,) = [node for node in cells[2][1] if isinstance(node, list)]
+    assert listed[0] == "ul"
+    items = [node for node in listed[2] if isinstance(node, list)]
+    assert [item[0] for item in items] == ["li"] * len(rows)
+    assert sorted(item[1]["data-regions"] for item in items) == sorted(
+        " ".join(regions_holding([r.region])) for r in rows
+    )

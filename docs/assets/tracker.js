@@ -48,7 +48,7 @@
     if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
     return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
   }
-  var TAGS = { a: 1, abbr: 1, b: 1, code: 1, em: 1, i: 1, q: 1, small: 1, span: 1, strong: 1, sub: 1, sup: 1, time: 1, br: 1 };
+  var TAGS = { a: 1, abbr: 1, b: 1, code: 1, em: 1, i: 1, q: 1, small: 1, span: 1, strong: 1, sub: 1, sup: 1, time: 1, br: 1, ul: 1, li: 1 };
   var ATTRS = { href: 1, "class": 1, title: 1, lang: 1, hidden: 1, datetime: 1, "aria-label": 1 };
   function setAttrs(el, attrs, base, page) {
     Object.keys(attrs).forEach(function (name) {
@@ -377,6 +377,11 @@
         where.textContent = region ? (region === "WW" ? " worldwide" : " in " + (chosen.getAttribute("data-label") || chosen.textContent)) : "";
         where.hidden = !region;
       }
+      // A company's programmes (each carries the regions it lies within): with a region chosen,
+      // those within it, as the row's other columns then speak of that region.
+      Array.prototype.forEach.call(table.querySelectorAll(".pt-programmes > li[data-regions]"), function (item) {
+        item.hidden = !!region && !has(item.dataset.regions, region);
+      });
       Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
         var badges = row.querySelectorAll(".pt-stage");
         if (!badges.length) return;

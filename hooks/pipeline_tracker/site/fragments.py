@@ -377,10 +377,11 @@ def record_dates(added, changed, reason, path, history_url) -> Markup:
 
 
 def programmes(entries) -> Markup:
-    """A drug's programmes in a company's table: (indication, region, phase, citations) each."""
+    """A drug's programmes in a company's table: (indication, region, phase, citations, the
+    regions the programme lies within) each; tracker.js shows those within a chosen region."""
     items = "".join(
-        f"<li>{_p(indication)} · {_p(region)} · {_p(phase)}{_p(marks)}</li>"
-        for indication, region, phase, marks in entries
+        f'<li data-regions="{_p(within)}">{_p(indication)} · {_p(region)} · {_p(phase)}{_p(marks)}</li>'
+        for indication, region, phase, marks, within in entries
     )
     return Markup(f'<ul class="pt-programmes">{items}</ul>')
 

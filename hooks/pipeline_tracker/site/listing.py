@@ -271,6 +271,8 @@ TAGS = frozenset(
         "sup",
         "time",
         "br",
+        "ul",  # a company's programmes, a deal's parties and terms
+        "li",
     ]
 )
 ATTRIBUTES = frozenset(

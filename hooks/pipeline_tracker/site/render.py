@@ -565,6 +565,7 @@ class PageContext:
                     self.region(row.region),
                     self.phase(row),
                     self.cite(row.sources, row.quotes),
+                    " ".join(regions_holding([row.region])),
                 )
                 for row in sorted(rows, key=_ignore_case_attribute("indication"))
             ]
