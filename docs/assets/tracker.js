@@ -228,6 +228,32 @@
     };
     input.addEventListener("input", table.ptApply);
   }
+  // A filter's state is the page's query string (?region=CN&phase=approved), so a filtered view
+  // can be shared and a reload restores it. fromQuery chooses what the address names; a value no
+  // choice has is kept (it then leaves nothing) rather than dropped, as an option `unknown` labels.
+  function fromQuery(selects, unknown) {
+    var params = new URLSearchParams(window.location.search);
+    selects.forEach(function (s) {
+      var wanted = params.get(s.name);
+      if (!wanted) return;
+      if (!Array.prototype.some.call(s.options, function (o) { return o.value === wanted; })) {
+        var option = document.createElement("option");
+        option.value = wanted;
+        unknown(option, s);
+        s.appendChild(option);
+      }
+      s.value = wanted;
+    });
+    return params;
+  }
+  // The address again after a choice (no new history entry); returns its query.
+  function toQuery(selects) {
+    var query = new URLSearchParams(window.location.search);
+    selects.forEach(function (s) { if (s.value) query.set(s.name, s.value); else query.delete(s.name); });
+    var text = query.toString();
+    window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+    return query;
+  }
   // Filters above a drug table (region, phase, route, development status, modality, target,
   // company); their state is the page's query string, so a filtered view can be shared and a
   // reload restores it. Rows carry, made at build time: data-regions (every region their rows lie
@@ -263,20 +289,7 @@
     selects.forEach(function (s) {
       Array.prototype.forEach.call(s.options, function (o) { if (o.value) o.setAttribute("data-label", o.textContent); });
     });
-    var params = new URLSearchParams(window.location.search);
-    selects.forEach(function (s) {
-      var wanted = params.get(s.name);
-      if (!wanted) return;
-      // A shared link may name a value no drug here has: keep it (no rows) rather than drop it.
-      var known = Array.prototype.some.call(s.options, function (o) { return o.value === wanted; });
-      if (!known) {
-        var option = document.createElement("option");
-        option.value = wanted;
-        option.textContent = wanted + " (none here)";
-        s.appendChild(option);
-      }
-      s.value = wanted;
-    });
+    fromQuery(selects, function (option) { option.textContent = option.value + " (none here)"; });
     function has(list, value) { return (" " + (list || "") + " ").indexOf(" " + value + " ") !== -1; }
     function wanted() {
       var v = {};
@@ -397,10 +410,7 @@
       });
     }
     form.addEventListener("change", function () {
-      var query = new URLSearchParams(window.location.search);
-      selects.forEach(function (s) { if (s.value) query.set(s.name, s.value); else query.delete(s.name); });
-      var text = query.toString();
-      window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+      toQuery(selects);
       showStages();
       countNow = true;
       table.ptApply();
@@ -452,21 +462,15 @@
       ["region", select("Region", regions.map(function (pair) { return pair[0]; }), regionNames)],
       ["year", select("Year", yearList, yearNames)]
     ];
-    // The filters' state is the page's query string, as a drug table's: a filtered view can be
-    // shared, a reload restores it, and the year pager's links keep type and region (each page
-    // is a year). A value no event here has is kept (none shown) rather than dropped.
-    var params = new URLSearchParams(window.location.search);
-    controls.forEach(function (c) {
-      var box = c[1].querySelector("select"), wanted = params.get(c[0]);
+    // The filters' state is the page's query string, as a drug table's (fromQuery, toQuery); the
+    // year pager's links keep type and region (each page is a year).
+    var boxes = controls.map(function (c) {
+      var box = c[1].querySelector("select");
       box.name = c[0];
-      if (!wanted) return;
-      if (!Array.prototype.some.call(box.options, function (o) { return o.value === wanted; })) {
-        var option = document.createElement("option");
-        option.value = wanted;
-        option.setAttribute("data-label", names(c[0])[wanted] || wanted);
-        box.appendChild(option);
-      }
-      box.value = wanted;
+      return box;
+    });
+    var params = fromQuery(boxes, function (option, box) {
+      option.setAttribute("data-label", names(box.name)[option.value] || option.value);
     });
     // A filter with one value on this page (the year of a year's page) narrows nothing.
     controls.forEach(function (c) {
@@ -526,16 +530,6 @@
       });
       count.textContent = shown + " of " + events.length + " events";
     }
-    function remember() {
-      var query = new URLSearchParams(window.location.search);
-      controls.forEach(function (c) {
-        var v = c[1].querySelector("select").value;
-        if (v) query.set(c[0], v); else query.delete(c[0]);
-      });
-      var text = query.toString();
-      window.history.replaceState(window.history.state, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
-      keepInPager(query);
-    }
     function keepInPager(query) {
       var kept = new URLSearchParams();
       ["type", "region"].forEach(function (name) { if (query.get(name)) kept.set(name, query.get(name)); });
@@ -546,7 +540,7 @@
       });
     }
     controls.forEach(function (c) {
-      c[1].querySelector("select").addEventListener("change", function () { apply(); remember(); });
+      c[1].querySelector("select").addEventListener("change", function () { apply(); keepInPager(toQuery(boxes)); });
     });
     apply();
     keepInPager(params);
