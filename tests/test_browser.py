@@ -1380,6 +1380,66 @@ def test_phone_landscape_targets_and_chart_labels(browser, server):
         browser.set_window_size(1280, 1000)
 
 
+_LANDSCAPE_TOTALS = """
+return Array.from(document.querySelectorAll('.pt-scroll')).filter(box =>
+    box.querySelector('table.pt-landscape')).map(box => {
+  const table = box.querySelector('table.pt-landscape'), edge = box.getBoundingClientRect();
+  const heads = Array.from(table.tHead.rows[0].cells).map(c => c.textContent.trim());
+  const at = heads.indexOf('Drugs');
+  const unseen = Array.from(table.querySelectorAll('tbody tr, tfoot tr')).filter(tr => {
+    const r = tr.cells[at].getBoundingClientRect();
+    return r.left < edge.left || r.right > edge.right + 0.5;
+  }).map(tr => tr.cells[0].textContent.trim());
+  return [box.getAttribute('aria-label'), box.scrollWidth > box.clientWidth, at, unseen];
+});
+"""
+
+
+@pytest.mark.parametrize("width", [390, 800])
+def test_a_wide_landscape_shows_each_rows_total_without_scrolling_sideways(browser, server, width):
+    """A matrix with more phases than fit scrolls inside its box; the number of drugs in each row
+    (and the total) is read before the phases, not behind the box's sideways scroll."""
+    browser.set_window_size(width, 900)
+    try:
+        wide = 0
+        for path in ("landscapes/", "targets/fgfr2/", "indications/multiple-myeloma/"):
+            browser.get(server + path)
+            for caption, scrolls, at, unseen in browser.execute_script(_LANDSCAPE_TOTALS):
+                assert at >= 0, (path, caption)
+                assert unseen == [], (path, caption)
+                wide += scrolls
+        assert wide, "no landscape here is wider than its box: the test shows nothing"
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
+_TALL_MATRIX = """
+const box = Array.from(document.querySelectorAll('.pt-scroll')).find(b =>
+    b.querySelector('table.pt-landscape') && b.querySelector('table').offsetHeight > innerHeight);
+if (!box) return null;
+box.scrollIntoView(); box.scrollTop = box.scrollHeight;
+const edge = box.getBoundingClientRect(), head = box.querySelector('thead th:last-child').getBoundingClientRect();
+return [edge.top >= -1 && edge.bottom <= innerHeight + 1, box.scrollTop > 0,
+        head.top >= edge.top - 1 && head.bottom <= edge.bottom];
+"""
+
+
+def test_a_landscape_taller_than_the_window_keeps_its_scrollbar_and_phases_in_view(browser, server):
+    """A long, wide matrix scrolls in a box that fits the window, so its sideways scrollbar is in
+    reach; scrolled to its last row, the phase headers are still on top."""
+    browser.set_window_size(390, 640)
+    try:
+        browser.get(server + "landscapes/")
+        seen = browser.execute_script(_TALL_MATRIX)
+        assert seen is not None, (
+            "no landscape here is taller than the window: the test shows nothing"
+        )
+        fits, scrolled, header_seen = seen
+        assert fits and scrolled and header_seen
+    finally:
+        browser.set_window_size(1280, 1000)
+
+
 def test_sort_buttons_sort_with_enter(browser, server):
     from selenium.webdriver.common.keys import Keys
 
