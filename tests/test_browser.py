@@ -508,6 +508,10 @@ def test_a_company_with_one_drug_takes_the_region_a_link_names(browser, server, 
     assert chosen.text.endswith("(1)"), chosen.text
     table = browser.find_element("css selector", "table.pt-region-filtered")
     assert _shown_drugs(table) == set(tracker.drugs_of_company(company))
+    # One row: its count is shown, a text box to narrow it down is not.
+    box = browser.find_element("css selector", ".pt-filter")
+    assert box.find_element("css selector", ".pt-filter__count").text
+    assert not box.find_element("css selector", "input[type=search]").is_displayed()
     browser.get(server + f"companies/{company}/?region={elsewhere}")
     table = browser.find_element("css selector", "table.pt-region-filtered")
     assert _shown_drugs(table) == set()

@@ -114,6 +114,9 @@
     input.type = "search";
     input.placeholder = "Filter rows";
     input.setAttribute("aria-label", "Filter rows of: " + caption);
+    // A table of one row keeps its count (the region and phase filters above it say what they
+    // leave) but no text box: there is nothing to narrow down by typing.
+    input.hidden = body.rows.length < 2 && !paged;
     var count = document.createElement("span");
     count.className = "pt-filter__count";
     count.setAttribute("aria-live", "polite");
