@@ -1394,6 +1394,8 @@ return Array.from(document.querySelectorAll('.pt-scroll')).filter(box =>
     const r = tr.cells[at].getBoundingClientRect();
     return r.left < edge.left || r.right > edge.right + 0.5;
   }).map(tr => tr.cells[0].textContent.trim());
+  const caption = table.caption.getBoundingClientRect();
+  if (caption.left < edge.left || caption.right > edge.right + 0.5) unseen.push('caption');
   return [box.getAttribute('aria-label'), box.scrollWidth > box.clientWidth, at, unseen];
 });
 """
@@ -1402,7 +1404,8 @@ return Array.from(document.querySelectorAll('.pt-scroll')).filter(box =>
 @pytest.mark.parametrize("width", [390, 800])
 def test_a_wide_landscape_shows_each_rows_total_without_scrolling_sideways(browser, server, width):
     """A matrix with more phases than fit scrolls inside its box; the number of drugs in each row
-    (and the total) is read before the phases, not behind the box's sideways scroll."""
+    (and the total) is read before the phases, and the caption wraps within the box: neither is
+    behind the box's sideways scroll."""
     browser.set_window_size(width, 900)
     try:
         wide = 0
