@@ -1422,7 +1422,7 @@ def test_a_wide_landscape_shows_each_rows_total_without_scrolling_sideways(brows
 
 _TALL_MATRIX = """
 const box = Array.from(document.querySelectorAll('.pt-scroll')).find(b =>
-    b.querySelector('table.pt-landscape') && b.querySelector('table').offsetHeight > innerHeight);
+    b.querySelector(arguments[0]) && b.querySelector('table').offsetHeight > innerHeight);
 if (!box) return null;
 box.scrollIntoView(); box.scrollTop = box.scrollHeight;
 const edge = box.getBoundingClientRect(), head = box.querySelector('thead th:last-child').getBoundingClientRect();
@@ -1431,16 +1431,24 @@ return [edge.top >= -1 && edge.bottom <= innerHeight + 1, box.scrollTop > 0,
 """
 
 
-def test_a_landscape_taller_than_the_window_keeps_its_scrollbar_and_phases_in_view(browser, server):
-    """A long, wide matrix scrolls in a box that fits the window, so its sideways scrollbar is in
-    reach; scrolled to its last row, the phase headers are still on top."""
-    browser.set_window_size(390, 640)
+@pytest.mark.parametrize(
+    "path,table,size",
+    [
+        ("landscapes/", "table.pt-landscape", (390, 640)),
+        ("landscapes/regions/", "table.pt-region-view", (1000, 500)),
+    ],
+    ids=["matrix", "by region"],
+)
+def test_a_landscape_taller_than_the_window_keeps_its_scrollbar_and_headers_in_view(
+    browser, server, path, table, size
+):
+    """A long, wide landscape scrolls in a box that fits the window, so its sideways scrollbar is
+    in reach; scrolled to its last row, the column headers are still on top."""
+    browser.set_window_size(*size)
     try:
-        browser.get(server + "landscapes/")
-        seen = browser.execute_script(_TALL_MATRIX)
-        assert seen is not None, (
-            "no landscape here is taller than the window: the test shows nothing"
-        )
+        browser.get(server + path)
+        seen = browser.execute_script(_TALL_MATRIX, table)
+        assert seen is not None, "no table here is taller than the window: the test shows nothing"
         fits, scrolled, header_seen = seen
         assert fits and scrolled and header_seen
     finally:
