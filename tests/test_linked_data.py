@@ -16,7 +16,6 @@ import gzip
 import json
 import re
 import shutil
-import subprocess
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import pytest
 import yaml
-from conftest import BIN, FIXTURES, ROOT, SITE_URL, open_data
+from conftest import FIXTURES, ROOT, SITE_URL, open_data
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.site.build import load_tracker
 from pipeline_tracker.site.linked_data import record_node
@@ -120,17 +119,19 @@ def _schema_file(site: Path, export: Path, named: str, site_url: str | None) -> 
     return (export.parent / named).resolve()
 
 
-def _check(schema: Path, instances: list[Path], site_url: str | None):
+def _check(schema: Path, instances: list[Path], site_url: str | None) -> tuple[int, str]:
     """check-jsonschema, offline: with site_url the schema's $id is its address on the site, so
     --base-uri points it at the local copy instead; without site_url the schemas carry no $id and
-    $refs resolve against the file itself."""
+    $refs resolve against the file itself. Its command is run in this process (the same code
+    as the `check-jsonschema` script, less a second of start-up a run): (exit code, output)."""
+    from check_jsonschema import main
+    from click.testing import CliRunner
+
     base = ["--base-uri", schema.as_uri()] if site_url else []
-    return subprocess.run(
-        [str(BIN / "check-jsonschema"), "--schemafile", str(schema), *base, *map(str, instances)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = CliRunner().invoke(main, ["--schemafile", str(schema), *base, *map(str, instances)])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
 
 
 def _validate_all(site: Path, site_url: str | None) -> dict[Path, list[Path]]:
@@ -144,8 +145,8 @@ def _validate_all(site: Path, site_url: str | None) -> dict[Path, list[Path]]:
     assert len(names) == 8  # tracker.json and the files of each of the 7 kinds
     for schema, instances in sorted(by_schema.items()):
         assert schema.is_file(), schema
-        result = _check(schema, instances, site_url)
-        assert result.returncode == 0, (schema, result.stdout[-3000:], result.stderr[-2000:])
+        code, output = _check(schema, instances, site_url)
+        assert code == 0, (schema, output[-3000:])
     return by_schema
 
 
@@ -178,8 +179,8 @@ def test_every_json_export_validates_against_the_schema_it_names(
         breaking(broken["records"][rid])
         path = tmp_path / f"broken-{name.replace(' ', '-')}.json"
         path.write_text(json.dumps(broken), encoding="utf-8")
-        result = _check(schema, [path], site_url)
-        assert result.returncode == 1, (name, result.stdout)
+        code, output = _check(schema, [path], site_url)
+        assert code == 1, (name, output)
 
 
 def test_published_schemas_are_identified_by_their_address_only_with_site_url(
