@@ -465,6 +465,38 @@ def test_landscapes_overview_and_entity_pages_have_landscapes(built_site, tracke
         assert 'id="landscape"' in page
 
 
+_CELL = re.compile(r'<td class="pt-landscape__hit" data-count="(\d+)">(.*?)</td>', re.DOTALL)
+
+
+def test_a_crowded_landscape_cell_names_its_first_drugs_and_keeps_the_rest_a_click_away(
+    tracker, monkeypatch
+):
+    """A cell names its first drugs; the rest are in the same cell behind "N more" (a <details>).
+    The count and the drugs named are all of them."""
+    from pipeline_tracker.site import listing
+    from pipeline_tracker.site.render import render_job
+
+    monkeypatch.setattr(listing, "CELL_NAMES", 1)
+    job = ("landscapes/index.md", "landscapes.html.j2", "", "")
+    html = render_job(tracker, SiteOptions(), job).html
+    kinds = set()
+    for count, cell in _CELL.findall(html):
+        count = int(count)
+        named = re.findall(r"<li>(.*?)</li>", cell, re.DOTALL)
+        assert len(named) == count
+        first, _, more = cell.partition('<details class="pt-more">')
+        if count == 1:
+            assert not more, cell
+            kinds.add("whole")
+            continue
+        kinds.add("cut")
+        assert len(re.findall(r"<li>", first)) == 1
+        summary = re.search(r"<summary>(\d+) more<", more)
+        assert summary and int(summary.group(1)) == count - 1
+        assert len(re.findall(r"<li>", more)) == count - 1
+    assert kinds == {"whole", "cut"}, "the fixture landscapes need crowded and short cells"
+
+
 def test_timeline_events_carry_filter_attributes(built_site, tracker):
     """Each event's type, year and every region it lies within (China holds a Hainan event)."""
     from pipeline_tracker.model.tracker import regions_containing

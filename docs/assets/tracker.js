@@ -658,9 +658,9 @@
       box.appendChild(details);
     });
   }
-  // Printing shows the citation's BibTeX and RIS too.
+  // Printing shows the citation's BibTeX and RIS too, and every drug of a landscape cell.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll(".pt-cite-this details").forEach(function (d) { d.open = true; });
+    document.querySelectorAll(".pt-cite-this details, .pt-landscape details.pt-more").forEach(function (d) { d.open = true; });
   });
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);

@@ -95,6 +95,16 @@ def pager(base: str, list_url: str, part: int, total: int, noun: str, part_url=N
     }
 
 
+# A landscape cell names this many drugs at once, the rest behind "N more" in the cell: at 10,000
+# drugs a cell named hundreds and a row ran thousands of pixels. Its count is of them all.
+CELL_NAMES = 12
+
+
+def cell_cut(count: int) -> int:
+    """How many of a landscape cell's `count` drugs it names before its "more"."""
+    return min(count, CELL_NAMES)
+
+
 def shown(items, pages: dict | None) -> list:
     """The rows of a list this page shows: all of them unless the list is paged."""
     return part_rows(items, pages["part"]) if pages else list(items)
