@@ -495,6 +495,9 @@ def test_a_crowded_landscape_cell_names_its_first_drugs_and_keeps_the_rest_a_cli
         assert summary and int(summary.group(1)) == count - 1
         assert len(re.findall(r"<li>", more)) == count - 1
     assert kinds == {"whole", "cut"}, "the fixture landscapes need crowded and short cells"
+    assert "a cell of more than 1 names the first 1, and the rest under “more”" in html
+    monkeypatch.setattr(listing, "CELL_NAMES", 12)
+    assert "the rest under “more”" not in render_job(tracker, SiteOptions(), job).html
 
 
 def test_timeline_events_carry_filter_attributes(built_site, tracker):

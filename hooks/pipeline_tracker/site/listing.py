@@ -105,6 +105,11 @@ def cell_cut(count: int) -> int:
     return min(count, CELL_NAMES)
 
 
+def crowded(matrix) -> bool:
+    """Whether a landscape matrix has a cell naming only its first drugs (its caption says so)."""
+    return any(len(entries) > CELL_NAMES for row in matrix.rows for entries in row.cells.values())
+
+
 def shown(items, pages: dict | None) -> list:
     """The rows of a list this page shows: all of them unless the list is paged."""
     return part_rows(items, pages["part"]) if pages else list(items)
