@@ -107,7 +107,11 @@ def cell_cut(count: int) -> int:
 
 def crowded(matrix) -> bool:
     """Whether a landscape matrix has a cell naming only its first drugs (its caption says so)."""
-    return any(len(entries) > CELL_NAMES for row in matrix.rows for entries in row.cells.values())
+    return any(
+        cell_cut(len(entries)) < len(entries)
+        for row in matrix.rows
+        for entries in row.cells.values()
+    )
 
 
 def shown(items, pages: dict | None) -> list:
