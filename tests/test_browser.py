@@ -1451,6 +1451,14 @@ def test_a_landscape_taller_than_the_window_keeps_its_scrollbar_and_headers_in_v
         assert seen is not None, "no table here is taller than the window: the test shows nothing"
         fits, scrolled, header_seen = seen
         assert fits and scrolled and header_seen
+        # A text filter stays where it is while the rows scroll under the headers.
+        moved = browser.execute_script(
+            "const f = document.querySelector('.pt-filter'); if (!f) return null;"
+            "const box = document.querySelector(arguments[0]).parentNode, at = f.getBoundingClientRect().top;"
+            "box.scrollTop = 0; return f.getBoundingClientRect().top - at;",
+            table,
+        )
+        assert moved in (None, 0), moved
     finally:
         browser.set_window_size(1280, 1000)
 

@@ -122,7 +122,9 @@
     count.setAttribute("aria-live", "polite");
     box.appendChild(input);
     box.appendChild(count);
-    table.parentNode.insertBefore(box, table);
+    // Above the table's scroll box, not in it: a box that scrolls its rows keeps the filter in view.
+    var scroller = table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
+    scroller.parentNode.insertBefore(box, scroller);
     var caption0 = table.caption ? table.caption.textContent : "";
     // Other filters (the region and phase selects) add a row test and say whether they are set.
     var labels = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); }) : [];
