@@ -1435,7 +1435,7 @@ return [edge.top >= -1 && edge.bottom <= innerHeight + 1, box.scrollTop > 0,
     "path,table,size",
     [
         ("landscapes/", "table.pt-landscape", (390, 640)),
-        ("landscapes/regions/", "table.pt-region-view", (1000, 500)),
+        ("landscapes/regions/", "table.pt-region-view", (760, 500)),
     ],
     ids=["matrix", "by region"],
 )
@@ -1459,6 +1459,18 @@ def test_a_landscape_taller_than_the_window_keeps_its_scrollbar_and_headers_in_v
             table,
         )
         assert moved in (None, 0), moved
+        if table == "table.pt-region-view":
+            # Scrolled to its last region, a row still says whose drug and which indication.
+            hidden = browser.execute_script(
+                "const box = document.querySelector(arguments[0]).parentNode;"
+                "box.scrollLeft = box.scrollWidth; const edge = box.getBoundingClientRect();"
+                "const row = document.querySelector(arguments[0] + ' tbody tr:not([hidden])');"
+                "const [drug, indication] = Array.from(row.cells).map(c => c.getBoundingClientRect());"
+                "return [box.scrollLeft > 0, drug.left >= edge.left - 1,"
+                " indication.left >= drug.right - 1 && indication.right <= edge.right + 1];",
+                table,
+            )
+            assert hidden == [True, True, True], hidden
     finally:
         browser.set_window_size(1280, 1000)
 
