@@ -89,9 +89,14 @@
       return tr;
     });
   }
+  // A table as laid out on the page: its scroll box when it has one (what goes above or below
+  // the table goes outside that box).
+  function placed(table) {
+    return table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
+  }
   // The pagers of this table's list: beside it (a record's page may page several sections).
   function ownPagers(table) {
-    var found = [], box = table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
+    var found = [], box = placed(table);
     ["previousElementSibling", "nextElementSibling"].forEach(function (way) {
       var el = box[way];
       while (el && !/^(TABLE|H2|H3)$/.test(el.tagName) && !el.querySelector("table")) {
@@ -123,8 +128,7 @@
     box.appendChild(input);
     box.appendChild(count);
     // Above the table's scroll box, not in it: a box that scrolls its rows keeps the filter in view.
-    var scroller = table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
-    scroller.parentNode.insertBefore(box, scroller);
+    placed(table).parentNode.insertBefore(box, placed(table));
     var caption0 = table.caption ? table.caption.textContent : "";
     // Other filters (the region and phase selects) add a row test and say whether they are set.
     var labels = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); }) : [];
@@ -149,8 +153,7 @@
         table.ptApply();
       });
       more.appendChild(button);
-      var place = table.parentNode.classList.contains("pt-scroll") ? table.parentNode : table;
-      place.parentNode.insertBefore(more, place.nextSibling);
+      placed(table).parentNode.insertBefore(more, placed(table).nextSibling);
       return more;
     }
     // Sorting a paged list sorts all of it: false while its rows are still coming in.
