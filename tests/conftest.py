@@ -109,11 +109,13 @@ def site_with_url(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def paged_site(tmp_path_factory) -> Path:
     """The fixture records built once with two rows a page (long lists and long sections of
-    record pages cut into pages) and site_url set (so the sitemap lists every page)."""
+    record pages cut into pages), one drug named a cell (the rest of a crowded cell behind its
+    "more") and site_url set (so the sitemap lists every page)."""
     folder = tmp_path_factory.mktemp("paged")
     site = folder / "site"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PIPELINE_TRACKER_PAGE_ROWS", "2")
+        patch.setenv("PIPELINE_TRACKER_CELL_NAMES", "1")
         result = mkdocs_build(site, FIXTURES, config_with(folder, site_url=SITE_URL))
     assert result.returncode == 0, result.stderr
     return site

@@ -2017,6 +2017,48 @@ def test_filters_of_a_paged_list_search_every_page_where_the_host_inflates_its_r
         assert "could not be loaded" not in caption
 
 
+def test_a_filter_opens_the_more_of_a_row_that_holds_the_drug_typed(
+    browser, tracker, paged_site, monkeypatch
+):
+    """The companies index, two rows a page and one drug named a cell (as paged_site is built):
+    a drug typed into the filter that a company past page 1 holds only behind its "N more"
+    brings that row from the list's rows file with its "more" open; clearing the box closes it."""
+    from pipeline_tracker.site import listing
+
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    found = [
+        (cid, drugs[1])
+        for cid in tracker.ids("companies")[2:]  # past page 1: its row comes from the rows file
+        if len(drugs := list(tracker.drugs_of_company(cid))) > 1
+    ]
+    assert found, "the fixture needs a company with two drugs past the index's first page"
+    company, drug = found[0]
+    name = tracker.get("drugs", drug)["name"]
+    with _serving(paged_site) as address:
+        errors, _ = _visit(browser, address + "companies/")
+        assert errors == []
+        assert browser.find_elements("css selector", "table[data-pt-paged] details.pt-more")
+        assert not browser.find_elements("css selector", "details.pt-more[open]")
+        box = browser.find_element("css selector", ".pt-filter input")
+        box.send_keys(name)
+
+        def row():
+            link = f"a[href$='/companies/{company}/']"
+            rows = browser.find_elements("css selector", "table[data-pt-paged] tbody tr")
+            return next((r for r in rows if r.find_elements("css selector", link)), None)
+
+        _wait(browser, lambda: row() is not None and row().is_displayed())
+        more = row().find_element("css selector", "details.pt-more")
+        assert more.get_attribute("open") is not None
+        assert more.find_element("css selector", f"a[href$='/drugs/{drug}/']").is_displayed()
+        if AXE.is_file():
+            browser.set_script_timeout(60)
+            assert _axe(browser) == []
+        box.clear()
+        box.send_keys(" ")
+        _wait(browser, lambda: not browser.find_elements("css selector", "details.pt-more[open]"))
+
+
 def test_filters_of_a_paged_section_of_a_record_page_search_every_page(
     browser, tracker, paged_site, monkeypatch
 ):

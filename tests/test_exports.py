@@ -500,6 +500,60 @@ def test_a_crowded_landscape_cell_names_its_first_drugs_and_keeps_the_rest_a_cli
     assert "the rest under “more”" not in render_job(tracker, SiteOptions(), job).html
 
 
+_INDEX_ROW = re.compile(
+    r'<tr><td><a href="[^"]*/(?:targets|companies|indications)/([a-z0-9-]+)/"[^>]*>.*?'
+    r'<td data-sort="(\d+)">(.*?)</td>\s*<td data-sort=',
+    re.DOTALL,
+)
+_DRUG_LINK = re.compile(r'href="[^"]*/drugs/([a-z0-9-]+)/"')
+
+
+@pytest.mark.parametrize("kind", ["targets", "companies", "indications"])
+def test_an_index_rows_drugs_name_the_first_and_keep_the_rest_a_click_away(
+    tracker, monkeypatch, kind
+):
+    """The Drugs cell of a target's, company's or indication's row names its first drugs and
+    holds the rest behind "N more (T in all)" in the same cell: every drug is still linked, in
+    the tracker's order. The rows of a paged index (the JSON its filter reads) keep the "more"."""
+    from pipeline_tracker.site import listing
+    from pipeline_tracker.site.render import list_rows_files, render_job
+
+    drugs_of = {
+        "targets": lambda rid: tracker.cited_by("targets", rid, "drugs"),
+        "companies": lambda rid: list(tracker.drugs_of_company(rid)),
+        "indications": tracker.drugs_in_indication,
+    }[kind]
+    job = (urls.page_src(kind, "index"), f"index_{kind}.html.j2", kind, "")
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "1")
+    html = render_job(tracker, SiteOptions(), job).html
+    rows = _INDEX_ROW.findall(html)
+    assert len(rows) == len(tracker.ids(kind))
+    kinds = set()
+    for rid, count, cell in rows:
+        expected = list(drugs_of(rid))
+        assert int(count) == len(expected)
+        assert _DRUG_LINK.findall(cell) == expected, rid
+        first, _, more = cell.partition('<details class="pt-more">')
+        if len(expected) < 2:
+            assert not more, cell
+            kinds.add("whole")
+            continue
+        kinds.add("cut")
+        assert len(_DRUG_LINK.findall(first)) == 1
+        summary = re.search(r"<summary>(\d+) more<.*?> \((\d+) in all\)</summary>", more)
+        assert summary, more
+        assert (int(summary.group(1)), int(summary.group(2))) == (len(expected) - 1, len(expected))
+    assert "cut" in kinds, f"the fixture needs a {kind[:-1]} with two drugs or more"
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "")
+    assert 'class="pt-more"' not in render_job(tracker, SiteOptions(), job).html
+    # Paged two rows a page, the list's rows file keeps each "more" as a <details>.
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "1")
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    files = list_rows_files(tracker, SiteOptions())
+    data = json.loads(open_data(files, urls.list_rows_url(urls.src_url(job[0]))))
+    assert '["details", {"class": "pt-more"}, [["summary"' in json.dumps(data["rows"])
+
+
 def test_timeline_events_carry_filter_attributes(built_site, tracker):
     """Each event's type, year and every region it lies within (China holds a Hainan event)."""
     from pipeline_tracker.model.tracker import regions_containing

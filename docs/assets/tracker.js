@@ -43,12 +43,21 @@
   // The file is gzipped JSON (urls.list_rows_url), inflated here with the browser's own
   // DecompressionStream. A server that sends it with Content-Encoding: gzip has already
   // inflated it: then the bytes do not start with gzip's magic number and are read as they are.
+  // A word typed into a filter that a row holds only among a cell's "N more" opens them, so the
+  // row shows what it matched; they close again when the words no longer need them.
+  function openWhereFound(row, words) {
+    Array.prototype.forEach.call(row.querySelectorAll("details.pt-more"), function (d) {
+      var text = words.length ? d.textContent.toLowerCase() : "";
+      if (words.some(function (w) { return text.indexOf(w) !== -1; })) { d.open = true; d.ptOpened = true; }
+      else if (d.ptOpened) { d.open = false; d.ptOpened = false; }
+    });
+  }
   function inflateJson(buffer) {
     var bytes = new Uint8Array(buffer);
     if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
     return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
   }
-  var TAGS = { a: 1, abbr: 1, b: 1, code: 1, em: 1, i: 1, q: 1, small: 1, span: 1, strong: 1, sub: 1, sup: 1, time: 1, br: 1, ul: 1, li: 1 };
+  var TAGS = { a: 1, abbr: 1, b: 1, code: 1, em: 1, i: 1, q: 1, small: 1, span: 1, strong: 1, sub: 1, sup: 1, time: 1, br: 1, ul: 1, li: 1, details: 1, summary: 1 };
   var ATTRS = { href: 1, "class": 1, title: 1, lang: 1, hidden: 1, datetime: 1, "aria-label": 1 };
   function setAttrs(el, attrs, base, page) {
     Object.keys(attrs).forEach(function (name) {
@@ -206,7 +215,7 @@
         var text = words.length ? g.map(function (row) { return row.textContent; }).join(" ").toLowerCase() : "";
         var match = words.every(function (w) { return text.indexOf(w) !== -1; }) && (!extra || table.ptMatch(g[0]));
         var show = match && (!paging || visible < upTo);
-        g.forEach(function (row) { row.hidden = !show; });
+        g.forEach(function (row) { row.hidden = !show; openWhereFound(row, show ? words : []); });
         if (match) shown += 1;
         if (show) visible += 1;
       });
@@ -663,9 +672,9 @@
       box.appendChild(details);
     });
   }
-  // Printing shows the citation's BibTeX and RIS too, and every drug of a landscape cell.
+  // Printing shows the citation's BibTeX and RIS too, and every drug of a crowded cell.
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll(".pt-cite-this details, .pt-landscape details.pt-more").forEach(function (d) { d.open = true; });
+    document.querySelectorAll(".pt-cite-this details, details.pt-more").forEach(function (d) { d.open = true; });
   });
   if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);

@@ -72,6 +72,15 @@ def _join(items, separator: str):
     return separator.join(str(item) for item in items)
 
 
+def more(count: int, total: int, what: str, rest) -> Markup:
+    """The rest of a crowded cell behind "N more (T in all)" (listing.cell_cut); `what` is said
+    to screen readers ("drugs")."""
+    return Markup(
+        f'<details class="pt-more"><summary>{_p(count)} more<span class="pt-sr-only">'
+        f" {_p(what)}</span> ({_p(total)} in all)</summary>{rest}</details>"
+    )
+
+
 def cite_mark(number, quotes) -> Markup:
     n = _p(number)
     if quotes:

@@ -95,14 +95,18 @@ def pager(base: str, list_url: str, part: int, total: int, noun: str, part_url=N
     }
 
 
-# A landscape cell names this many drugs at once, the rest behind "N more" in the cell: at 10,000
-# drugs a cell named hundreds and a row ran thousands of pixels. Its count is of them all.
+# A landscape cell, or the Drugs cell of an index row (a target's, a company's, an indication's),
+# names this many drugs at once, the rest behind "N more" in the cell: at 10,000 drugs a cell
+# named hundreds and a row ran thousands of pixels. Its count is of them all.
 CELL_NAMES = 12
+CELL_NAMES_ENV = "PIPELINE_TRACKER_CELL_NAMES"  # tests lower it to crowd the fixture records' cells
 
 
 def cell_cut(count: int) -> int:
-    """How many of a landscape cell's `count` drugs it names before its "more"."""
-    return min(count, CELL_NAMES)
+    """How many of a cell's `count` drugs it names before its "more"."""
+    wanted = os.environ.get(CELL_NAMES_ENV, "").strip()
+    names = int(wanted) if wanted.isdigit() and int(wanted) >= 1 else CELL_NAMES
+    return min(count, names)
 
 
 def crowded(matrix) -> bool:
@@ -292,6 +296,8 @@ TAGS = frozenset(
         "br",
         "ul",  # a company's programmes, a deal's parties and terms
         "li",
+        "details",  # a cell's "N more" (cell_cut)
+        "summary",
     ]
 )
 ATTRIBUTES = frozenset(

@@ -296,6 +296,17 @@ class PageContext:
     def links(self, kind: str, ids, sep: str = ", ") -> Markup:
         return Markup(sep).join(self.link(kind, i) for i in ids)
 
+    def cut_links(self, kind: str, ids, what: str) -> Markup:
+        """`links` for a cell that may name hundreds (an index row's drugs): the first
+        listing.cell_cut of them, the rest behind "N more" (`what`: "drugs") in the same cell."""
+        ids = list(ids)
+        cut = listing.cell_cut(len(ids))
+        shown = self.links(kind, ids[:cut])
+        if cut == len(ids):
+            return shown
+        rest = self.links(kind, ids[cut:])
+        return shown + fragments.more(len(ids) - cut, len(ids), what, rest)
+
     def external(self, scheme: str, value) -> Markup:
         """An id linked to its page in its home database (Bioregistry URL formats)."""
         shown = escape.plain(value)
