@@ -669,3 +669,30 @@ def test_bad_today_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     result = mkdocs_build(tmp_path / "site", FIXTURES)
     assert result.returncode != 0
     assert "not a date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_undated_sources_are_listed_with_the_rest_a_click_away(records_copy, monkeypatch):
+    """Data quality, old sources: every source that prints no date is linked; a long list names
+    its first and keeps the rest behind "N more (T in all)"."""
+    from pipeline_tracker.site import listing
+    from pipeline_tracker.site.render import render_job
+
+    for path in sorted((records_copy / "sources").glob("*.yaml"))[:3]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^date: .*\n", "", text), encoding="utf-8")
+    tracker = load_tracker(records_copy, records_copy.parent)
+    undated = [s for s in tracker.ids("sources") if "date" not in tracker.get("sources", s)]
+    assert len(undated) >= 3
+    job = ("quality/old-sources.md", "quality.html.j2", "", "")
+    html = render_job(tracker, SiteOptions(), job).html
+    listed = r"print no date.*?</p>\s*<div[^>]*>(.*?)</div>"
+    said = re.search(r"(\d+) sources " + listed, html, re.DOTALL)
+    assert said and int(said.group(1)) == len(undated)
+    assert re.findall(r'href="[^"]*/sources/([a-z0-9-]+)/"', said.group(2)) == undated
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "1")
+    html = render_job(tracker, SiteOptions(), job).html
+    cell = re.search(listed, html, re.DOTALL).group(1)
+    first, _, more = cell.partition('<details class="pt-more">')
+    assert len(re.findall(r"/sources/", first)) == 1
+    assert re.search(rf"<summary>{len(undated) - 1} more<.*?\({len(undated)} in all\)", more)
+    assert len(re.findall(r"/sources/", more)) == len(undated) - 1
