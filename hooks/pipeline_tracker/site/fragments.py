@@ -72,13 +72,20 @@ def _join(items, separator: str):
     return separator.join(str(item) for item in items)
 
 
-def more(count: int, total: int, what: str, rest) -> Markup:
-    """The rest of a crowded cell behind "N more (T in all)" (listing.cell_cut); `what` is said
-    to screen readers ("drugs")."""
+def more_open(count: int, what: str, total: int | None = None) -> Markup:
+    """The start of a crowded cell's "N more" (listing.cell_cut): its <details> and summary, the
+    rest of the cell to follow, then </details>. `what` is said to screen readers ("drugs");
+    `total`: "(T in all)" too, where the cell shows no count of its own."""
+    in_all = f" ({_p(total)} in all)" if total is not None else ""
     return Markup(
         f'<details class="pt-more"><summary>{_p(count)} more<span class="pt-sr-only">'
-        f" {_p(what)}</span> ({_p(total)} in all)</summary>{rest}</details>"
+        f" {_p(what)}</span>{in_all}</summary>"
     )
+
+
+def more(count: int, total: int, what: str, rest) -> Markup:
+    """The rest of a crowded cell behind "N more (T in all)"."""
+    return more_open(count, what, total) + rest + Markup("</details>")
 
 
 def cite_mark(number, quotes) -> Markup:

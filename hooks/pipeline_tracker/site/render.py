@@ -307,6 +307,10 @@ class PageContext:
         rest = self.links(kind, ids[cut:])
         return shown + fragments.more(len(ids) - cut, len(ids), what, rest)
 
+    def more_open(self, count: int, what: str) -> Markup:
+        """The start of a landscape cell's "N more" (its count badge says how many in all)."""
+        return fragments.more_open(count, what)
+
     def external(self, scheme: str, value) -> Markup:
         """An id linked to its page in its home database (Bioregistry URL formats)."""
         shown = escape.plain(value)
