@@ -34,15 +34,6 @@
     groups.forEach(function (g) { g.forEach(function (row) { body.appendChild(row); }); });
     if (table.ptShowing && table.ptShowing() === "all") table.ptApply();  // the first rows, sorted
   }
-  // A paged list (table[data-pt-paged], site/listing.py): the page holds some rows, the JSON file
-  // it names every row of the list, made by the build from the same rendered rows (labels,
-  // qualifiers and links as data). A filter reads the whole list: the first one set loads the
-  // file and the table shows the matching rows of every page; with no filter the page's own rows
-  // return. Rows are built with createElement and textContent, only from the tags and attributes
-  // below; a link goes nowhere but http(s) (a "#note" link is to the note on the row's own page).
-  // The file is gzipped JSON (urls.list_rows_url), inflated here with the browser's own
-  // DecompressionStream. A server that sends it with Content-Encoding: gzip has already
-  // inflated it: then the bytes do not start with gzip's magic number and are read as they are.
   // A word typed into a filter that a row holds only among a cell's "N more" opens them, so the
   // row shows what it matched; they close again when the words no longer need them.
   function openWhereFound(row, words) {
@@ -52,6 +43,15 @@
       else if (d.ptOpened) { d.open = false; d.ptOpened = false; }
     });
   }
+  // A paged list (table[data-pt-paged], site/listing.py): the page holds some rows, the JSON file
+  // it names every row of the list, made by the build from the same rendered rows (labels,
+  // qualifiers and links as data). A filter reads the whole list: the first one set loads the
+  // file and the table shows the matching rows of every page; with no filter the page's own rows
+  // return. Rows are built with createElement and textContent, only from the tags and attributes
+  // below; a link goes nowhere but http(s) (a "#note" link is to the note on the row's own page).
+  // The file is gzipped JSON (urls.list_rows_url), inflated here with the browser's own
+  // DecompressionStream. A server that sends it with Content-Encoding: gzip has already
+  // inflated it: then the bytes do not start with gzip's magic number and are read as they are.
   function inflateJson(buffer) {
     var bytes = new Uint8Array(buffer);
     if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
