@@ -31,9 +31,14 @@ PAGE_ROWS = 150
 PAGE_ROWS_ENV = "PIPELINE_TRACKER_PAGE_ROWS"  # tests lower it to page the fixture records
 
 
+def _count_setting(name: str, default: int) -> int:
+    """A count a test lowers through the environment (`name`), else `default`."""
+    wanted = os.environ.get(name, "").strip()
+    return int(wanted) if wanted.isdigit() and int(wanted) >= 1 else default
+
+
 def page_rows() -> int:
-    wanted = os.environ.get(PAGE_ROWS_ENV, "").strip()
-    return int(wanted) if wanted.isdigit() and int(wanted) >= 1 else PAGE_ROWS
+    return _count_setting(PAGE_ROWS_ENV, PAGE_ROWS)
 
 
 def parts(rows: int) -> int:
@@ -104,9 +109,7 @@ CELL_NAMES_ENV = "PIPELINE_TRACKER_CELL_NAMES"  # tests lower it to crowd the fi
 
 def cell_cut(count: int) -> int:
     """How many of a cell's `count` drugs it names before its "more"."""
-    wanted = os.environ.get(CELL_NAMES_ENV, "").strip()
-    names = int(wanted) if wanted.isdigit() and int(wanted) >= 1 else CELL_NAMES
-    return min(count, names)
+    return min(count, _count_setting(CELL_NAMES_ENV, CELL_NAMES))
 
 
 def crowded(matrix) -> bool:
