@@ -263,15 +263,16 @@ def search_filters_html(tracker, kind: str, record_id: str) -> str:
     (`data-pagefind-ignore`; its filters and metadata are still read). Pagefind writes
     filter values in a different order on every run, which search_index.canonical_filters
     undoes, so builds stay reproducible."""
-    spans = Markup("").join(
-        Markup('<span data-pagefind-filter="{}">{}</span>').format(name, escape.html_text(value))
+    # f-strings of escaped text, not Markup.format: its formatter was most of this function's
+    # time (0.25 s against 0.11 s for 1,000 drug pages); the bytes are the same.
+    spans = "".join(
+        f'<span data-pagefind-filter="{escape.html_text(name)}">{escape.html_text(value)}</span>'
         for name, value in search_filters(tracker, kind, record_id)
-    )
-    spans += Markup("").join(
-        Markup('<span data-pagefind-meta="{}">{}</span>').format(key, escape.html_text(text))
+    ) + "".join(
+        f'<span data-pagefind-meta="{escape.html_text(key)}">{escape.html_text(text)}</span>'
         for key, text in stages_in_regions(tracker, kind, record_id)
     )
-    return str(Markup("<div hidden data-pagefind-ignore>{}</div>").format(spans))
+    return f"<div hidden data-pagefind-ignore>{spans}</div>"
 
 
 DESCRIPTION_LIMIT = 160  # characters: what search results and link previews show of it
