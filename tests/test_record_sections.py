@@ -9,6 +9,7 @@ import gzip
 import json
 import posixpath
 import re
+import shutil
 from html import unescape
 
 import pytest
@@ -20,8 +21,24 @@ from pipeline_tracker.site.render import SiteOptions, list_rows_files, page_jobs
 
 
 @pytest.fixture(scope="module")
-def tracker():
+def fixture_tracker():
     records, problems = load_records(FIXTURES, ROOT)
+    assert problems == []
+    return link(records)
+
+
+@pytest.fixture(scope="module")
+def tracker(tmp_path_factory):
+    """The fixture records and one more deal between LianBio and BridgeBio (a copy of their
+    alliance under another id, test data only), so that a company's deals run to two pages."""
+    records_dir = tmp_path_factory.mktemp("sections") / "records"
+    shutil.copytree(FIXTURES, records_dir)
+    deal = records_dir / "events" / "lianbio-bridgebio-alliance-2020.yaml"
+    copy = deal.read_text(encoding="utf-8").replace(
+        "id: lianbio-bridgebio-alliance-2020", "id: lianbio-bridgebio-alliance-2020-copy"
+    )
+    (deal.parent / "lianbio-bridgebio-alliance-2020-copy.yaml").write_text(copy, encoding="utf-8")
+    records, problems = load_records(records_dir, ROOT)
     assert problems == []
     return link(records)
 
@@ -246,12 +263,12 @@ def _broken_links(site, url: str) -> list[str]:
 
 
 def test_a_built_site_has_each_further_page_in_the_sitemap_out_of_the_nav_links_resolving(
-    paged_site, tracker, monkeypatch
+    paged_site, fixture_tracker, monkeypatch
 ):
     from conftest import SITE_URL
 
     monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
-    further = [job[0] for job in page_jobs(tracker) if job[1] == render.SECTION_TEMPLATE]
+    further = [job[0] for job in page_jobs(fixture_tracker) if job[1] == render.SECTION_TEMPLATE]
     assert further
     sitemap = (paged_site / "sitemap.xml").read_text(encoding="utf-8")
     home = (paged_site / "index.html").read_text(encoding="utf-8")

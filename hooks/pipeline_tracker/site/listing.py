@@ -457,10 +457,23 @@ SECTION_TITLES = {
     "landscape": "Landscape",
     "landscape-bars": "Landscape (pipeline bars)",
     "trials": "Trials",
+    "deals": "Deals",
+    "events": "Events",
+    "events-and-deals": "Events and deals",
     "cited-by": "Cited by",
 }
+# The section of a record's page that lists the events naming it, by the record's kind (named
+# as its heading: a drug's events are its approvals, filings, designations and deals).
+EVENT_SECTIONS = {
+    "drugs": "events-and-deals",
+    "companies": "events",
+    "indications": "events",
+    "trials": "events",
+}
 # Sections whose table has filters over its rows (tracker.js): a rows.json.gz beside their pages.
-SECTIONS_WITH_ROWS_JSON = frozenset(["pipeline", "drugs", "trials"])
+SECTIONS_WITH_ROWS_JSON = frozenset(
+    ["pipeline", "drugs", "trials", "deals", "events", "events-and-deals"]
+)
 
 
 def _per_record(t: Tracker, kind: str, record_id: str, name: str, make):
@@ -545,6 +558,10 @@ def _section_sizes(t: Tracker, kind: str, record_id: str) -> dict[str, int]:
             sizes["landscape-bars"] = len(landscape_bars(t, kind, record_id))
     if kind in ("companies", "indications", "drugs"):
         sizes["trials"] = len(t.cited_by(kind, record_id, "trials"))
+    if kind == "companies":
+        sizes["deals"] = len(t.deals_for(record_id))
+    if kind in EVENT_SECTIONS:
+        sizes[EVENT_SECTIONS[kind]] = len(t.cited_by(kind, record_id, "events"))
     if kind == "sources":
         sizes["cited-by"] = len(cited_by_all(t, record_id))
     return {section: rows for section, rows in sizes.items() if paged(rows)}
@@ -556,7 +573,7 @@ def record_sections(t: Tracker) -> dict[tuple[str, str], dict[str, int]]:
 
     def every() -> dict[tuple[str, str], dict[str, int]]:
         found = {}
-        for kind in ("companies", "indications", "targets", "drugs", "sources"):
+        for kind in ("companies", "indications", "targets", "drugs", "trials", "sources"):
             for record_id in t.ids(kind):
                 sizes = _section_sizes(t, kind, record_id)
                 if sizes:
