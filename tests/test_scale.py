@@ -588,3 +588,25 @@ def test_lists_cut_from_a_search_document_leave_its_result_unchanged(tmp_path):
     assert shown(of_cut) == shown(of_whole)
     unended = '<p>a</p><table class="pt-sortable"><tr><td>b</td></tr>'
     assert cut_excluded(unended) == unended  # Pagefind, not this, then leaves the table out
+
+
+def test_counts_of_a_thousand_and_more_read_grouped_by_thousands(tmp_path):
+    """At scale the home page's coverage and an index's caption and pager print counts past 999
+    as "3,755", not "3755" (fragments.counted and number, which every count goes through)."""
+    from pipeline_tracker.model.tracker import link
+    from pipeline_tracker.site import data_and_coverage, render
+
+    synthesize(1000, tmp_path / "records", seed=0)
+    records, problems = load.load_records(tmp_path / "records")
+    assert problems == []
+    tracker = link(records)
+    options = render.SiteOptions(today="2025-02-15")
+    total = sum(len(tracker.ids(kind)) for kind in load.KINDS)
+    coverage = data_and_coverage.coverage_block(tracker, options)
+    assert f"**{total:,} records**" in coverage and total >= 1000
+    assert f"| {len(tracker.ids('drugs')):,} |" in coverage
+    jobs = {job[0]: job for job in render.page_jobs(tracker)}
+    index = render.render_job(tracker, options, jobs["drugs/index.md"]).html
+    tracked = len(tracker.tracked_ids())
+    assert tracked >= 1000 and f"{tracked:,} tracked drugs" in index
+    assert f"of {tracked:,}</p>" in index  # the pager's total

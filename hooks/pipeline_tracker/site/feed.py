@@ -28,6 +28,7 @@ from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.records.dates import date_start
 from pipeline_tracker.records.load import KINDS, SINGULAR
 from pipeline_tracker.site import escape, listing
+from pipeline_tracker.site.fragments import counted
 from pipeline_tracker.site.urls import absolute, feed_path, record_url, site_root
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -120,13 +121,13 @@ def _review_entries(tracker: Tracker) -> list[dict]:
         counts: dict[str, int] = defaultdict(int)
         for kind, _ in records:
             counts[kind] += 1
-        listed = ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k])
+        listed = ", ".join(counted(counts[k], SINGULAR[k], k) for k in KINDS if counts[k])
         entries.append(
             {
                 "id": _urn(f"reviews/{date}"),
                 "date": date,
                 "updated": atom_time(date),
-                "title": f"{len(records)} record(s) reviewed on {date}",
+                "title": f"{counted(len(records), 'record')} reviewed on {date}",
                 "link": "data/",
                 "summary": f"Curators checked these records against their sources: {listed}. "
                 + "; ".join(f"{k}/{r}" for k, r in records),

@@ -72,13 +72,24 @@ def _join(items, separator: str):
     return separator.join(str(item) for item in items)
 
 
+def number(n: int) -> str:
+    """A count as every page, caption, summary line and feed prints it: digits grouped by
+    thousands ("3,607")."""
+    return f"{n:,}"
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun: "1 drug", "3,607 drugs" (`plural` when it is not noun + "s")."""
+    return f"{number(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
 def more_open(count: int, what: str, total: int | None = None) -> Markup:
     """The start of a crowded cell's "N more" (listing.cell_cut): its <details> and summary, the
     rest of the cell to follow, then </details>. `what` is said to screen readers ("drugs");
     `total`: "(T in all)" too, where the cell shows no count of its own."""
-    in_all = f" ({_p(total)} in all)" if total is not None else ""
+    in_all = f" ({number(total)} in all)" if total is not None else ""
     return Markup(
-        f'<details class="pt-more"><summary>{_p(count)} more<span class="pt-sr-only">'
+        f'<details class="pt-more"><summary>{number(count)} more<span class="pt-sr-only">'
         f" {_p(what)}</span>{in_all}</summary>"
     )
 

@@ -793,7 +793,7 @@ class PageContext:
         roles = self.tracker.trial_roles(drug) if drug else {}
         if roles:
             words = "; ".join(
-                f"{role} in {n} trial{'s' if n != 1 else ''}" for role, n in roles.items()
+                f"{role} in {fragments.counted(n, 'trial')}" for role, n in roles.items()
             )
             return fragments.phase_badge("other", words)
         return fragments.phase_badge("none", "no phase recorded")
@@ -1045,6 +1045,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["md"] = escape.markdown_text
     env.filters["title"] = escape.front_matter_title
+    env.filters["number"] = fragments.number  # a count: "3,607"
+    env.filters["counted"] = fragments.counted  # a count and its noun: "3,607 drugs"
     env.globals.update(
         LADDER=LADDER,
         CHART_COLUMNS=CHART_COLUMNS,

@@ -30,6 +30,7 @@ from pipeline_tracker.records.phases import (
     region_name,
 )
 from pipeline_tracker.site import escape, urls
+from pipeline_tracker.site.fragments import counted
 
 _H1_END = re.compile(r"</h1>\n?")
 
@@ -97,14 +98,14 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     elif kind == "companies":
         count = len(tracker.drugs_of_company(record_id))
         parts = [KIND_LABELS[kind], region_name(d["country"]) if d.get("country") else ""]
-        parts.append(f"{count} drug{'s' if count != 1 else ''} tracked")
+        parts.append(f"{counted(count, 'drug')} tracked")
         best = tracker.company_highest_phase(record_id)
         if best is not None:
             parts.append(f"highest phase within its territory and role {status_label(best).plain}")
         tags = list(d.get("aliases") or []) + _ids(d, ["name_zh"])
     elif kind == "indications":
         count = len(tracker.drugs_in_indication(record_id))
-        parts = [KIND_LABELS[kind], f"{count} drug{'s' if count != 1 else ''} tracked"] + ext
+        parts = [KIND_LABELS[kind], f"{counted(count, 'drug')} tracked"] + ext
         tags = list(d.get("synonyms") or []) + ext
     else:
         parts = [KIND_LABELS[kind]] + _ids(d, ["publisher", "date"])
