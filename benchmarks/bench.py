@@ -246,16 +246,16 @@ const wait = (test, then) => {
   };
   tick();
 };
-const counted = select => /\\(\\d+\\)$/.test(select.options[select.selectedIndex].textContent);
+const counted = select => /\\([\\d,]+\\)$/.test(select.options[select.selectedIndex].textContent);
 const next = i => {
   if (i === choices.length) return done({ms: times, meta: meta.textContent});
   const select = document.querySelector('.pt-search-filters select[name=' + choices[i][0] + ']');
   select.focus();
   let value = choices[i][1];
   if (value === null) {
-    const total = +((meta.textContent.match(/^(\\d+)/) || [0, 0])[1]);
+    const total = +((meta.textContent.match(/^([\\d,]+)/) || [0, '0'])[1].replace(/,/g, ''));
     const best = Array.from(select.options).filter(o => o.value)
-      .map(o => [+((o.textContent.match(/\\((\\d+)\\)$/) || [0, 0])[1]), o.value])
+      .map(o => [+((o.textContent.match(/\\(([\\d,]+)\\)$/) || [0, '0'])[1].replace(/,/g, '')), o.value])
       .filter(c => c[0] < total).sort((a, b) => b[0] - a[0])[0];
     value = best[1];
   }
@@ -280,7 +280,7 @@ wait(() => document.querySelector('.pt-search-filters select[name=phase]') && /T
 _INDEX_FILTER = """
 const done = arguments[arguments.length - 1];
 const select = document.querySelector('form[data-pt-region-filter] select[name=region]');
-const counted = () => Array.from(select.options).some(o => /\\(\\d+\\)$/.test(o.textContent));
+const counted = () => Array.from(select.options).some(o => /\\([\\d,]+\\)$/.test(o.textContent));
 const t0 = performance.now();
 const wait = (test, then) => {
   const tick = () => {
@@ -294,7 +294,7 @@ select.focus();
 wait(counted, () => {
   const countsMs = performance.now() - t0;
   const best = Array.from(select.options).filter(o => o.value && o.value !== 'WW')
-    .map(o => [+((o.textContent.match(/\\((\\d+)\\)$/) || [0, 0])[1]), o.value])
+    .map(o => [+((o.textContent.match(/\\(([\\d,]+)\\)$/) || [0, '0'])[1].replace(/,/g, '')), o.value])
     .sort((a, b) => b[0] - a[0])[0];
   const start = performance.now();
   select.value = best[1];

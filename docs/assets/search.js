@@ -55,6 +55,8 @@
   var pagefind = null;
   var loading = null;
   var shown = 10;  // results shown at once; a button below them shows the next ones
+  // A count as the pages print it (fragments.number): digits grouped by thousands, "6,219".
+  function number(n) { return Number(n).toLocaleString("en-US"); }
   var choices = null;  // the row of filters above the results (when the index has filters)
   var counting = false;  // whether the options show counts: once a reader turns to the filters
   var preloaded = false;  // whether the whole word index was asked for (filters, below)
@@ -155,7 +157,7 @@
           : c.phase ? (from.stage || {})[within(c.phase, v)]
           : c.status ? (from.status_in || {})[within(c.status, v)]
           : (from.region || {})[v];
-        option.textContent = v + " (" + (n || 0) + ")";
+        option.textContent = v + " (" + number(n || 0) + ")";
         // A value that would find nothing with the other choices kept cannot be chosen (a dead
         // end), unless it is the one chosen.
         option.disabled = !n && !option.selected;
@@ -347,7 +349,7 @@
         found.forEach(function (data) { list.appendChild(item(data)); });
         more(search, shown, ticket);
         var n = search.results.length;
-        say(n === 0 ? "No matching documents" : n === 1 ? "1 matching document" : n + " matching documents");
+        say(n === 0 ? "No matching documents" : n === 1 ? "1 matching document" : number(n) + " matching documents");
       });
     });
   }
@@ -361,7 +363,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "md-button";
-    button.textContent = left <= shown ? "Show " + left + " more" : "Show " + shown + " more (" + left + " left)";
+    button.textContent = left <= shown ? "Show " + number(left) + " more" : "Show " + shown + " more (" + number(left) + " left)";
     button.addEventListener("click", function () {
       button.disabled = true;
       Promise.all(search.results.slice(from, from + shown).map(function (r) { return r.data(); }))

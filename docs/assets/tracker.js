@@ -2,6 +2,8 @@
 // Filters: a text box above each .pt-sortable table, and type/region/year selects on the timeline.
 // Without JavaScript every row and event simply stays visible.
 (function () {
+  // A count as the pages print it (fragments.number): digits grouped by thousands, "6,219".
+  function number(n) { return Number(n).toLocaleString("en-US"); }
   function key(cell) {
     var raw = cell.getAttribute("data-sort");
     if (raw === null) raw = cell.textContent.trim();
@@ -220,14 +222,14 @@
         if (show) visible += 1;
       });
       var filtered = words.length || extra;
-      var firstOf = visible < shown ? "; the first " + visible + " shown" : "";
-      count.textContent = filtered ? shown + " of " + groups.length + " rows" + (showing === "all" ? " (every page of the list)" + firstOf : failed ? " on this page (the rest of the list could not be loaded)" : "") : "";
-      if (!filtered && showing === "all") count.textContent = groups.length + " rows (every page of the list)" + firstOf;
+      var firstOf = visible < shown ? "; the first " + number(visible) + " shown" : "";
+      count.textContent = filtered ? number(shown) + " of " + number(groups.length) + " rows" + (showing === "all" ? " (every page of the list)" + firstOf : failed ? " on this page (the rest of the list could not be loaded)" : "") : "";
+      if (!filtered && showing === "all") count.textContent = number(groups.length) + " rows (every page of the list)" + firstOf;
       if (paging || more) {
         moreButton().hidden = !paging || visible >= shown;
-        more.firstChild.textContent = "Show " + Math.min(step, shown - visible) + " more rows";
+        more.firstChild.textContent = "Show " + number(Math.min(step, shown - visible)) + " more rows";
       }
-      if (table.caption) table.caption.textContent = filtered ? shown + " of " + caption0 : caption0;
+      if (table.caption) table.caption.textContent = filtered ? number(shown) + " of " + caption0 : caption0;
       if (pendingSort) { var sort = pendingSort; pendingSort = null; sort(); }
       if (table.ptOnApply) table.ptOnApply();
     };
@@ -383,7 +385,7 @@
           var label = o.getAttribute("data-label");
           if (label === null) return;
           var n = tally ? tally[s.name][o.value] || 0 : null;
-          o.textContent = n === null ? label : label + " (" + n + ")";
+          o.textContent = n === null ? label : label + " (" + number(n) + ")";
           o.disabled = n === 0 && !o.selected;
         });
       });
@@ -527,7 +529,7 @@
         });
         Array.prototype.forEach.call(c[1].querySelector("select").options, function (o) {
           if (!o.value) return;
-          o.textContent = o.getAttribute("data-label") + " (" + (found[o.value] || 0) + ")";
+          o.textContent = o.getAttribute("data-label") + " (" + number(found[o.value] || 0) + ")";
           o.disabled = !found[o.value] && !o.selected;
         });
       });
@@ -545,7 +547,7 @@
           });
         }
       });
-      count.textContent = shown + " of " + events.length + " events";
+      count.textContent = number(shown) + " of " + number(events.length) + " events";
     }
     function keepInPager(query) {
       var kept = new URLSearchParams();
