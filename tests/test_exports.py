@@ -7,8 +7,10 @@ import datetime as dt
 import hashlib
 import io
 import json
+import posixpath
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -552,6 +554,52 @@ def test_an_index_rows_drugs_name_the_first_and_keep_the_rest_a_click_away(
     files = list_rows_files(tracker, SiteOptions())
     data = json.loads(open_data(files, urls.list_rows_url(urls.src_url(job[0]))))
     assert '["details", {"class": "pt-more"}, [["summary"' in json.dumps(data["rows"])
+
+
+def test_an_index_rows_more_names_a_bounded_few_and_links_the_rest_on_the_records_page(
+    tracker, monkeypatch
+):
+    """Past listing.more_cut, a row's "more" stops naming drugs and says how many more the
+    row's own record page lists, linking to that page's drugs (pipeline) section: a page of 150
+    rows weighs the same whatever the tree's size."""
+    from pipeline_tracker.site import listing
+    from pipeline_tracker.site.render import display_name, page_jobs, render_job
+
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "1")
+    monkeypatch.setenv(listing.CELL_MORE_ENV, "1")
+    jobs = {job[0]: job for job in page_jobs(tracker)}
+    bounded = set()
+    for kind in ("targets", "companies", "indications"):
+        index_src = urls.page_src(kind, "index")
+        html = render_job(tracker, SiteOptions(), jobs[index_src]).html
+        for rid, count, cell in _INDEX_ROW.findall(html):
+            expected = listing.section_drugs(tracker, kind, rid)
+            assert int(count) == len(expected)
+            if len(expected) < 3:
+                assert "pt-more__elsewhere" not in cell, cell
+                continue
+            bounded.add(kind)
+            assert _DRUG_LINK.findall(cell) == expected[:2], rid  # one named, one in the "more"
+            summary = re.search(r"<summary>(\d+) more<.*?> \((\d+) in all\)</summary>", cell)
+            assert (int(summary.group(1)), int(summary.group(2))) == (
+                len(expected) - 1,
+                len(expected),
+            )
+            rest = re.search(
+                r'<span class="pt-more__elsewhere">and (\d+) more on <a href="([^"]+)">'
+                r"the page of ([^<]+)</a></span></details>",
+                cell,
+            )
+            assert rest, cell
+            assert int(rest.group(1)) == len(expected) - 2
+            assert unescape(rest.group(3)) == display_name(tracker, kind, rid)
+            path, _, anchor = rest.group(2).partition("#")
+            assert posixpath.normpath(posixpath.join(urls.src_url(index_src), path)) + "/" == (
+                urls.record_url(kind, rid)
+            )
+            record = render_job(tracker, SiteOptions(), jobs[urls.page_src(kind, rid)]).html
+            assert anchor == listing.DRUG_SECTIONS[kind] and f'id="{anchor}"' in record
+    assert {"targets", "indications"} <= bounded, "the fixture needs rows of three drugs or more"
 
 
 def test_timeline_events_carry_filter_attributes(built_site, tracker):

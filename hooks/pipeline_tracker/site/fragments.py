@@ -94,6 +94,15 @@ def more_open(count: int, what: str, total: int | None = None) -> Markup:
     )
 
 
+def more_elsewhere(count: int, url: str, name) -> Markup:
+    """The end of a "more" that names only some of the rest: how many more, and where they all
+    are (the page of the record whose row it is)."""
+    return Markup(
+        f', <span class="pt-more__elsewhere">and {number(count)} more on '
+        f'<a href="{_p(url)}">the page of {_p(name)}</a></span>'
+    )
+
+
 def more(count: int, total: int, what: str, rest) -> Markup:
     """The rest of a crowded cell behind "N more (T in all)"."""
     return more_open(count, what, total) + rest + Markup("</details>")

@@ -112,6 +112,18 @@ def cell_cut(count: int) -> int:
     return min(count, _count_setting(CELL_NAMES_ENV, CELL_NAMES))
 
 
+# An index row's "more" names at most CELL_MORE drugs; the rest it counts, with a link to the
+# row's record page, which lists them all: 150 rows of a page then weigh the same whatever the
+# tree's size (at 10,000 drugs an indication's row held up to 1,900 links, and the page 1.5 MB).
+CELL_MORE = 100
+CELL_MORE_ENV = "PIPELINE_TRACKER_CELL_MORE"  # tests lower it
+
+
+def more_cut(count: int) -> int:
+    """How many of the `count` drugs after a cell's first names its "more" names."""
+    return min(count, _count_setting(CELL_MORE_ENV, CELL_MORE))
+
+
 def crowded(matrix) -> bool:
     """Whether a landscape matrix has a cell naming only its first drugs (its caption says so)."""
     return any(
@@ -527,6 +539,10 @@ def _bars(t: Tracker, kind: str, record_id: str):
     return landscape.bars(t, t.cited_by("targets", record_id, "drugs"))
 
 
+# The section of a record's page that lists its drugs, by the record's kind.
+DRUG_SECTIONS = {"companies": "pipeline", "indications": "drugs", "targets": "drugs"}
+
+
 def section_drugs(t: Tracker, kind: str, record_id: str) -> list[str]:
     """The drugs a record's page lists: a company's (its pipeline), an indication's, a target's."""
     if kind == "companies":
@@ -552,7 +568,7 @@ def _section_sizes(t: Tracker, kind: str, record_id: str) -> dict[str, int]:
     sizes: dict[str, int] = {}
     if kind in ("companies", "indications", "targets"):
         drugs = section_drugs(t, kind, record_id)
-        sizes["pipeline" if kind == "companies" else "drugs"] = len(drugs)
+        sizes[DRUG_SECTIONS[kind]] = len(drugs)
         if sum(len(t.phase_rows.get(d, ())) for d in drugs) > size:
             sizes["landscape"] = len(landscape_matrix(t, kind, record_id).rows)
             sizes["landscape-bars"] = len(landscape_bars(t, kind, record_id))

@@ -296,16 +296,26 @@ class PageContext:
     def links(self, kind: str, ids, sep: str = ", ") -> Markup:
         return Markup(sep).join(self.link(kind, i) for i in ids)
 
-    def cut_links(self, kind: str, ids, what: str) -> Markup:
+    def cut_links(self, kind: str, ids, what: str, row: tuple[str, str] | None = None) -> Markup:
         """`links` for a cell that may name hundreds (an index row's drugs): the first
-        listing.cell_cut of them, the rest behind "N more" (`what`: "drugs") in the same cell."""
+        listing.cell_cut of them, the rest behind "N more" (`what`: "drugs") in the same cell.
+        `row`: (kind, id) of the record the row is, whose page lists all its drugs
+        (listing.DRUG_SECTIONS): the "more" then names listing.more_cut of the rest and says how
+        many more that page has, with a link to them."""
         ids = list(ids)
         cut = listing.cell_cut(len(ids))
         shown = self.links(kind, ids[:cut])
         if cut == len(ids):
             return shown
-        rest = self.links(kind, ids[cut:])
-        return shown + fragments.more(len(ids) - cut, len(ids), what, rest)
+        rest = ids[cut:]
+        held = listing.more_cut(len(rest)) if row else len(rest)
+        inner = self.links(kind, rest[:held])
+        if row and held < len(rest):
+            section = listing.DRUG_SECTIONS[row[0]]
+            url = urls.from_page(self.base, urls.section_part_url(row[0], row[1], section, 1))
+            name = display_name(self.tracker, row[0], row[1])
+            inner += fragments.more_elsewhere(len(rest) - held, url, name)
+        return shown + fragments.more(len(rest), len(ids), what, inner)
 
     def more_open(self, count: int, what: str) -> Markup:
         """The start of a landscape cell's "N more" (its count badge says how many in all)."""
