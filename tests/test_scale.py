@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BIN, FIXTURES, ROOT, mkdocs_build
+from linkcheck import check_site
 from pipeline_tracker.mkdocs_adapter.search import UNINDEXED_CLOSE, UNINDEXED_OPEN
 from pipeline_tracker.records import load
 from pipeline_tracker.records.schemas import SCHEMA_DIR, schema_set
@@ -148,7 +149,14 @@ def _page_urls(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
 
 
-def test_render_out_builds_the_same_pages_with_plain_mkdocs(tmp_path, synth30):
+def test_render_out_builds_the_same_pages_with_plain_mkdocs(tmp_path, synth30, monkeypatch):
+    """`render --out` then plain MkDocs builds the hooked build's pages, and both hold together
+    (every link and #anchor resolves), landscape cells' own pages among them (cells crowded by
+    naming one drug, and one more under "more")."""
+    from pipeline_tracker.site import listing
+
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "1")
+    monkeypatch.setenv(listing.CELL_MORE_ENV, "1")
     hooked = tmp_path / "hooked"
     result = mkdocs_build(hooked, records=synth30)
     assert result.returncode == 0, result.stderr
@@ -182,6 +190,8 @@ def test_render_out_builds_the_same_pages_with_plain_mkdocs(tmp_path, synth30):
     assert plain.returncode == 0, plain.stderr
     plain_site = tmp_path / "plain-site"
     assert _page_urls(plain_site) == _page_urls(hooked)
+    assert any("/cells/" in url for url in _page_urls(hooked))
+    assert check_site(hooked) == [] and check_site(plain_site) == []
     assert (plain_site / "drugs" / "synthdrug-00003" / "index.html").exists()
     # The hook hands MkDocs record pages as HTML instead of Markdown and keeps their tables away
     # from the search plugin: readers and search must not see a difference.
@@ -610,3 +620,70 @@ def test_counts_of_a_thousand_and_more_read_grouped_by_thousands(tmp_path):
     tracked = len(tracker.tracked_ids())
     assert tracked >= 1000 and f"{tracked:,} tracked drugs" in index
     assert f"of {tracked:,}</p>" in index  # the pager's total
+
+
+_HIT = re.compile(r'<td class="pt-landscape__hit" data-count="(\d+)">(.*?)</td>', re.DOTALL)
+_NAMED = re.compile(r'<li><a href="[^"]*/drugs/([a-z0-9-]+)/"')
+_ELSEWHERE = re.compile(
+    r'<p class="pt-more__elsewhere">and (\d+) more on <a href="([^"]+)">this cell’s page</a></p>'
+)
+
+
+def test_a_landscape_cell_past_its_more_lists_every_drug_on_pages_of_its_own(monkeypatch, synth30):
+    """A landscape cell names its first drugs, its "more" a bounded few (listing.more_cut), then
+    says how many are left and links to the cell's own pages, which list every drug of the cell in
+    its order (paged when many) and link back to the landscape's page holding the row. So it is
+    for the landscapes of every drug and for a company's, an indication's and a target's; a cell
+    within its "more" has no page."""
+    from posixpath import join, normpath
+
+    from pipeline_tracker.site import listing, urls
+    from pipeline_tracker.site.build import load_tracker
+    from pipeline_tracker.site.render import CELL_TEMPLATE, SiteOptions, page_jobs, render_job
+
+    monkeypatch.setenv(listing.CELL_NAMES_ENV, "1")
+    monkeypatch.setenv(listing.CELL_MORE_ENV, "1")
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    tracker = load_tracker(synth30)
+    jobs = {job[0]: job for job in page_jobs(tracker)}
+
+    def html(src: str) -> str:
+        return render_job(tracker, SiteOptions(), jobs[src]).html
+
+    def target(src: str, href: str) -> str:
+        return normpath(join(urls.src_url(src), href.partition("#")[0])) + "/"
+
+    landscapes = [
+        src
+        for src, (_, template, kind, rid) in jobs.items()
+        if template == "landscapes.html.j2"
+        or (rid and kind in listing.DRUG_SECTIONS)
+        or "/landscape/page/" in src
+    ]
+    linked, kinds = set(), set()
+    for src in landscapes:
+        page = html(src)
+        for count, cell in _HIT.findall(page):
+            count = int(count)
+            rest = _ELSEWHERE.search(cell)
+            if count <= 2:
+                assert rest is None, cell
+                continue
+            kinds.add(src.split("/")[0])
+            named = _NAMED.findall(cell)
+            assert len(named) == 2 and int(rest.group(1)) == count - 2, cell
+            cell_url = target(src, rest.group(2))
+            linked.add(cell_url)
+            listed, part = [], 1
+            while (part_src := urls.list_part_src(cell_url[:-1] + ".md", part)) in jobs:
+                cell_page = html(part_src)
+                listed += _NAMED.findall(cell_page.partition('class="pt-cell-drugs"')[2])
+                back = re.search(r"One cell of the landscape “<a href=\"([^\"]+)\"", cell_page)
+                assert target(part_src, back.group(1)) == urls.src_url(src), part_src
+                fragment = back.group(1).partition("#")[2]
+                assert not fragment or f'id="{fragment}"' in page, back.group(1)
+                part += 1
+            assert len(listed) == count and listed[:2] == named, cell_url
+    cell_pages = {urls.list_url_of_src(s) for s, job in jobs.items() if job[1] == CELL_TEMPLATE}
+    assert cell_pages == linked
+    assert {"landscapes", "companies", "indications"} <= kinds, kinds

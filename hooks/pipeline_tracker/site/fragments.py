@@ -103,6 +103,15 @@ def more_elsewhere(count: int, url: str, name) -> Markup:
     )
 
 
+def more_on_cell_page(count: int, url: str) -> Markup:
+    """The end of a landscape cell's "more" past its last name (listing.cell_overflows): how
+    many more, and the cell's own page, which lists them all."""
+    return Markup(
+        f'<p class="pt-more__elsewhere">and {number(count)} more on '
+        f'<a href="{_p(url)}">this cell’s page</a></p>'
+    )
+
+
 def more(count: int, total: int, what: str, rest) -> Markup:
     """The rest of a crowded cell behind "N more (T in all)"."""
     return more_open(count, what, total) + rest + Markup("</details>")

@@ -19,7 +19,7 @@ from html import unescape
 from html.parser import HTMLParser
 from itertools import pairwise
 
-from pipeline_tracker.model import landscape, quality
+from pipeline_tracker.model import claims, landscape, quality
 from pipeline_tracker.model.tracker import Tracker
 from pipeline_tracker.site import urls
 
@@ -131,6 +131,120 @@ def crowded(matrix) -> bool:
         for row in matrix.rows
         for entries in row.cells.values()
     )
+
+
+# A landscape cell's "more" names at most CELL_MORE drugs too; the rest of the cell are on pages
+# of its own (cell_pages): at 10,000 drugs a cell of the landscape by modality named 1,500 drugs,
+# and the landscapes grew with the tree (0.7 MB, and 1.1 MB by indication).
+def cell_overflows(count: int) -> bool:
+    """Whether a landscape cell of `count` drugs names only some of them even under its "more"
+    (cell_cut, then more_cut): then every one of them is on the cell's own pages."""
+    rest = count - cell_cut(count)
+    return more_cut(rest) < rest
+
+
+def overflowing(matrix) -> bool:
+    """Whether a landscape matrix has a cell past its "more" (its caption says where they are)."""
+    return any(
+        cell_overflows(len(entries)) for row in matrix.rows for entries in row.cells.values()
+    )
+
+
+def cell_row(t: Tracker, matrix, key: str) -> str:
+    """A landscape row as the address of its cells names it (urls.landscape_cell_url): a
+    record's id, or a label's slug ("small molecule" → small-molecule); in a landscape whose
+    rows are records, a label ("no target recorded") gets "_" before it, which no id has."""
+    if matrix.group_kind and key in t.records.get(matrix.group_kind, {}):
+        return key
+    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "none"
+    return f"_{slug}" if matrix.group_kind else slug
+
+
+# The views of the landscapes of every drug (landscapes/), by name, with their headings there.
+LANDSCAPE_VIEWS = {
+    "modality": "By modality",
+    "targets": "By target",
+    "indications": "By indication",
+    "pipeline": "Pipeline overview",
+}
+
+
+def cell_landscapes(t: Tracker) -> list[tuple[str, str, str, str, landscape.Matrix]]:
+    """(landscape url, view or "", kind or "", record id or "") and the matrix, of every
+    landscape that can have a cell past its "more": the three matrices of every drug, and a
+    company's, indication's or target's whose page lists enough drugs (a cell holds none but
+    the record's)."""
+
+    def every() -> list:
+        found = [
+            (urls.landscape_view_url(name), name, "", "", view)
+            for name, view in landscape_views(t).items()
+            if name != "pipeline"
+        ]
+        for kind in DRUG_SECTIONS:
+            for record_id in t.ids(kind):
+                if cell_overflows(len(section_drugs(t, kind, record_id))):
+                    url = urls.section_url(kind, record_id, "landscape")
+                    found.append((url, "", kind, record_id, landscape_matrix(t, kind, record_id)))
+        return found
+
+    return once(t, ("cell_landscapes", _cell_settings()), every)
+
+
+def _cell_settings() -> tuple[int, int, int]:
+    return page_rows(), cell_cut(1 << 30), more_cut(1 << 30)
+
+
+def cell_pages(t: Tracker) -> dict[str, int]:
+    """The source path of the first page of every landscape cell past its "more" → how many
+    drugs it lists (in landscape order, then the ladder's)."""
+
+    def every() -> dict[str, int]:
+        return {
+            urls.landscape_cell_src(url, phase, cell_row(t, matrix, row.key)): len(row.cells[phase])
+            for url, _view, _kind, _id, matrix in cell_landscapes(t)
+            for row in matrix.rows
+            for phase in matrix.columns
+            if cell_overflows(len(row.cells.get(phase, ())))
+        }
+
+    return once(t, ("cell_pages", _cell_settings()), every)
+
+
+def landscape_cell(t: Tracker, cell_url: str) -> dict:
+    """What the pages of a cell (at `cell_url`, urls.landscape_cell_url) show: its landscape's
+    view (of landscapes/) or record (kind, id, r), the matrix, the row and its label, the phase,
+    the cell's drugs and the address of the landscape's page holding the row (`back`)."""
+    landscape_url, phase_value, row_name = urls.landscape_cell_of(cell_url)
+    found = next(c for c in cell_landscapes(t) if c[0] == landscape_url)
+    _url, view, kind, record_id, matrix = found
+    index, row = next(
+        (i, r) for i, r in enumerate(matrix.rows) if cell_row(t, matrix, r.key) == row_name
+    )
+    phase = next(p for p in matrix.columns if urls.phase_filter_value(p) == phase_value)
+    part = index // page_rows() + 1
+    if kind:
+        back = urls.section_part_url(kind, record_id, "landscape", part)
+    elif paged(len(matrix.rows)):
+        back = urls.list_part_url(landscape_url, part)
+    else:  # the view is a section of landscapes/
+        back = f"{urls.LANDSCAPES}#{urls.heading_anchor(LANDSCAPE_VIEWS[view].lower().replace(' ', '-'))}"
+    return {
+        "view": view,
+        "kind": kind,
+        "id": record_id,
+        "matrix": matrix,
+        "r": t.get(kind, record_id) if kind else None,
+        "row": row,
+        "label": (
+            claims.display_name(t.records, matrix.group_kind, row.key)
+            if matrix.group_kind and row.key in t.records.get(matrix.group_kind, {})
+            else row.key
+        ),
+        "phase": phase,
+        "entries": row.cells[phase],
+        "back": back,
+    }
 
 
 def shown(items, pages: dict | None) -> list:

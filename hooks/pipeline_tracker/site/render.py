@@ -321,6 +321,11 @@ class PageContext:
         """The start of a landscape cell's "N more" (its count badge says how many in all)."""
         return fragments.more_open(count, what)
 
+    def more_on_cell_page(self, count: int, url: str) -> Markup:
+        """The end of a landscape cell's "more" past its last name: how many more, and a link
+        to the cell's own page (`url` from the site root, urls.landscape_cell_url)."""
+        return fragments.more_on_cell_page(count, urls.from_page(self.base, url))
+
     def external(self, scheme: str, value) -> Markup:
         """An id linked to its page in its home database (Bioregistry URL formats)."""
         shown = escape.plain(value)
@@ -1210,6 +1215,8 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
                 "",
                 listing.landscape_rows(view),
             )
+    for src, drugs in listing.cell_pages(tracker).items():  # a landscape cell past its "more"
+        lists[src] = (CELL_TEMPLATE, "", drugs)
     report = listing.quality_report(tracker, quality.build_today())
     for check, rows in listing.quality_lists(report).items():
         if listing.paged(len(rows)):  # else the check's findings stay on quality/ itself
@@ -1218,6 +1225,7 @@ def paged_lists(tracker: Tracker) -> dict[str, tuple[str, str, int]]:
 
 
 SECTION_TEMPLATE = "record_section.html.j2"  # a further page of a long section of a record
+CELL_TEMPLATE = "landscape_cell.html.j2"  # the pages of a landscape cell past its "more"
 
 
 def section_jobs(
@@ -1272,9 +1280,12 @@ def page_jobs(
     listed("deals.md", "deals.html.j2")
     jobs.append(("landscapes/index.md", "landscapes.html.j2", "", ""))
     listed("landscapes/regions.md", "landscape_regions.html.j2")
-    for src in lists:
-        if src.startswith(urls.LANDSCAPES) and src != "landscapes/regions.md":
-            listed(src, "landscapes.html.j2")
+    for src, (template, _kind, _rows) in lists.items():
+        if template == "landscapes.html.j2":
+            listed(src, template)
+    for src, (template, _kind, _rows) in lists.items():
+        if template == CELL_TEMPLATE:
+            listed(src, template)
     jobs.append(("quality.md", "quality.html.j2", "", ""))
     for src in lists:
         if src.startswith(urls.QUALITY):
@@ -1288,7 +1299,7 @@ def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
     address, so the rows, labels and links are those of its pages."""
     files = {}
     for src, (template, kind, rows) in paged_lists(tracker).items():
-        if listing.paged(rows) and src not in NO_ROWS_JSON:
+        if listing.paged(rows) and src not in NO_ROWS_JSON and template != CELL_TEMPLATE:
             values = _list_values(tracker, src, kind, options, 0, template)
             text, _ = _render(tracker, template, src, options, **values)
             rows_json = listing.rows_json(urls.src_url(src), text)
@@ -1343,6 +1354,8 @@ def _list_values(
         values["year"] = urls.timeline_year_of_src(src)
     if template == "landscapes.html.j2":
         values["view"] = urls.landscape_view_of_src(src)
+    if template == CELL_TEMPLATE:
+        values["cell"] = listing.landscape_cell(tracker, urls.list_url_of_src(src))
     if src == "quality.md" or src.startswith(urls.QUALITY):
         values["q"] = listing.quality_report(tracker, quality.build_today(options.today))
         values["check"] = urls.quality_check_of_src(src)

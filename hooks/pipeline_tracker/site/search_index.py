@@ -69,6 +69,7 @@ CUT = (
     "table.pt-chart",
     "article.pt-event",
     "ol.pt-references",
+    "div.pt-cell-drugs",  # the drugs of a landscape cell on its own pages
 )
 EXCLUDE = ("a.headerlink", ".pt-live-problems", "[data-search-exclude]", "sup.pt-cite") + CUT
 OUTPUT = "pagefind"

@@ -128,6 +128,29 @@ def landscape_view_of_src(src: str) -> str:
     return "" if view == "regions" else view
 
 
+# A landscape cell with more drugs than its "more" names (listing.cell_pages) has pages of its
+# own beside its landscape's: landscapes/modality/cells/phase-2/small-molecule/,
+# companies/x/landscape/cells/approved/breast-cancer/, then …/page/2/ when long. The row is
+# listing.cell_row's (a record's id, or a label's slug).
+CELLS_DIR = "cells"
+
+
+def landscape_cell_url(landscape_url: str, phase: str, row: str) -> str:
+    """The first page of a cell of the landscape whose pages are at `landscape_url`
+    (landscape_view_url, or section_url(kind, id, "landscape") for a record's)."""
+    return f"{landscape_url}{CELLS_DIR}/{phase_filter_value(phase)}/{row}/"
+
+
+def landscape_cell_src(landscape_url: str, phase: str, row: str) -> str:
+    return landscape_cell_url(landscape_url, phase, row)[:-1] + ".md"
+
+
+def landscape_cell_of(cell_url: str) -> tuple[str, str, str]:
+    """(landscape url, phase as a filter value, row) of a cell's first page (landscape_cell_url)."""
+    head, phase, row = cell_url.rstrip("/").rsplit("/", 2)
+    return head[: -len(CELLS_DIR)], phase, row
+
+
 # A long section of a record's page (its pipeline, trials, landscape, …) shows its first rows on
 # the record's page and continues at companies/<id>/pipeline/page/2/, … (listing.record_sections).
 SECTION_HEADINGS = {"landscape-bars": "landscape"}  # a section's heading, when not its own name
