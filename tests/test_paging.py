@@ -259,28 +259,46 @@ def test_list_addresses_round_trip():
     assert urls.part_of_src("drugs/page.md") == 1  # a drug whose id is "page"
 
 
-def test_a_long_timeline_is_split_by_year_and_links_to_events_follow(tracker, monkeypatch):
-    """Past a page of events the timeline has a page per year: each event is on exactly one,
+@pytest.mark.parametrize("rows", ["3", "1"])
+def test_a_long_timeline_is_split_by_year_and_links_to_events_follow(tracker, monkeypatch, rows):
+    """Past a page of events the timeline has a page per year, and a year with more events than
+    a page holds a page per month (the events the source dates to the year alone stay on the
+    year's page, which lists its months with true counts): each event is on exactly one page,
     the overview lists the years with true counts, and links to an event (a deal's date, the
-    events feed) lead to the year page that holds it."""
+    events feed) lead to the page that holds it."""
     from pipeline_tracker.records.ids import event_anchor
     from pipeline_tracker.site.feed import build_feed
 
-    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "3")
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, rows)
     jobs = {job[0]: job for job in page_jobs(tracker)}
-    years = [src for src in jobs if src.startswith(urls.TIMELINE)]
+    pages = [src for src in jobs if src.startswith(urls.TIMELINE)]
+    years = [src for src in pages if src.count("/") == 1]
     assert len(years) > 1
     holds: dict[str, str] = {}
-    for src in years:
-        html = render_job(tracker, SiteOptions(), jobs[src]).html
-        for anchor in re.findall(r'<article [^>]*id="([^"]+)"', html):
+    html = {src: render_job(tracker, SiteOptions(), jobs[src]).html for src in pages}
+    for src in pages:
+        for anchor in re.findall(r'<article [^>]*id="([^"]+)"', html[src]):
             assert anchor not in holds, anchor
             holds[anchor] = urls.src_url(src)
     assert set(holds) == {event_anchor(e) for e in tracker.ids("events")}
     overview = render_job(tracker, SiteOptions(), jobs["timeline.md"]).html
     assert "<article" not in overview
-    counts = [int(n) for n in re.findall(r"</a>: (\d+) events?</li>", overview)]
-    assert sum(counts) == len(tracker.ids("events")) and len(counts) == len(years)
+    listed = re.findall(r'<a href="[^"]*timeline/([^"]+)/">[^<]+</a>: (\d+) events?</li>', overview)
+    assert sum(int(n) for _, n in listed) == len(tracker.ids("events"))
+    assert [urls.timeline_year_src(year) for year, _ in listed] == years
+    months = [src for src in pages if src.count("/") == 2]
+    assert bool(months) == (rows == "1"), "the fixture has a year of two events with months"
+    for year, count in listed:
+        under = [urls.src_url(src) for src in months if src.startswith(f"timeline/{year}/")]
+        page = html[urls.timeline_year_src(year)]
+        shown = re.findall(
+            r'<li><a href="[^"]*timeline/([^"]+)/">[^<]+</a>: (\d+) events?</li>', page
+        )
+        assert [f"timeline/{month}/" for month, _ in shown] == under
+        on_page = len(re.findall(r"<article ", page))
+        assert on_page + sum(int(n) for _, n in shown) == int(count), year
+        for month, n in shown:
+            assert len(re.findall(r"<article ", html[urls.timeline_year_src(month)])) == int(n)
 
     def follows(href: str, page_url: str) -> None:
         path, _, anchor = href.partition("#")

@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import re
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from itertools import pairwise
@@ -288,30 +289,101 @@ def timeline_years(tracker: Tracker) -> list[tuple[str, str, list[str]]]:
     )
 
 
+# A year with more events than a page holds is split by month (when the sources give months): at
+# 10,000 drugs a year held about 700 events (1 MB), and a tracker of 24,000 would pass 2 MB.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """A page of a timeline split by year: a year's (timeline/2024/), or a month's of a year
+    split by month (timeline/2024/03/)."""
+
+    label: str  # "2024", "March 2024", "Date not reported"
+    slug: str  # its address under timeline/: "2024", "2024/03", "undated"
+    year: str  # the year it belongs to: "2024", "undated"
+    events: list[str]  # the events it holds, newest first (a split year's: those with no month)
+    months: tuple[TimelinePage, ...] = ()  # a year split by month: its months' pages
+
+
+def timeline_pages(tracker: Tracker) -> list[TimelinePage]:
+    """The pages of a timeline split by year, newest first, a year split by month followed by
+    its months: every event is on exactly one of them."""
+
+    def pages() -> list[TimelinePage]:
+        found = []
+        for label, slug, events in timeline_years(tracker):
+            by_month: dict[str, list[str]] = {}
+            if paged(len(events)) and slug != UNDATED:
+                for event in events:
+                    date = tracker.event(event).get("date", "")
+                    by_month.setdefault(date[5:7], []).append(event)
+            if not [month for month in by_month if month]:  # one page, as the year was
+                found.append(TimelinePage(label, slug, slug, events))
+                continue
+            months = tuple(
+                TimelinePage(f"{MONTHS[int(month) - 1]} {label}", f"{slug}/{month}", slug, held)
+                for month, held in sorted(by_month.items(), reverse=True)
+                if month
+            )
+            found.append(TimelinePage(label, slug, slug, by_month.get("", []), months))
+            found.extend(months)
+        return found
+
+    return once(tracker, ("timeline_pages", page_rows()), pages)
+
+
 def event_years(tracker: Tracker) -> dict[str, str]:
-    """Event → the year page it is on, when the timeline has more events than a page holds (it is
-    then split by year); empty when the timeline is one page (events are on timeline/)."""
+    """Event → the page of the timeline it is on (TimelinePage.slug: its year's, or its month's
+    in a year split by month), when the timeline has more events than a page holds (it is then
+    split by year); empty when the timeline is one page (events are on timeline/)."""
 
     def years() -> dict[str, str]:
         if not paged(len(tracker.records["events"])):
             return {}
-        return {e: slug for _, slug, events in timeline_years(tracker) for e in events}
+        return {e: page.slug for page in timeline_pages(tracker) for e in page.events}
 
     return once(tracker, ("event_years", page_rows()), years)
 
 
-def timeline_nav(base: str, years, year: str) -> dict:
-    """The year links of a timeline year page: (label, link, whether it is this page) for each
-    year, and the newer and older years' (label, link)."""
-    links = [
-        (label, urls.from_page(base, urls.timeline_year_url(slug)), slug == year)
-        for label, slug, _ in years
-    ]
-    here = next(i for i, (_, _, current) in enumerate(links) if current)
+def timeline_page(tracker: Tracker, slug: str) -> TimelinePage:
+    """The page of a timeline split by year at timeline/<slug>/."""
+    return next(page for page in timeline_pages(tracker) if page.slug == slug)
+
+
+def timeline_nav(base: str, tracker: Tracker, slug: str) -> dict:
+    """The links of a page of a timeline split by year: (label, link, "page" when it is this
+    page, "true" for this page's year when it is a month's, else "") for each year, then for each
+    month of this page's year when it is split by month; and the newer and older pages' (label,
+    link), in the order of timeline_pages."""
+    pages = timeline_pages(tracker)
+    here = next(i for i, page in enumerate(pages) if page.slug == slug)
+    this = pages[here]
+
+    def link(page: TimelinePage) -> tuple[str, str, str]:
+        current = "page" if page.slug == slug else "true" if page.slug == this.year else ""
+        return page.label, urls.from_page(base, urls.timeline_year_url(page.slug)), current
+
+    year = next(page for page in pages if page.slug == this.year)
     return {
-        "years": links,
-        "newer": links[here - 1][:2] if here > 0 else None,
-        "older": links[here + 1][:2] if here + 1 < len(links) else None,
+        "years": [link(page) for page in pages if page.slug == page.year],
+        "year": year.label,
+        "months": [link(page) for page in year.months],
+        "newer": link(pages[here - 1])[:2] if here > 0 else None,
+        "older": link(pages[here + 1])[:2] if here + 1 < len(pages) else None,
     }
 
 

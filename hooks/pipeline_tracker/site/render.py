@@ -1271,10 +1271,10 @@ def page_jobs(
             jobs.extend(section_jobs(tracker, kind, record_id, sections))
         listed(f"{kind}/index.md", f"index_{kind}.html.j2", kind)
     jobs.append(("timeline.md", "timeline.html.j2", "", ""))
-    if listing.event_years(tracker):  # a long timeline: a page per year
+    if listing.event_years(tracker):  # a long timeline: a page per year (or month)
         jobs.extend(
-            (urls.timeline_year_src(slug), "timeline.html.j2", "", "")
-            for _, slug, _ in listing.timeline_years(tracker)
+            (urls.timeline_year_src(p.slug), "timeline.html.j2", "", "")
+            for p in listing.timeline_pages(tracker)
         )
     jobs.append(("recent.md", "recent.html.j2", "", ""))
     listed("deals.md", "deals.html.j2")
