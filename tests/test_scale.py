@@ -622,6 +622,24 @@ def test_counts_of_a_thousand_and_more_read_grouped_by_thousands(tmp_path):
     assert f"of {tracked:,}</p>" in index  # the pager's total
 
 
+def test_a_trials_enrolment_and_sites_read_as_counts(records_copy):
+    """A trial's enrolment and number of sites, as its record gives them, read as every count
+    does: grouped by thousands, and one site is "1 site"."""
+    from pipeline_tracker.site import render
+    from pipeline_tracker.site.build import load_tracker
+
+    trial = records_copy / "trials" / "empowher-303.yaml"
+    text = trial.read_text(encoding="utf-8")
+    assert "  count: 170\n" in text and "  - count: 550\n" in text
+    text = text.replace("  count: 170\n", "  count: 1\n").replace("count: 550\n", "count: 12500\n")
+    trial.write_text(text, encoding="utf-8")
+    tracker = load_tracker(records_copy)
+    job = ("trials/empowher-303.md", "trial.html.j2", "trials", "empowher-303")
+    html = render.render_job(tracker, render.SiteOptions(), job).html
+    assert "about 1 site</dd>" in html
+    assert "about 12,500 participants" in html
+
+
 _HIT = re.compile(r'<td class="pt-landscape__hit" data-count="(\d+)">(.*?)</td>', re.DOTALL)
 _NAMED = re.compile(r'<li><a href="[^"]*/drugs/([a-z0-9-]+)/"')
 _ELSEWHERE = re.compile(
