@@ -40,6 +40,7 @@ from pipeline_tracker.site.render import (
     records_edit_base,
     render_each,
     render_workers,
+    rows_files,
 )
 from pipeline_tracker.site.search_index import SearchIndexError
 
@@ -140,6 +141,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
                 version=live.version if live else None,
                 reuse=live.reuse if live else None,
                 jobs_of=live.jobs_of if live else None,
+                rows=LIVE.serving,  # a build: from the pages as written (on_post_build)
             )
         )
     except RecordsInvalid as invalid:
@@ -174,6 +176,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     # Record pages: written by on_post_build in the theme's shell (mkdocs_adapter/shell.py);
     # MkDocs knows their addresses (links from Markdown pages, the sitemap), not their content.
     _OUTPUT["records"] = (output.tracker, output.options, output.record_jobs)
+    if not LIVE.serving:  # the rows of paged lists: from these pages and the record pages'
+        _OUTPUT["rows"] = [chunk for page in output.html_pages.values() for chunk in page.rows]
     for src_uri, content in output.pages.items():
         files.append(File.generated(config, src_uri, content=content))
     _HTML.clear()
@@ -318,7 +322,10 @@ def on_post_page(output: str, page, config: MkDocsConfig) -> str:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    _write_record_pages(config)
+    rows, tracker = _OUTPUT.pop("rows", None), _OUTPUT["records"][0]
+    written = _write_record_pages(config)
+    if rows is not None:  # a build (not serve): the rows of paged lists, from their pages
+        _write_rows_files(config, tracker, rows + written)
     _cleanup()
     if not LIVE.serving:
         try:
@@ -327,16 +334,26 @@ def on_post_build(config: MkDocsConfig) -> None:
             raise PluginError(str(failed)) from None
 
 
-def _write_record_pages(config: MkDocsConfig) -> None:
+def _write_rows_files(config: MkDocsConfig, tracker, chunks: list) -> None:
+    """The rows files of paged lists (render.rows_files), from the rows of the pages written."""
+    for path, content in rows_files(tracker, chunks).items():
+        target = Path(config.site_dir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def _write_record_pages(config: MkDocsConfig) -> list:
+    """Writes the record pages (and the other pages out of the nav); returns the rows of paged
+    lists they hold (RenderedPage.rows)."""
     tracker, options, jobs = _OUTPUT.pop("records")
     if not jobs:
-        return
+        return []
     env, files = _OUTPUT.pop("theme")
     shells = PageShells(config, env, _OUTPUT.pop("nav"), files)
     wanted = links_to_record_anchors(files)
     if _live():
         _write_live_pages(config, tracker, options, jobs, shells, wanted)
-        return
+        return []
     destinations = {
         file.src_uri: file.abs_dest_path for file in files if isinstance(file, RecordPageFile)
     }
@@ -345,10 +362,17 @@ def _write_record_pages(config: MkDocsConfig) -> None:
     if not LIVE.serving:  # the part of each page search reads (search.search_document)
         shutil.rmtree(search.documents_folder(config), ignore_errors=True)  # a failed build's
         documents = (config.site_dir, str(search.documents_folder(config)))
-    consume = page_writer(destinations, shells, lambda html: banner + html, set(wanted), documents)
-    anchors = render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
+    write = page_writer(destinations, shells, lambda html: banner + html, set(wanted), documents)
+
+    def consume(src_uri: str, rendered):  # in the process that rendered the page
+        anchors = write(src_uri, rendered)
+        return (anchors, rendered.rows) if anchors is not None or rendered.rows else None
+
+    said = render_each(tracker, options, jobs, consume, 1 if LIVE.serving else render_workers())
+    anchors = {src: found for src, (found, _) in said.items() if found is not None}
     check_record_anchors(wanted, anchors, config.validation.links.anchors)  # type: ignore[arg-type]
     write_sitemap(config, files)
+    return [chunk for _, rows in said.values() for chunk in rows]
 
 
 def _write_live_pages(config, tracker, options, jobs, shells, wanted) -> None:
@@ -374,7 +398,7 @@ def on_build_error(error: Exception) -> None:
 
 def _cleanup() -> None:
     _HTML.clear()
-    for key in ("records", "theme", "nav"):
+    for key in ("records", "theme", "nav", "rows"):
         _OUTPUT.pop(key, None)
     spill = _OUTPUT.pop("spill", None)
     if spill is not None:

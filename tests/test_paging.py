@@ -330,7 +330,9 @@ def test_the_rows_json_keeps_a_cells_list_and_what_each_item_says(tracker):
     )
     row = page.company_row(drug, "developer", tracker.stage_by_region(drug, rows=rows), rows)
     html = f'<table class="pt-table" data-pt-paged="rows.json.gz"><tbody>\n{row}\n</tbody></table>'
-    data = json.loads(listing.rows_json(f"companies/{company}/", html))
+    ((rows_url, part, chunk),) = listing.page_rows_chunks(f"companies/{company}.md", html)
+    assert (rows_url, part) == (f"companies/{company}/rows.json.gz", 1)
+    data = json.loads(listing.assemble_rows(f"companies/{company}/", 1, {1: chunk}))
     ((_, _, cells),) = data["rows"]
     (listed,) = [node for node in cells[2][1] if isinstance(node, list)]
     assert listed[0] == "ul"
@@ -339,3 +341,44 @@ def test_the_rows_json_keeps_a_cells_list_and_what_each_item_says(tracker):
     assert sorted(item[1]["data-regions"] for item in items) == sorted(
         " ".join(regions_holding([r.region])) for r in rows
     )
+
+
+_ANCHOR = re.compile(r'"#((?:ref|inferred)-\d+)"')  # an href, in the page or in the JSON
+_PAGED_TBODY = re.compile(
+    r'<table [^>]*data-pt-paged="([^"]+)"[^>]*>.*?<tbody>(.*?)</tbody>', re.DOTALL
+)
+
+
+def test_a_rows_citations_and_notes_are_numbered_as_on_the_page_the_row_is_on(
+    tmp_path, monkeypatch
+):
+    """A filter shows rows of every page of a list from its rows file: each row's citations
+    ([3], #ref-3) and notes (#inferred-1) are numbered as on the page the row is on, whose
+    references they point to (the first page of a record's section is the record's page, which
+    cites sources before the section does)."""
+    from synth import synthesize  # benchmarks/, on the path (conftest)
+
+    synthesize(30, tmp_path / "records", seed=7)
+    records, problems = load_records(tmp_path / "records", ROOT)
+    assert problems == []
+    tracker = link(records)
+    monkeypatch.setenv(listing.PAGE_ROWS_ENV, "2")
+    jobs = {job[0]: job for job in page_jobs(tracker)}
+    lists = render.rows_lists(tracker)
+    files = list_rows_files(tracker, SiteOptions())
+    assert set(files) == set(lists)
+    checked = 0
+    for rows_url, content in files.items():
+        data = json.loads(gzip.decompress(content))
+        every = lists[rows_url]
+        for part, src in enumerate(every.pages, start=1):
+            page = render_job(tracker, SiteOptions(), jobs[src]).html
+            (body,) = [
+                b
+                for href, b in _PAGED_TBODY.findall(page)
+                if posixpath.normpath(posixpath.join(urls.src_url(src), href)) == rows_url
+            ]
+            in_file = _ANCHOR.findall(json.dumps([r for r in data["rows"] if r[0] == part]))
+            assert in_file == _ANCHOR.findall(body), (rows_url, part)
+            checked += len(in_file)
+    assert checked > 20

@@ -174,6 +174,7 @@ def build_outputs(
     version: str | None = None,
     reuse: Callable[[Tracker], Mapping[str, RenderedPage]] | None = None,
     jobs_of: Callable[[Tracker], list] | None = None,
+    rows: bool = True,
 ) -> BuildOutput:
     """Everything the site adds to MkDocs' own files. With `static_folder`, static files are
         written there as they are made instead of kept in memory. `workers` > 1 renders pages in that
@@ -183,7 +184,9 @@ def build_outputs(
     Under `mkdocs serve` (mkdocs_adapter/liveserve.py): `static`, the files already made (then
     `static_folder` is not used), `run_exports=False` leaves them as they are (made later), and
     `version` is printed as the data version (Tracker.pin_data_version), and `reuse(tracker)`
-    names pages already rendered, used as they are; `jobs_of(tracker)` makes page_jobs."""
+    names pages already rendered, used as they are; `jobs_of(tracker)` makes page_jobs.
+    `rows=False`: the rows files of paged lists are left to the caller, who makes them from the
+    pages it writes (render.rows_files of each RenderedPage.rows) instead of rendering them here."""
     with paused_gc():  # millions of small acyclic objects: the cyclic GC would only rescan them
         return _build_outputs(
             records_path,
@@ -200,6 +203,7 @@ def build_outputs(
             version,
             reuse,
             jobs_of,
+            rows,
         )
 
 
@@ -218,6 +222,7 @@ def _build_outputs(
     version: str | None = None,
     reuse: Callable[[Tracker], Mapping[str, RenderedPage]] | None = None,
     jobs_of: Callable[[Tracker], list] | None = None,
+    rows: bool = True,
 ) -> BuildOutput:
     with cpu_log.part("load"):
         tracker = load_tracker(records_path, root, cache, previous)
@@ -234,7 +239,7 @@ def _build_outputs(
 
     def exports() -> None:  # runs here while worker processes render pages
         if run_exports:
-            write_static_files(tracker, static, options)
+            write_static_files(tracker, static, options, rows=rows)
 
     def exports_elsewhere() -> None:
         # In a process of its own, when the files go to a folder: the tables, database and feeds

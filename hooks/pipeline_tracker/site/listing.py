@@ -3,10 +3,11 @@ and the JSON of every row that the filters of a paged list read (tracker.js), gz
 
 A list of up to PAGE_ROWS rows is one page, as it always was. A longer one is cut into pages of
 PAGE_ROWS rows at stable addresses (urls.list_part_url: drugs/, drugs/page/2/, …), in the same
-order as the whole list. The rows are the template's own (the model's labels, qualifiers and
-links, rendered once): `rows_json` turns the rendered rows into data (text, tags, attributes) that
-tracker.js builds with textContent, so no record text is ever parsed as HTML in the browser and no
-label is worked out again there.
+order as the whole list. The rows are those of the pages as written (the model's labels,
+qualifiers and links, rendered once; a row's citations numbered as on its page):
+`page_rows_chunks` turns a page's rows into data (text, tags, attributes) that tracker.js builds
+with textContent, so no record text is ever parsed as HTML in the browser and no label is worked
+out again there; `assemble_rows` joins the pages' rows into the list's rows file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import posixpath
 import re
+import zlib
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
@@ -70,7 +73,7 @@ def index_rows(tracker: Tracker, kind: str) -> int:
 def pager(base: str, list_url: str, part: int, total: int, noun: str, part_url=None) -> dict | None:
     """What the pager of page `part` of a list at `list_url` shows: 'Page N of M', which rows,
     and the links (previous, next, the first and last pages and the two either side of this
-    one). None for a list short enough for one page; part 0 is the whole list (rows_json).
+    one). None for a list short enough for one page; part 0 is the whole list.
     `part_url(n)`: the address of page n, when not urls.list_part_url (a record's section)."""
     if not paged(total):
         return None
@@ -504,8 +507,6 @@ TAGS = frozenset(
 ATTRIBUTES = frozenset(
     ["href", "class", "title", "lang", "hidden", "datetime", "aria-label", "colspan", "scope"]
 )
-# data-pt-paged="…rows.json.gz": a filterable table; data-pt-paged-list (a matrix, bars): none.
-_PAGED_TBODY = re.compile(r'<table [^>]*data-pt-paged="[^>]*>.*?<tbody>\n?(.*?)</tbody>', re.DOTALL)
 
 
 def _kept(name: str) -> bool:
@@ -583,27 +584,69 @@ def _fast_rows(html: str) -> list | None:
     return rows.rows if end == len(html) else None
 
 
-def rows_json(list_url: str, html: str, part_url=None) -> bytes:
-    """Minified JSON of every row of a list (rendered whole, `html`, at its first page's
-    address): the address of each page and, per row, its page number, attributes and cells.
-    Links are relative to the list's folder, where the file lies; a link to an anchor
+# A page's share of the rows files: each table of a paged list it shows (data-pt-paged, the rows
+# file's address from the page), its tbody, read from the page as written, so a row's citation
+# and note numbers ([3], #ref-3, #inferred-1) are those of the page the row is on.
+_PAGED_TABLE = re.compile(
+    r'<table [^>]*data-pt-paged="([^"]+)"[^>]*>.*?<tbody>\n?(.*?)</tbody>', re.DOTALL
+)
+_HREF = re.compile(r'href="([^"#][^"]*)"')
+
+
+def page_rows_chunks(src: str, html: str) -> tuple[tuple[str, int, bytes], ...]:
+    """(rows file's address from the site root, the page's number in that list, its rows as
+    JSON, zlib-compressed) for each paged list's table on the page at `src` (a page of the
+    list, or a record's page holding the first page of its long sections). Links become
+    relative to the rows file's folder, where tracker.js reads them from; a link to an anchor
     (#inferred-3, #ref-2) is to the one on the row's own page. A note row (tr.pt-subrow) is on
-    the page of the row above it. Rows are read and written one at a time: the largest list at
-    10,000 drugs held whole as data took 350 MB. `part_url(n)`: as pager's."""
-    size = page_rows()
-    numbered: list[str] = []  # each row as JSON
-    group = -1
-    for attrs, cells in _each_row(html):
-        if "pt-subrow" not in attrs.get("class", "").split() or group < 0:
-            group += 1
-        numbered.append(_json([group // size + 1, attrs, cells]))
-    count = max(1, -(-(group + 1) // size))
+    the page of the row above it, as on the pages."""
+    if "data-pt-paged=" not in html:
+        return ()
+    page_url = urls.src_url(src)
+    page_base = "../" * page_url.count("/")
+    chunks = []
+    for table in _PAGED_TABLE.finditer(html):
+        rows_url = posixpath.normpath(posixpath.join(page_url, table.group(1)))
+        list_url = rows_url[: -len(urls.ROWS_FILE)]
+        part = urls.part_of_src(src) if urls.list_url_of_src(src) == list_url else 1
+        body = table.group(2)
+        list_base = "../" * list_url.count("/")
+        if list_base != page_base:
+
+            def rebased(
+                href: re.Match, page_base=page_base, list_base=list_base, list_url=list_url
+            ) -> str:
+                link = href.group(1)
+                if ":" in link.partition("/")[0]:  # another site's (https:) or a scheme's
+                    return href.group(0)
+                if link.startswith(page_base):
+                    return f'href="{list_base}{link[len(page_base) :]}"'
+                root = posixpath.normpath(posixpath.join(page_url, link))
+                return (
+                    f'href="{urls.relative(list_url, root + ("/" if link.endswith("/") else ""))}"'
+                )
+
+            body = _HREF.sub(rebased, body)
+        rows = ",".join(_json([part, attrs, cells]) for attrs, cells in _body_rows(body))
+        chunks.append((rows_url, part, zlib.compress(rows.encode("utf-8"), 1)))
+    return tuple(chunks)
+
+
+def assemble_rows(list_url: str, parts: int, chunks: dict[int, bytes], part_url=None) -> bytes:
+    """Minified JSON of every row of a list, from its pages' chunks (page_rows_chunks: page
+    number → rows), every one of its `parts` pages there: the address of each page and, per
+    row, its page number, attributes and cells. `part_url(n)`: as pager's."""
+    missing = set(range(1, parts + 1)) - set(chunks)
+    if missing:
+        raise ValueError(f"the rows of {list_url} lack pages {sorted(missing)}")
     pages = [
         urls.relative(list_url, part_url(n) if part_url else urls.list_part_url(list_url, n))
-        for n in range(1, count + 1)
+        for n in range(1, parts + 1)
     ]
-    # json.dumps({"pages": pages, "rows": rows}) with the rows already written
-    return ('{"pages":' + _json(pages) + ',"rows":[' + ",".join(numbered) + "]}").encode("utf-8")
+    rows = ",".join(
+        text for n in range(1, parts + 1) if (text := zlib.decompress(chunks[n]).decode("utf-8"))
+    )
+    return ('{"pages":' + _json(pages) + ',"rows":[' + rows + "]}").encode("utf-8")
 
 
 # gzip level 6 (zlib's default): at 1,000 drugs the 18 rows files, 7.8 MB of JSON, take 0.44 MB
@@ -612,7 +655,7 @@ ROWS_GZIP_LEVEL = 6
 
 
 def rows_file(rows: bytes) -> bytes:
-    """rows_json as the site holds it (urls.list_rows_url): gzip, the same bytes for the same rows
+    """assemble_rows as the site holds it (urls.list_rows_url): gzip, the same bytes for the same rows
     (mtime 0, no file name), which tracker.js inflates with the browser's DecompressionStream."""
     return gzip.compress(rows, compresslevel=ROWS_GZIP_LEVEL, mtime=0)
 
@@ -624,13 +667,8 @@ def _json(value) -> str:
 _ROW_START = re.compile(r"<tr[\s>]")
 
 
-def _each_row(html: str):
-    """The rows of the table marked data-pt-paged in a rendered page, as data, one at a time
-    (without data-label, which tracker.js takes from the table's header)."""
-    match = _PAGED_TBODY.search(html)
-    if not match:
-        return
-    body = match.group(1)
+def _body_rows(body: str):
+    """The rows of a table's <tbody> (its inside), as data, one at a time."""
     starts = [m.start() for m in _ROW_START.finditer(body)] + [len(body)]
     for start, end in pairwise(starts):
         chunk = body[start:end]

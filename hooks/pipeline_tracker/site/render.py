@@ -8,6 +8,7 @@ curators write (and a few prose-heavy generated ones) stay Markdown.
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing as mp
 import os
@@ -1135,6 +1136,9 @@ class RenderedPage:
     linked_data: str = ""  # schema.org JSON-LD for the page's <head> (site/linked_data.py)
     rest_text: str | None = None  # `rest` uncompressed, for a page written as soon as rendered
     search_only: str = ""  # what the page's search document adds to `head`: its search filters
+    # The rows of each paged list's table on the page (listing.page_rows_chunks), for the list's
+    # rows file (rows_files).
+    rows: tuple[tuple[str, int, bytes], ...] = ()
 
     @property
     def rest(self) -> str:
@@ -1293,34 +1297,74 @@ def page_jobs(
     return jobs
 
 
-def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
-    """Every row of each paged list as gzipped JSON (listing.rows_json, rows_file), beside its
-    first page (urls.list_rows_url): the list rendered whole (part 0) at its first page's
-    address, so the rows, labels and links are those of its pages."""
-    files = {}
-    for src, (template, kind, rows) in paged_lists(tracker).items():
+class RowsList(NamedTuple):
+    """A paged list whose table has filters, so a rows file (urls.list_rows_url): where its pages
+    are, how many there are, and the source path of each (a record's section: its first page
+    is the record's page)."""
+
+    list_url: str
+    parts: int
+    pages: tuple[str, ...]  # source paths, page 1 first
+    part_url: Callable[[int], str] | None  # as listing.pager's
+
+
+def rows_lists(tracker: Tracker) -> dict[str, RowsList]:
+    """Rows file's address from the site root → its list, for every paged list with filters:
+    the long lists (paged_lists; not a landscape, the bars or a list of findings, which have no
+    filter) and the long sections of record pages with filters (listing.SECTIONS_WITH_ROWS_JSON)."""
+    found = {}
+    for src, (template, _kind, rows) in paged_lists(tracker).items():
         if listing.paged(rows) and src not in NO_ROWS_JSON and template != CELL_TEMPLATE:
-            values = _list_values(tracker, src, kind, options, 0, template)
-            text, _ = _render(tracker, template, src, options, **values)
-            rows_json = listing.rows_json(urls.src_url(src), text)
-            if rows_json:  # b"": a paged list that is no table has no filter to feed
-                files[urls.list_rows_url(urls.src_url(src))] = listing.rows_file(rows_json)
+            count = listing.parts(rows)
+            pages = tuple(urls.list_part_src(src, n) for n in range(1, count + 1))
+            found[urls.list_rows_url(urls.src_url(src))] = RowsList(
+                urls.src_url(src), count, pages, None
+            )
     for (kind, record_id), sections in listing.record_sections(tracker).items():
-        for section in sections:
+        for section, rows in sections.items():
             if section not in listing.SECTIONS_WITH_ROWS_JSON:
                 continue
-            src = urls.section_src(kind, record_id, section)
-            text, _ = _render(
-                tracker, SECTION_TEMPLATE, src, options, **_section_values(tracker, src, 0)
-            )
             list_url = urls.section_url(kind, record_id, section)
-            rows_json = listing.rows_json(
-                list_url,
-                text,
-                lambda n, k=kind, i=record_id, s=section: urls.section_part_url(k, i, s, n),
+            count = listing.parts(rows)
+            pages = (page_path(kind, record_id),) + tuple(
+                urls.section_part_src(kind, record_id, section, n) for n in range(2, count + 1)
             )
-            files[urls.list_rows_url(list_url)] = listing.rows_file(rows_json)
-    return files
+            found[urls.list_rows_url(list_url)] = RowsList(
+                list_url,
+                count,
+                pages,
+                functools.partial(urls.section_part_url, kind, record_id, section),
+            )
+    return found
+
+
+def rows_files(tracker: Tracker, chunks) -> dict[str, bytes]:
+    """Every paged list's rows file (gzipped JSON: listing.rows_file) from the rows its pages
+    hold (`chunks`: RenderedPage.rows of every page that has any): a row, its citations and
+    notes numbered as on the page it is on."""
+    by_file: dict[str, dict[int, bytes]] = {}
+    for rows_url, part, rows in chunks:
+        by_file.setdefault(rows_url, {})[part] = rows
+    return {
+        rows_url: listing.rows_file(
+            listing.assemble_rows(
+                every.list_url, every.parts, by_file.get(rows_url, {}), every.part_url
+            )
+        )
+        for rows_url, every in rows_lists(tracker).items()
+    }
+
+
+def list_rows_files(tracker: Tracker, options: SiteOptions) -> dict[str, bytes]:
+    """Every row of each paged list as gzipped JSON (rows_files), beside its first page
+    (urls.list_rows_url), from its pages rendered here (a build takes them from the pages it
+    writes: mkdocs_adapter, RenderedPage.rows)."""
+    wanted = {src for every in rows_lists(tracker).values() for src in every.pages}
+    jobs = [job for job in page_jobs(tracker) if job[0] in wanted]
+    return rows_files(
+        tracker,
+        (chunk for job in jobs for chunk in render_job(tracker, options, job, compress=False).rows),
+    )
 
 
 def _section_values(tracker: Tracker, src: str, part: int | None = None) -> dict:
@@ -1344,8 +1388,9 @@ def _list_values(
     part: int | None = None,
     template: str = "",
 ) -> dict:
-    """What a list's template gets: its kind, which of its pages (0: all of it, for rows.json.gz)
-    and where its first page is; on a quality page, the report and which check."""
+    """What a list's template gets: its kind, which of its pages (0: all of it, as no page shows
+    it: the tests' whole list) and where its first page is; on a quality page, the report and
+    which check."""
     values: dict[str, object] = {"kind": kind} if kind else {}
     values.update(
         part=urls.part_of_src(src) if part is None else part, list_url=urls.list_url_of_src(src)
@@ -1379,14 +1424,17 @@ def render_job(
             rendered,
             linked_data=escape.script_json(node) if node else "",
             search_only=search_meta.search_filters_html(tracker, kind, record_id),
+            rows=listing.page_rows_chunks(src, text),
         )
     if template == SECTION_TEMPLATE:  # indexed: its heading and where it belongs, not its rows
         text, page = _render(tracker, template, src, options, **_section_values(tracker, src))
-        return rendered_page(text, page, indexed_whole=False, compress=compress)
-    text, page = _render(
-        tracker, template, src, options, **_list_values(tracker, src, kind, options, None, template)
-    )
-    return rendered_page(text, page, indexed_whole=True, compress=compress)
+        rendered = rendered_page(text, page, indexed_whole=False, compress=compress)
+    else:
+        values = _list_values(tracker, src, kind, options, None, template)
+        text, page = _render(tracker, template, src, options, **values)
+        rendered = rendered_page(text, page, indexed_whole=True, compress=compress)
+    rows = listing.page_rows_chunks(src, text)
+    return replace(rendered, rows=rows) if rows else rendered
 
 
 # Set just before worker processes fork, so they inherit the tracker instead of unpickling it.
