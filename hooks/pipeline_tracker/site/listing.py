@@ -217,8 +217,9 @@ def cell_pages(t: Tracker) -> dict[str, int]:
 
 def landscape_cell(t: Tracker, cell_url: str) -> dict:
     """What the pages of a cell (at `cell_url`, urls.landscape_cell_url) show: its landscape's
-    view (of landscapes/) or record (kind, id, r), the matrix, the row and its label, the phase,
-    the cell's drugs and the address of the landscape's page holding the row (`back`)."""
+    view (of landscapes/) or record (kind, id, r, and what it is called: name), the matrix,
+    the row and its label, the phase, the cell's drugs and the address of the landscape's page
+    holding the row (`back`)."""
     landscape_url, phase_value, row_name = urls.landscape_cell_of(cell_url)
     found = next(c for c in cell_landscapes(t) if c[0] == landscape_url)
     _url, view, kind, record_id, matrix = found
@@ -239,6 +240,7 @@ def landscape_cell(t: Tracker, cell_url: str) -> dict:
         "id": record_id,
         "matrix": matrix,
         "r": t.get(kind, record_id) if kind else None,
+        "name": claims.display_name(t.records, kind, record_id) if kind else "",
         "row": row,
         "label": (
             claims.display_name(t.records, matrix.group_kind, row.key)
