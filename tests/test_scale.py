@@ -704,4 +704,38 @@ def test_a_landscape_cell_past_its_more_lists_every_drug_on_pages_of_its_own(mon
             assert len(listed) == count and listed[:2] == named, cell_url
     cell_pages = {urls.list_url_of_src(s) for s, job in jobs.items() if job[1] == CELL_TEMPLATE}
     assert cell_pages == linked
+    # Search leaves a cell's pages out (search_index.site_pages): they would come before the
+    # record whose name their heading repeats.
+    for src, job in jobs.items():
+        page = urls.src_url(src) + "index.html"
+        assert urls.is_landscape_cell_page(page) == (job[1] == CELL_TEMPLATE), page
     assert {"landscapes", "companies", "indications"} <= kinds, kinds
+
+
+def test_search_reads_every_page_but_a_landscape_cells(tmp_path):
+    """Pagefind is given every page of the site but a landscape cell's (and its own files)."""
+    from pipeline_tracker.site.search_index import OUTPUT, site_pages
+
+    pages = [
+        "index.html",
+        "landscapes/index.html",
+        "landscapes/modality/cells/approved/small-molecule/index.html",
+        "landscapes/targets/cells/phase-2/erbb2/page/2/index.html",
+        "companies/cells/index.html",  # a company whose id is "cells"
+        "companies/acme/index.html",
+        "companies/acme/landscape/page/2/index.html",
+        "companies/acme/landscape/cells/filed/_no-target-recorded/index.html",
+        f"{OUTPUT}/x.html",
+    ]
+    for page in pages:
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text("<html></html>", encoding="utf-8")
+    assert site_pages(tmp_path, None) == sorted(
+        [
+            "index.html",
+            "landscapes/index.html",
+            "companies/cells/index.html",
+            "companies/acme/index.html",
+            "companies/acme/landscape/page/2/index.html",
+        ]
+    )

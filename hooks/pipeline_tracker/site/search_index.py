@@ -52,6 +52,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from pipeline_tracker.site import urls
+
 ROOT_SELECTOR = "article.md-content__inner"
 # Not content: permalink marks ("¶"), the live-serve banner, and what Material's search was told
 # to skip, and citation marks ("[1]" glued to a word would hide the word). Nor the lists on pages
@@ -69,7 +71,6 @@ CUT = (
     "table.pt-chart",
     "article.pt-event",
     "ol.pt-references",
-    "div.pt-cell-drugs",  # the drugs of a landscape cell on its own pages
 )
 EXCLUDE = ("a.headerlink", ".pt-live-problems", "[data-search-exclude]", "sup.pt-cite") + CUT
 OUTPUT = "pagefind"
@@ -136,13 +137,16 @@ def index_site(
 
 def site_pages(site_dir: Path, documents: Path | None) -> list[str]:
     """Every page of the site search reads (paths relative to it, sorted), not the search
-    documents' folder or Pagefind's own."""
+    documents' folder or Pagefind's own, nor a landscape cell's pages: a list of drugs whose
+    heading repeats a record's name (every cell of an indication's row), which would come before
+    the record's own page."""
     skip = {OUTPUT} if documents is None else {OUTPUT, documents.name}
     found = []
     for page in site_dir.rglob("*.html"):
         relative = page.relative_to(site_dir)
-        if relative.parts[0] not in skip:
-            found.append(relative.as_posix())
+        path = relative.as_posix()
+        if relative.parts[0] not in skip and not urls.is_landscape_cell_page(path):
+            found.append(path)
     return sorted(found)
 
 

@@ -145,6 +145,15 @@ def landscape_cell_src(landscape_url: str, phase: str, row: str) -> str:
     return landscape_cell_url(landscape_url, phase, row)[:-1] + ".md"
 
 
+def is_landscape_cell_page(path: str) -> bool:
+    """Whether a page (its path in the site) is one of a landscape cell's (landscape_cell_url):
+    landscapes/<view>/cells/… or <kind>/<id>/landscape/cells/…"""
+    parts = path.split("/")
+    return (parts[0] == LANDSCAPES[:-1] and parts[2:3] == [CELLS_DIR]) or (
+        parts[2:4] == ["landscape", CELLS_DIR]
+    )
+
+
 def landscape_cell_of(cell_url: str) -> tuple[str, str, str]:
     """(landscape url, phase as a filter value, row) of a cell's first page (landscape_cell_url)."""
     head, phase, row = cell_url.rstrip("/").rsplit("/", 2)
