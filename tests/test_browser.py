@@ -814,6 +814,8 @@ def _search_cases(tracker) -> list[tuple[str, str]]:
     drug = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("code_names"))
     synonym = next(d for d in tracker.ids("drugs") if tracker.get("drugs", d).get("synonyms"))
     company = tracker.ids("companies")[0]
+    # The indication most drugs name: its name is on each of their pages too.
+    indication = max(tracker.ids("indications"), key=lambda i: len(tracker.drugs_in_indication(i)))
     t = tracker.get("targets", target)
     return [
         (tracker.get("trials", trial)["registry_ids"][0]["id"], f"trials/{trial}/"),
@@ -822,6 +824,7 @@ def _search_cases(tracker) -> list[tuple[str, str]]:
         (tracker.get("drugs", drug)["code_names"][0], f"drugs/{drug}/"),
         (tracker.get("drugs", synonym)["synonyms"][0], f"drugs/{synonym}/"),
         (tracker.get("companies", company)["name"], f"companies/{company}/"),
+        (tracker.get("indications", indication)["name"], f"indications/{indication}/"),
     ]
 
 

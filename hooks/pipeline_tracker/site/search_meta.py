@@ -5,9 +5,12 @@ module adds two things to it:
 
 - a one-line summary under the title (what the record is, its highest phase, its key ids), which
   is the first text of the page's search entry and so the preview a result shows;
-- the identifiers readers type (registry ids, code names, synonyms, HGNC symbols and ids, UniProt
-  accessions, Chinese names) as the page's search `tags`, a field Material's search boosts far
-  above title and text, so the page holding an id ranks first. Without the tags plugin Material
+- the names and identifiers readers type (a drug's, target's, company's or indication's own name,
+  registry ids, code names, synonyms, HGNC symbols and ids, UniProt accessions, Chinese names) as
+  the page's search `tags`, a field Material's search boosts far above title and text, so the
+  page holding a name or an id ranks first (on the 1,000-drug synthetic tree, "Synthco 0000",
+  named on the pages of hundreds of its drugs, did not bring its company's page among the
+  first results before its name was here). Without the tags plugin Material
   shows tags only in search results, not on the page.
 
 Chinese names are indexed as whole tokens (a Chinese name is one "word" between separators):
@@ -79,7 +82,8 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
         parts.append(_phase(tracker, record_id))
         parts += [", ".join(companies)] if companies else []
         tags = (
-            list(d.get("code_names") or [])
+            _ids(d, ["name"])
+            + list(d.get("code_names") or [])
             + list(d.get("synonyms") or [])
             + _ids(d, ["inn", "name_zh"])
             + ext
@@ -87,7 +91,8 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
     elif kind == "targets":
         parts = [KIND_LABELS[kind], d.get("name", "")] + _ids(d, ["hgnc"])
         parts += [f"UniProt {d['uniprot']}"] if d.get("uniprot") else []
-        tags = _ids(d, ["symbol", "hgnc", "uniprot", "ncbi_gene"]) + list(d.get("aliases") or [])
+        tags = _ids(d, ["symbol", "name", "hgnc", "uniprot", "ncbi_gene"])
+        tags += list(d.get("aliases") or [])
     elif kind == "trials":
         reg = [r["id"] for r in d.get("registry_ids") or [] if r.get("id")]
         drugs = [display_name(tracker.records, "drugs", x) for x in d.get("drugs") or []]
@@ -102,11 +107,11 @@ def summary_and_tags(tracker, kind: str, record_id: str) -> tuple[list[str], lis
         best = tracker.company_highest_phase(record_id)
         if best is not None:
             parts.append(f"highest phase within its territory and role {status_label(best).plain}")
-        tags = list(d.get("aliases") or []) + _ids(d, ["name_zh"])
+        tags = _ids(d, ["name"]) + list(d.get("aliases") or []) + _ids(d, ["name_zh"])
     elif kind == "indications":
         count = len(tracker.drugs_in_indication(record_id))
         parts = [KIND_LABELS[kind], f"{counted(count, 'drug')} tracked"] + ext
-        tags = list(d.get("synonyms") or []) + ext
+        tags = _ids(d, ["name"]) + list(d.get("synonyms") or []) + ext
     else:
         parts = [KIND_LABELS[kind]] + _ids(d, ["publisher", "date"])
         tags = []
