@@ -15,6 +15,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from markdown.extensions.toc import slugify
 
 # Refused as record ids: page names of the site (a kind's index page) and our own anchors.
 # `sitemap`: feeds/<kind>/sitemap.xml sits beside the record feeds feeds/<kind>/<id>.xml.
@@ -45,3 +48,11 @@ def inferred_anchor(number: int) -> str:
 def heading_anchor(slug: str) -> str:
     """A heading's id from its slug, moved out of Material's and our own namespaces."""
     return HEADING_PREFIX + slug if _RESERVED_ANCHOR.match(slug) else slug
+
+
+@lru_cache(maxsize=4096)
+def heading_id(text: str) -> str:
+    """A heading's id from its plain text, before it is made unique on its page:
+    Python-Markdown's slug, moved out of the reserved namespaces (most headings are the same
+    words on every page: worked out once)."""
+    return heading_anchor(slugify(text, "-") or "section")

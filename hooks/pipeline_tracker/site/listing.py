@@ -25,6 +25,7 @@ from itertools import pairwise
 
 from pipeline_tracker.model import claims, landscape, quality
 from pipeline_tracker.model.tracker import Tracker
+from pipeline_tracker.records.ids import heading_id
 from pipeline_tracker.site import urls
 
 # Measured at 10,000 drugs (/work/trees/r10k): the heaviest index row, an indication with its
@@ -233,7 +234,7 @@ def landscape_cell(t: Tracker, cell_url: str) -> dict:
     elif paged(len(matrix.rows)):
         back = urls.list_part_url(landscape_url, part)
     else:  # the view is a section of landscapes/
-        back = f"{urls.LANDSCAPES}#{urls.heading_anchor(LANDSCAPE_VIEWS[view].lower().replace(' ', '-'))}"
+        back = f"{urls.LANDSCAPES}#{heading_id(LANDSCAPE_VIEWS[view])}"
     return {
         "view": view,
         "kind": kind,

@@ -19,7 +19,6 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from types import FunctionType, MethodType
 from typing import NamedTuple
@@ -29,7 +28,7 @@ import jinja2
 import jinja2.runtime
 from jinja2.compiler import CodeGenerator
 from jinja2.utils import _PassArg
-from markdown.extensions.toc import slugify, unique
+from markdown.extensions.toc import unique
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
@@ -38,7 +37,7 @@ from pipeline_tracker.model.claims import status_label
 from pipeline_tracker.model.tracker import PhaseRow, Tracker, regions_holding
 from pipeline_tracker.records import identifiers
 from pipeline_tracker.records.evidence import citation_ids, citation_quotes
-from pipeline_tracker.records.ids import event_anchor, heading_anchor, inferred_anchor
+from pipeline_tracker.records.ids import event_anchor, heading_id, inferred_anchor
 from pipeline_tracker.records.load import SINGULAR
 from pipeline_tracker.records.phases import (
     CHART_COLUMNS,
@@ -150,13 +149,6 @@ def display_name(tracker: Tracker, kind: str, record_id: str) -> str:
     return claims.display_name(tracker.records, kind, record_id)
 
 
-@lru_cache(maxsize=4096)
-def _heading_slug(text: str) -> str:
-    """A heading's id before it is made unique on its page (most headings are the same words on
-    every page: worked out once)."""
-    return heading_anchor(slugify(text, "-") or "section")
-
-
 _SHARED: tuple[weakref.ref, dict] | None = None
 
 
@@ -240,7 +232,7 @@ class PageContext:
         """A heading with the id and permalink Python-Markdown's toc extension would give it
         (same slug rules), recorded for the page's table of contents."""
         label = escape.html_text(text)
-        anchor = unique(_heading_slug(escape.plain(text)), self._heading_ids)
+        anchor = unique(heading_id(escape.plain(text)), self._heading_ids)
         token = {"level": level, "id": anchor, "name": str(label), "children": []}
         while self._open and self._open[-1]["level"] >= level:
             self._open.pop()
