@@ -349,7 +349,7 @@ def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeyp
     parts = json.loads((site / "pagefind" / "parts.json").read_text())["parts"]
     assert parts == ["parts/1/", "parts/2/"]
     sizes = [len(_fragments(site / "pagefind" / part)) for part in [""] + parts]
-    assert sizes == [2, 2, 1]
+    assert sizes == [1, 2, 2]
     assert set(fragments(site)) == {f"/p{n}/" for n in range(5)}
     names = sorted(p.name for p in site.iterdir())
     assert names == ["p0", "p1", "p2", "p3", "p4", "pagefind"]  # no part folder left behind
@@ -357,6 +357,21 @@ def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeyp
     index_site(site)
     assert json.loads((site / "pagefind" / "parts.json").read_text())["parts"] == []
     assert not (site / "pagefind" / "parts").exists()
+
+
+def test_search_parts_are_as_few_and_as_even_as_the_part_size_allows():
+    """The parts, indexed side by side (one Pagefind each), hold every page once in path order,
+    none past the part size, as few as can hold them, and none more than a page longer than
+    another: two parts of 4,001 and 4,000 pages end together, where 8,000 and 1 would not."""
+    from pipeline_tracker.site.search_index import search_parts
+
+    for count, size in [(0, 3), (1, 1), (5, 2), (7, 3), (8001, 8000), (28929, 8000)]:
+        pages = [f"p{n:05d}/index.html" for n in range(count)]
+        parts = search_parts(pages, size)
+        assert [page for part in parts for page in part] == pages
+        assert len(parts) == max(1, -(-count // size))
+        lengths = [len(part) for part in parts]
+        assert max(lengths) <= size and max(lengths) - min(lengths) <= 1, lengths
 
 
 def _pages_written_in_order(folder: Path, order) -> Path:

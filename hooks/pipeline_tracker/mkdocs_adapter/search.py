@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline_tracker.site import cpu_log
-from pipeline_tracker.site.search_index import cut_excluded, document_name, index_site
+from pipeline_tracker.site.search_index import cut_excluded, document_name, index_site, searched
 from pipeline_tracker.site.search_meta import filter_layout
 
 # Around the part of a record page search leaves out (tables, references): Material's search saw
@@ -41,6 +41,8 @@ def write_document(config, page: str, rendered, banner: str) -> None:
     what shell.page_writer writes for the pages it writes (`page`: its path in the site;
     `banner`: what the page shows above its head), so either way search reads the same, search
     filters included (RenderedPage.search_only)."""
+    if not searched(page):
+        return
     folder = documents_folder(config)
     folder.mkdir(parents=True, exist_ok=True)
     indexed = banner + rendered.head + rendered.search_only

@@ -36,7 +36,7 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils.meta import get_data
 
 from pipeline_tracker.mkdocs_adapter.search import search_document, unindexed
-from pipeline_tracker.site.search_index import document_name
+from pipeline_tracker.site.search_index import document_name, searched
 
 log = logging.getLogger("mkdocs.plugins.pipeline_tracker")
 
@@ -390,10 +390,11 @@ def page_writer(
         if search is not None:
             site, documents = search
             page = os.path.relpath(target, site).replace(os.sep, "/")
-            write(
-                os.path.join(documents, document_name(page)),
-                search_document(wrap(rendered.head) + rendered.search_only),
-            )
+            if searched(page):
+                write(
+                    os.path.join(documents, document_name(page)),
+                    search_document(wrap(rendered.head) + rendered.search_only),
+                )
         return rendered.anchors if src_uri in anchors_of else None
 
     return consume

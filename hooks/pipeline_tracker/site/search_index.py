@@ -18,7 +18,8 @@ What is indexed (the same as Material's search saw before):
 
 Pagefind keeps every page's words in memory until it writes the index (1.3 GB for the 28,000
 pages of 10,000 drugs): a large site is indexed in parts (PART_PAGES, below), which the search
-box merges (benchmarks/pagefind-memory.md).
+box merges (benchmarks/pagefind-memory.md). Pagefind indexes on one core; the parts are indexed
+side by side (index_workers), each in a Pagefind of its own.
 
 Pagefind is given the pages in path order through its service, so its index does not depend on
 the order a file system lists them (index_pages). Record pages' search documents carry filters
@@ -50,9 +51,12 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 from pipeline_tracker.site import urls
+from pipeline_tracker.site.render import render_workers
 
 ROOT_SELECTOR = "article.md-content__inner"
 # Not content: permalink marks ("¶"), the live-serve banner, and what Material's search was told
@@ -120,10 +124,17 @@ def index_site(
     try:
         pages = site_pages(site_dir, documents)
         parts = search_parts(pages, part_pages())
-        for number, part in enumerate(parts):
-            found = index_pages(site_dir, documents, part, site_dir / OUTPUT / part_folder(number))
-            for name, part_values in found.items():
-                values.setdefault(name, set()).update(part_values)
+
+        def index_part(number: int) -> dict[str, set[str]]:
+            output = site_dir / OUTPUT / part_folder(number)
+            return index_pages(site_dir, documents, parts[number], output)
+
+        # Pagefind indexes on one core: the parts (one folder and one Pagefind each, nothing
+        # shared) are indexed side by side, as many at once as pages are rendered.
+        with ThreadPoolExecutor(max_workers=min(len(parts), index_workers())) as pool:
+            for found in pool.map(index_part, range(len(parts))):
+                for name, part_values in found.items():
+                    values.setdefault(name, set()).update(part_values)
     finally:
         if documents is not None:
             shutil.rmtree(documents, ignore_errors=True)
@@ -136,18 +147,24 @@ def index_site(
 
 
 def site_pages(site_dir: Path, documents: Path | None) -> list[str]:
-    """Every page of the site search reads (paths relative to it, sorted), not the search
-    documents' folder or Pagefind's own, nor a landscape cell's pages: a list of drugs whose
-    heading repeats a record's name (every cell of an indication's row), which would come before
-    the record's own page."""
+    """Every page of the site search reads (paths relative to it, sorted; searched), not the
+    search documents' folder or Pagefind's own."""
     skip = {OUTPUT} if documents is None else {OUTPUT, documents.name}
     found = []
     for page in site_dir.rglob("*.html"):
         relative = page.relative_to(site_dir)
         path = relative.as_posix()
-        if relative.parts[0] not in skip and not urls.is_landscape_cell_page(path):
+        if relative.parts[0] not in skip and searched(path):
             found.append(path)
     return sorted(found)
+
+
+def searched(page: str) -> bool:
+    """Whether search reads the page at `page` (its path in the site): not a landscape cell's
+    pages, a list of drugs whose heading repeats a record's name (every cell of an indication's
+    row), which would come before the record's own page. A page search does not read gets no
+    search document."""
+    return not urls.is_landscape_cell_page(page)
 
 
 def document_name(page: str) -> str:
@@ -173,7 +190,7 @@ def search_text(site_dir: Path, documents: Path | None, page: str) -> str:
 # Pagefind keeps every page's words until it writes the index: ~55 KB a drug page, 1.3 GB for the
 # 28,000 pages of 10,000 drugs (benchmarks/pagefind-memory.md). The pages are indexed in parts of
 # at most PART_PAGES (in path order, so the same pages give the same parts), one Pagefind run
-# each, ~450 MB at most; the first part is pagefind/, the others pagefind/parts/<n>/, listed in
+# each, ~450 MB at most, as even as can be (two at once end together); the first part is pagefind/, the others pagefind/parts/<n>/, listed in
 # pagefind/parts.json, and the site's search script merges them (Pagefind's mergeIndex).
 PART_PAGES = 8000
 PARTS = "parts.json"
@@ -185,9 +202,18 @@ def part_pages() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else PART_PAGES
 
 
+def index_workers() -> int:
+    """How many Pagefind processes index parts at once: PIPELINE_TRACKER_WORKERS if set, else one
+    per core, at most two (render.render_workers' rule; each holds at most a part's words)."""
+    return render_workers()
+
+
 def search_parts(pages: list[str], size: int) -> list[list[str]]:
-    """The pages (sorted paths) in runs of at most `size`; one (maybe empty) part at least."""
-    return [pages[i : i + size] for i in range(0, len(pages), size)] or [[]]
+    """The pages (sorted paths) in as few runs of at most `size` as hold them, as even as can be
+    (indexed side by side, they end together); one (maybe empty) part at least."""
+    count = max(1, math.ceil(len(pages) / size))
+    ends = [len(pages) * n // count for n in range(count + 1)]
+    return [pages[start:end] for start, end in pairwise(ends)]
 
 
 def part_folder(number: int) -> str:
