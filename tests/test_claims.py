@@ -103,11 +103,15 @@ def pages(tracker):
     return {src: page.html for src, page in render_pages(tracker, SiteOptions()).items()}
 
 
+_MARK = re.compile(r'class="pt-inferred"[^>]*>\((?:[a-z, ]+ )?inferred\)</a>')
+
+
 def _marked(html: str, drug: str) -> bool:
-    """Whether a link to the drug has an (inferred) mark in the same table row or list item."""
+    """Whether a link to the drug has an inferred mark ("(inferred)", or "(phase inferred)"
+    where the value is not beside it) in the same table row or list item."""
     for cell in re.findall(r"<(tr|li)[^>]*>(.*?)</\1>", html, re.DOTALL):
         cell = cell[1]
-        if f"/{drug}/" in cell and "(inferred)" in cell:
+        if f"/{drug}/" in cell and _MARK.search(cell):
             return True
     return False
 
@@ -292,6 +296,9 @@ def test_search_preview_and_index_mark_an_inferred_modality(tracker, pages):
     by_modality = by_modality.split("</table>", 1)[0]
     assert _marked(by_modality, "inetetamab") and not _marked(by_modality, "zanidatamab")
     assert f"modality inferred: {MODALITY_REASON}" in by_modality  # not only its phase's mark
+    # and the two marks side by side say which fact each is about: the cell shows neither value
+    cell = next(c for c in re.findall(r"<li>(.*?)</li>", by_modality) if "/inetetamab/" in c)
+    assert [m for m in re.findall(r">\(([a-z, ]+) inferred\)<", cell)] == ["modality", "phase"]
 
 
 def test_diff_summary_says_about_and_inferred_for_dates():

@@ -57,10 +57,13 @@ def special_access_badge(text, scheme) -> Markup:
     return Markup(badge + (f' <span class="pt-scheme">{_p(scheme)}</span>' if scheme else ""))
 
 
-def inferred_mark(anchor, title, fields, number) -> Markup:
+def inferred_mark(anchor, title, fields, number, named=False) -> Markup:
+    """'(inferred)' linked to note `number`; `named`: '(phase, region inferred)', saying which of
+    a compact claim's facts were inferred where their values are not beside the mark."""
+    text = f"({_p(fields)} inferred)" if named else "(inferred)"
     return Markup(
         f' <a class="pt-inferred" href="#{_p(anchor)}" title="{_p(title)}"'
-        f' aria-label="{_p(fields)} inferred: see note {_p(number)}">(inferred)</a>'
+        f' aria-label="{_p(fields)} inferred: see note {_p(number)}">{text}</a>'
     )
 
 

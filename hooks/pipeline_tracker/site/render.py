@@ -475,7 +475,7 @@ class PageContext:
         if not inferred:
             self._badges[key] = badge
             return badge
-        return badge + self._mark(self._subject(row), inferred)
+        return badge + self._mark(self._subject(row), inferred, named=claim)
 
     @staticmethod
     def phase_key(row: PhaseRow | None) -> str:
@@ -689,9 +689,10 @@ class PageContext:
 
     def claim_mark(self, row: PhaseRow) -> Markup:
         """The inferred mark of a compact claim (a landscape cell, a bar, an index cell): the row's
-        phase, indication and region, any of which the curator inferred."""
+        phase, indication and region, any of which the curator inferred. It names them ("(phase
+        inferred)"): the value may not be beside it (a cell's phase is its column)."""
         inferred = status_label(row).inferred_claim
-        return self._mark(self._subject(row), inferred) if inferred else Markup("")
+        return self._mark(self._subject(row), inferred, named=True) if inferred else Markup("")
 
     def event_date(self, event: dict, mark: bool = True) -> Markup:
         """An event's date, 'not reported' when absent, marked when the curator inferred it
@@ -706,9 +707,10 @@ class PageContext:
         """The source's words for an approximate date, shown beside it (not only on hover)."""
         return fragments.approx_words(words)
 
-    def inferred_in(self, data: dict, field: str) -> Markup:
+    def inferred_in(self, data: dict, field: str, named: bool = False) -> Markup:
         """'(inferred)' after a field of a record or entry that lists it in its `inferred:` map
-        (a drug's identity facts, a target or company entry), linked to the reason."""
+        (a drug's identity facts, a target or company entry), linked to the reason. `named`:
+        "(modality inferred)", where the value is not beside the mark (a landscape's cell)."""
         reason = (data.get("inferred") or {}).get(field) if isinstance(data, dict) else None
         if not reason:
             return Markup("")
@@ -720,7 +722,7 @@ class PageContext:
             ),
             "",
         )
-        return self._mark(subject, ((field, reason),))
+        return self._mark(subject, ((field, reason),), named)
 
     def territory(self, entry: dict) -> Markup:
         """Where a role or deal holds: its regions (WW shows as worldwide), the source's own words
@@ -774,7 +776,7 @@ class PageContext:
         )
         return f"{drug} · {indication} · {region_name(row.region)}"
 
-    def _mark(self, subject: str, inferred) -> Markup:
+    def _mark(self, subject: str, inferred, named: bool = False) -> Markup:
         if not inferred:
             return Markup("")
         numbers = []
@@ -785,7 +787,9 @@ class PageContext:
             numbers.append(self.inferences.index(entry) + 1)
         fields = ", ".join(f for f, _ in inferred)
         title = " · ".join(f"{f} inferred: {r}" for f, r in inferred)
-        return fragments.inferred_mark(inferred_anchor(numbers[0]), title, fields, numbers[0])
+        return fragments.inferred_mark(
+            inferred_anchor(numbers[0]), title, fields, numbers[0], named
+        )
 
     def inferred_notes(self) -> list[tuple[str, str, str]]:
         """(anchor, what was inferred, reason) for the list at the foot of the page."""
