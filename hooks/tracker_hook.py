@@ -141,7 +141,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
                 version=live.version if live else None,
                 reuse=live.reuse if live else None,
                 jobs_of=live.jobs_of if live else None,
-                rows=LIVE.serving,  # a build: from the pages as written (on_post_build)
+                # a build: from the pages as written (on_post_build); so under `mkdocs serve`
+                # (liveserve.LiveSite.rows_files) but with every page through MkDocs
+                rows=LIVE.serving and not _live(),
             )
         )
     except RecordsInvalid as invalid:

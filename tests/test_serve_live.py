@@ -8,6 +8,8 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -181,3 +183,68 @@ def test_an_edit_while_the_last_ones_lists_are_made_loses_neither(served):
         "both edits on the target page",
     )
     assert not any("Traceback" in line for line in lines), "".join(lines[-30:])
+
+
+def _rows_files(site: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(site).as_posix(): gzip.decompress(path.read_bytes())
+        for path in site.rglob("rows.json.gz")
+    }
+
+
+def test_the_rows_of_paged_lists_under_serve_are_a_builds(tmp_path: Path):
+    """Under `mkdocs serve` the rows files of paged lists (which their filters read) come from the
+    pages as written, as a build's do: after the first build and after an edit (a drug renamed,
+    on the drugs index, its target's and its companies' pages), every rows file is byte for byte
+    what `mkdocs build` of the same records writes, and none is left over; so after a second
+    edit."""
+    site = _copy_site_files(tmp_path / "site")
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES, records)
+    env = dict(
+        os.environ,
+        PIPELINE_TRACKER_RECORDS=str(records),
+        NO_MKDOCS_2_WARNING="1",
+        PIPELINE_TRACKER_TODAY="2026-11-30",
+        PIPELINE_TRACKER_PAGE_ROWS="2",
+    )
+
+    def built() -> dict[str, bytes]:
+        out = tmp_path / f"built{len(list(tmp_path.glob('built*')))}"
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "--site-dir", str(out)],
+            cwd=site,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr
+        return _rows_files(out)
+
+    def served_match(base: str, expected: dict[str, bytes]) -> None:
+        for path, rows in expected.items():
+            _until(base + path, lambda s, t, rows=rows: t.encode() == rows, f"{path} as built")
+        live = site / "site" / ".pt-live"
+        assert set(_rows_files(live)) <= set(expected), set(_rows_files(live)) - set(expected)
+
+    with mkdocs_serve(site, env) as (base, lines, _server):
+        _until(base + "drugs/trastuzumab/", lambda s, t: s == 200, "the first build")
+        before = built()
+        assert len(before) >= 5, sorted(before)  # paged at two rows: the indexes, a company's …
+        served_match(base, before)
+        # Two edits, one after the other: the second's rows files hold pages the first made
+        # again and the second does not touch (breast cancer's drugs name zanidatamab; the
+        # second edit, an FGFR drug, touches neither its indication nor its target).
+        for name in ("zanidatamab", "infigratinib"):
+            drug = records / "drugs" / f"{name}.yaml"
+            drug.write_text(
+                drug.read_text(encoding="utf-8").replace(
+                    f"name: {name}\n", f"name: {name} Servetest\n"
+                ),
+                encoding="utf-8",
+            )
+            after = built()
+            assert any(f"{name} Servetest".encode() in rows for rows in after.values())
+            served_match(base, after)
+        assert not any("Traceback" in line for line in lines), "".join(lines[-30:])

@@ -21,6 +21,8 @@ After an edit (site.touched.pages_touched says which pages can differ):
     the open data and the feeds as they were before the edit, and the edited record's own page
     as it is now. A new edit stops those processes; their work is done again with the next
     one's.
+The rows files of paged lists come from the pages as written, as in a build (each page's rows are
+kept, LiveSite.rows): the first build and the background join them, rendering nothing again.
 Every page prints the data version of the first build: the version changes with any edit, so
 printing the new one would change every page. `mkdocs build` prints the real one.
 
@@ -63,6 +65,7 @@ from pipeline_tracker.site.render import (
     paged_lists,
     render_each,
     render_job,
+    rows_files,
 )
 from pipeline_tracker.site.touched import changed_records, pages_touched
 from pipeline_tracker.site.urls import is_list_rows_url
@@ -194,6 +197,9 @@ class LiveSite:
         self.templates = TemplateCache()
         self.stamp: tuple = ()  # site_stamp of the last build
         self.anchors: dict[str, object] = {}  # ids of record pages that docs link into
+        # The rows of paged lists each page in LIVE_FOLDER holds (RenderedPage.rows), by src path:
+        # the rows files are made from them, as a build makes them from the pages it writes.
+        self.rows: dict[str, tuple] = {}
         self.stale: set[str] = set()  # pages the background has still to render
         self.exports_stale = False
         self.background: Background | None = None
@@ -285,10 +291,43 @@ class LiveSite:
                 with _quiet():
                     os.unlink(self.destinations[src])
         self.stale &= new.keys() | self.nav_jobs.keys()
-        anchors = render_each(tracker, options, now, consume, workers)
-        self.anchors.update(anchors)
+        first = not self.started
+        said = cast(
+            dict[str, tuple], render_each(tracker, options, now, with_rows(consume), workers)
+        )
+        self.anchors.update({src: said[src][0] for src in said if said[src][0] is not None})
+        self.rows = {src: rows for src, rows in self.rows.items() if src in new}
+        self.rows.update(rows_of(now, said))
         self.tracker, self.jobs, self.destinations = tracker, new, destinations
+        if first:  # every page rendered: their rows files too (after an edit: the background's)
+            static = LiveStaticFiles(Path(destinations.folder))
+            self.sizes = self.replace_rows_files(static, self.rows_files(tracker))
         return self.anchors
+
+    def rows_files(self, tracker, rows: dict | None = None, nav: dict | None = None) -> dict:
+        """The rows files of paged lists (render.rows_files) from the rows of the pages as written:
+        those kept (self.rows, the nav's pages), or as just rendered again (`rows`, `nav`)."""
+        pages = {**self.nav_pages, **(nav or {})}
+        held = {**self.rows, **(rows or {})}
+        return rows_files(
+            tracker,
+            [chunk for page in pages.values() for chunk in page.rows]
+            + [chunk for chunks in held.values() for chunk in chunks],
+        )
+
+    def replace_rows_files(self, static: StaticFiles, files: dict[str, bytes]) -> dict[str, int]:
+        """`files` written into `static`, and the rows files of lists that went removed: the
+        sizes of the files in LIVE_FOLDER then."""
+        for path, content in files.items():
+            static[path] = content
+        sizes = {}
+        for path, size in self.sizes.items():
+            if not is_list_rows_url(path) or path in files:
+                sizes[path] = size
+            elif static.folder is not None:
+                with _quiet():
+                    os.unlink(os.path.join(static.folder, path))
+        return {**sizes, **static.sizes()}
 
     def start_background(self, options, consume: Callable, site_dir: str) -> None:
         if not (self.stale or self.exports_stale):
@@ -298,6 +337,22 @@ class LiveSite:
             self, self.tracker, options, lists, consume, self.static(site_dir)
         )
         self.background.start()
+
+
+def with_rows(consume: Callable) -> Callable:
+    """`consume` for render.render_each that also hands back each page's rows of paged lists
+    (RenderedPage.rows): (what `consume` returned, the rows), None when neither."""
+
+    def consume_rows(src: str, rendered) -> tuple | None:
+        said = consume(src, rendered)
+        return (said, rendered.rows) if said is not None or rendered.rows else None
+
+    return consume_rows
+
+
+def rows_of(jobs: list[Job], said: dict) -> dict[str, tuple]:
+    """The rows each page of `jobs` holds, from render_each(…, with_rows(…)): () for none."""
+    return {job[0]: said[job[0]][1] if job[0] in said else () for job in jobs}
 
 
 class Background:
@@ -325,7 +380,7 @@ class Background:
                 process.terminate()
         self.thread.join()
 
-    def _lists(self) -> tuple[dict, dict, bool, tuple, list]:
+    def _lists(self) -> tuple[dict, dict, bool, tuple, list, dict]:
         """Runs in a child: the lists cut again, their pages written (those touched, and new
         ones), the nav's list pages returned, and the rows of the lists it rendered again."""
         lists, sections = paged_lists(self.tracker), record_sections(self.tracker)
@@ -343,12 +398,15 @@ class Background:
                 nav[job[0]] = render_job(self.tracker, self.options, job)
             else:
                 pages.append(job)
-        render_each(self.tracker, self.options, pages, self.consume, 1)
-        rows = any(not is_record_job(job) for job in todo)  # lists' rows: only with the lists
+        fresh = rows_of(
+            pages, render_each(self.tracker, self.options, pages, with_rows(self.consume), 1)
+        )
         made = LiveStaticFiles(self.static.folder)
+        rows = bool(todo)  # any page rendered again: the rows files from the pages as they are now
         if rows:
-            write_static_files(self.tracker, made, self.options, exports=False, rows=True)
-        return nav, made.sizes(), rows, (lists, sections), [job[0] for job in todo]
+            for path, content in self.site.rows_files(self.tracker, fresh, nav).items():
+                made[path] = content
+        return nav, made.sizes(), rows, (lists, sections), [job[0] for job in todo], fresh
 
     def _exports(self, part: str) -> dict:
         """Runs in a child beside _lists: one part of the open data (EXPORT_PARTS; the feeds
@@ -374,7 +432,9 @@ class Background:
             return
         if results is None or self.cancelled.is_set():
             return
-        nav, made, rows, lists, done = cast(tuple[dict, dict, bool, tuple, list], results[0])
+        nav, made, rows, lists, done, fresh_rows = cast(
+            tuple[dict, dict, bool, tuple, list, dict], results[0]
+        )
         fresh = dict(made)
         for exported in results[1:]:
             fresh.update(cast(dict, exported))
@@ -392,6 +452,8 @@ class Background:
         if self.exports:
             site.exports_stale = False
         site.nav_pages.update(nav)
+        site.rows = {src: chunks for src, chunks in site.rows.items() if src in site.jobs}
+        site.rows.update(fresh_rows)
         site.stale -= set(done)
         site.lists, site.sections = lists
         helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
