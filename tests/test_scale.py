@@ -572,15 +572,19 @@ def test_cpu_log_accounts_for_a_part_only_when_asked(tmp_path, monkeypatch):
 
 
 def test_lists_cut_from_a_search_document_leave_its_result_unchanged(tmp_path):
-    """The lists of a page that lists the tree (tables, events, references) are cut out of its
-    search document before Pagefind reads it: its result (text, title, words and their places,
-    headings) is the one Pagefind makes of the whole page, which leaves them out too."""
+    """The lists of a page that lists the tree (tables, events, references) and its filters' form
+    are cut out of its search document before Pagefind reads it: its result (text, title, words
+    and their places, headings) is the one Pagefind makes of the whole page, which leaves them
+    out too."""
     from pagefind_index import fragments
     from pipeline_tracker.mkdocs_adapter.search import search_document
     from pipeline_tracker.site.search_index import cut_excluded, index_site
 
     article = (
         '<h1 id="timeline-2019">Timeline: 2019</h1><p>What happened in the year.</p>'
+        '<form class="pt-table-filters" hidden><label>Target <select name="target">'
+        '<option value="x">formword</option></select></label>'
+        '<script type="application/json" data-pt-options>{"x": "scriptword"}</script></form>'
         '<table class="pt-table pt-sortable"><tr><td>rowword'
         '<table class="pt-chart"><tr><td>chartword</td></tr></table></td></tr></table>'
         '<article class="pt-event" id="event-a"><h3 id="e">eventword</h3></article>'
@@ -597,7 +601,7 @@ def test_lists_cut_from_a_search_document_leave_its_result_unchanged(tmp_path):
     )
     document = search_document(article)
     (cut / "t" / "index.html").write_text(document)
-    for word in ("rowword", "chartword", "eventword", "sourceword"):
+    for word in ("formword", "scriptword", "rowword", "chartword", "eventword", "sourceword"):
         assert word not in document
     assert "keptword" in document and "closing words" in document
     index_site(whole)
@@ -727,8 +731,11 @@ def test_a_landscape_cell_past_its_more_lists_every_drug_on_pages_of_its_own(mon
     assert {"landscapes", "companies", "indications"} <= kinds, kinds
 
 
-def test_search_reads_every_page_but_a_landscape_cells(tmp_path):
-    """Pagefind is given every page of the site but a landscape cell's (and its own files)."""
+def test_search_reads_every_page_but_a_landscape_cells_and_further_pages(tmp_path):
+    """Pagefind is given every page of the site but a landscape cell's, a long list's pages
+    after the first (their title and introduction are the first page's; their rows are records
+    with pages of their own), and its own files. A record section's further pages stay: they
+    alone carry the section's title ("Acme: pipeline")."""
     from pipeline_tracker.site.search_index import OUTPUT, site_pages
 
     pages = [
@@ -740,6 +747,15 @@ def test_search_reads_every_page_but_a_landscape_cells(tmp_path):
         "companies/acme/index.html",
         "companies/acme/landscape/page/2/index.html",
         "companies/acme/landscape/cells/filed/_no-target-recorded/index.html",
+        "drugs/index.html",
+        "drugs/page/2/index.html",
+        "landscapes/regions/page/3/index.html",
+        "quality/old-sources/page/2/index.html",
+        "drugs/page/index.html",  # a drug whose id is "page"
+        "drugs/page/pipeline/index.html",
+        "drugs/2/index.html",  # a drug whose id is "2"
+        "companies/page/pipeline/page/12/index.html",
+        "timeline/2024/03/index.html",
         f"{OUTPUT}/x.html",
     ]
     for page in pages:
@@ -751,6 +767,12 @@ def test_search_reads_every_page_but_a_landscape_cells(tmp_path):
             "landscapes/index.html",
             "companies/cells/index.html",
             "companies/acme/index.html",
+            "drugs/index.html",
+            "drugs/page/index.html",
+            "drugs/page/pipeline/index.html",
+            "drugs/2/index.html",
+            "companies/page/pipeline/page/12/index.html",
             "companies/acme/landscape/page/2/index.html",
+            "timeline/2024/03/index.html",
         ]
     )

@@ -70,6 +70,8 @@ ROOT_SELECTOR = "article.md-content__inner"
 # (cut_excluded): they were 6.4 MB of the 11.1 MB Pagefind read at 1,000 drugs, and about a
 # fifth of its CPU, for nothing it keeps.
 CUT = (
+    "form.pt-table-filters",  # Pagefind skips forms, but reads them: every target and company as
+    # a filter's choices (106 KB on each page of the Drugs index at 10,000 drugs)
     "table.pt-sortable",
     "table.pt-landscape",
     "table.pt-chart",
@@ -160,11 +162,18 @@ def site_pages(site_dir: Path, documents: Path | None) -> list[str]:
 
 
 def searched(page: str) -> bool:
-    """Whether search reads the page at `page` (its path in the site): not a landscape cell's
-    pages, a list of drugs whose heading repeats a record's name (every cell of an indication's
-    row), which would come before the record's own page. A page search does not read gets no
-    search document."""
-    return not urls.is_landscape_cell_page(page)
+    """Whether search reads the page at `page` (its path in the site). Not a landscape cell's
+    pages: a list of drugs whose heading repeats a record's name (every cell of an indication's
+    row), which would come before the record's own page. Nor a long list's pages after the first
+    (drugs/page/2/, landscapes/regions/page/3/): search reads a list page's title and
+    introduction, not its rows (CUT), and those are its first page's, which stands for the list.
+    A record section's further pages are read (companies/x/pipeline/page/2/): their first page
+    is the record's, whose search document does not hold the section's title ("X: pipeline").
+    A page search does not read gets no search document."""
+    if urls.is_landscape_cell_page(page):
+        return False
+    folder = urls.further_page_of(page)
+    return folder is None or urls.is_section_url(folder)
 
 
 def document_name(page: str) -> str:

@@ -85,6 +85,24 @@ def part_of_src(src: str) -> int:
     return 1
 
 
+def further_page_of(path: str) -> str | None:
+    """The folder of the long list (drugs/, landscapes/regions/) or record section
+    (companies/x/pipeline/) whose page after the first `path` is (its path in the site:
+    list_part_url's …/page/<n>/index.html, or …/page/<n>.html without directory URLs); None for
+    any other page."""
+    parts = path.split("/")
+    if parts[-1] == "index.html" and len(parts) >= 3:
+        further = parts[-3] == PAGES_DIR and parts[-2].isdigit()
+        return "/".join(parts[:-3]) + "/" if further else None
+    further = len(parts) >= 2 and parts[-2] == PAGES_DIR
+    return "/".join(parts[:-2]) + "/" if further and parts[-1][:-5].isdigit() else None
+
+
+def is_section_url(url: str) -> bool:
+    """Whether a list's folder is a record section's (section_url: companies/x/pipeline/)."""
+    return url.count("/") == 3
+
+
 def list_url_of_src(src: str) -> str:
     """The address of the first page of the list a page's source path belongs to (drugs/page/2.md
     → drugs/; drugs/index.md → drugs/)."""
