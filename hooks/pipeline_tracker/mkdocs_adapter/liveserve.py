@@ -301,10 +301,10 @@ class LiveSite:
         self.tracker, self.jobs, self.destinations = tracker, new, destinations
         if first:  # every page rendered: their rows files too (after an edit: the background's)
             static = LiveStaticFiles(Path(destinations.folder))
-            self.sizes = self.replace_rows_files(static, self.rows_files(tracker))
+            self.sizes = self.replace_rows_files(static, self.joined_rows_files(tracker))
         return self.anchors
 
-    def rows_files(self, tracker, rows: dict | None = None, nav: dict | None = None) -> dict:
+    def joined_rows_files(self, tracker, rows: dict | None = None, nav: dict | None = None) -> dict:
         """The rows files of paged lists (render.rows_files) from the rows of the pages as written:
         those kept (self.rows, the nav's pages), or as just rendered again (`rows`, `nav`)."""
         pages = {**self.nav_pages, **(nav or {})}
@@ -404,7 +404,7 @@ class Background:
         made = LiveStaticFiles(self.static.folder)
         rows = bool(todo)  # any page rendered again: the rows files from the pages as they are now
         if rows:
-            for path, content in self.site.rows_files(self.tracker, fresh, nav).items():
+            for path, content in self.site.joined_rows_files(self.tracker, fresh, nav).items():
                 made[path] = content
         return nav, made.sizes(), rows, (lists, sections), [job[0] for job in todo], fresh
 

@@ -199,8 +199,9 @@ def search_text(site_dir: Path, documents: Path | None, page: str) -> str:
 # Pagefind keeps every page's words until it writes the index: ~55 KB a drug page, 1.3 GB for the
 # 28,000 pages of 10,000 drugs (benchmarks/pagefind-memory.md). The pages are indexed in parts of
 # at most PART_PAGES (in path order, so the same pages give the same parts), one Pagefind run
-# each, ~450 MB at most, as even as can be (two at once end together); the first part is pagefind/, the others pagefind/parts/<n>/, listed in
-# pagefind/parts.json, and the site's search script merges them (Pagefind's mergeIndex).
+# each, ~450 MB at most, as even as can be (two at once end together); the first part is
+# pagefind/, the others pagefind/parts/<n>/, listed in pagefind/parts.json, and the site's
+# search script merges them (Pagefind's mergeIndex).
 PART_PAGES = 8000
 PARTS = "parts.json"
 
