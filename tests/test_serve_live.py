@@ -8,8 +8,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +38,7 @@ sources:
 last_reviewed: "2026-11-21"
 """
 BANNER = "Records have problems"
+TODAY = "2026-11-30"  # the records' "today", the same for serve and the builds it is compared with
 GUARD = 240  # seconds: a guard against a hang, not a speed check (that is `make bench`)
 
 
@@ -67,8 +66,9 @@ def _until(url: str, check, what: str) -> str:
     raise AssertionError(f"{url}: {what} never came (last status {status})")
 
 
-@pytest.fixture
-def served(tmp_path: Path):
+def _site_to_serve(tmp_path: Path) -> tuple[Path, Path, dict]:
+    """The site's files and a copy of the fixture records in `tmp_path`, and the environment
+    `mkdocs serve` runs them in."""
     site = _copy_site_files(tmp_path / "site")
     records = tmp_path / "records"
     shutil.copytree(FIXTURES, records)
@@ -76,8 +76,14 @@ def served(tmp_path: Path):
         os.environ,
         PIPELINE_TRACKER_RECORDS=str(records),
         NO_MKDOCS_2_WARNING="1",
-        PIPELINE_TRACKER_TODAY="2026-11-30",
+        PIPELINE_TRACKER_TODAY=TODAY,
     )
+    return site, records, env
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    site, records, env = _site_to_serve(tmp_path)
     with mkdocs_serve(site, env) as (base, lines, _server):
         _until(base + "drugs/trastuzumab/", lambda s, t: s == 200, "the first build")
         yield base, records, lines
@@ -192,33 +198,22 @@ def _rows_files(site: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_rows_of_paged_lists_under_serve_are_a_builds(tmp_path: Path):
+def test_the_rows_of_paged_lists_under_serve_are_a_builds(tmp_path: Path, monkeypatch):
     """Under `mkdocs serve` the rows files of paged lists (which their filters read) come from the
     pages as written, as a build's do: after the first build and after an edit (a drug renamed,
     on the drugs index, its target's and its companies' pages), every rows file is byte for byte
     what `mkdocs build` of the same records writes, and none is left over; so after a second
     edit."""
-    site = _copy_site_files(tmp_path / "site")
-    records = tmp_path / "records"
-    shutil.copytree(FIXTURES, records)
-    env = dict(
-        os.environ,
-        PIPELINE_TRACKER_RECORDS=str(records),
-        NO_MKDOCS_2_WARNING="1",
-        PIPELINE_TRACKER_TODAY="2026-11-30",
-        PIPELINE_TRACKER_PAGE_ROWS="2",
-    )
+    from conftest import mkdocs_build
+
+    site, records, env = _site_to_serve(tmp_path)
+    env["PIPELINE_TRACKER_PAGE_ROWS"] = "2"
+    for name in ("PIPELINE_TRACKER_PAGE_ROWS", "PIPELINE_TRACKER_TODAY"):  # the builds' too
+        monkeypatch.setenv(name, env[name])
 
     def built() -> dict[str, bytes]:
         out = tmp_path / f"built{len(list(tmp_path.glob('built*')))}"
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "--site-dir", str(out)],
-            cwd=site,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        result = mkdocs_build(out, records, site / "mkdocs.yml")
         assert result.returncode == 0, result.stderr
         return _rows_files(out)
 
