@@ -19,7 +19,7 @@ What is indexed (the same as Material's search saw before):
 Pagefind keeps every page's words in memory until it writes the index (1.3 GB for the 28,000
 pages of 10,000 drugs): a large site is indexed in parts (PART_PAGES, below), which the search
 box merges (benchmarks/pagefind-memory.md). Pagefind indexes on one core; the parts are indexed
-side by side (index_workers), each in a Pagefind of its own.
+side by side (as many at once as render.render_workers), each in a Pagefind of its own.
 
 Pagefind is given the pages in path order through its service, so its index does not depend on
 the order a file system lists them (index_pages). Record pages' search documents carry filters
@@ -132,8 +132,9 @@ def index_site(
             return index_pages(site_dir, documents, parts[number], output)
 
         # Pagefind indexes on one core: the parts (one folder and one Pagefind each, nothing
-        # shared) are indexed side by side, as many at once as pages are rendered.
-        with ThreadPoolExecutor(max_workers=min(len(parts), index_workers())) as pool:
+        # shared) are indexed side by side, as many at once as pages are rendered (each
+        # Pagefind holds at most a part's words).
+        with ThreadPoolExecutor(max_workers=min(len(parts), render_workers())) as pool:
             for found in pool.map(index_part, range(len(parts))):
                 for name, part_values in found.items():
                     values.setdefault(name, set()).update(part_values)
@@ -210,12 +211,6 @@ def part_pages() -> int:
     """PART_PAGES, or PIPELINE_TRACKER_SEARCH_PART_PAGES (tests index small sites in parts)."""
     value = os.environ.get("PIPELINE_TRACKER_SEARCH_PART_PAGES", "")
     return int(value) if value.isdigit() and int(value) > 0 else PART_PAGES
-
-
-def index_workers() -> int:
-    """How many Pagefind processes index parts at once: PIPELINE_TRACKER_WORKERS if set, else one
-    per core, at most two (render.render_workers' rule; each holds at most a part's words)."""
-    return render_workers()
 
 
 def search_parts(pages: list[str], size: int) -> list[list[str]]:
