@@ -233,6 +233,35 @@ def test_record_pages_index_names_not_tables(built_site):
     assert page["meta"]["title"] == "zevorcabtagene autoleucel"
 
 
+def test_the_sites_own_pages_are_found_by_their_titles_as_records_by_their_names(
+    built_site, paged_site
+):
+    """A list's first page holds its title among the names search weighs most, as a record page
+    holds its name (render.PageContext.title): every drug's page says "Drug", and at 10,000
+    drugs a search for "drugs" showed the Drugs index 146th before."""
+    from pagefind_index import fragments
+
+    indexed = fragments(built_site)
+    titles = {
+        "/drugs/": "Drugs",
+        "/trials/": "Trials",
+        "/companies/": "Companies",
+        "/timeline/": "Timeline",
+        "/landscapes/": "Landscapes",
+        "/quality/": "Data quality",
+        "/deals/": "Deals",
+    }
+    for url, title in titles.items():
+        assert indexed[url]["meta"]["names"] == title, url
+        assert indexed[url]["meta"]["title"] == title, url
+    # A record section's page and a timeline year are not the site's own lists: their titles
+    # are not names (a record's name is, on its own page).
+    paged = fragments(paged_site)
+    others = [url for url in paged if "/page/" in url or url.startswith("/timeline/2")]
+    assert any("/page/" in url for url in others) and any("/timeline/2" in url for url in others)
+    assert [url for url in others if "names" in paged[url]["meta"]] == []
+
+
 def test_preview_subset_holds_neighbours_and_what_they_name():
     from pipeline_tracker.tools.preview import subset
 
@@ -349,7 +378,7 @@ def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeyp
     parts = json.loads((site / "pagefind" / "parts.json").read_text())["parts"]
     assert parts == ["parts/1/", "parts/2/"]
     sizes = [len(_fragments(site / "pagefind" / part)) for part in [""] + parts]
-    assert sizes == [1, 2, 2]
+    assert sizes == [2, 2, 1]  # dealt in turn: p0 p3 | p1 p4 | p2
     assert set(fragments(site)) == {f"/p{n}/" for n in range(5)}
     names = sorted(p.name for p in site.iterdir())
     assert names == ["p0", "p1", "p2", "p3", "p4", "pagefind"]  # no part folder left behind
@@ -360,18 +389,27 @@ def test_a_large_site_is_indexed_in_parts_that_hold_every_page(tmp_path, monkeyp
 
 
 def test_search_parts_are_as_few_and_as_even_as_the_part_size_allows():
-    """The parts, indexed side by side (one Pagefind each), hold every page once in path order,
-    none past the part size, as few as can hold them, and none more than a page longer than
-    another: two parts of 4,001 and 4,000 pages end together, where 8,000 and 1 would not."""
+    """The parts, indexed side by side (one Pagefind each), hold every page once, each in path
+    order, none past the part size, as few as can hold them, and none more than a page longer
+    than another: two parts of 4,001 and 4,000 pages end together, where 8,000 and 1 would not.
+    And each is a sample of the whole site, not a run of its paths: Pagefind scores a page
+    against its own part, so a part holding every company and no trial scored a company's
+    "trials" section far above the Trials index (site/search_index.py search_parts)."""
     from pipeline_tracker.site.search_index import search_parts
 
     for count, size in [(0, 3), (1, 1), (5, 2), (7, 3), (8001, 8000), (28929, 8000)]:
         pages = [f"p{n:05d}/index.html" for n in range(count)]
         parts = search_parts(pages, size)
-        assert [page for part in parts for page in part] == pages
+        assert sorted(page for part in parts for page in part) == pages
+        assert all(part == sorted(part) for part in parts)
         assert len(parts) == max(1, -(-count // size))
         lengths = [len(part) for part in parts]
         assert max(lengths) <= size and max(lengths) - min(lengths) <= 1, lengths
+    kinds = ["companies", "drugs", "trials"]
+    pages = sorted(f"{kind}/{n:04d}/index.html" for kind in kinds for n in range(3000))
+    for part in search_parts(pages, 4000):  # three parts of 3,000 pages
+        shares = [sum(page.startswith(kind) for page in part) for kind in kinds]
+        assert shares == [1000, 1000, 1000], shares
 
 
 def _pages_written_in_order(folder: Path, order) -> Path:
@@ -734,8 +772,8 @@ def test_a_landscape_cell_past_its_more_lists_every_drug_on_pages_of_its_own(mon
 def test_search_reads_every_page_but_a_landscape_cells_and_further_pages(tmp_path):
     """Pagefind is given every page of the site but a landscape cell's, a long list's pages
     after the first (their title and introduction are the first page's; their rows are records
-    with pages of their own), and its own files. A record section's further pages stay: they
-    alone carry the section's title ("Acme: pipeline")."""
+    with pages of their own), and its own files. A record section's second page stays: it
+    alone carries the section's title ("Acme: pipeline"); its later pages repeat it."""
     from pipeline_tracker.site.search_index import OUTPUT, site_pages
 
     pages = [
@@ -755,6 +793,8 @@ def test_search_reads_every_page_but_a_landscape_cells_and_further_pages(tmp_pat
         "drugs/page/pipeline/index.html",
         "drugs/2/index.html",  # a drug whose id is "2"
         "companies/page/pipeline/page/12/index.html",
+        "companies/page/pipeline/page/2/index.html",
+        "companies/acme/trials/page/3.html",  # without directory URLs
         "timeline/2024/03/index.html",
         f"{OUTPUT}/x.html",
     ]
@@ -771,7 +811,7 @@ def test_search_reads_every_page_but_a_landscape_cells_and_further_pages(tmp_pat
             "drugs/page/index.html",
             "drugs/page/pipeline/index.html",
             "drugs/2/index.html",
-            "companies/page/pipeline/page/12/index.html",
+            "companies/page/pipeline/page/2/index.html",
             "companies/acme/landscape/page/2/index.html",
             "timeline/2024/03/index.html",
         ]

@@ -52,7 +52,6 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 from pathlib import Path
 
 from pipeline_tracker.site import urls
@@ -168,13 +167,18 @@ def searched(page: str) -> bool:
     row), which would come before the record's own page. Nor a long list's pages after the first
     (drugs/page/2/, landscapes/regions/page/3/): search reads a list page's title and
     introduction, not its rows (CUT), and those are its first page's, which stands for the list.
-    A record section's further pages are read (companies/x/pipeline/page/2/): their first page
-    is the record's, whose search document does not hold the section's title ("X: pipeline").
-    A page search does not read gets no search document."""
+    A record section's second page is read (companies/x/pipeline/page/2/): its first page is the
+    record's, whose search document does not hold the section's title ("X: pipeline"), so the
+    second stands for the section; its later pages repeat the second's title and introduction
+    (thirteen results "Synthco 0000: trials" at 10,000 drugs, one a page). A page search does
+    not read gets no search document."""
     if urls.is_landscape_cell_page(page):
         return False
-    folder = urls.further_page_of(page)
-    return folder is None or urls.is_section_url(folder)
+    further = urls.further_page_of(page)
+    if further is None:
+        return True
+    folder, number = further
+    return urls.is_section_url(folder) and number == 2
 
 
 def document_name(page: str) -> str:
@@ -199,10 +203,10 @@ def search_text(site_dir: Path, documents: Path | None, page: str) -> str:
 
 # Pagefind keeps every page's words until it writes the index: ~55 KB a drug page, 1.3 GB for the
 # 28,000 pages of 10,000 drugs (benchmarks/pagefind-memory.md). The pages are indexed in parts of
-# at most PART_PAGES (in path order, so the same pages give the same parts), one Pagefind run
-# each, ~450 MB at most, as even as can be (two at once end together); the first part is
-# pagefind/, the others pagefind/parts/<n>/, listed in pagefind/parts.json, and the site's
-# search script merges them (Pagefind's mergeIndex).
+# at most PART_PAGES (dealt from the pages in path order, so the same pages give the same parts),
+# one Pagefind run each, ~450 MB at most, as even as can be (two at once end together); the
+# first part is pagefind/, the others pagefind/parts/<n>/, listed in pagefind/parts.json, and the
+# site's search script merges them (Pagefind's mergeIndex).
 PART_PAGES = 8000
 PARTS = "parts.json"
 
@@ -214,11 +218,19 @@ def part_pages() -> int:
 
 
 def search_parts(pages: list[str], size: int) -> list[list[str]]:
-    """The pages (sorted paths) in as few runs of at most `size` as hold them, as even as can be
-    (indexed side by side, they end together); one (maybe empty) part at least."""
+    """The pages (sorted paths) in as few parts of at most `size` as hold them, as even as can
+    be (indexed side by side, they end together); one (maybe empty) part at least.
+
+    The pages are dealt to the parts in turn, not cut into runs: each part is then a sample of
+    the whole site, every kind of page in the same share. Pagefind scores a page against its
+    own part's pages (how rare a word is there, how long a page is), and the search box merges
+    the parts' results by those scores. Cut into runs of paths, the companies' part knew "trials"
+    only from a few section pages' titles and scored them five times as high as the Trials index
+    scored in the trials' part: at 10,000 drugs a search for "trials" showed forty sections of
+    companies before it, and "Synthco 0110" showed ten drugs whose code names begin "0110…"
+    before the company."""
     count = max(1, math.ceil(len(pages) / size))
-    ends = [len(pages) * n // count for n in range(count + 1)]
-    return [pages[start:end] for start, end in pairwise(ends)]
+    return [pages[first::count] for first in range(count)]
 
 
 def part_folder(number: int) -> str:

@@ -85,17 +85,19 @@ def part_of_src(src: str) -> int:
     return 1
 
 
-def further_page_of(path: str) -> str | None:
-    """The folder of the long list (drugs/, landscapes/regions/) or record section
-    (companies/x/pipeline/) whose page after the first `path` is (its path in the site:
-    list_part_url's …/page/<n>/index.html, or …/page/<n>.html without directory URLs); None for
-    any other page."""
+def further_page_of(path: str) -> tuple[str, int] | None:
+    """(the folder of the long list (drugs/, landscapes/regions/) or record section
+    (companies/x/pipeline/), the page's number) when `path` is a page after the first of one
+    (its path in the site: list_part_url's …/page/<n>/index.html, or …/page/<n>.html without
+    directory URLs); None for any other page."""
     parts = path.split("/")
     if parts[-1] == "index.html" and len(parts) >= 3:
-        further = parts[-3] == PAGES_DIR and parts[-2].isdigit()
-        return "/".join(parts[:-3]) + "/" if further else None
-    further = len(parts) >= 2 and parts[-2] == PAGES_DIR
-    return "/".join(parts[:-2]) + "/" if further and parts[-1][:-5].isdigit() else None
+        if parts[-3] == PAGES_DIR and parts[-2].isdigit():
+            return "/".join(parts[:-3]) + "/", int(parts[-2])
+        return None
+    if len(parts) >= 2 and parts[-2] == PAGES_DIR and parts[-1][:-5].isdigit():
+        return "/".join(parts[:-2]) + "/", int(parts[-1][:-5])
+    return None
 
 
 def is_section_url(url: str) -> bool:
