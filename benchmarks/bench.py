@@ -340,19 +340,25 @@ def filter_stats(driver, base: str) -> dict:
 
 def search_stats(site: Path, records: Path) -> dict:
     """Median time to the record's result, search bytes fetched and largest search file, over
-    three queries a reader types (a drug's name, its code name, a trial's NCT id)."""
+    five queries a reader types: a drug's name, its code name, a trial's NCT id, a company's
+    name (one whose number begins other drugs' code names: "Synthco 0666" and "SD-06660") and a
+    list's ("drug": the Drugs index, though every drug's page says "Drug")."""
     import yaml
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     drugs = sorted(records.glob("drugs/*.yaml"))
     trials = sorted(records.glob("trials/*.yaml"))
+    companies = sorted(records.glob("companies/*.yaml"))
     drug = yaml.safe_load(drugs[len(drugs) // 2].read_text(encoding="utf-8"))
     trial = yaml.safe_load(trials[len(trials) // 3].read_text(encoding="utf-8"))
+    company = yaml.safe_load(companies[len(companies) // 3].read_text(encoding="utf-8"))
     queries = [
         (drug["name"], f"/drugs/{drug['id']}/"),
         (drug["code_names"][0], f"/drugs/{drug['id']}/"),
         (trial["registry_ids"][0]["id"], f"/trials/{trial['id']}/"),
+        (company["name"], f"/companies/{company['id']}/"),
+        ("drug", "/drugs/"),
     ]
     handler = functools.partial(_Counting, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

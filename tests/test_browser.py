@@ -828,6 +828,21 @@ def _search_cases(tracker) -> list[tuple[str, str]]:
     ]
 
 
+# What a reader types to find one of the site's own pages, and that page: every record page holds
+# the word too ("Drug" in each drug's summary, "Acme: drugs" on a section's pages), and the
+# list's own title must still come first (render.PageContext.title). A singular, so the search
+# box's exact-title rule (assets/search.js exactFirst) is not what puts it there.
+_LIST_CASES = [
+    ("drug", "drugs/"),
+    ("target", "targets/"),
+    ("company", "companies/"),
+    ("indication", "indications/"),
+    ("trial", "trials/"),
+    ("source", "sources/"),
+    ("deal", "deals/"),
+]
+
+
 def _search(browser, server, query: str) -> list[str]:
     """Type a query into the site's own search (Material's header search box, answered by
     assets/search.js from the Pagefind index) and return the result links, best first."""
@@ -867,7 +882,7 @@ def _search(browser, server, query: str) -> list[str]:
 
 def test_search_finds_ids_code_names_synonyms_and_companies_first(browser, server, tracker):
     failures = []
-    for query, page in _search_cases(tracker):
+    for query, page in _search_cases(tracker) + _LIST_CASES:
         found = _search(browser, server, query)
         if not found or not found[0].endswith("/" + page):
             failures.append(f"{query!r}: expected {page} first, got {found[:3]}")
@@ -887,7 +902,8 @@ def test_search_finds_a_chinese_name(browser, records_copy, tmp_path):
 
 def test_search_over_an_index_in_parts(browser, records_copy, tmp_path, monkeypatch, tracker):
     """A large site is indexed in parts (search_index.PART_PAGES); the search box merges them:
-    the same queries find the same record first."""
+    the same queries find the same record first, and a list's name its first page (with the
+    parts cut as runs of paths, a part's own word counts put the Drugs index ninth here)."""
     from conftest import mkdocs_build
 
     monkeypatch.setenv("PIPELINE_TRACKER_SEARCH_PART_PAGES", "25")
@@ -897,7 +913,7 @@ def test_search_over_an_index_in_parts(browser, records_copy, tmp_path, monkeypa
     assert len(parts) >= 2
     failures = []
     with _serving(tmp_path / "site") as address:
-        for query, page in _search_cases(tracker):
+        for query, page in _search_cases(tracker) + _LIST_CASES:
             found = _search(browser, address, query)
             if not found or not found[0].endswith("/" + page):
                 failures.append(f"{query!r}: expected {page} first, got {found[:3]}")

@@ -240,6 +240,14 @@ class PageContext:
         self._open.append(token)
         return fragments.heading(level, anchor, label, Markup(extra) if extra else "")
 
+    def title(self, text) -> Markup:
+        """The title (h1) of a page of the site's own (an index, the timeline, the landscapes,
+        data quality): with its words among the names search weighs most
+        (search_meta.names_line), as a record page's name is. Its words are also on every page
+        the list holds ("Trial" in each trial's summary, "Synthco 0000: trials"): at 10,000 drugs
+        a search for "drugs" showed the Drugs index 146th."""
+        return self.heading(1, text) + Markup("\n") + search_meta.names_line([text])
+
     def url(self, kind: str, record_id: str) -> str:
         return urls.from_page(
             self.base, urls.record_url(kind, record_id, listing.event_years(self.tracker))

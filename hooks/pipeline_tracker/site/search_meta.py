@@ -336,12 +336,17 @@ def decorate(text: str, tracker, kind: str, record_id: str) -> tuple[str, str]:
         '<p class="pt-summary" data-pagefind-meta="summary" data-pagefind-weight="{}">{}</p>\n'
     ).format(_SUMMARY_WEIGHT, line)
     if tags:
-        # Also the result's `names` (one per " | "): the search box puts a result whose title or
-        # one of these names IS the query first (assets/search.js), whatever a longer page's
-        # word counts say ("trastuzumab" finds trastuzumab before trastuzumab deruxtecan, and
-        # before a page whose notes repeat the word).
-        summary += Markup(
-            '<p class="pt-search-ids" hidden data-pagefind-weight="{}" '
-            'data-pagefind-meta="names">{}</p>\n'
-        ).format(_IDS_WEIGHT, Markup(" | ").join(escape.html_text(t) for t in tags))
+        summary += names_line(tags)
     return _H1_END.sub(lambda m: m.group(0) + str(summary), text, count=1), described
+
+
+def names_line(names: list[str]) -> Markup:
+    """The names readers type to find a page, in a `hidden` paragraph only the search index
+    reads, weighted ten times as much as other text. Also the result's `names` (one per " | "):
+    the search box puts a result whose title or one of these names IS the query first
+    (assets/search.js), whatever a longer page's word counts say ("trastuzumab" finds
+    trastuzumab before trastuzumab deruxtecan, and before a page whose notes repeat the word)."""
+    return Markup(
+        '<p class="pt-search-ids" hidden data-pagefind-weight="{}" '
+        'data-pagefind-meta="names">{}</p>\n'
+    ).format(_IDS_WEIGHT, Markup(" | ").join(escape.html_text(n) for n in names))
