@@ -6,6 +6,7 @@ Speed itself is measured by `make bench`, never here.
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
 import re
@@ -254,6 +255,13 @@ def test_the_sites_own_pages_are_found_by_their_titles_as_records_by_their_names
     for url, title in titles.items():
         assert indexed[url]["meta"]["names"] == title, url
         assert indexed[url]["meta"]["title"] == title, url
+        # Its preview is its introduction, as the page shows it (Pagefind's excerpt began
+        # "Drugs. Drugs. Tracked assets: …").
+        page = (built_site / url.strip("/") / "index.html").read_text(encoding="utf-8")
+        intro = re.search(r'<p data-pagefind-meta="summary">(.*?)</p>', page, re.DOTALL)
+        assert intro, url
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", "", intro.group(1))).split())
+        assert indexed[url]["meta"]["summary"] == shown, url
     # A record section's page and a timeline year are not the site's own lists: their titles
     # are not names (a record's name is, on its own page).
     paged = fragments(paged_site)

@@ -283,7 +283,9 @@
     var h = document.createElement("h1");
     h.textContent = data.meta.title || data.url;
     var p = document.createElement("p");
-    // Record pages carry their one-line summary (what it is, phase, key ids) as the preview.
+    p.className = "pt-search-preview";
+    // Record pages carry their one-line summary (what it is, phase, key ids) as the preview; the
+    // site's own lists their introduction (render.PageContext.title).
     if (data.meta.summary) p.textContent = data.meta.summary;
     else excerpt(data.excerpt || "", p);
     article.append(icon, h, p);

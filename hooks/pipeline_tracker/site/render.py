@@ -245,7 +245,9 @@ class PageContext:
         data quality): with its words among the names search weighs most
         (search_meta.names_line), as a record page's name is. Its words are also on every page
         the list holds ("Trial" in each trial's summary, "Synthco 0000: trials"): at 10,000 drugs
-        a search for "drugs" showed the Drugs index 146th."""
+        a search for "drugs" showed the Drugs index 146th. The page's introduction, the paragraph
+        after it, is marked as the result's preview (`data-pagefind-meta="summary"`), as a
+        record's summary line is: Pagefind's excerpt would show the title twice."""
         return self.heading(1, text) + Markup("\n") + search_meta.names_line([text])
 
     def url(self, kind: str, record_id: str) -> str:
