@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -188,15 +189,19 @@ def _speed_up_hypothesis_jsonschema() -> None:
 _speed_up_hypothesis_jsonschema()
 SCHEMAS = load_schemas()
 GENERATION_SCHEMAS = {kind: _generation_schema(kind, SCHEMAS) for kind in KINDS}
-RECORDS = {
-    kind: from_schema(
+
+
+@functools.cache
+def record_strategy(kind: str) -> st.SearchStrategy:
+    """Records of `kind` drawn from its generation schema. Made at the first draw, not when the
+    module is imported: hypothesis-jsonschema takes about 5 s over our schemas, which every
+    `make test` worker paid while collecting, before any test ran, and only one of them uses."""
+    return from_schema(
         GENERATION_SCHEMAS[kind],
         custom_formats=CUSTOM_FORMATS,
         allow_x00=False,
         codec="utf-8",
     )
-    for kind in KINDS
-}
 
 
 # Fitting a generated record into the tree ------------------------------------------------------
@@ -225,7 +230,7 @@ def generated_trees(draw) -> dict[str, tuple[str, dict]]:
     chosen: dict[str, tuple[str, dict]] = {}
     for kind in KINDS:
         if draw(st.sampled_from([False, True, True, True, True]), label=f"include {kind}"):
-            data = draw(RECORDS[kind], label=kind)
+            data = draw(record_strategy(kind), label=kind)
             rid = draw(st.sampled_from([NEW_ID[kind], *sorted(FIXTURE_RECORDS[kind])]))
             data = copy.deepcopy(data)
             _leave_out_some_optional_fields(draw, data, GENERATION_SCHEMAS[kind])
