@@ -495,9 +495,11 @@ def serve_stats(records: Path) -> dict:
         peak = _peak_mb(server.pid)
     finally:
         stop_process(server, timeout=30)
+    said = [line for line in log.read_text(errors="replace").splitlines() if "data updated" in line]
     print(
         f"   serve: first build {first:.1f} s, idle {idle:.1f}% of a core, edit → page "
-        f"{edit:.2f} s, → lists and open data {done if done is None else round(done, 1)} s",
+        f"{edit:.2f} s, → lists and open data {done if done is None else round(done, 1)} s"
+        f" (the server: {said[-1] if said else 'nothing'})",  # each part's time: what bounds it
         file=sys.stderr,
     )
     return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import time
 import urllib.error
@@ -104,7 +105,25 @@ def test_an_edit_reaches_the_record_page_and_the_lists_naming_it(served):
     _until(base + "targets/erbb2/", lambda s, t: "trastuzumab Servetest" in t, "the target page")
     # the open data follows too
     _until(base + "data/drugs.csv.gz", lambda s, t: "trastuzumab Servetest" in t, "the export")
+    # and the server says how long each part took (the slowest is what an edit waits for)
+    said = _said(lines, "open data (tables)")
+    parts = (
+        r"lists and open data updated in [\d.]+ s \(lists [\d.]+ s, "
+        r"open data \(records\) [\d.]+ s, open data \(tables\) [\d.]+ s;"
+    )
+    assert re.search(parts, said), said
     assert not any("Traceback" in line for line in lines), "".join(lines[-30:])
+
+
+def _said(lines: list[str], words: str) -> str:
+    """The first line of the server's output holding `words`, once it has said it."""
+    deadline = time.monotonic() + GUARD
+    while time.monotonic() < deadline:
+        found = [line for line in list(lines) if words in line]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError(f"the server never said {words!r}: {''.join(lines[-30:])}")
 
 
 def test_a_new_record_gets_a_page_which_goes_with_the_record(served):

@@ -418,10 +418,12 @@ class Background:
     def _run(self) -> None:
         started = time.perf_counter()
         works: list[Callable[[], object]] = [self._lists]
+        labels = ["lists"]
         if self.exports:
             works += [functools.partial(self._exports, part) for part in EXPORT_PARTS]
+            labels += [f"open data ({part})" for part in EXPORT_PARTS]
         try:
-            results = _in_children(works, self.cancelled, self)
+            timed = _in_children(works, self.cancelled, self)
         except Exception as error:  # noqa: BLE001 - never the server's end: say it, keep the old files
             if self.cancelled.is_set():  # stopped by a new edit: the next one does it again
                 return
@@ -430,8 +432,9 @@ class Background:
                 file=sys.stderr,
             )
             return
-        if results is None or self.cancelled.is_set():
+        if timed is None or self.cancelled.is_set():
             return
+        results = [value for value, _seconds in timed]
         nav, made, rows, lists, done, fresh_rows = cast(
             tuple[dict, dict, bool, tuple, list, dict], results[0]
         )
@@ -457,9 +460,11 @@ class Background:
         site.stale -= set(done)
         site.lists, site.sections = lists
         helper = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        # Each part's own time too: the slowest is what an edit's lists and open data wait for.
+        parts = ", ".join(f"{label} {seconds:.1f} s" for label, (_v, seconds) in zip(labels, timed))
         print(
             f"pipeline-tracker: lists and open data updated in {time.perf_counter() - started:.1f} s"
-            f" (largest helper process so far: {helper} MB)",
+            f" ({parts}; largest helper process so far: {helper} MB)",
             file=sys.stderr,
         )
         if site.rebuild is not None:
@@ -488,10 +493,11 @@ def _in_children(
     works: list[Callable[[], object]], cancelled: threading.Event, owner
 ) -> list | None:
     """Each of `works` in a forked process of its own, side by side (or here, one after the
-    other, where a process cannot fork): their results in order; None if cancelled or one died.
-    A work that raised is a RuntimeError here, once every process has ended."""
+    other, where a process cannot fork): (result, seconds it took) of each, in order; None if
+    cancelled or one died. A work that raised is a RuntimeError here, once every process has
+    ended."""
     if not can_fork():
-        return [work() for work in works]
+        return [_timed(work) for work in works]
     context = mp.get_context("fork")
     # Their scratch files (the database is built in one: 70 MB at 10,000 drugs) go into a folder
     # removed here, however they end: a stopped process runs no cleanup of its own.
@@ -500,6 +506,11 @@ def _in_children(
         return _run_children(works, cancelled, owner, context, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _timed(work: Callable[[], object]) -> tuple[object, float]:
+    started = time.perf_counter()
+    return work(), time.perf_counter() - started
 
 
 def _run_children(works, cancelled: threading.Event, owner, context, scratch: str) -> list | None:
@@ -516,7 +527,7 @@ def _run_children(works, cancelled: threading.Event, owner, context, scratch: st
                 os.nice(BACKGROUND_NICENESS)
             tempfile.tempdir = scratch
             try:
-                send.send(("ok", work()))
+                send.send(("ok", _timed(work)))
             except BaseException as error:  # noqa: BLE001 - reported by the parent
                 send.send(("error", f"{type(error).__name__}: {error}"))
 
